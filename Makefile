@@ -1,0 +1,48 @@
+# Kerbside: `make run` sets up everything and serves the portal; `make test` sets up and runs every test.
+# Set DATABASE_URL to use an existing PostGIS database instead of the private cluster under instance/.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := portal.app:create_app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test serve stop setup db demo bench chromium clean-db
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+db: $(STAMP)
+	$(BIN)/python -m portal.cluster ensure >/dev/null
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo load --if-empty
+
+run: demo
+	$(BIN)/flask demo accounts
+	@echo "Kerbside is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop the web server; 'make stop' stops the database)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+serve: demo
+	$(BIN)/gunicorn -w $${WORKERS:-4} -b $(HOST):$(PORT) 'portal.app:create_app()'
+
+# Browser tests use the system Chromium; install it when we may (root), else they are skipped with a reason.
+chromium:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"
+
+test: $(STAMP) chromium
+	$(BIN)/python -m portal.cluster ensure --test >/dev/null
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+stop:
+	$(BIN)/python -m portal.cluster stop
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run

@@ -1,0 +1,1 @@
+"""Spatial logic: coordinates, spatial queries, importers, map builders. No Flask."""

@@ -1,0 +1,53 @@
+"""Spatial queries as composable select()s. Units: degrees for WGS84 points (SRID 4326), metres for distances."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Postcode, Ward
+
+from .coords import LonLat
+
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+
+
+def point_expr(point: LonLat):
+    return func.ST_SetSRID(func.ST_MakePoint(point.lon, point.lat), 4326)
+
+
+def ward_for_point(session: Session, point: LonLat) -> Ward | None:
+    """The ward covering a WGS84 point (the same rule as the database trigger), or None outside the area."""
+    return session.scalars(
+        select(Ward).where(func.ST_Covers(Ward.geom, point_expr(point))).order_by(Ward.id).limit(1)
+    ).first()
+
+
+def normalise_postcode(text: str) -> str | None:
+    """'se6 4ru ' -> 'SE64RU'; None if it cannot be a UK postcode."""
+    compact = re.sub(r"\s+", "", (text or "")).upper()
+    return compact if POSTCODE_RE.match(compact) else None
+
+
+def format_postcode(compact: str) -> str:
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def postcode_location(session: Session, text: str) -> LonLat | None:
+    """Centroid (WGS84) of a postcode, or None if unknown or malformed."""
+    compact = normalise_postcode(text)
+    if compact is None:
+        return None
+    row = session.execute(
+        select(func.ST_X(Postcode.geom), func.ST_Y(Postcode.geom)).where(Postcode.postcode == compact)
+    ).first()
+    return LonLat(lon=row[0], lat=row[1]) if row else None
+
+
+def service_area_bounds(session: Session) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of all wards in degrees, or None when no wards are loaded."""
+    extent = func.ST_Extent(Ward.geom)
+    row = session.execute(select(func.ST_XMin(extent), func.ST_YMin(extent),
+                                 func.ST_XMax(extent), func.ST_YMax(extent))).first()
+    return None if row is None or row[0] is None else (row[0], row[1], row[2], row[3])

@@ -1,0 +1,95 @@
+"""Reports, their photos and their status timeline."""
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import ForeignKey, String, Text, Index, CheckConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .category import Category
+from .place import Ward
+from .status import Status
+from .user import User, enum_column
+
+DESCRIPTION_MAX = 2000
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        # Metre distances (ST_DWithin on geography) need their own index.
+        Index("ix_reports_geog", text("(geom::geography)"), postgresql_using="gist"),
+        Index("ix_reports_reporter_created", "reporter_id", "created_at"),
+        Index("ix_reports_category_created", "category_id", "created_at"),
+        Index("ix_reports_ward_created", "ward_id", "created_at"),
+        Index("ix_reports_status_created", "status", "created_at"),
+        CheckConstraint(f"length(description) BETWEEN 1 AND {DESCRIPTION_MAX}", name="description_length"),
+        CheckConstraint("reference ~ '^KB-[0-9A-Z]{5,8}$'", name="reference_format"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short public reference, e.g. "KB-7QF3K".
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    description: Mapped[str] = mapped_column(Text)
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    #: Set by a database trigger from ``geom``; never written by the application.
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
+    status: Mapped[Status] = mapped_column(enum_column(Status, "report_status"), default=Status.NEW)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Hide the reporter's name on public pages (the default).
+    anonymous: Mapped[bool] = mapped_column(default=True)
+    answers: Mapped[dict] = mapped_column(JSONB, default=dict)
+    #: How the report reached us: web, open311, phone, fixmystreet (imported history), ...
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    #: Client-chosen idempotency key: the same submission twice makes one report.
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: When the report was last marked fixed (cleared when reopened).
+    fixed_at: Mapped[datetime | None]
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    ward: Mapped[Ward | None] = relationship(lazy="joined")
+    reporter: Mapped[User | None] = relationship()
+    photos: Mapped[list["Photo"]] = relationship(back_populates="report", order_by="Photo.id",
+                                                 cascade="all, delete-orphan")
+    events: Mapped[list["ReportEvent"]] = relationship(back_populates="report",
+                                                       order_by="ReportEvent.at, ReportEvent.id",
+                                                       cascade="all, delete-orphan")
+
+
+class Photo(Base):
+    """A photo as stored: re-encoded JPEG, at most 2048 px, no metadata."""
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    #: File name inside the photo store (random, not guessable).
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    #: "before" (from the reporter) or "after" (from the crew that fixed it).
+    kind: Mapped[str] = mapped_column(String(10), default="before")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="photos")
+
+
+class ReportEvent(Base):
+    """One entry in a report's timeline: a status change and/or an update."""
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[Status | None] = mapped_column(enum_column(Status, "report_status"))
+    to_status: Mapped[Status | None] = mapped_column(enum_column(Status, "report_status"))
+    #: Shown on the public page unless ``internal``.
+    note: Mapped[str] = mapped_column(Text, default="")
+    internal: Mapped[bool] = mapped_column(default=False)
+
+    report: Mapped[Report] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""Kerbside: the Flask portal. `create_app` is in portal.app."""

@@ -1,0 +1,26 @@
+from ..forms import Form as FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField("Your name", validators=[InputRequired("Enter your name."), Length(max=80)],
+                               description="Shown on your reports only if you choose to show it.")
+    email = EmailField("Email address", validators=[InputRequired("Enter your email address."),
+                                                    Length(max=254), Email("Enter a valid email address.")])
+    password = PasswordField("Password", validators=[
+        InputRequired("Choose a password."),
+        Length(min=10, max=200, message="Use at least 10 characters.")],
+        description="At least 10 characters. A few words strung together work well.")
+    confirm = PasswordField("Password again", validators=[
+        InputRequired("Enter the password again."), EqualTo("password", "The two passwords do not match.")])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."), Length(max=200)])
+    remember = BooleanField("Keep me logged in on this device")
+
+
+class LogoutForm(FlaskForm):
+    pass

@@ -1,0 +1,66 @@
+from urllib.parse import urljoin, urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import db
+from ..extensions import csrf_in_form, limiter
+from ..services import accounts
+from ..services.errors import DomainError
+from . import bp
+from .forms import LoginForm, LogoutForm, RegisterForm
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect (no scheme, no host, no '//' or backslash tricks)."""
+    fallback = url_for("reports.mine")
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    host = urlsplit(request.host_url)
+    joined = urlsplit(urljoin(request.host_url, target))
+    return target if (joined.scheme, joined.netloc) == (host.scheme, host.netloc) else fallback
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@csrf_in_form
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_user(db.session(), email=form.email.data, password=form.password.data,
+                                          display_name=form.display_name.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            login_user(user)
+            flash("Welcome to Kerbside. Your account is ready.", "success")
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("account/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf_in_form
+@limiter.limit("10 per minute;50 per hour", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session(), form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(f"You are logged in as {user.display_name}.", "success")
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("That email address and password do not match an account.")
+    return render_template("account/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    LogoutForm()  # the global check has verified its CSRF token already
+    logout_user()
+    flash("You have logged out.", "success")
+    return redirect(url_for("main.home"))

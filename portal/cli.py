@@ -1,0 +1,124 @@
+"""Command line, grouped by noun: `flask db upgrade`, `flask wards import FILE`, `flask demo load`, ..."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+
+from gis.importers import ImportFailed, import_postcodes, import_wards, read_wards
+from models import Role
+
+from . import db
+from .config import INSTANCE
+from .services import accounts, demo
+from .services.errors import DomainError
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORDS_FILE = INSTANCE / "demo_accounts.json"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config(str(ROOT / "migrations" / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def register(app: Flask) -> None:
+    for group in (db_cli, wards_cli, postcodes_cli, demo_cli, users_cli):
+        app.cli.add_command(group)
+
+
+@click.group("db", help="Database schema.")
+def db_cli():
+    pass
+
+
+@db_cli.command("upgrade", help="Apply every migration (alembic upgrade head).")
+def db_upgrade():
+    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "heads")
+
+
+@click.group("wards", help="Ward boundaries (the council's service area).")
+def wards_cli():
+    pass
+
+
+@wards_cli.command("import", help="Create or update wards from a GeoJSON file (any declared CRS).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--code-property", help="Feature property holding the ward code (default: detected).")
+@click.option("--name-property", help="Feature property holding the ward name (default: detected).")
+def wards_import(file: Path, code_property: str | None, name_property: str | None):
+    started = time.monotonic()
+    try:
+        total = sum(1 for _ in read_wards(file, code_property, name_property))
+        with click.progressbar(length=total, label="Importing wards") as bar:
+            summary = import_wards(db.new_session(), file, code_property, name_property, progress=bar.update)
+    except ImportFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wards: {summary} in {time.monotonic() - started:.1f} s")
+
+
+@click.group("postcodes", help="Postcode centroids for postcode search.")
+def postcodes_cli():
+    pass
+
+
+@postcodes_cli.command("import", help="Create or update postcode centroids from a CSV file.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def postcodes_import(file: Path):
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=sum(1 for _ in open(file)) - 1, label="Importing postcodes") as bar:
+            summary = import_postcodes(db.new_session(), file, progress=bar.update)
+    except ImportFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Postcodes: {summary} in {time.monotonic() - started:.1f} s")
+
+
+@click.group("demo", help="Demo data: Lewisham wards, postcodes, categories, accounts and real history.")
+def demo_cli():
+    pass
+
+
+@demo_cli.command("load", help="Load the demo data (idempotent).")
+@click.option("--if-empty", is_flag=True, help="Do nothing unless the database is empty.")
+def demo_load(if_empty: bool):
+    session = db.new_session()
+    if if_empty and not demo.is_empty(session):
+        click.echo("Demo data: database already has data, nothing loaded.")
+        return
+    started = time.monotonic()
+    demo.load_demo(session, PASSWORDS_FILE, say=lambda m: click.echo(f"  {m}"))
+    click.echo(f"Demo data loaded in {time.monotonic() - started:.1f} s")
+
+
+@demo_cli.command("accounts", help="Print the demo accounts and their passwords.")
+def demo_accounts():
+    known = json.loads(PASSWORDS_FILE.read_text()) if PASSWORDS_FILE.exists() else {}
+    click.echo("Demo accounts (email / password / role):")
+    for email, name, role in demo.DEMO_ACCOUNTS:
+        click.echo(f"  {email:<26} {known.get(email, '(set elsewhere)'):<14} {role.value}")
+
+
+@click.group("users", help="User accounts.")
+def users_cli():
+    pass
+
+
+@users_cli.command("create", help="Create an account (e.g. the first admin).")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.RESIDENT.value)
+@click.password_option()
+def users_create(email: str, name: str, role: str, password: str):
+    try:
+        user = accounts.register_user(db.new_session(), email=email, password=password, display_name=name,
+                                      role=Role(role))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.email} ({user.role.value})")

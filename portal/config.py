@@ -1,0 +1,57 @@
+"""Configuration from the environment. No default secrets outside development and tests."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from . import cluster
+
+INSTANCE = cluster.INSTANCE
+
+
+def _dev_secret() -> str:
+    """Development only: a random key generated once and kept under instance/."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    env = os.environ
+    production = env.get("KERBSIDE_ENV") == "production"
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise RuntimeError("SECRET_KEY must be set in production (KERBSIDE_ENV=production)")
+        secret = _dev_secret()
+    return {
+        "SECRET_KEY": secret,
+        "DATABASE_URL": env.get("DATABASE_URL") or (cluster.URL_FILE.read_text().strip()
+                                                    if cluster.URL_FILE.exists() else None),
+        "PHOTO_DIR": Path(env.get("PHOTO_DIR", INSTANCE / "photos")),
+        "TILE_URL": env.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "TILE_ATTRIBUTION": env.get("TILE_ATTRIBUTION",
+                                    '&copy; <a href="https://www.openstreetmap.org/copyright">'
+                                    "OpenStreetMap</a> contributors"),
+        "MAIL_HOST": env.get("MAIL_HOST", "127.0.0.1"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "8025")),
+        "MAIL_FROM": env.get("MAIL_FROM", "Kerbside <no-reply@kerbside.invalid>"),
+        "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        "PRODUCTION": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        # Three photos of at most PHOTO_MAX_BYTES each plus the form: larger bodies are refused outright.
+        "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+        "PHOTO_MAX_COUNT": 3,
+        "MAX_CONTENT_LENGTH": 34 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    }

@@ -1,0 +1,34 @@
+"""Flask extensions, created once and bound to the app in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "account.login"
+login_manager.login_message = "Please log in to see that page."
+login_manager.login_message_category = "info"
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def csrf_in_form(view):
+    """Mark a view whose FlaskForm checks the CSRF token itself, so a missing or stale token is shown as a
+    form error with the user's input kept. Every other unsafe request is checked before its view runs."""
+    view.csrf_in_form = True
+    return view
+
+
+def protect_unsafe_requests(app) -> None:
+    from flask import request
+
+    @app.before_request
+    def _csrf_default():
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        view = app.view_functions.get(request.endpoint)
+        if view is None or getattr(view, "csrf_in_form", False):
+            return
+        if request.blueprint in app.config.get("CSRF_EXEMPT_BLUEPRINTS", ()):
+            return
+        csrf.protect()

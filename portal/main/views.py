@@ -1,0 +1,28 @@
+from flask import redirect, render_template, request, send_from_directory, url_for
+from flask import current_app
+
+from . import bp
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html")
+
+
+@bp.get("/about")
+def about():
+    return render_template("main/about.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
+
+
+@bp.get("/find")
+def find():
+    """Go to a report by its reference (the form on the home page)."""
+    ref = (request.args.get("reference") or "").strip().upper()[:12]
+    if ref and not ref.startswith("KB-"):
+        ref = "KB-" + ref
+    return redirect(url_for("reports.detail", reference=ref or "KB-"))

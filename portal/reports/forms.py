@@ -1,0 +1,26 @@
+from ..forms import Form as FlaskForm
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from models import DESCRIPTION_MAX
+
+
+class ReportForm(FlaskForm):
+    """Shape only; the rules (inside the area, category active, answers valid) live in the service."""
+    latitude = StringField("Latitude", validators=[Optional(), Length(max=32)],
+                           description="Decimal degrees, for example 51.4452")
+    longitude = StringField("Longitude", validators=[Optional(), Length(max=32)],
+                            description="Decimal degrees, for example -0.0209")
+    postcode = StringField("Postcode", validators=[Optional(), Length(max=10, message="That is too long to be a postcode.")],
+                           description="We will put the pin at the middle of the postcode; move it if you can.")
+    category = SelectField("What is the problem?", validate_choice=False)
+    description = TextAreaField("Describe the problem", validators=[Length(max=DESCRIPTION_MAX * 100)],
+                                description=f"What and where exactly, up to {DESCRIPTION_MAX:,} characters. "
+                                            "Do not include personal details.")
+    photos = MultipleFileField("Photos (optional)",
+                               description="Up to three photos: JPEG, PNG, WebP or HEIC, at most 10 MB each. "
+                                           "We remove their hidden data (such as location and camera) before "
+                                           "storing them.")
+    pending_photos = HiddenField()
+    anonymous = BooleanField("Hide my name on the public page", default=True)
+    submission_token = HiddenField()

@@ -1,0 +1,168 @@
+"""Reporting an incident and moving it through its statuses."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gis.coords import LonLat
+from gis.queries import ward_for_point
+from models import DESCRIPTION_MAX, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
+
+from .errors import DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, TransitionNotAllowed, UnknownCategory
+from .photos import PhotoStore
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read out on the phone
+ANSWER_TEXT_MAX = 500
+
+
+def new_reference() -> str:
+    return "KB-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+
+
+def active_category(session: Session, code: str) -> Category:
+    category = session.scalars(select(Category).where(Category.code == (code or "").strip(),
+                                                      Category.active.is_(True))).first()
+    if category is None:
+        raise UnknownCategory("Choose a category from the list.")
+    return category
+
+
+def validate_answers(category: Category, raw: dict[str, object]) -> tuple[dict, dict[str, str]]:
+    """Check answers to a category's extra questions. Returns (clean answers, {question code: error})."""
+    clean: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    known = {q["code"] for q in category.questions}
+    for code in raw:
+        if code not in known:
+            errors[code] = f"'{code}' is not a question for {category.name}."
+    for q in category.questions:
+        value = raw.get(q["code"])
+        values = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")]
+        allowed = {o["value"] for o in q.get("options", [])}
+        if not values:
+            if q.get("required"):
+                errors[q["code"]] = f"Answer “{q['label']}”"
+            continue
+        if q["type"] == "multi":
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                errors[q["code"]] = f"Choose from the options given for “{q['label']}”"
+            else:
+                clean[q["code"]] = sorted(set(values), key=[o["value"] for o in q["options"]].index)
+        elif len(values) > 1:
+            errors[q["code"]] = f"Choose one answer for “{q['label']}”"
+        elif q["type"] == "single" and values[0] not in allowed:
+            errors[q["code"]] = f"Choose from the options given for “{q['label']}”"
+        elif q["type"] == "yesno" and values[0] not in ("yes", "no"):
+            errors[q["code"]] = f"Answer yes or no to “{q['label']}”"
+        elif q["type"] == "text" and len(str(values[0])) > ANSWER_TEXT_MAX:
+            errors[q["code"]] = f"Keep “{q['label']}” under {ANSWER_TEXT_MAX} characters"
+        else:
+            clean[q["code"]] = str(values[0]).strip()
+    return clean, errors
+
+
+def hazards(category: Category, answers: dict) -> list[str]:
+    """Labels of the hazardous options chosen (for the "do not touch" notice)."""
+    found = []
+    for q in category.questions:
+        chosen = answers.get(q["code"])
+        chosen = chosen if isinstance(chosen, list) else [chosen]
+        found += [o["label"] for o in q.get("options", []) if o.get("hazard") and o["value"] in chosen]
+    return found
+
+
+def clean_description(text: str | None) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise DomainError("Describe the problem, so the crew knows what to look for.", field="description")
+    if len(text) > DESCRIPTION_MAX:
+        raise DomainError(f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer "
+                          f"(it has {len(text):,}).", field="description")
+    return text
+
+
+@dataclass
+class NewReport:
+    category_code: str
+    point: LonLat
+    description: str
+    answers: dict = field(default_factory=dict)
+    photo_keys: list[str] = field(default_factory=list)
+    anonymous: bool = True
+    client_token: str | None = None
+    channel: str = "web"
+
+
+def report_by_token(session: Session, token: str | None) -> Report | None:
+    if not token:
+        return None
+    return session.scalars(select(Report).where(Report.client_token == token)).first()
+
+
+def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
+                  status: Status = Status.NEW) -> Report:
+    """Validate and save a new report with its photos and first timeline entry; idempotent on client_token."""
+    existing = report_by_token(session, data.client_token)
+    if existing is not None:
+        return existing
+    category = active_category(session, data.category_code)
+    description = clean_description(data.description)
+    if ward_for_point(session, data.point) is None:
+        raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
+                                 "council's wards.")
+    answers, errors = validate_answers(category, data.answers)
+    if errors:
+        code, message = next(iter(errors.items()))
+        raise InvalidAnswer(message, field=f"q_{code}")
+    for key in data.photo_keys:
+        if not store.pending_exists(key):
+            raise InvalidPhoto("A photo was lost before the report was saved; please add it again.")
+
+    for _attempt in range(5):
+        report = Report(reference=new_reference(), category=category, description=description,
+                        geom=data.point.ewkt, status=status, reporter=reporter, anonymous=data.anonymous,
+                        answers=answers, channel=data.channel, client_token=data.client_token)
+        for key in data.photo_keys:
+            width, height = store.pending_size(key)
+            report.photos.append(Photo(key=key, width=width, height=height, kind="before"))
+        report.events.append(ReportEvent(actor=reporter, from_status=None, to_status=status,
+                                         note="Report made"))
+        session.add(report)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            session.rollback()
+            again = report_by_token(session, data.client_token)
+            if again is not None:       # the same submission won a race: one report, not two
+                return again
+            if "uq_reports_reference" in str(exc.orig):
+                continue                 # reference collision: draw another
+            raise
+        for key in data.photo_keys:
+            store.publish(key)
+        session.commit()
+        return report
+    raise DomainError("We could not save your report just now. Please try again.")
+
+
+def change_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
+                  internal: bool = False) -> ReportEvent:
+    """The one way a report's status changes: checked against TRANSITIONS, recorded in the timeline."""
+    old = report.status
+    if not can_transition(old, new):
+        raise TransitionNotAllowed(f"A report that is “{old.label}” cannot become “{new.label}”.")
+    report.status = new
+    if new is Status.FIXED:
+        report.fixed_at = utcnow()
+    elif new is Status.REOPENED:
+        report.fixed_at = None
+    event = ReportEvent(report=report, actor=actor, from_status=old, to_status=new, note=note.strip(),
+                        internal=internal)
+    session.add(event)
+    session.commit()
+    return event

@@ -1,0 +1,41 @@
+"""Template filters: times in the council's time zone, service targets and answers in plain words."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import re
+
+from flask import Flask
+from markupsafe import Markup
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(LONDON).strftime("%-d %b %Y, %H:%M")
+
+
+def fmt_target(hours: int) -> str:
+    if hours % 24 == 0 and hours >= 48:
+        return f"{hours // 24} days"
+    return f"{hours} hours"
+
+
+def fmt_answer(value, question: dict) -> str:
+    labels = {o["value"]: o["label"] for o in question.get("options", [])}
+    labels.update({"yes": "Yes", "no": "No"})
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(labels.get(v, str(v)) for v in values)
+
+
+def with_nonce(html: str, nonce: str) -> Markup:
+    """Give folium's inline <script> tags the page's CSP nonce."""
+    return Markup(re.sub(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)", f'<script nonce="{nonce}"', str(html)))
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["nonce"] = with_nonce
+    app.jinja_env.filters["datetime"] = fmt_datetime
+    app.jinja_env.filters["target"] = fmt_target
+    app.jinja_env.filters["answer"] = fmt_answer
