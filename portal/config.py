@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from . import cluster
@@ -54,4 +55,7 @@ def from_environment() -> dict:
         "PHOTO_MAX_COUNT": 3,
         "MAX_CONTENT_LENGTH": 34 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "12"))),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
     }

@@ -26,3 +26,12 @@ def find():
     if ref and not ref.startswith("KB-"):
         ref = "KB-" + ref
     return redirect(url_for("reports.detail", reference=ref or "KB-"))
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers and monitoring: 200 when the database answers, else 503 (via the error handler)."""
+    from sqlalchemy import text
+    from .. import db
+    db.session().execute(text("SELECT 1")).scalar_one()
+    return {"status": "ok", "database": "ok"}

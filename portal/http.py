@@ -1,0 +1,135 @@
+"""HTTP concerns shared by every page: security headers, error pages (HTML, or JSON for APIs), request logs."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from urllib.parse import urlsplit
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+log = logging.getLogger("kerbside.http")
+API_PREFIXES = ("/api/", "/open311/")
+
+
+def nonce() -> str:
+    from .app import _nonce
+    return _nonce()
+
+
+def wants_json() -> bool:
+    return request.path.startswith(API_PREFIXES) or request.path.endswith(".json")
+
+
+def register(app: Flask) -> None:
+    _security_headers(app)
+    _register_errors(app)
+    _request_log(app)
+
+
+def _security_headers(app: Flask) -> None:
+    tiles = urlsplit(app.config["TILE_URL"])
+    tile_origin = f"{tiles.scheme}://{tiles.netloc}".replace("{s}", "*") if tiles.netloc else ""
+
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", "; ".join([
+                "default-src 'self'",
+                f"script-src 'self' 'nonce-{nonce()}'",
+                "style-src 'self' 'unsafe-inline'",   # Leaflet positions tiles with style attributes
+                f"img-src 'self' data: blob: {tile_origin}".strip(),
+                "connect-src 'self'",
+                "frame-ancestors 'none'",
+                "form-action 'self'",
+                "base-uri 'self'",
+                "object-src 'none'",
+            ]))
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        def handler(error):
+            if wants_json():
+                return jsonify(error=title, message=message, status=code), code
+            return render_template("errors/error.html", code=code, title=title, message=message), code
+        return handler
+
+    app.register_error_handler(400, page(400, "Something was wrong with that request",
+                                         "Please go back and try again."))
+    app.register_error_handler(403, page(403, "You cannot see this page",
+                                         "This page is not available to your account."))
+    app.register_error_handler(404, page(404, "Page not found",
+                                         "Check the address, or find a report by its reference."))
+    app.register_error_handler(413, page(413, "That upload is too large",
+                                         "Photos can be at most 10 MB each, three at most. Go back, choose "
+                                         "smaller photos and send the report again."))
+    app.register_error_handler(429, page(429, "Too many attempts",
+                                         "You have tried this too many times in a short while. Please wait "
+                                         "a few minutes and try again."))
+    app.register_error_handler(500, page(500, "Something went wrong on our side",
+                                         "Nothing you sent was lost half-way: please try again in a moment."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", code=400, title="Your form expired",
+                               message="For your security, forms expire. Go back, reload the page and send "
+                                       "it again."), 400
+
+    unavailable = page(503, "The service is briefly unavailable",
+                       "We could not reach our database, so nothing was saved. Please try again in a minute.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(error):
+        # A lost connection is not the user's fault and must not look like a crash: 503, retry later.
+        log.error("database unavailable: %s", error.__class__.__name__)
+        try:
+            from . import db
+            db.session().rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; nothing more to clean up
+            pass
+        body, code = unavailable(error)
+        return body, code, {"Retry-After": "30"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage()}
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def _request_log(app: Flask) -> None:
+    if app.config.get("PRODUCTION"):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(logging.INFO)
+
+    @app.before_request
+    def _start():
+        g.request_started = time.perf_counter()
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+
+    @app.after_request
+    def _log(response):
+        took = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+        response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+        log.info("request", extra={"fields": {"method": request.method, "path": request.path,
+                                              "status": response.status_code, "ms": round(took, 1),
+                                              "request_id": g.get("request_id")}})
+        return response
