@@ -4,8 +4,9 @@ from .category import Category
 from .place import Postcode, Ward
 from .report import DESCRIPTION_MAX, Photo, Report, ReportEvent
 from .status import CLOSED, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
+from .security import LoginThrottle
 from .user import Role, User
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "Photo", "Report",
            "ReportEvent", "CLOSED", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
-           "Role", "User"]
+           "Role", "User", "LoginThrottle"]

@@ -15,7 +15,7 @@ from models import Role
 
 from . import db
 from .config import INSTANCE
-from .services import accounts, demo
+from .services import accounts, backup, demo
 from .services.errors import DomainError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,30 @@ def db_cli():
 @db_cli.command("upgrade", help="Apply every migration (alembic upgrade head).")
 def db_upgrade():
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "heads")
+
+
+@db_cli.command("backup", help="Back up the database (pg_dump) and the photo store into a new folder.")
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), default=INSTANCE / "backups",
+              show_default=True)
+def db_backup(target: Path):
+    try:
+        out = backup.backup(current_app.config["DATABASE_URL"], current_app.config["PHOTO_DIR"], target)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Backup written to {out}")
+
+
+@db_cli.command("restore", help="Restore a backup folder made by `flask db backup` (replaces current data).")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def db_restore(folder: Path, yes: bool):
+    if not yes:
+        click.confirm("This replaces the current database and photos. Continue?", abort=True)
+    try:
+        backup.restore(folder, current_app.config["DATABASE_URL"], current_app.config["PHOTO_DIR"])
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Restored {folder}")
 
 
 @click.group("wards", help="Ward boundaries (the council's service area).")
@@ -122,3 +146,10 @@ def users_create(email: str, name: str, role: str, password: str):
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Created {user.email} ({user.role.value})")
+
+
+@users_cli.command("anonymise-inactive", help="Delete resident accounts inactive for --days (reports stay, anonymous).")
+@click.option("--days", type=click.IntRange(min=30), default=None, help="Default: INACTIVE_DAYS (730).")
+def users_anonymise_inactive(days: int | None):
+    count = accounts.anonymise_inactive(db.new_session(), days or current_app.config["INACTIVE_DAYS"])
+    click.echo(f"Anonymised {count} inactive account(s).")

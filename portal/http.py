@@ -113,7 +113,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def _request_log(app: Flask) -> None:
-    if app.config.get("PRODUCTION"):
+    if app.config.get("PRODUCTION") and not app.config.get("TESTING"):
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
         root = logging.getLogger()

@@ -24,3 +24,9 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     pass
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password to confirm."),
+                                                          Length(max=200)],
+                             description="To confirm it is you.")

@@ -1,6 +1,9 @@
 from urllib.parse import urljoin, urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import db
@@ -8,7 +11,7 @@ from ..extensions import csrf_in_form, limiter
 from ..services import accounts
 from ..services.errors import DomainError
 from . import bp
-from .forms import LoginForm, LogoutForm, RegisterForm
+from .forms import DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
 
 
 def safe_next(target: str | None) -> str:
@@ -36,6 +39,7 @@ def register():
         except DomainError as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
+            flask_session.permanent = True
             login_user(user)
             flash("Welcome to Kerbside. Your account is ready.", "success")
             return redirect(safe_next(request.args.get("next")))
@@ -48,8 +52,13 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session(), form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(db.session(), form.email.data, form.password.data)
+        except accounts.LockedOut as exc:
+            form.email.errors.append(exc.message)
+            return render_template("account/login.html", form=form), 429
         if user is not None:
+            flask_session.permanent = True
             login_user(user, remember=form.remember.data)
             flash(f"You are logged in as {user.display_name}.", "success")
             return redirect(safe_next(request.args.get("next")))
@@ -64,3 +73,37 @@ def logout():
     logout_user()
     flash("You have logged out.", "success")
     return redirect(url_for("main.home"))
+
+
+@bp.get("/account")
+@login_required
+def settings():
+    return render_template("account/settings.html", delete_form=DeleteAccountForm())
+
+
+@bp.get("/account/data.json")
+@login_required
+def data_export():
+    body = json.dumps(accounts.export_user_data(db.session(), current_user), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="kerbside-my-data.json"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/account/delete", methods=["POST"])
+@login_required
+@csrf_in_form
+@limiter.limit("10 per hour")
+def delete():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        check = accounts.check_password(current_user, form.password.data)
+        if check:
+            user = current_user._get_current_object()
+            logout_user()
+            kept = accounts.delete_account(db.session(), user)
+            flash(f"Your account has been deleted. {kept} report(s) stay on the public record without your name.",
+                  "success")
+            return redirect(url_for("main.home"))
+        form.password.errors.append("That password is not right.")
+    return render_template("account/settings.html", delete_form=form), 400

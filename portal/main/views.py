@@ -35,3 +35,8 @@ def healthz():
     from .. import db
     db.session().execute(text("SELECT 1")).scalar_one()
     return {"status": "ok", "database": "ok"}
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("main/privacy.html")

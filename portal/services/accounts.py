@@ -1,17 +1,34 @@
-"""Accounts: register and authenticate. Passwords are hashed with scrypt (werkzeug)."""
+"""Accounts: register, authenticate (with lockout and back-off), export and delete.
+
+Passwords are hashed with scrypt (werkzeug). Nothing here tells whether an email address has an account:
+unknown addresses cost the same time and are throttled the same way.
+"""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import Role, User, utcnow
+from models import LoginThrottle, Report, ReportEvent, Role, User, utcnow
 
-from .errors import EmailTaken
+from .errors import DomainError, EmailTaken
 
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("kerbside-timing-equaliser")
+FREE_FAILURES = 5                 # attempts before the first lock
+MAX_LOCK = timedelta(hours=1)
+
+
+class LockedOut(DomainError):
+    """Too many failed logins for this email address; ``until`` says when to try again."""
+
+    def __init__(self, until: datetime):
+        super().__init__("Too many failed attempts to log in with this email address. "
+                         "Wait a few minutes, then try again (or reset your password).", field="email")
+        self.until = until
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -34,14 +51,81 @@ def register_user(session: Session, *, email: str, password: str, display_name: 
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, else None (in the same time either way)."""
+def lock_duration(failures: int) -> timedelta | None:
+    """No lock for the first FREE_FAILURES failures, then 1, 2, 4 ... minutes, at most an hour."""
+    if failures < FREE_FAILURES:
+        return None
+    return min(timedelta(minutes=2 ** (failures - FREE_FAILURES)), MAX_LOCK)
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
+    """The active user with this email and password, else None; raises LockedOut while locked."""
+    now = now or utcnow()
+    key = email.strip().lower()[:254]
+    throttle = session.get(LoginThrottle, key)
+    if throttle is not None and throttle.locked_until and throttle.locked_until > now:
+        check_password_hash(_DUMMY_HASH, password)
+        raise LockedOut(throttle.locked_until)
     user = user_by_email(session, email)
+    ok = False
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password)
+    else:
+        ok = check_password_hash(user.password_hash, password) and user.active
+    if not ok:
+        throttle = throttle or LoginThrottle(email_key=key, failures=0)
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        lock = lock_duration(throttle.failures)
+        throttle.locked_until = now + lock if lock else None
+        session.add(throttle)
+        session.commit()
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    user.last_login_at = utcnow()
+    if throttle is not None:
+        session.delete(throttle)
+    user.last_login_at = now
     session.commit()
     return user
+
+
+def check_password(user: User, password: str) -> bool:
+    return bool(user.password_hash) and check_password_hash(user.password_hash, password or "")
+
+
+def export_user_data(session: Session, user: User) -> dict:
+    """Everything we hold about a user, for a data-subject access request (JSON-ready)."""
+    reports = session.scalars(select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at))
+    return {
+        "account": {"email": user.email, "display_name": user.display_name, "role": user.role.value,
+                    "created_at": user.created_at.isoformat(),
+                    "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None},
+        "reports": [{
+            "reference": r.reference, "category": r.category.name, "description": r.description,
+            "status": r.status.value, "name_hidden": r.anonymous, "answers": r.answers,
+            "created_at": r.created_at.isoformat(), "ward": r.ward.name if r.ward else None,
+            "photos": len(r.photos),
+            "timeline": [{"at": e.at.isoformat(), "status": e.to_status.value if e.to_status else None,
+                          "note": e.note} for e in r.events if not e.internal],
+        } for r in reports],
+    }
+
+
+def delete_account(session: Session, user: User) -> int:
+    """Delete a user; their reports stay as an anonymous public record. Returns the reports kept."""
+    kept = session.execute(update(Report).where(Report.reporter_id == user.id)
+                           .values(reporter_id=None, anonymous=True)).rowcount
+    session.execute(update(ReportEvent).where(ReportEvent.actor_id == user.id).values(actor_id=None))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == user.email.lower()))
+    session.delete(user)
+    session.commit()
+    return kept
+
+
+def anonymise_inactive(session: Session, days: int, now: datetime | None = None) -> int:
+    """Delete resident accounts with no login (or, never logged in, no sign-up) for ``days``."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    stale = session.scalars(select(User).where(
+        User.role == Role.RESIDENT, func.coalesce(User.last_login_at, User.created_at) < cutoff)).all()
+    for user in stale:
+        delete_account(session, user)
+    return len(stale)
