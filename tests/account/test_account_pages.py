@@ -1,0 +1,139 @@
+"""Register, log in, log out: messages, safe redirects, CSRF and rate limits."""
+from __future__ import annotations
+
+import html as htmllib
+
+import pytest
+from sqlalchemy import func, select
+
+from models import LoginThrottle, User
+from portal.app import create_app
+
+from ..conftest import FormClient, login
+from ..factories import PASSWORD
+
+NEW = {"display_name": "Nadia New", "email": "nadia@example.org", "password": PASSWORD, "confirm": PASSWORD}
+
+
+def users(session) -> int:
+    return session.scalar(select(func.count()).select_from(User))
+
+
+def test_register_logs_in_and_goes_to_my_reports(forms, db_session):
+    before = users(db_session)
+    resp = forms.submit("/register", NEW)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/my/reports"
+    assert users(db_session) == before + 1
+    page = forms.get("/my/reports").get_data(as_text=True)
+    assert "Welcome to Kerbside" in page and "Log out" in page
+    user = db_session.scalars(select(User).where(User.email == "nadia@example.org")).one()
+    assert user.password_hash != PASSWORD and user.display_name == "Nadia New"
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"display_name": ""}, "display_name", "Enter your name."),
+    ({"email": ""}, "email", "Enter your email address."),
+    ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+    ({"email": "<script>@x.org"}, "email", "Enter a valid email address."),
+    ({"password": "short", "confirm": "short"}, "password", "Use at least 10 characters."),
+    ({"confirm": "something else entirely"}, "confirm", "The two passwords do not match."),
+    ({"display_name": "x" * 81}, "display_name", "Field cannot be longer than 80 characters."),
+])
+def test_register_bad_input(forms, db_session, change, field, message):
+    before = users(db_session)
+    resp = forms.submit("/register", {**NEW, **change})
+    page = htmllib.unescape(resp.get_data(as_text=True))
+    assert resp.status_code == 400 and message in page and f'href="#{field}"' in page
+    assert users(db_session) == before
+    if field != "email":
+        assert 'value="nadia@example.org"' in page        # other input kept
+    if field != "display_name":
+        assert 'value="Nadia New"' in page
+    assert PASSWORD not in page                               # passwords are never echoed back
+
+
+def test_register_duplicate_email(forms, db_session, make_user):
+    make_user(email="taken@example.org")
+    before = users(db_session)
+    resp = forms.submit("/register", {**NEW, "email": "Taken@Example.org"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "An account with that email address already exists." in page
+    assert users(db_session) == before
+
+
+def test_register_without_csrf_token(client, db_session):
+    before = users(db_session)
+    resp = client.post("/register", data=NEW)
+    assert resp.status_code == 400 and "This form had expired" in resp.get_data(as_text=True)
+    assert users(db_session) == before
+
+
+def test_login_and_logout(forms, resident):
+    resp = forms.submit("/login", {"email": resident.email, "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/my/reports"
+    assert forms.get("/my/reports").status_code == 200
+    resp = forms.submit("/logout", {}, page="/my/reports")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    assert "You have logged out." in forms.get("/").get_data(as_text=True)
+    assert forms.get("/my/reports").status_code == 302
+
+
+def test_logout_needs_csrf(forms, resident):
+    login(forms.client, resident.email)
+    assert forms.post("/logout").status_code == 400
+    assert forms.get("/my/reports").status_code == 200  # still logged in
+
+
+def test_wrong_password_message_keeps_the_email(forms, resident, db_session):
+    resp = forms.submit("/login", {"email": resident.email, "password": "not my password"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "That email address and password do not match an account." in page
+    assert f'value="{resident.email}"' in page and "not my password" not in page
+    assert forms.get("/my/reports").status_code == 302
+
+
+def test_login_empty_fields(forms):
+    page = forms.submit("/login", {"email": "", "password": ""}).get_data(as_text=True)
+    assert "Enter your email address." in page and "Enter your password." in page
+
+
+def test_login_without_csrf_token(client, resident, db_session):
+    resp = client.post("/login", data={"email": resident.email, "password": PASSWORD})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "This form had expired" in page
+    assert f'value="{resident.email}"' in page
+    assert client.get("/my/reports").status_code == 302  # not logged in
+    assert db_session.get(LoginThrottle, resident.email.lower()) is None
+
+
+@pytest.mark.parametrize("target", ["/report", "/reports/KB-ABCDE?x=1"])
+def test_safe_next_is_followed(forms, resident, target):
+    resp = forms.submit(f"/login?next={target}", {"email": resident.email, "password": PASSWORD})
+    assert resp.headers["Location"] == target
+
+
+@pytest.mark.parametrize("target", ["//evil.com", "https://evil.com", "/\\evil.com", "\\\\evil.com",
+                                    "http://localhost.evil.com/", "javascript:alert(1)", "///evil.com",
+                                    "/%0d%0aLocation:evil", "evil.com", " //evil.com"])
+def test_unsafe_next_goes_to_my_reports(forms, resident, target):
+    from urllib.parse import quote
+    resp = forms.submit(f"/login?next={quote(target, safe='')}", {"email": resident.email, "password": PASSWORD})
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/my/reports"
+
+
+def test_unsafe_next_on_register_too(forms):
+    resp = forms.submit("/register?next=//evil.com", NEW)
+    assert resp.headers["Location"] == "/my/reports"
+
+
+def test_login_rate_limit(connection, app_config):
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}, bind=connection)
+    fc = FormClient(app.test_client())
+    codes = [fc.submit("/login", {"email": f"nobody{i}@example.test", "password": "wrong wrong"}).status_code
+             for i in range(11)]
+    assert codes == [400] * 10 + [429]
+    page = fc.submit("/login", {"email": "x@example.test", "password": "y"}).get_data(as_text=True)
+    assert "Too many attempts" in page
+    assert fc.get("/login").status_code == 200  # reading the page is not limited
