@@ -1,0 +1,68 @@
+"""axe-core audits of every page type: zero violations."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import register
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+    return Axe()
+
+
+def audit(axe, page) -> None:
+    page.wait_for_load_state("load")
+    violations = axe.run(page).response["violations"]
+    details = [f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] if isinstance(
+        n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5]) for v in violations]
+    assert not details, f"{page.url}:\n" + "\n".join(details)
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("url", ["/", "/login", "/register", "/about", "/privacy"])
+def test_public_pages_have_no_violations(page, axe, url):
+    page.goto(url)
+    audit(axe, page)
+
+
+def test_resident_pages_have_no_violations(page, axe, new_email):
+    register(page, new_email)
+    audit(axe, page)                                  # My reports, empty
+    page.goto("/report")
+    audit(axe, page)                                  # the report form
+    page.select_option("#category", "fly_tipping")
+    page.check("#q_fly_tipping_waste-8")              # asbestos: the urgent safety notice
+    audit(axe, page)
+    page.fill("#latitude", "51.5072")
+    page.fill("#longitude", "-0.1276")
+    with page.expect_navigation():
+        page.click("button[value=submit]")
+    assert page.locator("#error-summary").count() == 1
+    page.console_errors.remove("Failed to load resource: the server responded with a status of 400 (BAD REQUEST)")
+    audit(axe, page)                                  # the form with errors
+    page.fill("#latitude", "51.4452")
+    page.fill("#longitude", "-0.0205")
+    page.check("#q_fly_tipping_size-1")
+    page.check("#q_fly_tipping_where-1")
+    page.check("#q_fly_tipping_witnessed-1")
+    page.fill("#description", "Bags of rubble")
+    with page.expect_navigation():
+        page.click("button[value=submit]")
+    audit(axe, page)                                  # report sent
+    page.click("text=See your report's public page")
+    audit(axe, page)                                  # the report's public page
+    page.goto("/my/reports")
+    audit(axe, page)                                  # My reports, with a report
+    page.goto("/account")
+    audit(axe, page)
+
+
+def test_the_audit_can_fail(page, axe):
+    page.goto("/")
+    page.evaluate("""() => { const i = document.createElement('input'); document.querySelector('main').append(i); }""")
+    ids = {v["id"] for v in axe.run(page).response["violations"]}
+    assert "label" in ids
