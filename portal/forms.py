@@ -4,7 +4,17 @@ from flask_wtf import FlaskForm
 EXPIRED = "This form had expired, so nothing was saved. Check your details and send it again."
 
 
+def _strip_nul(value):
+    """PostgreSQL text cannot hold NUL characters; one in any field would otherwise be a server error."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            options["filters"] = (*options.get("filters", ()), _strip_nul)
+            return super().bind_field(form, unbound_field, options)
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.meta.csrf and self.csrf_token.errors:

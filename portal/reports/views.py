@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -164,8 +165,14 @@ def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=Non
         picker=picker, errors=errors, pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
 
 
+REFERENCE_RE = re.compile(r"^KB-[0-9A-Z]{5,8}$")  # the database's CHECK on reports.reference
+
+
 def _report_or_404(reference: str) -> Report:
-    report = db.session().scalars(select(Report).where(Report.reference == reference.upper()[:12])).first()
+    reference = reference.upper()
+    if not REFERENCE_RE.fullmatch(reference):  # junk (even a NUL byte) never reaches the database
+        abort(404)
+    report = db.session().scalars(select(Report).where(Report.reference == reference)).first()
     if report is None or not visibility.can_view(report, current_user):
         abort(404)
     return report

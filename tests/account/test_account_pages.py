@@ -137,3 +137,11 @@ def test_login_rate_limit(connection, app_config):
     page = fc.submit("/login", {"email": "x@example.test", "password": "y"}).get_data(as_text=True)
     assert "Too many attempts" in page
     assert fc.get("/login").status_code == 200  # reading the page is not limited
+
+
+def test_nul_bytes_in_login_and_register_are_not_a_server_error(forms, db_session):
+    resp = forms.submit("/login", {"email": "a\x00@example.org", "password": "p\x00"})
+    assert resp.status_code == 400 and "do not match an account" in resp.get_data(as_text=True)
+    resp = forms.submit("/register", {**NEW, "display_name": "Nadia\x00 New"})
+    assert resp.status_code == 302
+    assert db_session.scalars(select(User.display_name).where(User.email == NEW["email"])).one() == "Nadia New"

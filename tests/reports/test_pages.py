@@ -83,15 +83,17 @@ def test_reference_lookup_is_case_insensitive_and_find_form_works(client, reside
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/reports/{report.reference}")
 
 
-@pytest.mark.parametrize("reference", ["KB-ZZZZZ", "KB-", "nothing", "KB-' OR 1=1 --", "<script>", "K" * 300])
+@pytest.mark.parametrize("reference", ["KB-ZZZZZ", "KB-", "nothing", "KB-' OR 1=1 --", "<script>", "K" * 300,
+                                       "KB-%00ABC", "KB-ABCDE%0A", "KB-ABCDE%00"])
 def test_nonexistent_reference_is_404(client, reference):
     resp = client.get(f"/reports/{reference}")
     assert resp.status_code == 404
     assert "<script>" not in resp.get_data(as_text=True)
 
 
-def test_empty_find_goes_to_a_404(client):
-    resp = client.get("/find?reference=", follow_redirects=True)
+@pytest.mark.parametrize("query", ["", "%00", "KB-%00", "%0A"])
+def test_junk_find_goes_to_a_404(client, query):
+    resp = client.get(f"/find?reference={query}", follow_redirects=True)
     assert resp.status_code == 404
 
 

@@ -289,3 +289,21 @@ def test_report_form_needs_login(client):
     assert resp.status_code == 302 and "/login?next=" in resp.headers["Location"]
     resp = client.post("/report", data=report_form())
     assert resp.status_code in (302, 400)
+
+
+def test_nul_bytes_in_text_fields_are_dropped_not_a_server_error(resident_client, db_session):
+    resp = post(resident_client, report_form(description="Bags\x00 by the bins", submission_token="nul\x00-1"))
+    assert resp.status_code == 302
+    report = db_session.scalars(select(Report).where(Report.client_token == "nul-1")).one()
+    assert report.description == "Bags by the bins"
+
+
+@pytest.mark.parametrize("field", ["category", "postcode", "latitude", "q_fly_tipping_size"])
+def test_nul_bytes_elsewhere_are_refused_cleanly(resident_client, rows, field):
+    before = rows()
+    data = report_form(**{field: "\x00"})
+    if field == "postcode":
+        data["action"] = "find_postcode"
+    resp = post(resident_client, data)
+    assert resp.status_code == 400 and "There is a problem" in resp.get_data(as_text=True)
+    assert rows() == before
