@@ -132,3 +132,11 @@ def test_store_refuses_bad_keys(tmp_path, key):
     assert not store.pending_exists(key)
     with pytest.raises(InvalidPhoto):
         store.path(key)
+
+
+def test_exif_orientation_is_applied_then_dropped():
+    exif = Image.Exif()
+    exif[0x0112] = 6                                      # "rotate 90° clockwise to display"
+    photo = process_photo(image_bytes("JPEG", size=(200, 100), exif=exif.tobytes()), "sideways.jpg")
+    stored = reopen(photo.data)
+    assert stored.size == (100, 200) and 0x0112 not in stored.getexif()

@@ -1,0 +1,70 @@
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Report, Role, Status
+from portal.services import visibility
+from portal.services.reports import NewReport, create_report
+
+from ..factories import CATFORD
+
+ANSWERS = {"size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}
+
+
+@pytest.fixture()
+def reports(db_session, make_user, store):
+    owner = make_user()
+    made = {s: create_report(db_session, NewReport("fly_tipping", CATFORD, f"{s.value} one", dict(ANSWERS)), owner,
+                             store, status=s) for s in (Status.UNCONFIRMED, Status.NEW, Status.FIXED)}
+    return owner, made
+
+
+def visible(session, viewer, made) -> set[Status]:
+    ids = {r.id: s for s, r in made.items()}
+    found = session.scalars(select(Report.id).where(Report.id.in_(ids), visibility.visible_to(viewer)))
+    return {ids[i] for i in found}
+
+
+def test_visible_to_and_can_view_agree(db_session, make_user, reports):
+    owner, made = reports
+    viewers = {"public": None, "owner": owner, "other": make_user(), "staff": make_user(Role.STAFF),
+               "crew": make_user(Role.CREW)}
+    expected = {"public": {Status.NEW, Status.FIXED}, "owner": set(made), "other": {Status.NEW, Status.FIXED},
+                "staff": set(made), "crew": {Status.NEW, Status.FIXED}}
+    for name, viewer in viewers.items():
+        assert visible(db_session, viewer, made) == expected[name], name
+        assert {s for s, r in made.items() if visibility.can_view(r, viewer)} == expected[name], name
+
+
+def test_reporter_name_only_when_allowed(db_session, make_user, reports):
+    owner, made = reports
+    report = made[Status.NEW]
+    assert visibility.reporter_name(report, None) is None
+    assert visibility.reporter_name(report, make_user()) is None
+    assert visibility.reporter_name(report, owner) == owner.display_name
+    assert visibility.reporter_name(report, make_user(Role.STAFF)) == owner.display_name
+    report.anonymous = False
+    assert visibility.reporter_name(report, None) == owner.display_name
+    assert "email" not in visibility.PUBLIC_FIELDS and "reporter" not in visibility.PUBLIC_FIELDS
+
+
+def test_double_submit_race_makes_one_report(engine, store):
+    """Two sessions submit the same token; the second flush loses the race on the unique index and returns the
+    first report instead of failing (real commits, cleaned up afterwards)."""
+    from sqlalchemy import event, text
+    token = "race-token-1"
+    data = NewReport("fly_tipping", CATFORD, "Raced", dict(ANSWERS), client_token=token)
+    try:
+        with Session(engine, expire_on_commit=False) as winner_session, Session(engine) as loser:
+
+            @event.listens_for(loser, "before_flush", once=True)
+            def _winner_commits_first(session, *_):
+                create_report(winner_session, NewReport(**{**data.__dict__, "description": "Won"}), None, store)
+
+            report = create_report(loser, data, None, store)
+            assert report.client_token == token and report.description == "Won"
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM reports WHERE client_token = :t"), {"t": token}).scalar() == 1
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM reports WHERE client_token = :t"), {"t": token})
