@@ -62,7 +62,9 @@ def map_centre(session) -> LonLat:
 
 def _take_photos(form: ReportForm, store: PhotoStore, max_count: int) -> tuple[list[str], LonLat | None]:
     """Process new uploads into the pending store; keep earlier ones. Errors go on the photos field."""
-    keys = [k for k in (form.pending_photos.data or "").split(",") if KEY_RE.match(k) and store.pending_exists(k)]
+    # Each kept photo once (a repeated key would break the unique photo key), and never more than allowed.
+    keys = list(dict.fromkeys(k for k in (form.pending_photos.data or "").split(",")
+                              if KEY_RE.match(k) and store.pending_exists(k)))[:max_count]
     gps = None
     uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(keys) + len(uploads) > max_count:

@@ -307,3 +307,25 @@ def test_nul_bytes_elsewhere_are_refused_cleanly(resident_client, rows, field):
     resp = post(resident_client, data)
     assert resp.status_code == 400 and "There is a problem" in resp.get_data(as_text=True)
     assert rows() == before
+
+
+def pending_key(fc, name: str = "a.jpg") -> str:
+    """Upload a photo with a form that is refused, and return the key of the photo kept pending."""
+    page = post(fc, report_form(description=""), [(image_bytes(), name)]).get_data(as_text=True)
+    return re.search(r'name="pending_photos" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_repeated_pending_photo_key_is_kept_once(resident_client, db_session):
+    key = pending_key(resident_client)
+    resp = post(resident_client, report_form(pending_photos=f"{key},{key},{key}", submission_token="dup-photo"))
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
+    report = db_session.scalars(select(Report).where(Report.client_token == "dup-photo")).one()
+    assert [p.key for p in report.photos] == [key]
+
+
+def test_at_most_three_pending_photos_are_kept(resident_client, db_session):
+    keys = [pending_key(resident_client, f"p{i}.jpg") for i in range(4)]
+    resp = post(resident_client, report_form(pending_photos=",".join(keys), submission_token="four-pending"))
+    assert resp.status_code == 302
+    report = db_session.scalars(select(Report).where(Report.client_token == "four-pending")).one()
+    assert [p.key for p in report.photos] == keys[:3]
