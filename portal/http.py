@@ -92,6 +92,9 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def database_down(error):
         # A lost connection is not the user's fault and must not look like a crash: 503, retry later.
+        # Any other database error (a constraint, bad data) is a bug: let it be a logged 500 with its traceback.
+        if not isinstance(error, OperationalError) and not error.connection_invalidated:
+            raise error
         log.error("database unavailable: %s", error.__class__.__name__)
         try:
             from . import db

@@ -180,3 +180,21 @@ def test_photo_of_a_private_report_is_404_for_others(app, make_user, db_session)
     assert app.test_client().get("/photos/nope.jpg").status_code == 404
     assert app.test_client().get(f"/photos/{'A' * 24}.jpg").status_code == 404
     assert report.photos[0].key == key
+
+
+def test_a_database_bug_is_a_500_not_an_outage(app, client):
+    """Only a lost database is a 503; a constraint violation is a bug and must surface as one."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+    from portal import db
+
+    @app.get("/_test/constraint")
+    def _constraint():
+        db.session().execute(text("INSERT INTO categories (code) VALUES (NULL)"))
+
+    with pytest.raises(IntegrityError):   # TESTING propagates it; in production it is a logged 500
+        client.get("/_test/constraint")
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    resp = client.get("/_test/constraint")
+    assert resp.status_code == 500 and "Something went wrong on our side" in resp.get_data(as_text=True)
