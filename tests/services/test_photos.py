@@ -54,6 +54,14 @@ def test_png_webp_jpeg_are_accepted_and_re_encoded_as_jpeg(fmt):
     assert img.format == "JPEG" and img.size == (300, 200) == (photo.width, photo.height)
 
 
+def test_heic_from_phones_is_accepted():
+    from portal.services.photos import HEIF
+    if not HEIF:
+        pytest.skip("pillow-heif is not installed")
+    photo = process_photo(image_bytes("HEIF", size=(64, 48)), "IMG_0001.HEIC")
+    assert reopen(photo.data).format == "JPEG" and (photo.width, photo.height) == (64, 48)
+
+
 def test_transparent_png_is_accepted():
     out = io.BytesIO()
     Image.new("RGBA", (50, 40), (0, 0, 0, 0)).save(out, "PNG")
