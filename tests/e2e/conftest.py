@@ -35,6 +35,12 @@ def live_server(engine, tmp_path_factory):
     server.shutdown()
     thread.join(5)
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_up_after_each_test(engine):
+    """Browser tests commit for real: remove their accounts and reports so no other test sees them."""
+    yield
     _delete_e2e_data(engine)
 
 

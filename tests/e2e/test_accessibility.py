@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..factories import image_bytes
 from .conftest import register
 
 pytestmark = pytest.mark.e2e
@@ -50,11 +51,14 @@ def test_resident_pages_have_no_violations(page, axe, new_email):
     page.check("#q_fly_tipping_where-1")
     page.check("#q_fly_tipping_witnessed-1")
     page.fill("#description", "Bags of rubble")
+    page.set_input_files("#photos", files=[{"name": "rubble.png", "mimeType": "image/png",
+                                            "buffer": image_bytes("PNG", size=(400, 300))}])
     with page.expect_navigation():
         page.click("button[value=submit]")
     audit(axe, page)                                  # report sent
     page.click("text=See your report's public page")
-    audit(axe, page)                                  # the report's public page
+    assert page.locator("ul.photos img").count() == 1
+    audit(axe, page)                                  # the report's public page, with its photo
     page.goto("/my/reports")
     audit(axe, page)                                  # My reports, with a report
     page.goto("/account")

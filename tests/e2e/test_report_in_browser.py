@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import text
 
+from ..factories import image_bytes
 from .conftest import register
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +40,8 @@ def test_register_then_report_fly_tipping_by_clicking_the_map(page, new_email, e
     page.check("#q_fly_tipping_where-2")                               # back alley
     page.check("#q_fly_tipping_witnessed-2")                           # no
     page.fill("#description", "Mattress and black bags by the garages")
+    page.set_input_files("#photos", files=[{"name": "tip.jpg", "mimeType": "image/jpeg",
+                                            "buffer": image_bytes("JPEG", size=(2400, 1200))}])
     with page.expect_navigation():
         page.click("button[value=submit]")
     reference = sent_page(page)
@@ -49,7 +52,11 @@ def test_register_then_report_fly_tipping_by_clicking_the_map(page, new_email, e
     assert (round(row.lat, 6), round(row.lon, 6)) == (round(lat, 6), round(lon, 6))
     assert row.answers == {"size": "small_van", "waste": ["household", "furniture"], "where": "alley",
                            "witnessed": "no"}
-    page.click("text=See all your reports")
+    page.click("text=See your report's public page")
+    photo = page.locator("ul.photos img")
+    photo.wait_for()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth", photo.element_handle()) == 2048
+    page.goto("/my/reports")
     assert reference in page.locator("table").inner_text()
     assert page.console_errors == []
 
