@@ -56,8 +56,9 @@ def test_resident_pages_have_no_violations(page, axe, new_email):
     with page.expect_navigation():
         page.click("button[value=submit]")
     audit(axe, page)                                  # report sent
-    page.click("text=See your report's public page")
-    assert page.locator("ul.photos img").count() == 1
+    with page.expect_navigation():
+        page.click("text=See your report's public page")
+    page.locator("ul.photos img").wait_for()
     audit(axe, page)                                  # the report's public page, with its photo
     page.goto("/my/reports")
     audit(axe, page)                                  # My reports, with a report
