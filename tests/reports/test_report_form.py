@@ -161,7 +161,16 @@ def test_request_over_the_size_limit_is_refused(resident_client, rows):
     before = rows()
     resp = post(resident_client, report_form(), [(b"\0" * (35 * 1024 * 1024), "giant.jpg")])
     assert resp.status_code == 413
+    assert "That upload is too large" in resp.get_data(as_text=True)
     assert rows() == before
+
+
+def test_good_photos_are_kept_when_another_is_refused(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(), [(image_bytes(), "good.jpg"), (b"text", "bad.jpg")]),
+                   "bad.jpg is not a photo we can read", rows, before)
+    assert "1 photo already added and kept" in page
+    assert_kept(page)
 
 
 def test_good_report_with_a_photo(resident_client, rows, db_session, app):
