@@ -227,4 +227,8 @@ def photo(key: str):
     path = photo_store().path(key)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=3600)
+    response = send_file(path, mimetype="image/jpeg", max_age=3600)
+    if not visibility.can_view(row.report, None):  # not public yet: no shared cache may keep it
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response

@@ -177,6 +177,7 @@ def test_photo_of_a_private_report_is_404_for_others(app, make_user, db_session)
     assert app.test_client().get(f"/photos/{key}.jpg").status_code == 404
     with login(app.test_client(), owner.email).get(f"/photos/{key}.jpg") as resp:
         assert resp.status_code == 200
+        assert resp.cache_control.private and not resp.cache_control.public  # never in a shared cache
     assert app.test_client().get("/photos/nope.jpg").status_code == 404
     assert app.test_client().get(f"/photos/{'A' * 24}.jpg").status_code == 404
     assert report.photos[0].key == key
@@ -198,3 +199,15 @@ def test_a_database_bug_is_a_500_not_an_outage(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     resp = client.get("/_test/constraint")
     assert resp.status_code == 500 and "Something went wrong on our side" in resp.get_data(as_text=True)
+
+
+def test_photo_of_a_public_report_may_be_cached(app, resident, db_session):
+    from portal.services.photos import PhotoStore, process_photo
+    from portal.services.reports import NewReport, create_report
+    from ..factories import image_bytes
+    store = PhotoStore(app.config["PHOTO_DIR"])
+    key = store.save_pending(process_photo(image_bytes(), "a.jpg"))
+    create_report(db_session, NewReport("fly_tipping", CATFORD, "x", {
+        "size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}, [key]), resident, store)
+    with app.test_client().get(f"/photos/{key}.jpg") as resp:
+        assert resp.status_code == 200 and resp.cache_control.public and resp.cache_control.max_age == 3600
