@@ -11,14 +11,10 @@ from sqlalchemy import text
 
 from portal.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("KERBSIDE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
 E2E_EMAIL_DOMAIN = "e2e.example.org"
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: install it (apt-get install chromium) to run the browser tests",
-                allow_module_level=True)
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +51,9 @@ def _delete_e2e_data(engine) -> None:
 
 @pytest.fixture(scope="session")
 def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: install it (apt-get install chromium, or `make chromium` as root) "
+                    "to run the browser tests")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
