@@ -93,6 +93,9 @@ def _register_errors(app: Flask) -> None:
     def database_down(error):
         # A lost connection is not the user's fault and must not look like a crash: 503, retry later.
         log.error("database unavailable: %s", error.__class__.__name__)
+        # Render the page as for an anonymous visitor: loading the user would need the database again.
+        from .extensions import login_manager
+        g._login_user = login_manager.anonymous_user()
         try:
             from . import db
             db.session().rollback()
