@@ -88,9 +88,12 @@ def gunicorn(app: str, env: dict, workers: int = 4):
     photo_dir = tempfile.mkdtemp(prefix="kerbside-bench-photos-")
     full_env = dict(os.environ, PHOTO_DIR=photo_dir, RATELIMIT_ENABLED="0",
                     SECRET_KEY="bench-only-secret-" + "x" * 20, **env)
+    log_path = Path(tempfile.gettempdir()) / f"kerbside-bench-gunicorn-{port}.log"
+    log = open(log_path, "w")
+    say(f"gunicorn log: {log_path}")
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                              "--backlog", "2048", "--log-level", "warning", app],
-                            cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -103,6 +106,7 @@ def gunicorn(app: str, env: dict, workers: int = 4):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
+        log.close()
 
 
 class FormUnavailable(Exception):
