@@ -93,9 +93,6 @@ def _register_errors(app: Flask) -> None:
         if not (isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated):
             raise error           # a bug (bad SQL, constraint...): a real 500, logged with its traceback
         # A lost connection is not the user's fault and must not look like a crash: 503, retry later.
-        # Any other database error (a constraint, bad data) is a bug: let it be a logged 500 with its traceback.
-        if not isinstance(error, OperationalError) and not error.connection_invalidated:
-            raise error
         log.error("database unavailable: %s", error.__class__.__name__)
         # Render the page as for an anonymous visitor: loading the user would need the database again.
         from .extensions import login_manager
