@@ -114,3 +114,18 @@ def test_report_by_keyboard_alone_with_a_postcode(page, new_email, engine):
     assert (row.lat, row.lon) == pytest.approx((51.445076, -0.020805), abs=1e-6)
     assert row.answers == {"size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "yes"}
     assert page.console_errors == []
+
+
+def test_use_my_location_fills_the_coordinates(browser, live_server, new_email):
+    context = browser.new_context(base_url=live_server, geolocation={"latitude": 51.4452, "longitude": -0.0205},
+                                  permissions=["geolocation"])
+    context.route("http://tiles.invalid/**", lambda route: route.abort())
+    try:
+        page = context.new_page()
+        register(page, new_email)
+        page.goto("/report")
+        page.click("#use-my-location")
+        page.wait_for_selector("text=Location found: the coordinates are filled in.")
+        assert (page.input_value("#latitude"), page.input_value("#longitude")) == ("51.445200", "-0.020500")
+    finally:
+        context.close()
