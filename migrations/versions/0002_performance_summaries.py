@@ -1,0 +1,134 @@
+"""Performance summaries per ward, category and day, kept current by a trigger on reports.
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+# A report's contribution to the summaries (category_id 0 holds every category pooled). The trigger takes
+# away the old row's contribution and adds the new row's, in the same transaction as the change, so the
+# figures are right the moment a status changes.
+FUNCTIONS = """
+CREATE FUNCTION kerbside_fix_bucket(hours double precision) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN hours <= 48 THEN greatest(1, ceil(hours))::int
+                WHEN hours <= 168 THEN (ceil(hours / 6) * 6)::int
+                WHEN hours <= 720 THEN (ceil(hours / 24) * 24)::int
+                ELSE (ceil(hours / 168) * 168)::int END
+$$;
+
+CREATE FUNCTION kerbside_perf_apply(r reports, sign integer) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    cats integer[] := ARRAY[r.category_id, 0];
+    is_fixed boolean := r.status = 'fixed' AND r.fixed_at IS NOT NULL;
+    is_open boolean := r.status IN ('new', 'confirmed', 'investigating', 'assigned', 'in_progress', 'reopened');
+    hours double precision := extract(epoch FROM r.fixed_at - r.created_at) / 3600.0;
+    target integer;
+    cat integer;
+BEGIN
+    IF r.ward_id IS NULL OR r.status = 'unconfirmed' THEN
+        RETURN;
+    END IF;
+    SELECT target_hours INTO target FROM categories WHERE id = r.category_id;
+    FOREACH cat IN ARRAY cats LOOP
+        INSERT INTO perf_daily AS p (category_id, day, ward_id, reported, fixed, fixed_within, open,
+                                     open_created_sum)
+        VALUES (cat, (r.created_at AT TIME ZONE 'UTC')::date, r.ward_id, sign,
+                CASE WHEN is_fixed THEN sign ELSE 0 END,
+                CASE WHEN is_fixed AND hours <= target THEN sign ELSE 0 END,
+                CASE WHEN is_open THEN sign ELSE 0 END,
+                CASE WHEN is_open THEN sign * extract(epoch FROM r.created_at) ELSE 0 END)
+        ON CONFLICT (category_id, day, ward_id) DO UPDATE SET
+            reported = p.reported + EXCLUDED.reported, fixed = p.fixed + EXCLUDED.fixed,
+            fixed_within = p.fixed_within + EXCLUDED.fixed_within, open = p.open + EXCLUDED.open,
+            open_created_sum = p.open_created_sum + EXCLUDED.open_created_sum;
+        IF is_fixed THEN
+            INSERT INTO perf_fix_hours AS h (category_id, day, ward_id, bucket_hours, n)
+            VALUES (cat, (r.created_at AT TIME ZONE 'UTC')::date, r.ward_id, kerbside_fix_bucket(hours), sign)
+            ON CONFLICT (category_id, day, ward_id, bucket_hours) DO UPDATE SET n = h.n + EXCLUDED.n;
+        END IF;
+    END LOOP;
+END $$;
+
+CREATE FUNCTION kerbside_perf_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM kerbside_perf_apply(OLD, -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM kerbside_perf_apply(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+REBUILD = """
+CREATE FUNCTION kerbside_perf_rebuild() RETURNS void LANGUAGE sql AS $$
+TRUNCATE perf_daily, perf_fix_hours;
+WITH facts AS MATERIALIZED (
+    SELECT r.category_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.ward_id, r.created_at,
+           r.status = 'fixed' AND r.fixed_at IS NOT NULL AS is_fixed,
+           r.status IN ('new', 'confirmed', 'investigating', 'assigned', 'in_progress', 'reopened') AS is_open,
+           extract(epoch FROM r.fixed_at - r.created_at) / 3600.0 AS hours, c.target_hours
+    FROM reports r JOIN categories c ON c.id = r.category_id
+    WHERE r.ward_id IS NOT NULL AND r.status <> 'unconfirmed'
+)
+INSERT INTO perf_daily (category_id, day, ward_id, reported, fixed, fixed_within, open, open_created_sum)
+SELECT coalesce(category_id, 0), day, ward_id, count(*), count(*) FILTER (WHERE is_fixed),
+       count(*) FILTER (WHERE is_fixed AND hours <= target_hours), count(*) FILTER (WHERE is_open),
+       coalesce(sum(extract(epoch FROM created_at)) FILTER (WHERE is_open), 0)
+FROM facts GROUP BY GROUPING SETS ((category_id, day, ward_id), (day, ward_id));
+WITH fixes AS MATERIALIZED (
+    SELECT category_id, (created_at AT TIME ZONE 'UTC')::date AS day, ward_id,
+           kerbside_fix_bucket(extract(epoch FROM fixed_at - created_at) / 3600.0) AS bucket_hours
+    FROM reports WHERE ward_id IS NOT NULL AND status = 'fixed' AND fixed_at IS NOT NULL
+)
+INSERT INTO perf_fix_hours (category_id, day, ward_id, bucket_hours, n)
+SELECT coalesce(category_id, 0), day, ward_id, bucket_hours, count(*)
+FROM fixes GROUP BY GROUPING SETS ((category_id, day, ward_id, bucket_hours), (day, ward_id, bucket_hours));
+$$;
+"""
+
+
+def upgrade():
+    op.execute("""
+CREATE TABLE perf_daily (
+    category_id integer NOT NULL,
+    day date NOT NULL,
+    ward_id integer NOT NULL REFERENCES wards (id) ON DELETE CASCADE,
+    reported integer NOT NULL DEFAULT 0,
+    fixed integer NOT NULL DEFAULT 0,
+    fixed_within integer NOT NULL DEFAULT 0,
+    open integer NOT NULL DEFAULT 0,
+    open_created_sum double precision NOT NULL DEFAULT 0,
+    CONSTRAINT pk_perf_daily PRIMARY KEY (category_id, day, ward_id)
+);
+CREATE TABLE perf_fix_hours (
+    category_id integer NOT NULL,
+    day date NOT NULL,
+    ward_id integer NOT NULL REFERENCES wards (id) ON DELETE CASCADE,
+    bucket_hours integer NOT NULL,
+    n integer NOT NULL DEFAULT 0,
+    CONSTRAINT pk_perf_fix_hours PRIMARY KEY (category_id, day, ward_id, bucket_hours)
+);
+""")
+    op.execute(FUNCTIONS)
+    op.execute("CREATE TRIGGER reports_perf_track AFTER INSERT OR DELETE OR UPDATE OF status, fixed_at, "
+               "created_at, ward_id, category_id, geom ON reports FOR EACH ROW EXECUTE FUNCTION kerbside_perf_track()")
+    op.execute(REBUILD)
+    op.execute("SELECT kerbside_perf_rebuild()")
+
+
+def downgrade():
+    op.execute("DROP TRIGGER IF EXISTS reports_perf_track ON reports")
+    op.execute("DROP FUNCTION IF EXISTS kerbside_perf_track()")
+    op.execute("DROP FUNCTION IF EXISTS kerbside_perf_rebuild()")
+    op.execute("DROP FUNCTION IF EXISTS kerbside_perf_apply(reports, integer)")
+    op.execute("DROP FUNCTION IF EXISTS kerbside_fix_bucket(double precision)")
+    op.execute("DROP TABLE IF EXISTS perf_fix_hours")
+    op.execute("DROP TABLE IF EXISTS perf_daily")
