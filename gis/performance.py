@@ -228,3 +228,8 @@ def rebuild_summaries(session: Session) -> None:
     """Recompute the summary tables from the reports (after a bulk load with triggers off). The caller
     commits."""
     session.execute(text("SELECT kerbside_perf_rebuild()"))
+
+
+def latest_report_day(session: Session) -> date | None:
+    """The last day (UTC) on which a public report was made anywhere."""
+    return session.execute(text("SELECT max(day) FROM perf_daily WHERE category_id = 0 AND reported > 0")).scalar()
