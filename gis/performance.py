@@ -233,3 +233,24 @@ def rebuild_summaries(session: Session) -> None:
 def latest_report_day(session: Session) -> date | None:
     """The last day (UTC) on which a public report was made anywhere."""
     return session.execute(text("SELECT max(day) FROM perf_daily WHERE category_id = 0 AND reported > 0")).scalar()
+
+
+_COUNT_COLUMNS = {"all": "reported", "open": "open", "fixed": "fixed"}
+
+
+def ward_counts(session: Session, period: Period, category_id: int, status: str,
+                bbox: tuple[float, float, float, float], ward_id: int | None = None) -> list[dict]:
+    """Reports per ward from the summaries, for wards meeting the box (west, south, east, north, degrees
+    EPSG:4326): code, name, count, and a point inside the ward (lon, lat). ``status`` is all, open or fixed
+    (open and fixed: as they are now)."""
+    column = _COUNT_COLUMNS[status]
+    rows = session.execute(text(f"""
+        SELECT w.code, w.name, ST_X(ST_PointOnSurface(w.geom)), ST_Y(ST_PointOnSurface(w.geom)), s.n
+        FROM (SELECT ward_id, sum({column})::int AS n FROM perf_daily
+              WHERE category_id = :cat AND day BETWEEN :start AND :end GROUP BY ward_id) s
+        JOIN wards w ON w.id = s.ward_id
+        WHERE s.n > 0 AND ST_Intersects(w.geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
+          AND (CAST(:ward AS integer) IS NULL OR w.id = :ward)
+        ORDER BY w.name"""), {"cat": category_id, "start": period.start, "end": period.end, "w": bbox[0],
+                             "s": bbox[1], "e": bbox[2], "n": bbox[3], "ward": ward_id})
+    return [{"code": c, "name": name, "lon": x, "lat": y, "count": n} for c, name, x, y, n in rows]

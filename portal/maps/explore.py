@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gis.explore import BoxError, clusters, count_reports, parse_bbox, points, report_conditions
 from gis.maps import base_map, render_parts
+from gis.performance import ward_counts
 from models import Ward
 
 from .. import db
@@ -17,6 +18,8 @@ from .filters import STATUS_CHOICES, BadFilter, parse_filters
 from .views import categories, today
 
 MAX_POINTS = 5000
+#: Boxes wider than this (degrees, about 2.8 km) get counts per ward from the summary tables.
+WARD_COUNTS_DEG = 0.04
 PAGE_SIZE = 50
 MAX_PAGE = 1000
 
@@ -34,6 +37,13 @@ def api_map():
         bbox = parse_bbox(request.args.get("bbox"))
     except BoxError as exc:
         raise BadFilter(exc.message) from None
+    if bbox.east - bbox.west > WARD_COUNTS_DEG:
+        wards = ward_counts(session, filters.period, filters.category_id, filters.status,
+                            (bbox.west, bbox.south, bbox.east, bbox.north), filters.ward.id if filters.ward else None)
+        features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [w["lon"], w["lat"]]},
+                     "properties": {"count": w["count"], "ward": w["code"], "name": w["name"]}} for w in wards]
+        return jsonify(type="FeatureCollection", clustered=True, by="ward", total=sum(w["count"] for w in wards),
+                       features=features)
     conds = _conditions(session, filters, bbox)
     found = points(session, conds, limit=MAX_POINTS + 1, ordered=False)
     if len(found) <= MAX_POINTS:
@@ -45,7 +55,7 @@ def api_map():
     cells = clusters(session, conds, bbox)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
                  "properties": {"count": c["count"]}} for c in cells]
-    return jsonify(type="FeatureCollection", clustered=True, total=sum(c["count"] for c in cells),
+    return jsonify(type="FeatureCollection", clustered=True, by="grid", total=sum(c["count"] for c in cells),
                    features=features)
 
 

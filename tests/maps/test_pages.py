@@ -88,7 +88,7 @@ def test_no_hotspot_from_two_reports_or_old_ones(client, db_session):
 
 
 def test_api_map_returns_points_then_clusters(client, known_reports, monkeypatch):
-    url = f"/api/map?bbox=-0.05,51.43,0,51.48&{MARCH}"
+    url = f"/api/map?bbox=-0.035,51.44,-0.015,51.47&{MARCH}"
     data = client.get(url).get_json()
     assert data["clustered"] is False and data["total"] == 9
     assert {f["properties"]["reference"] for f in data["features"]} == {r.reference for r in known_reports.values()}
@@ -142,3 +142,24 @@ def test_api_map_bad_input_is_json_400(client, query):
 @pytest.mark.parametrize("page", ["abc", "0", "100000"])
 def test_explore_bad_page_is_400(client, page):
     assert client.get(f"/map?page={page}").status_code == 400
+
+
+def test_api_map_wide_box_counts_per_ward_from_the_summaries(client, db_session, known_reports):
+    url = f"/api/map?bbox=-0.1,51.4,0.05,51.5&{MARCH}&status=open"
+    data = client.get(url).get_json()
+    assert data["clustered"] is True and data["by"] == "ward"
+    assert [(f["properties"]["ward"], f["properties"]["count"]) for f in data["features"]] == [(RUSHEY_CODE, 2)]
+    from portal.services.reports import change_status
+    change_status(db_session, known_reports["open"], Status.FIXED, None)
+    assert client.get(url).get_json()["total"] == 1
+
+
+def test_density_page_and_feeds(client, known_reports):
+    html = client.get(f"/density?{MARCH}").get_data(as_text=True)
+    assert "Busiest hexagons" in html and "Rushey Green" in html and "Hotspots" in html
+    cells = client.get(f"/api/hexagons?{MARCH}").get_json()
+    assert sorted(f["properties"]["count"] for f in cells["features"]) == [1, 8]
+    spots = client.get(f"/api/hotspots?{MARCH}").get_json()["hotspots"]
+    assert [(s["category"], s["count"], s["ward"]) for s in spots] == [("fly_tipping", 8, RUSHEY_CODE)]
+    assert client.get("/api/hexagons?category=nope").status_code == 400
+    assert client.get("/api/hotspots?start=2020-01-01&end=2019-01-01").get_json()["status"] == 400
