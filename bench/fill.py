@@ -106,11 +106,13 @@ def fill(url: str, count: int, years: int, seed: int = 7) -> None:
     span = years * 365 * 86400
     columns = ("reference", "category_id", "description", "geom", "ward_id", "status", "anonymous", "answers",
                "channel", "created_at", "updated_at", "fixed_at")
+    # Reports arrive in time order, so the table is (roughly) in created_at order, as in real life.
+    moments = sorted(rng.random() * span for _ in places)
     batch = io.StringIO()
     for n, (ward_id, lon, lat) in enumerate(places, 1):
         code = rng.choices(codes, weights)[0]
         cid, target = cats[code]
-        created = now - timedelta(seconds=rng.random() * span)
+        created = now - timedelta(seconds=span - moments[n - 1])
         status, fixed = timeline(rng, created, target, now)
         updated = fixed or created
         batch.write(f"{reference(n)}\t{cid}\tSynthetic report {n}\tSRID=4326;POINT({lon:.6f} {lat:.6f})\t{ward_id}\t"

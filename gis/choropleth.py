@@ -16,10 +16,12 @@ PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_DATA = "#bdbdbd"
 
 
-def ward_shapes(session: Session, tolerance_deg: float = 0.00005) -> dict[str, dict]:
-    """{ward code: simplified GeoJSON geometry (EPSG:4326, ``tolerance_deg`` degrees, ~5 m)}."""
+def ward_shapes(session: Session, tolerance_deg: float = 0.00005, code: str | None = None) -> dict[str, dict]:
+    """{ward code: simplified GeoJSON geometry (EPSG:4326, ``tolerance_deg`` degrees, ~5 m)}, for every ward or
+    the one with ``code``."""
     rows = session.execute(text("SELECT code, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tol), 6) "
-                                "FROM wards"), {"tol": tolerance_deg})
+                                "FROM wards WHERE CAST(:code AS text) IS NULL OR code = :code"),
+                           {"tol": tolerance_deg, "code": code})
     return {code: json.loads(geometry) for code, geometry in rows}
 
 
@@ -65,6 +67,10 @@ def ward_outline(shape: dict, points: list[tuple[float, float, str]], centre: Lo
     m = base_map(centre, zoom, tile_url, attribution)
     folium.GeoJson(shape, name="Ward", style_function=lambda _f: {"fill": False, "color": "#08519c",
                                                                    "weight": 2}).add_to(m)
-    for lon, lat, label in points:
-        folium.CircleMarker([lat, lon], radius=3, color="#b30000", fill=True, tooltip=label).add_to(m)
+    if points:   # one GeoJSON layer, not one map element per report: rendering stays fast
+        folium.GeoJson({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+             "properties": {"label": label}} for lon, lat, label in points]},
+            name="Reports", marker=folium.CircleMarker(radius=3, color="#b30000", fill=True),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
     return render_parts(m)

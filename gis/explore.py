@@ -78,8 +78,12 @@ def report_conditions(visible: ColumnElement[bool], period: Period, category_id:
     return conds
 
 
-def count_reports(session: Session, conds: list) -> int:
-    return session.scalar(select(func.count()).select_from(Report).where(and_(*conds)))
+def count_reports(session: Session, conds: list, cap: int | None = None) -> int:
+    """How many reports match (counting stops at ``cap`` when given)."""
+    matching = select(Report.id).where(and_(*conds))
+    if cap is not None:
+        matching = matching.limit(cap)
+    return session.scalar(select(func.count()).select_from(matching.subquery()))
 
 
 def points(session: Session, conds: list, limit: int, offset: int = 0, ordered: bool = True) -> list[dict]:

@@ -117,7 +117,7 @@ def ward(code: str):
     cfg = current_app.config
     centre = session.execute(select(func.ST_X(func.ST_PointOnSurface(Ward.geom)),
                                     func.ST_Y(func.ST_PointOnSurface(Ward.geom))).where(Ward.id == place.id)).one()
-    parts = ward_outline(ward_shapes(session)[place.code], [(p["lon"], p["lat"], f'{p["reference"]} {p["category"]}')
+    parts = ward_outline(ward_shapes(session, code=place.code)[place.code], [(p["lon"], p["lat"], f'{p["reference"]} {p["category"]}')
                                                              for p in shown],
                          LonLat(lon=centre[0], lat=centre[1]), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     since, until = hotspot_window(filters)
