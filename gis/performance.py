@@ -127,11 +127,25 @@ SELECT ward_id, sum(reported)::int, sum(fixed)::int, sum(fixed_within)::int, sum
 FROM perf_daily WHERE category_id = :cat AND day BETWEEN :start AND :end
 GROUP BY ward_id
 """)
+# Whole months inside the period come from the monthly table, the days at either edge from the daily one.
 _HOURS = text("""
-SELECT ward_id, bucket_hours, sum(n)::int FROM perf_fix_hours
-WHERE category_id = :cat AND day BETWEEN :start AND :end
+SELECT ward_id, bucket_hours, sum(n)::int FROM (
+    SELECT ward_id, bucket_hours, n FROM perf_fix_hours_monthly
+    WHERE category_id = :cat AND month >= :full_start AND month < :full_end
+    UNION ALL
+    SELECT ward_id, bucket_hours, n FROM perf_fix_hours
+    WHERE category_id = :cat AND ((day >= :start AND day < :full_start) OR (day >= :full_end AND day <= :end))
+) parts
 GROUP BY ward_id, bucket_hours HAVING sum(n) > 0 ORDER BY ward_id, bucket_hours
 """)
+
+
+def whole_months(period: Period) -> tuple[date, date]:
+    """[first, after) of the calendar months lying wholly inside the period (first == after when none)."""
+    start = period.start
+    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = (period.end + timedelta(days=1)).replace(day=1)
+    return (first, after) if first < after else (period.start, period.start)
 _WARDS = text("SELECT id, code, name, area_km2 FROM wards ORDER BY name")
 
 
@@ -149,7 +163,9 @@ def ward_measures(session: Session, period: Period, category_id: int = ALL_CATEG
 
     ``now`` is naive UTC (as stored); it only sets the backlog's age."""
     now = now or datetime.utcnow().replace(microsecond=0)
-    params = {"cat": category_id, "start": period.start, "end": period.end}
+    full_start, full_end = whole_months(period)
+    params = {"cat": category_id, "start": period.start, "end": period.end, "full_start": full_start,
+              "full_end": full_end}
     counts = {row[0]: tuple(row[1:]) for row in session.execute(_COUNTS, params)}
     hists: dict[int, list[tuple[int, int]]] = {}
     borough_hist: dict[int, int] = {}

@@ -35,3 +35,14 @@ class PerfFixHours(Base):
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
     bucket_hours: Mapped[int] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
+
+
+class PerfFixHoursMonthly(Base):
+    """PerfFixHours summed by calendar month of the report, so long periods read few rows."""
+    __tablename__ = "perf_fix_hours_monthly"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    bucket_hours: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)

@@ -1,4 +1,5 @@
-"""Performance summaries per ward, category and day, kept current by a trigger on reports.
+"""Performance summaries per ward, category and day (fix times also per month), kept current by a trigger
+on reports.
 
 Revision ID: 0002
 Revises: 0001
@@ -51,6 +52,10 @@ BEGIN
             INSERT INTO perf_fix_hours AS h (category_id, day, ward_id, bucket_hours, n)
             VALUES (cat, (r.created_at AT TIME ZONE 'UTC')::date, r.ward_id, kerbside_fix_bucket(hours), sign)
             ON CONFLICT (category_id, day, ward_id, bucket_hours) DO UPDATE SET n = h.n + EXCLUDED.n;
+            INSERT INTO perf_fix_hours_monthly AS hm (category_id, month, ward_id, bucket_hours, n)
+            VALUES (cat, date_trunc('month', r.created_at AT TIME ZONE 'UTC')::date, r.ward_id,
+                    kerbside_fix_bucket(hours), sign)
+            ON CONFLICT (category_id, month, ward_id, bucket_hours) DO UPDATE SET n = hm.n + EXCLUDED.n;
         END IF;
     END LOOP;
 END $$;
@@ -69,7 +74,7 @@ END $$;
 
 REBUILD = """
 CREATE FUNCTION kerbside_perf_rebuild() RETURNS void LANGUAGE sql AS $$
-TRUNCATE perf_daily, perf_fix_hours;
+TRUNCATE perf_daily, perf_fix_hours, perf_fix_hours_monthly;
 WITH facts AS MATERIALIZED (
     SELECT r.category_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.ward_id, r.created_at,
            r.status = 'fixed' AND r.fixed_at IS NOT NULL AS is_fixed,
@@ -91,6 +96,9 @@ WITH fixes AS MATERIALIZED (
 INSERT INTO perf_fix_hours (category_id, day, ward_id, bucket_hours, n)
 SELECT coalesce(category_id, 0), day, ward_id, bucket_hours, count(*)
 FROM fixes GROUP BY GROUPING SETS ((category_id, day, ward_id, bucket_hours), (day, ward_id, bucket_hours));
+INSERT INTO perf_fix_hours_monthly (category_id, month, ward_id, bucket_hours, n)
+SELECT category_id, date_trunc('month', day)::date, ward_id, bucket_hours, sum(n)
+FROM perf_fix_hours GROUP BY 1, 2, 3, 4;
 $$;
 """
 
@@ -116,6 +124,14 @@ CREATE TABLE perf_fix_hours (
     n integer NOT NULL DEFAULT 0,
     CONSTRAINT pk_perf_fix_hours PRIMARY KEY (category_id, day, ward_id, bucket_hours)
 );
+CREATE TABLE perf_fix_hours_monthly (
+    category_id integer NOT NULL,
+    month date NOT NULL,
+    ward_id integer NOT NULL REFERENCES wards (id) ON DELETE CASCADE,
+    bucket_hours integer NOT NULL,
+    n integer NOT NULL DEFAULT 0,
+    CONSTRAINT pk_perf_fix_hours_monthly PRIMARY KEY (category_id, month, ward_id, bucket_hours)
+);
 """)
     op.execute(FUNCTIONS)
     op.execute("CREATE TRIGGER reports_perf_track AFTER INSERT OR DELETE OR UPDATE OF status, fixed_at, "
@@ -130,5 +146,6 @@ def downgrade():
     op.execute("DROP FUNCTION IF EXISTS kerbside_perf_rebuild()")
     op.execute("DROP FUNCTION IF EXISTS kerbside_perf_apply(reports, integer)")
     op.execute("DROP FUNCTION IF EXISTS kerbside_fix_bucket(double precision)")
+    op.execute("DROP TABLE IF EXISTS perf_fix_hours_monthly")
     op.execute("DROP TABLE IF EXISTS perf_fix_hours")
     op.execute("DROP TABLE IF EXISTS perf_daily")

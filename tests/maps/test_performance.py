@@ -114,3 +114,28 @@ def test_periods():
     assert parse_period(None, None, None, date(2026, 1, 1)).days == 365
     assert parse_period("30", "", "", date(2026, 1, 31)) == Period(date(2026, 1, 2), date(2026, 1, 31))
     assert parse_period(None, "2020-01-01", "2020-01-31", date(2026, 1, 1)).days == 31
+
+
+@pytest.mark.parametrize("start,end,months", [
+    ("2020-03-01", "2020-03-31", ("2020-03-01", "2020-04-01")),
+    ("2020-03-02", "2020-05-30", ("2020-04-01", "2020-05-01")),
+    ("2020-03-02", "2020-03-30", None),
+    ("2020-02-15", "2021-02-28", ("2020-03-01", "2021-03-01")),
+])
+def test_whole_months_of_a_period(start, end, months):
+    from gis.performance import whole_months
+    period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    first, after = whole_months(period)
+    if months is None:
+        assert first == after
+    else:
+        assert (first.isoformat(), after.isoformat()) == months
+
+
+@pytest.mark.parametrize("start,end", [("2020-03-01", "2020-03-31"), ("2020-03-05", "2020-04-30"),
+                                       ("2020-02-01", "2020-03-10"), ("2020-03-10", "2020-03-10"),
+                                       ("2019-12-20", "2020-06-02")])
+def test_month_and_day_tables_give_the_same_answer(db_session, known_reports, start, end):
+    period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    table = ward_measures(db_session, period, ALL_CATEGORIES, now=NOW)
+    assert (table.borough.median_hours, table.borough.p90_hours, table.borough.fixed) == (10, 216, 6)
