@@ -14,7 +14,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Integer
 
-from models import Report
+from models import ALL_CATEGORIES, Report
+
+from .performance import Period
 
 DEFAULT_SIZE_M = 250
 SQRT3 = math.sqrt(3)
@@ -57,7 +59,26 @@ def hexagon_counts(session: Session, conds: list, size_m: float = DEFAULT_SIZE_M
     WGS84 GeoJSON; busiest first."""
     projected = func.ST_Transform(Report.geom, 27700)
     rows = session.execute(select(func.ST_X(projected), func.ST_Y(projected)).where(and_(*conds)))
-    counts = Counter(hex_cell(x, y, size_m) for x, y in rows)
+    return _cells(session, Counter(hex_cell(x, y, size_m) for x, y in rows), size_m)
+
+
+_SUMMARY = text("""
+SELECT i, j, sum(n)::int FROM hex_daily
+WHERE category_id = :cat AND day BETWEEN :start AND :end AND (CAST(:ward AS integer) IS NULL OR ward_id = :ward)
+GROUP BY i, j HAVING sum(n) > 0
+""")
+
+
+def hexagon_counts_summary(session: Session, period: Period, category_id: int = ALL_CATEGORIES,
+                           ward_id: int | None = None) -> list[Cell]:
+    """Public reports per 250 m hexagon (EPSG:27700 grid) from the trigger-maintained summary (every status);
+    the same figures as ``hexagon_counts`` with the matching conditions, without touching the reports."""
+    rows = session.execute(_SUMMARY, {"cat": category_id, "start": period.start, "end": period.end,
+                                      "ward": ward_id})
+    return _cells(session, Counter({(i, j): n for i, j, n in rows}), DEFAULT_SIZE_M)
+
+
+def _cells(session: Session, counts: Counter, size_m: float) -> list[Cell]:
     if not counts:
         return []
     keys = list(counts)

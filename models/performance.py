@@ -46,3 +46,16 @@ class PerfFixHoursMonthly(Base):
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
     bucket_hours: Mapped[int] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
+
+
+class HexDaily(Base):
+    """Reports per cell of the 250 m hexagon grid (EPSG:27700, ``ST_Hexagon(250, i, j)``), category, day and
+    ward."""
+    __tablename__ = "hex_daily"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    i: Mapped[int] = mapped_column(primary_key=True)
+    j: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)

@@ -23,6 +23,27 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                 ELSE (ceil(hours / 168) * 168)::int END
 $$;
 
+-- The cell of the 250 m EPSG:27700 hexagon grid (ST_Hexagon(250, i, j)) holding a WGS84 point: axial
+-- coordinates of a flat-topped grid rounded in cube coordinates, then "odd-q" offsets (gis/hexagons.py).
+CREATE FUNCTION kerbside_hex_cell(p geometry) RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    t geometry := ST_Transform(p, 27700);
+    q double precision := (2.0 / 3 * ST_X(t)) / 250;
+    r double precision := (-1.0 / 3 * ST_X(t) + sqrt(3) / 3 * ST_Y(t)) / 250;
+    s double precision := -q - r;
+    rq integer := round(q);
+    rr integer := round(r);
+    rs integer := round(s);
+BEGIN
+    IF abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN
+        rq := -rr - rs;
+    ELSIF abs(rr - r) > abs(rs - s) THEN
+        rr := -rq - rs;
+    END IF;
+    RETURN ARRAY[rq, rr + (rq - (rq & 1)) / 2];
+END $$;
+
 CREATE FUNCTION kerbside_perf_apply(r reports, sign integer) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     cats integer[] := ARRAY[r.category_id, 0];
@@ -31,10 +52,12 @@ DECLARE
     hours double precision := extract(epoch FROM r.fixed_at - r.created_at) / 3600.0;
     target integer;
     cat integer;
+    cell integer[];
 BEGIN
     IF r.ward_id IS NULL OR r.status = 'unconfirmed' THEN
         RETURN;
     END IF;
+    cell := kerbside_hex_cell(r.geom);
     SELECT target_hours INTO target FROM categories WHERE id = r.category_id;
     FOREACH cat IN ARRAY cats LOOP
         INSERT INTO perf_daily AS p (category_id, day, ward_id, reported, fixed, fixed_within, open,
@@ -48,6 +71,9 @@ BEGIN
             reported = p.reported + EXCLUDED.reported, fixed = p.fixed + EXCLUDED.fixed,
             fixed_within = p.fixed_within + EXCLUDED.fixed_within, open = p.open + EXCLUDED.open,
             open_created_sum = p.open_created_sum + EXCLUDED.open_created_sum;
+        INSERT INTO hex_daily AS x (category_id, day, ward_id, i, j, n)
+        VALUES (cat, (r.created_at AT TIME ZONE 'UTC')::date, r.ward_id, cell[1], cell[2], sign)
+        ON CONFLICT (category_id, day, ward_id, i, j) DO UPDATE SET n = x.n + EXCLUDED.n;
         IF is_fixed THEN
             INSERT INTO perf_fix_hours AS h (category_id, day, ward_id, bucket_hours, n)
             VALUES (cat, (r.created_at AT TIME ZONE 'UTC')::date, r.ward_id, kerbside_fix_bucket(hours), sign)
@@ -74,7 +100,7 @@ END $$;
 
 REBUILD = """
 CREATE FUNCTION kerbside_perf_rebuild() RETURNS void LANGUAGE sql AS $$
-TRUNCATE perf_daily, perf_fix_hours, perf_fix_hours_monthly;
+TRUNCATE perf_daily, perf_fix_hours, perf_fix_hours_monthly, hex_daily;
 WITH facts AS MATERIALIZED (
     SELECT r.category_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.ward_id, r.created_at,
            r.status = 'fixed' AND r.fixed_at IS NOT NULL AS is_fixed,
@@ -99,6 +125,13 @@ FROM fixes GROUP BY GROUPING SETS ((category_id, day, ward_id, bucket_hours), (d
 INSERT INTO perf_fix_hours_monthly (category_id, month, ward_id, bucket_hours, n)
 SELECT category_id, date_trunc('month', day)::date, ward_id, bucket_hours, sum(n)
 FROM perf_fix_hours GROUP BY 1, 2, 3, 4;
+WITH cells AS MATERIALIZED (
+    SELECT category_id, (created_at AT TIME ZONE 'UTC')::date AS day, ward_id, kerbside_hex_cell(geom) AS cell
+    FROM reports WHERE ward_id IS NOT NULL AND status <> 'unconfirmed'
+)
+INSERT INTO hex_daily (category_id, day, ward_id, i, j, n)
+SELECT coalesce(category_id, 0), day, ward_id, cell[1], cell[2], count(*)
+FROM cells GROUP BY GROUPING SETS ((category_id, day, ward_id, cell[1], cell[2]), (day, ward_id, cell[1], cell[2]));
 $$;
 """
 
@@ -124,6 +157,15 @@ CREATE TABLE perf_fix_hours (
     n integer NOT NULL DEFAULT 0,
     CONSTRAINT pk_perf_fix_hours PRIMARY KEY (category_id, day, ward_id, bucket_hours)
 );
+CREATE TABLE hex_daily (
+    category_id integer NOT NULL,
+    day date NOT NULL,
+    ward_id integer NOT NULL REFERENCES wards (id) ON DELETE CASCADE,
+    i integer NOT NULL,
+    j integer NOT NULL,
+    n integer NOT NULL DEFAULT 0,
+    CONSTRAINT pk_hex_daily PRIMARY KEY (category_id, day, ward_id, i, j)
+);
 CREATE TABLE perf_fix_hours_monthly (
     category_id integer NOT NULL,
     month date NOT NULL,
@@ -146,6 +188,8 @@ def downgrade():
     op.execute("DROP FUNCTION IF EXISTS kerbside_perf_rebuild()")
     op.execute("DROP FUNCTION IF EXISTS kerbside_perf_apply(reports, integer)")
     op.execute("DROP FUNCTION IF EXISTS kerbside_fix_bucket(double precision)")
+    op.execute("DROP FUNCTION IF EXISTS kerbside_hex_cell(geometry)")
+    op.execute("DROP TABLE IF EXISTS hex_daily")
     op.execute("DROP TABLE IF EXISTS perf_fix_hours_monthly")
     op.execute("DROP TABLE IF EXISTS perf_fix_hours")
     op.execute("DROP TABLE IF EXISTS perf_daily")

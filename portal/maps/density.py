@@ -6,7 +6,7 @@ from flask import current_app, jsonify, render_template, request
 
 from gis.choropleth import classes, colour
 from gis.explore import report_conditions
-from gis.hexagons import DEFAULT_SIZE_M, hexagon_counts
+from gis.hexagons import DEFAULT_SIZE_M, hexagon_counts, hexagon_counts_summary
 from gis.hotspots import hotspots
 from gis.maps import base_map, render_parts
 
@@ -21,6 +21,9 @@ TABLE_ROWS = 50
 
 
 def _cells(session, filters):
+    ward_id = filters.ward.id if filters.ward else None
+    if filters.status == "all":
+        return hexagon_counts_summary(session, filters.period, filters.category_id, ward_id)
     conds = report_conditions(visible_to(None), filters.period, filters.category_id,
                               STATUS_CHOICES[filters.status], filters.ward.id if filters.ward else None)
     return hexagon_counts(session, conds, DEFAULT_SIZE_M)

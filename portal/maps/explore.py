@@ -45,8 +45,8 @@ def api_map():
         return jsonify(type="FeatureCollection", clustered=True, by="ward", total=sum(w["count"] for w in wards),
                        features=features)
     conds = _conditions(session, filters, bbox)
-    if count_reports(session, conds, cap=MAX_POINTS + 1) <= MAX_POINTS:
-        found = points(session, conds, limit=MAX_POINTS, ordered=False)
+    found = points(session, conds, limit=MAX_POINTS + 1, ordered=False)
+    if len(found) <= MAX_POINTS:
         features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
                      "properties": {"reference": p["reference"], "category": p["category"],
                                     "status": p["status"].value, "created_at": p["created_at"].isoformat()}}
