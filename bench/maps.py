@@ -86,8 +86,10 @@ def main() -> None:
         with app.app_context():
             session = db.session()
             f = parse_filters(session, MultiDict(a.split("=") for a in q.split("&")), today)
+        full_start, full_end = performance.whole_months(f.period)
         return (sql_text.replace(":cat", str(f.category_id)).replace(":start", f"'{f.period.start}'")
-                .replace(":end", f"'{f.period.end}'"))
+                .replace(":end", f"'{f.period.end}'").replace(":full_start", f"'{full_start}'")
+                .replace(":full_end", f"'{full_end}'"))
 
     naive_measures = """
         SELECT r.ward_id, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY r.fixed_at - r.created_at),

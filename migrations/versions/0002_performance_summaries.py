@@ -26,23 +26,15 @@ $$;
 -- The cell of the 250 m EPSG:27700 hexagon grid (ST_Hexagon(250, i, j)) holding a WGS84 point: axial
 -- coordinates of a flat-topped grid rounded in cube coordinates, then "odd-q" offsets (gis/hexagons.py).
 CREATE FUNCTION kerbside_hex_cell(p geometry) RETURNS integer[]
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-    t geometry := ST_Transform(p, 27700);
-    q double precision := (2.0 / 3 * ST_X(t)) / 250;
-    r double precision := (-1.0 / 3 * ST_X(t) + sqrt(3) / 3 * ST_Y(t)) / 250;
-    s double precision := -q - r;
-    rq integer := round(q);
-    rr integer := round(r);
-    rs integer := round(s);
-BEGIN
-    IF abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN
-        rq := -rr - rs;
-    ELSIF abs(rr - r) > abs(rs - s) THEN
-        rr := -rq - rs;
-    END IF;
-    RETURN ARRAY[rq, rr + (rq - (rq & 1)) / 2];
-END $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ARRAY[cq, cr + (cq - (cq & 1)) / 2] FROM (
+        SELECT CASE WHEN dq > dr AND dq > ds THEN -rr - rs ELSE rq END AS cq,
+               CASE WHEN dq > dr AND dq > ds THEN rr WHEN dr > ds THEN -rq - rs ELSE rr END AS cr
+        FROM (SELECT rq, rr, rs, abs(rq - q) AS dq, abs(rr - r) AS dr, abs(rs + q + r) AS ds
+              FROM (SELECT q, r, round(q)::int AS rq, round(r)::int AS rr, round(-q - r)::int AS rs
+                    FROM (SELECT (2.0 / 3 * ST_X(t)) / 250 AS q, (-1.0 / 3 * ST_X(t) + sqrt(3) / 3 * ST_Y(t)) / 250 AS r
+                          FROM (SELECT ST_Transform(p, 27700) AS t) a) b) c) d) e
+$$;
 
 CREATE FUNCTION kerbside_perf_apply(r reports, sign integer) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
