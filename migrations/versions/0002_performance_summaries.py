@@ -26,15 +26,23 @@ $$;
 -- The cell of the 250 m EPSG:27700 hexagon grid (ST_Hexagon(250, i, j)) holding a WGS84 point: axial
 -- coordinates of a flat-topped grid rounded in cube coordinates, then "odd-q" offsets (gis/hexagons.py).
 CREATE FUNCTION kerbside_hex_cell(p geometry) RETURNS integer[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ARRAY[cq, cr + (cq - (cq & 1)) / 2] FROM (
-        SELECT CASE WHEN dq > dr AND dq > ds THEN -rr - rs ELSE rq END AS cq,
-               CASE WHEN dq > dr AND dq > ds THEN rr WHEN dr > ds THEN -rq - rs ELSE rr END AS cr
-        FROM (SELECT rq, rr, rs, abs(rq - q) AS dq, abs(rr - r) AS dr, abs(rs + q + r) AS ds
-              FROM (SELECT q, r, round(q)::int AS rq, round(r)::int AS rr, round(-q - r)::int AS rs
-                    FROM (SELECT (2.0 / 3 * ST_X(t)) / 250 AS q, (-1.0 / 3 * ST_X(t) + sqrt(3) / 3 * ST_Y(t)) / 250 AS r
-                          FROM (SELECT ST_Transform(p, 27700) AS t) a) b) c) d) e
-$$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    t geometry := ST_Transform(p, 27700);
+    q double precision := (2.0 / 3 * ST_X(t)) / 250;
+    r double precision := (-1.0 / 3 * ST_X(t) + sqrt(3) / 3 * ST_Y(t)) / 250;
+    s double precision := -q - r;
+    rq integer := round(q);
+    rr integer := round(r);
+    rs integer := round(s);
+BEGIN
+    IF abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN
+        rq := -rr - rs;
+    ELSIF abs(rr - r) > abs(rs - s) THEN
+        rr := -rq - rs;
+    END IF;
+    RETURN ARRAY[rq, rr + (rq - (rq & 1)) / 2];
+END $$;
 
 CREATE FUNCTION kerbside_perf_apply(r reports, sign integer) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -117,13 +125,25 @@ FROM fixes GROUP BY GROUPING SETS ((category_id, day, ward_id, bucket_hours), (d
 INSERT INTO perf_fix_hours_monthly (category_id, month, ward_id, bucket_hours, n)
 SELECT category_id, date_trunc('month', day)::date, ward_id, bucket_hours, sum(n)
 FROM perf_fix_hours GROUP BY 1, 2, 3, 4;
-WITH cells AS MATERIALIZED (
-    SELECT category_id, (created_at AT TIME ZONE 'UTC')::date AS day, ward_id, kerbside_hex_cell(geom) AS cell
-    FROM reports WHERE ward_id IS NOT NULL AND status <> 'unconfirmed'
+-- The same arithmetic as kerbside_hex_cell, set-based (a function call per row is slow for a rebuild).
+WITH axial AS MATERIALIZED (
+    SELECT r.category_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.ward_id,
+           (2.0 / 3 * ST_X(t.g)) / 250 AS q, (-1.0 / 3 * ST_X(t.g) + sqrt(3) / 3 * ST_Y(t.g)) / 250 AS r
+    FROM reports r CROSS JOIN LATERAL (SELECT ST_Transform(r.geom, 27700) AS g) t
+    WHERE r.ward_id IS NOT NULL AND r.status <> 'unconfirmed'
+), rounded AS (
+    SELECT category_id, day, ward_id, round(q)::int AS rq, round(r)::int AS rr, round(-q - r)::int AS rs,
+           abs(round(q) - q) AS dq, abs(round(r) - r) AS dr, abs(round(-q - r) + q + r) AS ds
+    FROM axial
+), cells AS (
+    SELECT category_id, day, ward_id,
+           CASE WHEN dq > dr AND dq > ds THEN -rr - rs ELSE rq END AS cq,
+           CASE WHEN dq > dr AND dq > ds THEN rr WHEN dr > ds THEN -rq - rs ELSE rr END AS cr
+    FROM rounded
 )
 INSERT INTO hex_daily (category_id, day, ward_id, i, j, n)
-SELECT coalesce(category_id, 0), day, ward_id, cell[1], cell[2], count(*)
-FROM cells GROUP BY GROUPING SETS ((category_id, day, ward_id, cell[1], cell[2]), (day, ward_id, cell[1], cell[2]));
+SELECT coalesce(category_id, 0), day, ward_id, cq, cr + (cq - (cq & 1)) / 2, count(*)
+FROM cells GROUP BY GROUPING SETS ((category_id, day, ward_id, cq, cr), (day, ward_id, cq, cr));
 $$;
 """
 

@@ -82,10 +82,13 @@ def test_deleting_and_moving_a_report_update_the_figures(db_session, known_repor
 
 
 def test_rebuild_matches_what_the_trigger_kept(db_session, known_reports):
+    from gis.hexagons import hexagon_counts_summary
     kept = ward_measures(db_session, MARCH, ALL_CATEGORIES, now=NOW)
+    kept_cells = [(c.i, c.j, c.count) for c in hexagon_counts_summary(db_session, MARCH)]
     rebuild_summaries(db_session)
     rebuilt = ward_measures(db_session, MARCH, ALL_CATEGORIES, now=NOW)
     assert kept == rebuilt
+    assert kept_cells == [(c.i, c.j, c.count) for c in hexagon_counts_summary(db_session, MARCH)]
 
 
 def test_monthly_trend_and_categories(db_session, known_reports):
