@@ -75,11 +75,7 @@ def main() -> None:
         def build(session, f):
             conds = explore.report_conditions(visible_to(None), f.period, f.category_id, STATUS_CHOICES[f.status],
                                               None, explore.parse_bbox(bbox))
-            from sqlalchemy import and_, func, select
-            from models import Category, Report
-            return (select(Report.reference, Category.name, Report.status, Report.created_at,
-                           func.ST_X(Report.geom), func.ST_Y(Report.geom))
-                    .join(Category, Category.id == Report.category_id).where(and_(*conds)).limit(5001))
+            return explore.points_geojson_select(conds, 5001)
         return build
 
     def period_sql(q: str, sql_text: str) -> str:
@@ -102,10 +98,10 @@ def main() -> None:
     fly365, all365, fly90 = "category=fly_tipping&period=365", "category=all&period=365", "category=fly_tipping&period=90"
     cases = [
         ("street-zoom map, all categories 365 d", f"/api/map?bbox={CATFORD_STREET}&period=365",
-         raw_sql(compiled("period=365", points_sql(CATFORD_STREET))), "points in the box (limit 5001)", "≤ 2× raw SQL"),
+         raw_sql(compiled("period=365", points_sql(CATFORD_STREET))), "GeoJSON of points in the box (limit 5001)", "≤ 2× raw SQL"),
         ("street-zoom map, all categories 3 years", f"/api/map?bbox={CATFORD_STREET}&start={today.replace(year=today.year - 3)}&end={today}",
          raw_sql(compiled(f"start={today.replace(year=today.year - 3)}&end={today}", points_sql(CATFORD_STREET))),
-         "points in the box (limit 5001)", "≤ 2× raw SQL"),
+         "GeoJSON of points in the box (limit 5001)", "≤ 2× raw SQL"),
         ("borough map, fly tipping 90 d", f"/api/map?bbox={BOROUGH}&{fly90}",
          raw_sql(period_sql(fly90, "SELECT ward_id, sum(reported) FROM perf_daily WHERE category_id = :cat AND day BETWEEN :start AND :end GROUP BY ward_id")),
          "summary counts per ward", "< 50"),
@@ -136,12 +132,10 @@ def main() -> None:
         if path is None:
             cat = "fly_tipping" if "fly" in name else "all"
 
-            def call(cat=cat):
-                with app.app_context():
-                    session = db.session()
-                    f = parse_filters(session, MultiDict({"category": cat, "period": "365"}), today)
-                    performance.ward_measures(session, f.period, f.category_id)
-            end = timed(call, args.runs)
+            with app.app_context():
+                session = db.session()
+                f = parse_filters(session, MultiDict({"category": cat, "period": "365"}), today)
+                end = timed(lambda: performance.ward_measures(session, f.period, f.category_id), args.runs)
             q = f"category={cat}&period=365"
             sql_fn = raw_sql(period_sql(q, performance._COUNTS.text) + ";" + period_sql(q, performance._HOURS.text))
             naive = raw_sql(period_sql(q, naive_measures.replace("{cat}", ":cat")))

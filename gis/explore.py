@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import JSON, Select, Text, and_, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -96,6 +96,24 @@ def points(session: Session, conds: list, limit: int, offset: int = 0, ordered: 
     rows = session.execute(query)
     return [{"reference": r, "category": c, "status": s, "created_at": t, "lon": x, "lat": y}
             for r, c, s, t, x, y in rows]
+
+
+def points_geojson_select(conds: list, limit: int) -> Select:
+    """One row: (how many matched, up to ``limit``; a JSON array of GeoJSON point features built by the
+    database) — so the map feed does no per-point work in Python."""
+    matched = (select(Report.reference, Category.name.label("category"), Report.status, Report.created_at,
+                      Report.geom)
+               .join(Category, Category.id == Report.category_id).where(and_(*conds)).limit(limit).subquery())
+    feature = func.json_build_object(
+        "type", "Feature", "geometry", func.ST_AsGeoJSON(matched.c.geom, 6).cast(JSON),
+        "properties", func.json_build_object("reference", matched.c.reference, "category", matched.c.category,
+                                             "status", matched.c.status, "created_at", matched.c.created_at))
+    return select(func.count(), func.coalesce(func.json_agg(feature), text("'[]'::json")).cast(Text))
+
+
+def points_geojson(session: Session, conds: list, limit: int) -> tuple[int, str]:
+    count, features = session.execute(points_geojson_select(conds, limit)).one()
+    return count, features
 
 
 def clusters(session: Session, conds: list, bbox: BBox, cells: int = 40) -> list[dict]:

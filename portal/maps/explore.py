@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, render_template, request
 from sqlalchemy import select
 
-from gis.explore import BoxError, clusters, count_reports, parse_bbox, points, report_conditions
+from gis.explore import BoxError, clusters, count_reports, parse_bbox, points, points_geojson, report_conditions
 from gis.maps import base_map, render_parts
 from gis.performance import ward_counts
 from models import Ward
@@ -45,13 +45,10 @@ def api_map():
         return jsonify(type="FeatureCollection", clustered=True, by="ward", total=sum(w["count"] for w in wards),
                        features=features)
     conds = _conditions(session, filters, bbox)
-    found = points(session, conds, limit=MAX_POINTS + 1, ordered=False)
-    if len(found) <= MAX_POINTS:
-        features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
-                     "properties": {"reference": p["reference"], "category": p["category"],
-                                    "status": p["status"].value, "created_at": p["created_at"].isoformat()}}
-                    for p in found]
-        return jsonify(type="FeatureCollection", clustered=False, total=len(found), features=features)
+    count, features = points_geojson(session, conds, limit=MAX_POINTS + 1)
+    if count <= MAX_POINTS:
+        body = f'{{"type": "FeatureCollection", "clustered": false, "total": {count}, "features": {features}}}'
+        return current_app.response_class(body, mimetype="application/json")
     cells = clusters(session, conds, bbox)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
                  "properties": {"count": c["count"]}} for c in cells]
