@@ -120,7 +120,7 @@ def main() -> None:
          raw_sql(compiled(fly90, lambda s, f: __import__("sqlalchemy").select(
              __import__("sqlalchemy").func.ST_Transform(__import__("models").Report.geom, 27700)).where(
              *explore.report_conditions(visible_to(None), f.period, f.category_id)))),
-         "points projected to EPSG:27700", "< 150"),
+         "naive: live points → EPSG:27700 (endpoint reads hex_daily)", "< 150"),
         ("hotspots, fly tipping 90 d", f"/api/hotspots?{fly90}", None, "ST_ClusterDBSCAN 50 m / 3", "< 200"),
         ("hotspots, all categories 90 d", "/api/hotspots?period=90", None, "ST_ClusterDBSCAN 50 m / 3", "< 200"),
         ("/map page (list + map shell), 365 d", "/map?period=365", None, None, "< 1000"),
