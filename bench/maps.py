@@ -153,6 +153,7 @@ def main() -> None:
                 f = parse_filters(session, MultiDict(a.split("=") for a in path.split("?")[1].split("&")), today)
                 since, until = __import__("portal.maps.views", fromlist=["x"]).hotspot_window(f)
                 params = {"since": since, "until": until, "category_id": f.category_id or None, "ward_id": None,
+                          "statuses": sorted(s.value for s in __import__("models").PUBLIC),
                           "metres": 50, "min_reports": 3, "limit": 50}
                 sql_fn = lambda: session.execute(hotspots.HOTSPOT_SQL, params).fetchall()  # noqa: E731
                 raw_t = timed(sql_fn, args.runs)

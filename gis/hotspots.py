@@ -8,11 +8,14 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from models import PUBLIC
+
 HOTSPOT_SQL = text("""
 WITH pts AS MATERIALIZED (
     SELECT r.id, r.reference, r.category_id, ST_Transform(r.geom, 27700) AS g
     FROM reports r
-    WHERE r.created_at >= :since AND r.created_at < :until AND r.status <> 'unconfirmed'
+    WHERE r.created_at >= :since AND r.created_at < :until
+      AND r.status = ANY(CAST(:statuses AS report_status[]))   -- an IN list lets the status index serve
       AND (CAST(:category_id AS integer) IS NULL OR r.category_id = :category_id)
       AND (CAST(:ward_id AS integer) IS NULL OR r.ward_id = :ward_id)
 ), clustered AS (
@@ -51,6 +54,7 @@ def hotspots(session: Session, since: datetime, until: datetime, category_id: in
     EPSG:27700) of another, made in [since, until); largest first. Centres are WGS84 degrees; the ward is the
     one covering the centre."""
     rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
+                                         "statuses": sorted(s.value for s in PUBLIC),
                                          "ward_id": ward_id, "metres": metres, "min_reports": min_reports,
                                          "limit": limit})
     return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]
