@@ -13,7 +13,6 @@ import time
 from datetime import datetime, timezone
 
 import psycopg2
-from sqlalchemy import text
 
 from bench.fill import bench_url
 from portal import cluster
