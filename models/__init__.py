@@ -5,8 +5,11 @@ from .place import Postcode, Ward
 from .report import DESCRIPTION_MAX, Photo, Report, ReportEvent
 from .status import CLOSED, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle
+from .performance import ALL_CATEGORIES, PerfDaily, PerfFixHours, PerfFixHoursMonthly, HexDaily
 from .user import Role, User
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "Photo", "Report",
            "ReportEvent", "CLOSED", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
-           "Role", "User", "LoginThrottle"]
+           "Role", "User", "LoginThrottle",
+           "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly",
+           "HexDaily"]

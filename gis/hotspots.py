@@ -1,0 +1,60 @@
+"""Hotspots: places where the same category of problem keeps being reported, found with ST_ClusterDBSCAN in
+British National Grid (EPSG:27700, metres). No Flask here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from models import PUBLIC
+
+HOTSPOT_SQL = text("""
+WITH pts AS MATERIALIZED (
+    SELECT r.id, r.reference, r.category_id, ST_Transform(r.geom, 27700) AS g
+    FROM reports r
+    WHERE r.created_at >= :since AND r.created_at < :until
+      AND r.status = ANY(CAST(:statuses AS report_status[]))   -- an IN list lets the status index serve
+      AND (CAST(:category_id AS integer) IS NULL OR r.category_id = :category_id)
+      AND (CAST(:ward_id AS integer) IS NULL OR r.ward_id = :ward_id)
+), clustered AS (
+    SELECT *, ST_ClusterDBSCAN(g, eps => :metres, minpoints => :min_reports)
+              OVER (PARTITION BY category_id) AS cluster
+    FROM pts
+), spots AS (
+    SELECT category_id, count(*) AS n, array_agg(reference ORDER BY id DESC) AS refs,
+           ST_Transform(ST_Centroid(ST_Collect(g)), 4326) AS centre
+    FROM clustered WHERE cluster IS NOT NULL GROUP BY category_id, cluster
+)
+SELECT c.code, c.name, s.n, s.refs, ST_X(s.centre), ST_Y(s.centre), w.code, w.name
+FROM spots s JOIN categories c ON c.id = s.category_id
+LEFT JOIN LATERAL (SELECT code, name FROM wards WHERE ST_Covers(wards.geom, s.centre) ORDER BY id LIMIT 1) w
+       ON true
+ORDER BY s.n DESC, c.name LIMIT :limit
+""")
+
+
+@dataclass
+class Hotspot:
+    category_code: str
+    category_name: str
+    count: int
+    references: list[str]
+    lon: float
+    lat: float
+    ward_code: str | None
+    ward_name: str | None
+
+
+def hotspots(session: Session, since: datetime, until: datetime, category_id: int | None = None,
+             ward_id: int | None = None, metres: float = 50, min_reports: int = 3,
+             limit: int = 50) -> list[Hotspot]:
+    """Groups of at least ``min_reports`` public reports of one category, each within ``metres`` (metres,
+    EPSG:27700) of another, made in [since, until); largest first. Centres are WGS84 degrees; the ward is the
+    one covering the centre."""
+    rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
+                                         "statuses": sorted(s.value for s in PUBLIC),
+                                         "ward_id": ward_id, "metres": metres, "min_reports": min_reports,
+                                         "limit": limit})
+    return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]

@@ -1,0 +1,61 @@
+"""Performance summaries: one row per (category, day reported, ward), kept current by a database trigger on
+reports (see migration 0002). ``category_id`` 0 holds every category pooled. Read by gis/performance.py."""
+from datetime import date
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+ALL_CATEGORIES = 0
+
+
+class PerfDaily(Base):
+    __tablename__ = "perf_daily"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    reported: Mapped[int] = mapped_column(default=0)
+    fixed: Mapped[int] = mapped_column(default=0)
+    #: Fixed within the category's target_hours.
+    fixed_within: Mapped[int] = mapped_column(default=0)
+    open: Mapped[int] = mapped_column(default=0)
+    #: Sum of the open reports' created_at as epoch seconds (mean age = now - sum / open).
+    open_created_sum: Mapped[float] = mapped_column(default=0.0)
+
+
+class PerfFixHours(Base):
+    """How many fixed reports took up to ``bucket_hours`` (1 h steps to 48 h, 6 h to a week, a day to
+    30 days, a week beyond): percentiles of time to fix come from these counts."""
+    __tablename__ = "perf_fix_hours"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    bucket_hours: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class PerfFixHoursMonthly(Base):
+    """PerfFixHours summed by calendar month of the report, so long periods read few rows."""
+    __tablename__ = "perf_fix_hours_monthly"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    bucket_hours: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class HexDaily(Base):
+    """Reports per cell of the 250 m hexagon grid (EPSG:27700, ``ST_Hexagon(250, i, j)``), category, day and
+    ward."""
+    __tablename__ = "hex_daily"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    i: Mapped[int] = mapped_column(primary_key=True)
+    j: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("maps", __name__)
+
+from . import views, explore, data, density  # noqa: E402,F401

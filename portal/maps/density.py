@@ -1,0 +1,73 @@
+"""Density and hotspots: /density (hexagon map, its table, and the hotspot list) and their JSON feeds."""
+from __future__ import annotations
+
+import folium
+from flask import current_app, jsonify, render_template, request
+
+from gis.choropleth import classes, colour
+from gis.explore import report_conditions
+from gis.hexagons import DEFAULT_SIZE_M, hexagon_counts, hexagon_counts_summary
+from gis.hotspots import hotspots
+from gis.maps import base_map, render_parts
+
+from .. import db
+from ..reports.views import map_centre
+from ..services.visibility import visible_to
+from . import bp
+from .filters import STATUS_CHOICES, parse_filters
+from .views import categories, hotspot_window, today
+
+TABLE_ROWS = 50
+
+
+def _cells(session, filters):
+    ward_id = filters.ward.id if filters.ward else None
+    if filters.status == "all":
+        return hexagon_counts_summary(session, filters.period, filters.category_id, ward_id)
+    conds = report_conditions(visible_to(None), filters.period, filters.category_id,
+                              STATUS_CHOICES[filters.status], filters.ward.id if filters.ward else None)
+    return hexagon_counts(session, conds, DEFAULT_SIZE_M)
+
+
+def _hotspots(session, filters):
+    since, until = hotspot_window(filters)
+    return hotspots(session, since, until, filters.category_id, filters.ward.id if filters.ward else None)
+
+
+@bp.get("/api/hexagons")
+def api_hexagons():
+    session = db.session()
+    filters = parse_filters(session, request.args, today())
+    cells = _cells(session, filters)
+    return jsonify(type="FeatureCollection", size_m=DEFAULT_SIZE_M, features=[
+        {"type": "Feature", "geometry": c.geometry, "properties": {"i": c.i, "j": c.j, "count": c.count,
+                                                                   "ward": c.ward}} for c in cells])
+
+
+@bp.get("/api/hotspots")
+def api_hotspots():
+    session = db.session()
+    filters = parse_filters(session, request.args, today())
+    return jsonify(hotspots=[{"category": s.category_code, "count": s.count, "references": s.references,
+                              "ward": s.ward_code, "longitude": s.lon, "latitude": s.lat}
+                             for s in _hotspots(session, filters)])
+
+
+@bp.get("/density")
+def density():
+    session = db.session()
+    filters = parse_filters(session, request.args, today())
+    cells = _cells(session, filters)
+    bounds = classes([c.count for c in cells])
+    cfg = current_app.config
+    m = base_map(map_centre(session), 12, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+    if cells:
+        folium.GeoJson({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": c.geometry,
+             "properties": {"label": f"{c.count} reports", "fill": colour(c.count, bounds)}} for c in cells]},
+            name="Hexagons", style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555",
+                                                       "weight": 0.5, "fillOpacity": 0.7},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
+    return render_template("maps/density.html", filters=filters, map=render_parts(m), cells=cells[:TABLE_ROWS],
+                           cell_count=len(cells), spots=_hotspots(session, filters), size_m=DEFAULT_SIZE_M,
+                           categories=categories(session), total=sum(c.count for c in cells))

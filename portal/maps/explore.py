@@ -1,0 +1,77 @@
+"""The explore map (/map) and its data feed (/api/map): reports in a bounding box as GeoJSON points, or counts
+per grid cell when there are more than can be drawn. The list beside the map needs no JavaScript."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template, request
+from sqlalchemy import select
+
+from gis.explore import BoxError, clusters, count_reports, parse_bbox, points, points_geojson, report_conditions
+from gis.maps import base_map, render_parts
+from gis.performance import ward_counts
+from models import Ward
+
+from .. import db
+from ..reports.views import map_centre
+from ..services.visibility import visible_to
+from . import bp
+from .filters import STATUS_CHOICES, BadFilter, parse_filters
+from .views import categories, today
+
+MAX_POINTS = 5000
+#: Boxes wider than this (degrees, about 2.8 km) get counts per ward from the summary tables.
+WARD_COUNTS_DEG = 0.04
+PAGE_SIZE = 50
+MAX_PAGE = 1000
+
+
+def _conditions(session, filters, bbox=None):
+    return report_conditions(visible_to(None), filters.period, filters.category_id,
+                             STATUS_CHOICES[filters.status], filters.ward.id if filters.ward else None, bbox)
+
+
+@bp.get("/api/map")
+def api_map():
+    session = db.session()
+    filters = parse_filters(session, request.args, today())
+    try:
+        bbox = parse_bbox(request.args.get("bbox"))
+    except BoxError as exc:
+        raise BadFilter(exc.message) from None
+    if bbox.east - bbox.west > WARD_COUNTS_DEG:
+        wards = ward_counts(session, filters.period, filters.category_id, filters.status,
+                            (bbox.west, bbox.south, bbox.east, bbox.north), filters.ward.id if filters.ward else None)
+        features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [w["lon"], w["lat"]]},
+                     "properties": {"count": w["count"], "ward": w["code"], "name": w["name"]}} for w in wards]
+        return jsonify(type="FeatureCollection", clustered=True, by="ward", total=sum(w["count"] for w in wards),
+                       features=features)
+    conds = _conditions(session, filters, bbox)
+    count, features = points_geojson(session, conds, limit=MAX_POINTS + 1)
+    if count <= MAX_POINTS:
+        body = f'{{"type": "FeatureCollection", "clustered": false, "total": {count}, "features": {features}}}'
+        return current_app.response_class(body, mimetype="application/json")
+    cells = clusters(session, conds, bbox)
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
+                 "properties": {"count": c["count"]}} for c in cells]
+    return jsonify(type="FeatureCollection", clustered=True, by="grid", total=sum(c["count"] for c in cells),
+                   features=features)
+
+
+@bp.get("/map")
+def explore():
+    session = db.session()
+    filters = parse_filters(session, request.args, today())
+    try:
+        page = int(request.args.get("page") or 1)
+    except ValueError:
+        raise BadFilter("The page must be a whole number.") from None
+    if not 1 <= page <= MAX_PAGE:
+        raise BadFilter(f"The page must be between 1 and {MAX_PAGE}.")
+    conds = _conditions(session, filters)
+    total = count_reports(session, conds)
+    rows = points(session, conds, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    cfg = current_app.config
+    parts = render_parts(base_map(map_centre(session), 13, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"]))
+    wards = list(session.scalars(select(Ward).order_by(Ward.name)))
+    return render_template("maps/explore.html", filters=filters, map=parts, rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), categories=categories(session), wards=wards,
+                           api_args=filters.query(measure=None))

@@ -1,0 +1,84 @@
+"""Filters of the map, performance, ward and data pages, read from the URL (GET), so every view can be shared.
+Bad input raises BadFilter with a plain message; the views answer 400 with it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from gis.performance import MEASURES, Period, PeriodError, parse_period
+from models import ALL_CATEGORIES, Category, Status, Ward, OPEN, PUBLIC
+
+STATUS_CHOICES = {"all": PUBLIC, "open": OPEN, "fixed": frozenset({Status.FIXED})}
+
+
+class BadFilter(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Filters:
+    category: Category | None
+    period: Period
+    measure: str = "median_hours"
+    status: str = "all"
+    ward: Ward | None = None
+    #: "30", "90" or "365" when the period is the last N days; "" for a date range.
+    period_choice: str = ""
+
+    @property
+    def category_id(self) -> int:
+        return self.category.id if self.category else ALL_CATEGORIES
+
+    @property
+    def category_code(self) -> str:
+        return self.category.code if self.category else "all"
+
+    def query(self, **changes) -> dict:
+        """URL parameters of these filters (for links that keep them)."""
+        out = {"category": self.category_code, "measure": self.measure, "status": self.status}
+        if self.period_choice:
+            out["period"] = self.period_choice
+        else:
+            out.update(start=self.period.start.isoformat(), end=self.period.end.isoformat())
+        if self.ward is not None:
+            out["ward"] = self.ward.code
+        out.update(changes)
+        return out
+
+
+def _arg(args: MultiDict, name: str, limit: int = 40) -> str:
+    return (args.get(name) or "").strip()[:limit]
+
+
+def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
+    code = _arg(args, "category")
+    category = None
+    if code and code != "all":
+        category = session.scalars(select(Category).where(Category.code == code)).first()
+        if category is None:
+            raise BadFilter(f"There is no category “{code}”. Choose one from the list, or all categories.")
+    try:
+        period = parse_period(_arg(args, "period") or None, _arg(args, "start"), _arg(args, "end"), today)
+    except PeriodError as exc:
+        raise BadFilter(exc.message) from None
+    measure = _arg(args, "measure") or "median_hours"
+    if measure not in MEASURES:
+        raise BadFilter("Choose a measure from the list.")
+    status = _arg(args, "status") or "all"
+    if status not in STATUS_CHOICES:
+        raise BadFilter("Choose open, fixed or all reports.")
+    ward = None
+    ward_code = _arg(args, "ward")
+    if ward_code:
+        ward = session.scalars(select(Ward).where(Ward.code == ward_code)).first()
+        if ward is None:
+            raise BadFilter(f"There is no ward with code “{ward_code}”.")
+    dated = bool(_arg(args, "start") or _arg(args, "end"))
+    return Filters(category=category, period=period, measure=measure, status=status, ward=ward,
+                   period_choice="" if dated else (_arg(args, "period") or "365"))
