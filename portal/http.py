@@ -59,6 +59,9 @@ def _security_headers(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     def page(code: int, title: str, message: str):
         def handler(error):
+            if request.path.startswith("/open311/v2/"):   # the standard's own error document
+                from .open311.views import open311_http_error
+                return open311_http_error(code, message)
             if wants_json():
                 return jsonify(error=title, message=message, status=code), code
             return render_template("errors/error.html", code=code, title=title, message=message), code
