@@ -73,6 +73,8 @@ def _register_errors(app: Flask) -> None:
                                          "This page is not available to your account."))
     app.register_error_handler(404, page(404, "Page not found",
                                          "Check the address, or find a report by its reference."))
+    app.register_error_handler(405, page(405, "That method is not allowed here",
+                                         "This address does not accept that kind of request."))
     app.register_error_handler(413, page(413, "That upload is too large",
                                          "Photos can be at most 10 MB each, three at most. Go back, choose "
                                          "smaller photos and send the report again."))

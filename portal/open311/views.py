@@ -203,7 +203,7 @@ def requests_create(fmt: str):
                                     utcnow())
     return render.respond(fmt, "service_requests", [{
         "service_request_id": report.reference, "token": report.client_token,
-        "service_notice": f"Expected within {report.category.target_hours} hours.", "account_id": None}], 201)
+        "service_notice": f"Expected within {report.category.target_hours} hours."}], 201)
 
 
 # --- status updates (mySociety extension) --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
@@ -128,12 +129,12 @@ def _photos_and_notes(session: Session, ids: list[int]) -> tuple[dict[int, str],
         return {}, {}
     photos = dict(session.execute(
         select(Photo.report_id, Photo.key).where(Photo.report_id.in_(ids), Photo.kind == "before")
-        .distinct(Photo.report_id).order_by(Photo.report_id, Photo.id)).all())
+        .ext(distinct_on(Photo.report_id)).order_by(Photo.report_id, Photo.id)).all())
     notes = dict(session.execute(
         select(ReportEvent.report_id, ReportEvent.note)
         .where(ReportEvent.report_id.in_(ids), ReportEvent.internal.is_(False), ReportEvent.note != "",
                ReportEvent.from_status.is_not(None))
-        .distinct(ReportEvent.report_id)
+        .ext(distinct_on(ReportEvent.report_id))
         .order_by(ReportEvent.report_id, ReportEvent.at.desc(), ReportEvent.id.desc())).all())
     return photos, notes
 
