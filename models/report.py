@@ -28,6 +28,8 @@ class Report(Base):
         Index("ix_reports_status_created", "status", "created_at"),
         CheckConstraint(f"length(description) BETWEEN 1 AND {DESCRIPTION_MAX_API}", name="description_length"),
         CheckConstraint("reference ~ '^KB-[0-9A-Z]{5,8}$'", name="reference_format"),
+        # Newest-first feeds over all categories (Open311 requests.json) read this index backwards.
+        Index("ix_reports_created_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,6 +41,7 @@ def upgrade() -> None:
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('report_id', name=op.f('pk_report_contacts'))
     )
+    op.create_index('ix_reports_created_id', 'reports', ['created_at', 'id'], unique=False)
     # Open311 allows 4,000 characters (the web form still stops at 2,000).
     op.drop_constraint(op.f('ck_reports_description_length'), 'reports', type_='check')
     op.create_check_constraint('description_length', 'reports', 'length(description) BETWEEN 1 AND 4000')
@@ -49,5 +50,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_constraint(op.f('ck_reports_description_length'), 'reports', type_='check')
     op.create_check_constraint('description_length', 'reports', 'length(description) BETWEEN 1 AND 2000')
+    op.drop_index('ix_reports_created_id', table_name='reports')
     op.drop_table('report_contacts')
     op.drop_table('api_keys')

@@ -6,6 +6,7 @@ import logging
 
 from flask import current_app, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from models import Category, CLOSED, Status, utcnow
@@ -246,12 +247,21 @@ def failure(error):
     """Never a bare 500: log it and answer in the standard's error format."""
     if isinstance(error, HTTPException):
         return open311_http_error(error.code or 500, error.description or error.name)
+    if isinstance(error, DBAPIError):     # the database is unreachable: not the client's fault, retry later
+        log.error("open311: database unavailable: %s", error.__class__.__name__)
+        _rollback()
+        return open311_http_error(503, "The service is briefly unavailable; nothing was saved. Retry in a "
+                                       "minute."), {"Retry-After": "30"}
     log.exception("open311 request failed")
+    _rollback()
+    return open311_http_error(500, "The request failed on our side; nothing was saved. Please retry.")
+
+
+def _rollback() -> None:
     try:
         db.session().rollback()
     except Exception:  # noqa: BLE001 - the session may be unusable; the error response still goes out
         pass
-    return open311_http_error(500, "The request failed on our side; nothing was saved. Please retry.")
 
 
 def open311_http_error(code: int, description: str):

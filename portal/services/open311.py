@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
@@ -94,15 +93,23 @@ def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], s
 
 def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
     """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first."""
-    query = (select(Report.id, Report.reference, Report.status, Report.description, Report.created_at,
-                    Report.updated_at, func.ST_X(Report.geom), func.ST_Y(Report.geom), Category.code,
-                    Category.name, Category.target_hours, Report.client_token)
+    # First photo and latest public note per row: correlated subqueries, evaluated for the page's rows only.
+    photo = (select(Photo.key).where(Photo.report_id == Report.id, Photo.kind == "before")
+             .order_by(Photo.id).limit(1).correlate(Report).scalar_subquery())
+    note = (select(ReportEvent.note)
+            .where(ReportEvent.report_id == Report.id, ReportEvent.internal.is_(False), ReportEvent.note != "",
+                   ReportEvent.from_status.is_not(None))
+            .order_by(ReportEvent.at.desc(), ReportEvent.id.desc()).limit(1).correlate(Report).scalar_subquery())
+    query = (select(Report.reference, Report.status, Report.description, Report.created_at, Report.updated_at,
+                    func.ST_X(Report.geom), func.ST_Y(Report.geom), Category.code, Category.name,
+                    Category.target_hours, Report.client_token, photo, note)
              .join(Category, Category.id == Report.category_id)
              .where(visibility.visible_to(viewer)))
     if f.ids:
         query = query.where(Report.reference.in_(f.ids))
-    if f.service_codes:
-        query = query.where(Category.code.in_(f.service_codes))
+    if f.service_codes:   # ids first, so the (category_id, created_at) index can serve the newest-first order
+        ids = session.scalars(select(Category.id).where(Category.code.in_(f.service_codes))).all()
+        query = query.where(Report.category_id.in_(ids))
     if f.status == "open":
         query = query.where(Report.status.in_(OPEN))
     elif f.status == "closed":
@@ -115,28 +122,11 @@ def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
         query = query.where(func.ST_Intersects(Report.geom, func.ST_MakeEnvelope(*f.bbox, 4326)))
     query = (query.order_by(Report.created_at.desc(), Report.id.desc())
              .offset((f.page - 1) * f.page_size).limit(f.page_size))
-    rows = session.execute(query).all()
-    ids = [r[0] for r in rows]
-    photos, notes = _photos_and_notes(session, ids)
-    return [RequestRow(reference=r[1], status=r[2], description=r[3], created_at=r[4], updated_at=r[5], lon=r[6],
-                       lat=r[7], service_code=r[8], service_name=r[9], target_hours=r[10],
-                       photo_key=photos.get(r[0]), status_notes=notes.get(r[0]),
-                       token=r[11] if (r[11] or "").startswith("o311-") else None) for r in rows]
-
-
-def _photos_and_notes(session: Session, ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
-    if not ids:
-        return {}, {}
-    photos = dict(session.execute(
-        select(Photo.report_id, Photo.key).where(Photo.report_id.in_(ids), Photo.kind == "before")
-        .ext(distinct_on(Photo.report_id)).order_by(Photo.report_id, Photo.id)).all())
-    notes = dict(session.execute(
-        select(ReportEvent.report_id, ReportEvent.note)
-        .where(ReportEvent.report_id.in_(ids), ReportEvent.internal.is_(False), ReportEvent.note != "",
-               ReportEvent.from_status.is_not(None))
-        .ext(distinct_on(ReportEvent.report_id))
-        .order_by(ReportEvent.report_id, ReportEvent.at.desc(), ReportEvent.id.desc())).all())
-    return photos, notes
+    return [RequestRow(reference=r[0], status=r[1], description=r[2], created_at=r[3], updated_at=r[4], lon=r[5],
+                       lat=r[6], service_code=r[7], service_name=r[8], target_hours=r[9],
+                       token=r[10] if (r[10] or "").startswith("o311-") else None, photo_key=r[11],
+                       status_notes=r[12])
+            for r in session.execute(query)]
 
 
 def request_for_token(session: Session, token: str, viewer=None) -> Report:
