@@ -35,8 +35,8 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     from .account import bp as account_bp
     from .main import bp as main_bp
     from .reports import bp as reports_bp
-    from .open311 import bp as open311_bp
-    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, open311_bp):
+    from .open311 import admin_bp as apikeys_bp, bp as open311_bp
+    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, open311_bp, apikeys_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)
