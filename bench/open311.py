@@ -102,6 +102,7 @@ def bench_reads(base: str, url: str, rounds: int) -> None:
     points = sample_points(url, 200)
     boxes = [f"{lon - 0.0036:.5f},{lat - 0.0018:.5f},{lon + 0.0036:.5f},{lat + 0.0018:.5f}" for lat, lon in points]
     variants = {
+        "/healthz (baseline)": ["/healthz"],
         "default (last 90 days)": ["/open311/v2/requests.json?page_size=100"],
         "latest 90 days of data": [f"/open311/v2/requests.json?page_size=100&{window}"],
         "fly_tipping, 90 days": [f"/open311/v2/requests.json?page_size=100&service_code=fly_tipping&{window}"],
