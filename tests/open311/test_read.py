@@ -90,3 +90,35 @@ def test_documentation_page(client):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "Getting an API key" in html and "servicerequestupdates" in html and "requests.json" in html
+
+
+def test_oversized_body_is_413_in_format(app_config, connection, app_key):
+    from portal.app import create_app
+    from .conftest import FLY_TIPPING, Open311Client
+    app = create_app({**app_config, "MAX_CONTENT_LENGTH": 1000}, bind=connection)
+    api = Open311Client(app.test_client())
+    assert api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key, "description": "x" * 2000}).status_code == 413
+    assert api.post("/requests.xml", {**FLY_TIPPING, "api_key": app_key, "description": "x" * 2000}).status_code == 413
+
+
+def test_lost_database_is_503_in_format(api, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from portal.services import open311
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+    monkeypatch.setattr(open311, "find_requests", down)
+    resp = api.client.get("/open311/v2/requests.json")
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "30"
+    assert resp.get_json()[0]["code"] == 503
+
+
+def test_unexpected_failure_still_answers_in_format(api, monkeypatch):
+    from portal.services import open311
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+    monkeypatch.setattr(open311, "find_requests", broken)
+    resp = api.client.get("/open311/v2/requests.xml")
+    assert resp.status_code == 500 and resp.mimetype == "text/xml"
+    assert b"<errors><error><code>500</code>" in resp.data
