@@ -21,7 +21,7 @@ from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, 
 from . import visibility
 from .errors import DomainError, NotAllowed
 from .photos import PhotoStore
-from .reports import NewReport, create_report, change_status, report_by_token
+from .reports import NewReport, change_status, create_report
 
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UPDATES_MAX = 1000
@@ -79,15 +79,15 @@ def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], s
              "description": data.description, "attributes": data.attributes, "email": data.email.lower(),
              "media": data.media_url, "photos": len(photo_keys)}
     minute = int(now.timestamp() // 60)
-    for earlier in (minute, minute - 1):
-        existing = report_by_token(session, content_token(key, parts, earlier))
-        if existing is not None and now - existing.created_at <= DUPLICATE_WINDOW:
+    tokens = [content_token(key, parts, m) for m in (minute, minute - 1)]
+    for existing in session.scalars(select(Report).where(Report.client_token.in_(tokens))):
+        if now - existing.created_at <= DUPLICATE_WINDOW:
             return existing
     contact = ReportContact(email=data.email, first_name=data.first_name, last_name=data.last_name,
                             phone=data.phone, device_id=data.device_id, media_url=data.media_url, api_key=key)
     return create_report(session, NewReport(
         category_code=data.service_code, point=point, description=data.description, answers=data.attributes,
-        photo_keys=photo_keys, anonymous=True, client_token=content_token(key, parts, minute),
+        photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
         channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None, store=store)
 
 
