@@ -2,14 +2,15 @@
 from .base import Base, utcnow
 from .category import Category
 from .place import Postcode, Ward
-from .report import DESCRIPTION_MAX, Photo, Report, ReportEvent
+from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Photo, Report, ReportEvent
 from .status import CLOSED, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle
 from .performance import ALL_CATEGORIES, PerfDaily, PerfFixHours, PerfFixHoursMonthly, HexDaily
 from .user import Role, User
+from .apikey import ApiKey
+from .contact import ReportContact
 
-__all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "Photo", "Report",
+__all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
            "ReportEvent", "CLOSED", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
-           "Role", "User", "LoginThrottle",
-           "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly",
-           "HexDaily"]
+           "Role", "User", "LoginThrottle", "ApiKey", "ReportContact",
+           "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily"]

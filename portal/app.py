@@ -36,7 +36,8 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     from .main import bp as main_bp
     from .reports import bp as reports_bp
     from .maps import bp as maps_bp
-    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, maps_bp):
+    from .open311 import admin_bp as apikeys_bp, bp as open311_bp
+    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, maps_bp, open311_bp, apikeys_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)

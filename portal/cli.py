@@ -16,7 +16,7 @@ from models import Role
 
 from . import db
 from .config import INSTANCE
-from .services import accounts, backup, demo
+from .services import accounts, apikeys, backup, demo
 from .services.errors import DomainError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def alembic_config(url: str) -> Config:
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, wards_cli, postcodes_cli, demo_cli, users_cli):
+    for group in (db_cli, wards_cli, postcodes_cli, demo_cli, users_cli, apikeys_cli):
         app.cli.add_command(group)
 
 
@@ -154,3 +154,38 @@ def users_create(email: str, name: str, role: str, password: str):
 def users_anonymise_inactive(days: int | None):
     count = accounts.anonymise_inactive(db.new_session(), days or current_app.config["INACTIVE_DAYS"])
     click.echo(f"Anonymised {count} inactive account(s).")
+
+
+@click.group("apikeys", help="API keys for Open311 clients.")
+def apikeys_cli():
+    pass
+
+
+@apikeys_cli.command("create", help="Issue a key to NAME (shown once; only its hash is stored).")
+@click.argument("name")
+@click.option("--updates", is_flag=True, help="Allow posting status updates (council back-office systems).")
+def apikeys_create(name: str, updates: bool):
+    try:
+        _key, raw = apikeys.create_key(db.new_session(), name, may_update=updates)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"API key for {name}{' (may post updates)' if updates else ''}: {raw}")
+    click.echo("Give it to the client now: it cannot be shown again.")
+
+
+@apikeys_cli.command("revoke", help="Revoke the key issued to NAME (idempotent).")
+@click.argument("name")
+def apikeys_revoke(name: str):
+    try:
+        key = apikeys.revoke_key(db.new_session(), name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Revoked the key of {key.name} at {key.revoked_at:%Y-%m-%d %H:%M} UTC.")
+
+
+@apikeys_cli.command("list", help="List keys (names and dates; never the keys).")
+def apikeys_list():
+    for key in apikeys.all_keys(db.new_session()):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        click.echo(f"  {key.name:<30} created {key.created_at:%Y-%m-%d}  {state}"
+                   f"{'  updates' if key.may_update else ''}")

@@ -59,4 +59,9 @@ def from_environment() -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "12"))),
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # The Open311 API authenticates with API keys, not cookies: no CSRF token.
+        "CSRF_EXEMPT_BLUEPRINTS": ("open311",),
+        # Per API key (or per address without one), Flask-Limiter syntax.
+        "OPEN311_READ_LIMIT": env.get("OPEN311_READ_LIMIT", "600/minute"),
+        "OPEN311_WRITE_LIMIT": env.get("OPEN311_WRITE_LIMIT", "60/minute"),
     }

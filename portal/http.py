@@ -59,6 +59,9 @@ def _security_headers(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     def page(code: int, title: str, message: str):
         def handler(error):
+            if request.path.startswith("/open311/v2/"):   # the standard's own error document
+                from .open311.views import open311_http_error
+                return open311_http_error(code, message)
             if wants_json():
                 return jsonify(error=title, message=message, status=code), code
             return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -70,6 +73,8 @@ def _register_errors(app: Flask) -> None:
                                          "This page is not available to your account."))
     app.register_error_handler(404, page(404, "Page not found",
                                          "Check the address, or find a report by its reference."))
+    app.register_error_handler(405, page(405, "That method is not allowed here",
+                                         "This address does not accept that kind of request."))
     app.register_error_handler(413, page(413, "That upload is too large",
                                          "Photos can be at most 10 MB each, three at most. Go back, choose "
                                          "smaller photos and send the report again."))

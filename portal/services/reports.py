@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gis.coords import LonLat
 from gis.queries import ward_for_point
-from models import DESCRIPTION_MAX, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
+from models import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
 
 from .errors import DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, TransitionNotAllowed, UnknownCategory
 from .photos import PhotoStore
@@ -76,12 +76,12 @@ def hazards(category: Category, answers: dict) -> list[str]:
     return found
 
 
-def clean_description(text: str | None) -> str:
+def clean_description(text: str | None, limit: int = DESCRIPTION_MAX) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         raise DomainError("Describe the problem, so the crew knows what to look for.", field="description")
-    if len(text) > DESCRIPTION_MAX:
-        raise DomainError(f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer "
+    if len(text) > limit:
+        raise DomainError(f"Keep the description to {limit:,} characters or fewer "
                           f"(it has {len(text):,}).", field="description")
     return text
 
@@ -96,6 +96,10 @@ class NewReport:
     anonymous: bool = True
     client_token: str | None = None
     channel: str = "web"
+    #: The web form keeps 2,000 characters; Open311 allows up to DESCRIPTION_MAX_API (the database limit).
+    description_max: int = DESCRIPTION_MAX
+    #: Staff-only contact details (models.ReportContact) from a channel without accounts, e.g. Open311.
+    contact: object | None = None
 
 
 def report_by_token(session: Session, token: str | None) -> Report | None:
@@ -111,7 +115,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
     if existing is not None:
         return existing
     category = active_category(session, data.category_code)
-    description = clean_description(data.description)
+    description = clean_description(data.description, min(data.description_max, DESCRIPTION_MAX_API))
     if ward_for_point(session, data.point) is None:
         raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
                                  "council's wards.")
@@ -132,6 +136,8 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             report.photos.append(Photo(key=key, width=width, height=height, kind="before"))
         report.events.append(ReportEvent(actor=reporter, from_status=None, to_status=status,
                                          note="Report made"))
+        if data.contact is not None:
+            report.contact = data.contact
         session.add(report)
         try:
             session.flush()

@@ -1,0 +1,276 @@
+"""Open311 GeoReport v2 endpoints: parse with schemas, call one service, respond in the asked format."""
+from __future__ import annotations
+
+import functools
+import logging
+
+from flask import current_app, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException
+
+from models import Category, CLOSED, Status, utcnow
+
+from .. import db
+from ..extensions import limiter
+from ..services import apikeys, open311
+from ..services.errors import DomainError, InvalidPhoto, NotAllowed
+from ..services.photos import PhotoStore, process_photo
+from . import bp, render, schemas
+from .schemas import BadInput
+
+log = logging.getLogger("kerbside.open311")
+PREFIX = "/open311/v2"
+#: Our statuses as mySociety's update statuses (for servicerequestupdates).
+MYSOCIETY_STATUS = {Status.NEW: "OPEN", Status.CONFIRMED: "OPEN", Status.REOPENED: "OPEN",
+                    Status.INVESTIGATING: "INVESTIGATING", Status.ASSIGNED: "ACTION_SCHEDULED",
+                    Status.IN_PROGRESS: "IN_PROGRESS", Status.FIXED: "FIXED", Status.CLOSED: "CLOSED",
+                    Status.DUPLICATE: "DUPLICATE", Status.NOT_RESPONSIBLE: "NOT_COUNCILS_RESPONSIBILITY",
+                    Status.UNCONFIRMED: "OPEN"}
+QUESTION_TYPES = {"single": "singlevaluelist", "multi": "multivaluelist", "yesno": "singlevaluelist",
+                  "text": "string"}
+
+
+def key_or_address() -> str:
+    """Rate-limit bucket: the API key when one is sent, else the client's address."""
+    key = request.values.get("api_key") or request.headers.get("X-Api-Key")
+    return f"key:{apikeys.hash_key(key)[:16]}" if key else f"ip:{request.remote_addr}"
+
+
+def _limit(name: str):
+    return limiter.limit(lambda: current_app.config.get(name, "600/minute"), key_func=key_or_address)
+
+
+def api(view):
+    """Check the format, and turn every refusal (and any failure) into the standard's error document."""
+    @functools.wraps(view)
+    def wrapper(*args, fmt: str, **kwargs):
+        shown = fmt if fmt in schemas.FORMATS else "xml"
+        try:
+            return view(*args, fmt=schemas.check_format(fmt), **kwargs)
+        except BadInput as exc:
+            return render.errors(shown, exc.code, exc.description)
+        except open311.UnknownRequest as exc:
+            return render.errors(shown, 404, exc.message)
+        except NotAllowed as exc:
+            return render.errors(shown, 403, exc.message)
+        except DomainError as exc:
+            return render.errors(shown, 400, exc.message)
+        except HTTPException as exc:
+            return render.errors(shown, exc.code or 500, exc.description or exc.name)
+    return wrapper
+
+
+def require_key():
+    key = apikeys.active_key(db.session(), request.values.get("api_key") or request.headers.get("X-Api-Key"))
+    if key is None:
+        raise BadInput("A valid api_key is required (missing, unknown or revoked). See /open311 to get one.",
+                       code=403)
+    return key
+
+
+def photo_url(key: str | None) -> str | None:
+    return url_for("reports.photo", key=key, _external=True) if key else None
+
+
+# --- discovery and services ----------------------------------------------------------------------------------
+
+@bp.get(f"{PREFIX}/discovery.<fmt>")
+@api
+def discovery(fmt: str):
+    base = url_for("open311.services", fmt="xml", _external=True).rsplit("/", 1)[0]
+    return render.respond(fmt, "discovery", {
+        "changeset": "2026-11-23T00:00:00+00:00",
+        "contact": f"{current_app.config['COUNCIL_NAME']} Council, via {url_for('open311.docs', _external=True)}",
+        "key_service": url_for("open311.docs", _external=True),
+        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
+                       "changeset": "2026-11-23T00:00:00+00:00", "type": "production",
+                       "formats": ["text/xml", "application/json"]}],
+    })
+
+
+def _categories():
+    return db.session().scalars(select(Category).where(Category.active.is_(True))
+                                .order_by(Category.group, Category.name)).all()
+
+
+@bp.get(f"{PREFIX}/services.<fmt>")
+@api
+def services(fmt: str):
+    return render.respond(fmt, "services", [
+        {"service_code": c.code, "service_name": c.name, "description": c.description or None,
+         "metadata": bool(c.questions), "type": "realtime", "keywords": c.group.lower(), "group": c.group}
+        for c in _categories()])
+
+
+def _attribute(q: dict, order: int) -> dict:
+    values = ([{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}] if q["type"] == "yesno" else
+              [{"key": o["value"], "name": o["label"]} for o in q.get("options", [])])
+    attribute = {"variable": True, "code": q["code"], "datatype": QUESTION_TYPES[q["type"]],
+                 "required": bool(q.get("required")), "datatype_description": q.get("hint") or None,
+                 "order": order, "description": q["label"]}
+    if values:
+        attribute["values"] = values
+    return attribute
+
+
+@bp.get(f"{PREFIX}/services/<code>.<fmt>")
+@api
+def service_definition(code: str, fmt: str):
+    category = next((c for c in _categories() if c.code == code), None)
+    if category is None:
+        raise BadInput(f"No service has the code {code[:40]}: see services.{fmt}.", code=404)
+    return render.respond(fmt, "service_definition", {
+        "service_code": category.code,
+        "attributes": [_attribute(q, n) for n, q in enumerate(category.questions, start=1)]})
+
+
+# --- requests ------------------------------------------------------------------------------------------------
+
+def _request_out(row: open311.RequestRow) -> dict:
+    council = current_app.config["COUNCIL_NAME"]
+    return {
+        "service_request_id": row.reference,
+        "status": "closed" if row.status in CLOSED else "open",
+        "status_notes": row.status_notes,
+        "service_name": row.service_name,
+        "service_code": row.service_code,
+        "description": row.description,
+        "agency_responsible": f"{council} Council",
+        "service_notice": None,
+        "requested_datetime": row.created_at,
+        "updated_datetime": row.updated_at,
+        "expected_datetime": row.expected_at,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": row.lat,
+        "long": row.lon,
+        "media_url": photo_url(row.photo_key),
+        "detailed_status": row.status.value,           # extension: our fine-grained status
+        "detailed_status_label": row.status.label,
+        "url": url_for("reports.detail", reference=row.reference, _external=True),
+    }
+
+
+@bp.get(f"{PREFIX}/requests.<fmt>")
+@api
+@_limit("OPEN311_READ_LIMIT")
+def requests_list(fmt: str):
+    filters = schemas.request_filters(request.args, utcnow())
+    rows = open311.find_requests(db.session(), filters)
+    return render.respond(fmt, "service_requests", [_request_out(r) for r in rows])
+
+
+@bp.get(f"{PREFIX}/requests/<service_request_id>.<fmt>")
+@api
+@_limit("OPEN311_READ_LIMIT")
+def request_detail(service_request_id: str, fmt: str):
+    filters = schemas.RequestFilters(ids=[service_request_id.upper()[:12]], page_size=1)
+    rows = open311.find_requests(db.session(), filters)
+    if not rows:
+        raise open311.UnknownRequest(f"No service request {service_request_id[:12]}.")
+    return render.respond(fmt, "service_requests", [_request_out(rows[0])])
+
+
+@bp.get(f"{PREFIX}/tokens/<token>.<fmt>")
+@api
+@_limit("OPEN311_READ_LIMIT")
+def token(token: str, fmt: str):
+    report = open311.request_for_token(db.session(), token)
+    return render.respond(fmt, "service_requests", [{"service_request_id": report.reference, "token": token}])
+
+
+def _photos() -> list[str]:
+    uploads = [f for f in request.files.getlist("media") if f and f.filename]
+    if len(uploads) > current_app.config["PHOTO_MAX_COUNT"]:
+        raise BadInput(f"At most {current_app.config['PHOTO_MAX_COUNT']} photos (media) per request.")
+    store, limit, keys = PhotoStore(current_app.config["PHOTO_DIR"]), current_app.config["PHOTO_MAX_BYTES"], []
+    for upload in uploads:
+        try:
+            keys.append(store.save_pending(process_photo(upload.stream.read(limit + 1), upload.filename, limit)))
+        except InvalidPhoto as exc:
+            raise BadInput(exc.message) from None
+    return keys
+
+
+@bp.post(f"{PREFIX}/requests.<fmt>")
+@api
+@_limit("OPEN311_WRITE_LIMIT")
+def requests_create(fmt: str):
+    key = require_key()
+    data = schemas.new_request(request.form)
+    report = open311.submit_request(db.session(), key, data, _photos(), PhotoStore(current_app.config["PHOTO_DIR"]),
+                                    utcnow())
+    return render.respond(fmt, "service_requests", [{
+        "service_request_id": report.reference, "token": report.client_token,
+        "service_notice": f"Expected within {report.category.target_hours} hours."}], 201)
+
+
+# --- status updates (mySociety extension) --------------------------------------------------------------------
+
+def _update_out(event, reference: str) -> dict:
+    status = event.to_status or Status.NEW
+    return {"update_id": str(event.id), "service_request_id": reference, "status": MYSOCIETY_STATUS[status],
+            "updated_datetime": event.at, "description": event.note, "media_url": None,
+            "detailed_status": status.value}
+
+
+@bp.get(f"{PREFIX}/servicerequestupdates.<fmt>")
+@api
+@_limit("OPEN311_READ_LIMIT")
+def updates_list(fmt: str):
+    start, end = schemas.updates_window(request.args, utcnow())
+    found = open311.updates_between(db.session(), start, end)
+    return render.respond(fmt, "service_requests_updates", [_update_out(e, ref) for e, ref in found])
+
+
+@bp.post(f"{PREFIX}/servicerequestupdates.<fmt>")
+@api
+@_limit("OPEN311_WRITE_LIMIT")
+def updates_create(fmt: str):
+    key = require_key()
+    event = open311.post_update(db.session(), key, schemas.new_update(request.form))
+    return render.respond(fmt, "service_request_updates", [{"update_id": str(event.id)}])
+
+
+# --- anything else under /open311/v2/, and the documentation ------------------------------------------------
+
+@bp.route(f"{PREFIX}/<path:rest>", methods=["GET", "POST"])
+def unknown(rest: str):
+    fmt = rest.rsplit(".", 1)[-1] if "." in rest else "xml"
+    return render.errors(fmt, 404, f"No such Open311 endpoint: {rest[:80]}. See {url_for('open311.docs')}.")
+
+
+@bp.errorhandler(Exception)
+def failure(error):
+    """Never a bare 500: log it and answer in the standard's error format."""
+    if isinstance(error, HTTPException):
+        return open311_http_error(error.code or 500, error.description or error.name)
+    if isinstance(error, DBAPIError):     # the database is unreachable: not the client's fault, retry later
+        log.error("open311: database unavailable: %s", error.__class__.__name__)
+        _rollback()
+        return open311_http_error(503, "The service is briefly unavailable; nothing was saved. Retry in a "
+                                       "minute."), {"Retry-After": "30"}
+    log.exception("open311 request failed")
+    _rollback()
+    return open311_http_error(500, "The request failed on our side; nothing was saved. Please retry.")
+
+
+def _rollback() -> None:
+    try:
+        db.session().rollback()
+    except Exception:  # noqa: BLE001 - the session may be unusable; the error response still goes out
+        pass
+
+
+def open311_http_error(code: int, description: str):
+    """Errors raised before a view runs (404, 405, 413, 429, 503) in the format the path asks for."""
+    fmt = request.path.rsplit(".", 1)[-1] if "." in request.path.rsplit("/", 1)[-1] else "xml"
+    return render.errors(fmt, code, description)
+
+
+@bp.get("/open311")
+def docs():
+    return render_template("open311/docs.html", base=url_for("open311.services", fmt="xml", _external=True)
+                           .rsplit("/", 1)[0])

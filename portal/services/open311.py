@@ -1,0 +1,168 @@
+"""Open311 use cases: file a request from an API client, find requests, post and list status updates.
+
+Public output goes through ``visibility.visible_to``; contact details given with a request are stored for
+staff in ``ReportContact`` and never returned.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
+from gis.queries import postcode_location
+from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, Report, ReportContact,
+                    ReportEvent, Status)
+
+from . import visibility
+from .errors import DomainError, NotAllowed
+from .photos import PhotoStore
+from .reports import NewReport, change_status, create_report
+
+DUPLICATE_WINDOW = timedelta(minutes=1)
+UPDATES_MAX = 1000
+
+
+class UnknownRequest(DomainError):
+    """No such service request (or not one this client may see): 404."""
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    reference: str
+    status: Status
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    lon: float
+    lat: float
+    service_code: str
+    service_name: str
+    target_hours: int
+    photo_key: str | None = None
+    status_notes: str | None = None
+    token: str | None = None
+
+    @property
+    def expected_at(self) -> datetime:
+        return self.created_at + timedelta(hours=self.target_hours)
+
+
+def request_location(session: Session, lat: str, lon: str, address: str) -> LonLat:
+    """The point of a request: lat/long if given, else the centroid of a postcode in address_string."""
+    if lat or lon:
+        try:
+            return parse_lat_lon(lat, lon)
+        except InvalidCoordinates as exc:
+            raise DomainError(str(exc), field="location") from None
+    point = postcode_location(session, address)
+    if point is None:
+        raise DomainError("address_string must be a postcode we know (or send lat and long).", field="location")
+    return point
+
+
+def content_token(key: ApiKey, parts: dict, minute: int) -> str:
+    """Idempotency token: the same client, device and content within a minute make one request."""
+    digest = hashlib.sha256(json.dumps([key.id, parts], sort_keys=True, default=str).encode()).hexdigest()
+    return f"o311-{digest[:40]}-{minute}"
+
+
+def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], store: PhotoStore,
+                   now: datetime) -> Report:
+    """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow."""
+    point = request_location(session, data.lat, data.long, data.address_string)
+    parts = {"device": data.device_id, "service": data.service_code, "point": [point.lon, point.lat],
+             "description": data.description, "attributes": data.attributes, "email": data.email.lower(),
+             "media": data.media_url, "photos": len(photo_keys)}
+    minute = int(now.timestamp() // 60)
+    tokens = [content_token(key, parts, m) for m in (minute, minute - 1)]
+    for existing in session.scalars(select(Report).where(Report.client_token.in_(tokens))):
+        if now - existing.created_at <= DUPLICATE_WINDOW:
+            return existing
+    contact = ReportContact(email=data.email, first_name=data.first_name, last_name=data.last_name,
+                            phone=data.phone, device_id=data.device_id, media_url=data.media_url, api_key=key)
+    return create_report(session, NewReport(
+        category_code=data.service_code, point=point, description=data.description, answers=data.attributes,
+        photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
+        channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None, store=store)
+
+
+def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
+    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first."""
+    # First photo and latest public note per row: correlated subqueries, evaluated for the page's rows only.
+    photo = (select(Photo.key).where(Photo.report_id == Report.id, Photo.kind == "before")
+             .order_by(Photo.id).limit(1).correlate(Report).scalar_subquery())
+    note = (select(ReportEvent.note)
+            .where(ReportEvent.report_id == Report.id, ReportEvent.internal.is_(False), ReportEvent.note != "",
+                   ReportEvent.from_status.is_not(None))
+            .order_by(ReportEvent.at.desc(), ReportEvent.id.desc()).limit(1).correlate(Report).scalar_subquery())
+    query = (select(Report.reference, Report.status, Report.description, Report.created_at, Report.updated_at,
+                    func.ST_X(Report.geom), func.ST_Y(Report.geom), Category.code, Category.name,
+                    Category.target_hours, Report.client_token, photo, note)
+             .join(Category, Category.id == Report.category_id)
+             .where(visibility.visible_to(viewer)))
+    if f.ids:
+        query = query.where(Report.reference.in_(f.ids))
+    if f.service_codes:   # ids first, so the (category_id, created_at) index can serve the newest-first order
+        ids = session.scalars(select(Category.id).where(Category.code.in_(f.service_codes))).all()
+        query = query.where(Report.category_id.in_(ids))
+    if f.status == "open":
+        query = query.where(Report.status.in_(OPEN))
+    elif f.status == "closed":
+        query = query.where(Report.status.in_(CLOSED))
+    if f.start is not None:
+        query = query.where(Report.created_at >= f.start)
+    if f.end is not None:
+        query = query.where(Report.created_at <= f.end)
+    if f.bbox is not None:
+        query = query.where(func.ST_Intersects(Report.geom, func.ST_MakeEnvelope(*f.bbox, 4326)))
+    query = (query.order_by(Report.created_at.desc(), Report.id.desc())
+             .offset((f.page - 1) * f.page_size).limit(f.page_size))
+    return [RequestRow(reference=r[0], status=r[1], description=r[2], created_at=r[3], updated_at=r[4], lon=r[5],
+                       lat=r[6], service_code=r[7], service_name=r[8], target_hours=r[9],
+                       token=r[10] if (r[10] or "").startswith("o311-") else None, photo_key=r[11],
+                       status_notes=r[12])
+            for r in session.execute(query)]
+
+
+def request_for_token(session: Session, token: str, viewer=None) -> Report:
+    report = session.scalars(select(Report).where(Report.client_token == token[:64],
+                                                  Report.channel == "open311")).first()
+    if report is None or not visibility.can_view(report, viewer):
+        raise UnknownRequest(f"No service request has the token {token[:64]}.")
+    return report
+
+
+def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
+    """A council system's update (``update``: schemas.NewUpdate): moves the status through change_status,
+    so it shows on the report's public timeline. OPEN reopens a closed request, else adds a note."""
+    if not key.may_update:
+        raise NotAllowed("This API key may not post status updates; ask for an update key.")
+    report = session.scalars(select(Report).where(Report.reference == update.service_request_id)).first()
+    if report is None or not visibility.can_view(report, None):
+        raise UnknownRequest(f"No service request {update.service_request_id}.")
+    target = update.status
+    if target is None and report.status in CLOSED:
+        target = Status.REOPENED
+    note = update.description or (f"Updated by {key.name}" if target else "")
+    if target is not None and target is not report.status:
+        return change_status(session, report, target, actor=None, note=note)
+    if not note:
+        raise DomainError("An update that does not change the status needs a description.", field="description")
+    event = ReportEvent(report=report, actor=None, from_status=report.status, to_status=report.status, note=note)
+    session.add(event)
+    session.commit()
+    return event
+
+
+def updates_between(session: Session, start: datetime, end: datetime, viewer=None) -> list[tuple[ReportEvent, str]]:
+    """Public timeline entries in [start, end], oldest first, with their request's reference."""
+    return [(e, ref) for e, ref in session.execute(
+        select(ReportEvent, Report.reference).join(Report, Report.id == ReportEvent.report_id)
+        .where(visibility.visible_to(viewer), ReportEvent.internal.is_(False), ReportEvent.to_status.is_not(None),
+               and_(ReportEvent.at >= start, ReportEvent.at <= end))
+        .order_by(ReportEvent.at, ReportEvent.id).limit(UPDATES_MAX)).all()]

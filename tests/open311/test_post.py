@@ -1,0 +1,164 @@
+"""POST requests: a fly-tipping request with attributes read back in both formats, and every bad input."""
+import pytest
+from sqlalchemy import func, select
+
+from models import Report, ReportContact, Status
+from portal.services.apikeys import revoke_key
+
+from ..factories import CATFORD, OUTSIDE, image_bytes
+from .conftest import FLY_TIPPING
+
+
+def count(db_session) -> int:
+    return db_session.scalar(select(func.count()).select_from(Report))
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_post_and_read_back(api, app_key, db_session, fmt):
+    resp = api.post(f"/requests.{fmt}", {**FLY_TIPPING, "api_key": app_key, "email": "jo@example.test",
+                                         "first_name": "Jo", "last_name": "Bloggs", "phone": "020 7946 0000",
+                                         "device_id": f"dev-{fmt}"}, schema="post")
+    assert resp.status_code == 201
+    if fmt == "json":
+        ref, token = resp.doc[0]["service_request_id"], resp.doc[0]["token"]
+    else:
+        ref, token = resp.doc.find("request/service_request_id").text, resp.doc.find("request/token").text
+    report = db_session.scalars(select(Report).where(Report.reference == ref)).one()
+    assert report.channel == "open311" and report.status is Status.NEW and report.reporter is None
+    assert report.answers == {"size": "single_item", "waste": ["household", "furniture"], "where": "road",
+                              "witnessed": "no"}
+    assert report.contact.email == "jo@example.test" and report.contact.phone == "020 7946 0000"
+
+    one = api.get(f"/requests/{ref}.json", schema="requests")
+    assert one.doc[0]["service_request_id"] == ref and one.doc[0]["status"] == "open"
+    assert one.doc[0]["detailed_status"] == "new" and one.doc[0]["service_code"] == "fly_tipping"
+    assert one.doc[0]["expected_datetime"] > one.doc[0]["requested_datetime"]
+    assert abs(one.doc[0]["lat"] - CATFORD.lat) < 1e-9
+    xml = api.get(f"/requests/{ref}.xml")
+    assert xml.doc.find("request/service_request_id").text == ref
+    for body in (one.get_data(as_text=True), xml.get_data(as_text=True)):
+        assert "jo@example.test" not in body and "Bloggs" not in body and "7946" not in body
+    assert api.get(f"/tokens/{token}.json", schema="token").doc[0]["service_request_id"] == ref
+    assert api.get(f"/tokens/{token}.xml").doc.find("request/service_request_id").text == ref
+
+
+def test_post_with_postcode_location(api, app_key, db_session):
+    data = {k: v for k, v in FLY_TIPPING.items() if k not in ("lat", "long")}
+    resp = api.post("/requests.json", {**data, "address_string": "br1 4by", "api_key": app_key}, schema="post")
+    assert resp.status_code == 201
+    assert api.get(f"/requests/{resp.doc[0]['service_request_id']}.json", schema="requests").doc[0]["lat"] > 51
+
+
+def test_post_with_photo_gives_media_url(api, app_key, client):
+    data = {**FLY_TIPPING, "api_key": app_key, "media": (__import__("io").BytesIO(image_bytes()), "tip.jpg")}
+    resp = api.post("/requests.json", data, schema="post", content_type="multipart/form-data")
+    assert resp.status_code == 201
+    media = api.get(f"/requests/{resp.doc[0]['service_request_id']}.json", schema="requests").doc[0]["media_url"]
+    assert media.endswith(".jpg")
+    photo = client.get(media.replace("http://localhost", ""))
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    photo.close()
+
+
+def test_media_url_is_kept_for_staff_not_published(api, app_key, db_session):
+    resp = api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key,
+                                       "media_url": "https://example.test/a.jpg"}, schema="post")
+    ref = resp.doc[0]["service_request_id"]
+    contact = db_session.scalars(select(ReportContact).join(Report).where(Report.reference == ref)).one()
+    assert contact.media_url == "https://example.test/a.jpg"
+    assert api.get(f"/requests/{ref}.json", schema="requests").doc[0]["media_url"] is None
+
+
+def test_api_allows_4000_characters(api, app_key):
+    resp = api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key, "description": "x" * 4000},
+                    schema="post")
+    assert resp.status_code == 201
+
+
+def test_duplicate_within_a_minute_makes_one_request(api, app_key, db_session):
+    data = {**FLY_TIPPING, "api_key": app_key, "device_id": "phone-1"}
+    before = count(db_session)
+    first = api.post("/requests.json", data, schema="post").doc[0]
+    second = api.post("/requests.json", data, schema="post").doc[0]
+    assert first["service_request_id"] == second["service_request_id"]
+    assert count(db_session) == before + 1
+    other = api.post("/requests.json", {**data, "description": "Something else"}, schema="post").doc[0]
+    assert other["service_request_id"] != first["service_request_id"]
+
+
+def test_duplicate_token_lookup_finds_previous_minute(api, app_key, db_session, monkeypatch):
+    from datetime import timedelta
+    from portal.open311 import views
+    from models import utcnow
+    data = {**FLY_TIPPING, "api_key": app_key, "device_id": "phone-2"}
+    start = utcnow().replace(second=50)
+    monkeypatch.setattr(views, "utcnow", lambda: start)
+    first = api.post("/requests.json", data, schema="post").doc[0]
+    db_session.execute(Report.__table__.update().where(Report.reference == first["service_request_id"])
+                       .values(created_at=start))
+    monkeypatch.setattr(views, "utcnow", lambda: start + timedelta(seconds=20))   # the next minute
+    again = api.post("/requests.json", data, schema="post").doc[0]
+    assert again["service_request_id"] == first["service_request_id"]
+
+
+BAD = [
+    ({"service_code": "no_such_service"}, "category"),
+    ({"service_code": ""}, "service_code is required"),
+    ({"lat": None, "long": None}, "location is required"),
+    ({"lat": "95", "long": "0"}, "latitude"),
+    ({"lat": "abc"}, "latitude"),
+    ({"lat": str(OUTSIDE.lat), "long": str(OUTSIDE.lon)}, "outside"),
+    ({"lat": None, "long": None, "address_string": "ZZ9 9ZZ"}, "postcode"),
+    ({"attribute[colour]": "red"}, "colour"),
+    ({"attribute[size]": "enormous"}, "options"),
+    ({"attribute[witnessed]": "maybe"}, "yes or no"),
+    ({"attribute[size]": None}, "How much"),
+    ({"attribute[waste][]": ["furniture", "plutonium"]}, "options"),
+    ({"attribute[size": "x"}, "attribute["),
+    ({"description": "x" * 5000}, "4,000"),
+    ({"description": "   "}, "Describe"),
+    ({"email": "not-an-email"}, "email"),
+    ({"media_url": "javascript:alert(1)"}, "media_url"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("change,message", BAD)
+def test_bad_input_is_400_and_stores_nothing(api, app_key, db_session, change, message, fmt):
+    data = {**FLY_TIPPING, "api_key": app_key, **change}
+    data = {k: v for k, v in data.items() if v is not None}
+    before = count(db_session)
+    resp = api.post(f"/requests.{fmt}", data)
+    assert resp.status_code == 400
+    text = resp.doc[0]["description"] if fmt == "json" else resp.doc.find("error/description").text
+    assert message.lower() in text.lower()
+    assert count(db_session) == before
+
+
+def test_bad_photo_is_400(api, app_key, db_session):
+    before = count(db_session)
+    data = {**FLY_TIPPING, "api_key": app_key, "media": (__import__("io").BytesIO(b"not an image"), "x.jpg")}
+    resp = api.post("/requests.json", data, content_type="multipart/form-data")
+    assert resp.status_code == 400 and "photo" in resp.doc[0]["description"]
+    assert count(db_session) == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_missing_unknown_or_revoked_key_is_403(api, app_key, db_session, fmt):
+    before = count(db_session)
+    assert api.post(f"/requests.{fmt}", FLY_TIPPING).status_code == 403
+    assert api.post(f"/requests.{fmt}", {**FLY_TIPPING, "api_key": "kb_guess"}).status_code == 403
+    revoke_key(db_session, "Test app")
+    assert api.post(f"/requests.{fmt}", {**FLY_TIPPING, "api_key": app_key}).status_code == 403
+    assert count(db_session) == before
+
+
+def test_key_in_header_works(api, app_key):
+    assert api.post("/requests.json", FLY_TIPPING, headers={"X-Api-Key": app_key}).status_code == 201
+
+
+def test_post_needs_no_csrf_token(app_config, connection, app_key):
+    from portal.app import create_app
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True}, bind=connection)
+    resp = app.test_client().post("/open311/v2/requests.json", data={**FLY_TIPPING, "api_key": app_key})
+    assert resp.status_code == 201

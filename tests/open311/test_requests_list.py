@@ -1,0 +1,112 @@
+"""GET requests: filters, paging, bbox, visibility, and every malformed filter."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from gis.coords import LonLat
+from models import Report, Status, utcnow
+
+from ..factories import CATFORD
+
+DOWNHAM = LonLat(lon=0.0089, lat=51.4297)
+
+
+def refs(resp) -> list[str]:
+    return [r["service_request_id"] for r in resp.doc]
+
+
+@pytest.fixture()
+def reports(make_report, db_session):
+    made = {
+        "clean": make_report(category="street_cleaning"),
+        "fixed": make_report(category="street_cleaning", status=Status.FIXED),
+        "graffiti": make_report(category="graffiti"),
+        "south": make_report(point=DOWNHAM, category="street_cleaning"),
+        "hidden": make_report(category="street_cleaning", status=Status.UNCONFIRMED),
+        "old": make_report(category="street_cleaning"),
+    }
+    db_session.execute(update(Report).where(Report.id == made["old"].id)
+                       .values(created_at=utcnow() - timedelta(days=200)))
+    return {k: r.reference for k, r in made.items()}
+
+
+def test_default_lists_last_90_days_public_only(api, reports):
+    got = refs(api.get("/requests.json", schema="requests"))
+    assert {reports["clean"], reports["fixed"], reports["graffiti"], reports["south"]} <= set(got)
+    assert reports["hidden"] not in got and reports["old"] not in got
+
+
+def test_xml_list(api, reports):
+    resp = api.get("/requests.xml")
+    assert resp.doc.tag == "service_requests"
+    assert reports["clean"] in [r.find("service_request_id").text for r in resp.doc.findall("request")]
+    fixed = next(r for r in resp.doc.findall("request") if r.find("service_request_id").text == reports["fixed"])
+    assert fixed.find("status").text == "closed" and fixed.find("detailed_status").text == "fixed"
+
+
+def test_status_and_service_code_filters(api, reports):
+    closed = refs(api.get("/requests.json?status=closed", schema="requests"))
+    assert reports["fixed"] in closed and reports["clean"] not in closed
+    opened = refs(api.get("/requests.json?status=open&service_code=graffiti", schema="requests"))
+    assert opened == [reports["graffiti"]]
+
+
+def test_ids_list_ignores_date_window_but_not_visibility(api, reports):
+    got = refs(api.get(f"/requests.json?service_request_id={reports['old']},{reports['hidden']},"
+                       f"{reports['clean'].lower()}", schema="requests"))
+    assert set(got) == {reports["old"], reports["clean"]}
+
+
+def test_dates(api, reports):
+    start = (utcnow() - timedelta(days=250)).date().isoformat()
+    end = (utcnow() - timedelta(days=170)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    assert refs(api.get(f"/requests.json?start_date={start}&end_date={end}", schema="requests")) == [reports["old"]]
+
+
+def test_bbox_and_paging(api, reports):
+    box = f"{DOWNHAM.lon - 0.001},{DOWNHAM.lat - 0.001},{DOWNHAM.lon + 0.001},{DOWNHAM.lat + 0.001}"
+    assert refs(api.get(f"/requests.json?bbox={box}", schema="requests")) == [reports["south"]]
+    near = f"{CATFORD.lon - 0.001},{CATFORD.lat - 0.001},{CATFORD.lon + 0.001},{CATFORD.lat + 0.001}"
+    first = refs(api.get(f"/requests.json?bbox={near}&page_size=2", schema="requests"))
+    second = refs(api.get(f"/requests.json?bbox={near}&page_size=2&page=2", schema="requests"))
+    assert len(first) == 2 and len(second) == 1 and not set(first) & set(second)
+
+
+def test_status_notes_show_latest_public_note(api, db_session, make_report):
+    from portal.services.reports import change_status
+    report = make_report()
+    change_status(db_session, report, Status.INVESTIGATING, None, note="Crew on the way")
+    change_status(db_session, report, Status.IN_PROGRESS, None, note="Secret", internal=True)
+    row = api.get(f"/requests/{report.reference}.json", schema="requests").doc[0]
+    assert row["status_notes"] == "Crew on the way" and row["detailed_status"] == "in_progress"
+
+
+@pytest.mark.parametrize("query,message", [
+    ("start_date=2026-01-01&end_date=2026-06-01", "90 days"),
+    ("start_date=yesterday", "ISO 8601"),
+    ("end_date=2026-13-45", "ISO 8601"),
+    ("start_date=2026-03-01&end_date=2026-02-01", "after"),
+    ("page_size=0", "page_size"),
+    ("page_size=100000", "page_size"),
+    ("page_size=ten", "page_size"),
+    ("page=0", "page"),
+    ("status=pending", "status"),
+    ("bbox=1,2,3", "bbox"),
+    ("bbox=0.1,51.5,-0.1,51.4", "bbox"),
+    ("bbox=a,b,c,d", "bbox"),
+    ("service_request_id=" + ",".join(f"KB-{i:05d}" for i in range(101)), "at most"),
+])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_bad_filters_are_400(api, query, message, fmt):
+    resp = api.get(f"/requests.{fmt}?{query}")
+    assert resp.status_code == 400
+    text = resp.doc[0]["description"] if fmt == "json" else resp.doc.find("error/description").text
+    assert message in text
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_unknown_or_hidden_request_is_404(api, reports, fmt):
+    assert api.get(f"/requests/KB-ZZZZZ.{fmt}").status_code == 404
+    assert api.get(f"/requests/{reports['hidden']}.{fmt}").status_code == 404
+    assert api.get(f"/tokens/o311-nothing.{fmt}").status_code == 404

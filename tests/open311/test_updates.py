@@ -1,0 +1,103 @@
+"""mySociety servicerequestupdates: a council system moves a request on; the resident's timeline shows it."""
+import pytest
+from sqlalchemy import func, select
+
+from models import ReportEvent, Status, utcnow
+
+from .conftest import FLY_TIPPING
+
+
+def test_fixed_update_reaches_timeline_and_feeds(api, update_key, make_report, client, db_session):
+    report = make_report()
+    resp = api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                                    "status": "FIXED", "description": "Cleared this morning"})
+    assert resp.status_code == 200 and resp.doc[0]["update_id"]
+    db_session.refresh(report)
+    assert report.status is Status.FIXED and report.fixed_at is not None
+    assert "Cleared this morning" in client.get(f"/reports/{report.reference}").get_data(as_text=True)
+    row = api.get(f"/requests/{report.reference}.json", schema="requests").doc[0]
+    assert row["status"] == "closed" and row["status_notes"] == "Cleared this morning"
+    feed = api.get("/servicerequestupdates.json").doc
+    mine = [u for u in feed if u["service_request_id"] == report.reference]
+    assert mine[-1]["status"] == "FIXED" and mine[-1]["description"] == "Cleared this morning"
+    xml = api.get("/servicerequestupdates.xml")
+    assert xml.doc.tag == "service_requests_updates"
+
+
+def test_open_reopens_a_closed_request_and_notes_an_open_one(api, update_key, make_report, db_session):
+    closed = make_report(status=Status.FIXED)
+    api.post("/servicerequestupdates.xml", {"api_key": update_key, "service_request_id": closed.reference,
+                                            "status": "OPEN", "description": "Back again"})
+    db_session.refresh(closed)
+    assert closed.status is Status.REOPENED
+    still = make_report()
+    before = db_session.scalar(select(func.count()).select_from(ReportEvent))
+    resp = api.post("/servicerequestupdates.xml", {"api_key": update_key, "service_request_id": still.reference,
+                                                   "status": "OPEN", "description": "Booked for Tuesday"})
+    assert resp.status_code == 200 and resp.doc.find("request_update/update_id").text
+    assert db_session.scalar(select(func.count()).select_from(ReportEvent)) == before + 1
+
+
+def test_update_feed_since(api, update_key, make_report):
+    report = make_report()
+    api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                             "status": "INVESTIGATING", "description": "Looking"})
+    later = utcnow().isoformat().replace("+00:00", "Z")
+    assert api.get(f"/servicerequestupdates.json?since={later}").doc == []
+
+
+@pytest.mark.parametrize("change,code", [
+    ({"api_key": None}, 403),
+    ({"api_key": "kb_wrong"}, 403),
+    ({"service_request_id": "KB-ZZZZZ"}, 404),
+    ({"service_request_id": ""}, 400),
+    ({"status": "EXPLODED"}, 400),
+    ({"status": "UNCONFIRMED"}, 400),
+    ({"status": "OPEN", "description": ""}, 400),
+])
+def test_bad_updates(api, update_key, make_report, change, code, db_session):
+    report = make_report()
+    data = {"api_key": update_key, "service_request_id": report.reference, "status": "FIXED",
+            "description": "Done", **change}
+    before = db_session.scalar(select(func.count()).select_from(ReportEvent))
+    resp = api.post("/servicerequestupdates.json", {k: v for k, v in data.items() if v is not None})
+    assert resp.status_code == code
+    assert db_session.scalar(select(func.count()).select_from(ReportEvent)) == before
+
+
+def test_transition_not_allowed_is_400(api, update_key, make_report):
+    report = make_report(status=Status.FIXED)
+    resp = api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                                    "status": "INVESTIGATING"})
+    assert resp.status_code == 400 and "cannot become" in resp.doc[0]["description"]
+
+
+def test_app_key_may_not_post_updates(api, app_key, make_report):
+    report = make_report()
+    resp = api.post("/servicerequestupdates.json", {"api_key": app_key, "service_request_id": report.reference,
+                                                    "status": "FIXED"})
+    assert resp.status_code == 403
+
+
+def test_unconfirmed_request_cannot_be_updated(api, update_key, make_report):
+    report = make_report(status=Status.UNCONFIRMED)
+    resp = api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                                    "status": "FIXED"})
+    assert resp.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["start_date=2026-01-01&end_date=2026-06-01", "since=soon",
+                                   "start_date=2026-03-01&end_date=2026-02-01"])
+def test_bad_update_windows(api, query):
+    assert api.get(f"/servicerequestupdates.json?{query}").status_code == 400
+
+
+def test_rate_limit_per_key(app_config, connection, app_key):
+    from portal.app import create_app
+    from .conftest import Open311Client
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "OPEN311_WRITE_LIMIT": "2/minute"}, bind=connection)
+    api = Open311Client(app.test_client())
+    codes = [api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key, "description": f"Sofa {n}"}).status_code
+             for n in range(3)]
+    assert codes == [201, 201, 429]
+    assert api.post("/requests.xml", {**FLY_TIPPING, "api_key": "kb_other"}).status_code == 403  # own bucket
