@@ -35,7 +35,10 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     from .account import bp as account_bp
     from .main import bp as main_bp
     from .reports import bp as reports_bp
-    for blueprint in (assets.bp, main_bp, account_bp, reports_bp):
+    from .notices import bp as notices_bp
+    from .staff import bp as staff_bp
+    from .crew import bp as crew_bp
+    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, notices_bp, staff_bp, crew_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)

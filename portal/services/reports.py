@@ -12,6 +12,7 @@ from gis.coords import LonLat
 from gis.queries import ward_for_point
 from models import DESCRIPTION_MAX, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
 
+from . import notifications
 from .errors import DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, TransitionNotAllowed, UnknownCategory
 from .photos import PhotoStore
 
@@ -145,6 +146,8 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             raise
         for key in data.photo_keys:
             store.publish(key)
+        if status is not Status.UNCONFIRMED:
+            notifications.report_received(session, report)   # same transaction as the report
         session.commit()
         return report
     raise DomainError("We could not save your report just now. Please try again.")
@@ -153,6 +156,14 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
 def change_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
                   internal: bool = False) -> ReportEvent:
     """The one way a report's status changes: checked against TRANSITIONS, recorded in the timeline."""
+    event = record_status(session, report, new, actor, note, internal)
+    session.commit()
+    return event
+
+
+def record_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
+                  internal: bool = False) -> ReportEvent:
+    """change_status without the commit, for services that change several things in one transaction."""
     old = report.status
     if not can_transition(old, new):
         raise TransitionNotAllowed(f"A report that is “{old.label}” cannot become “{new.label}”.")
@@ -164,5 +175,6 @@ def change_status(session: Session, report: Report, new: Status, actor: User | N
     event = ReportEvent(report=report, actor=actor, from_status=old, to_status=new, note=note.strip(),
                         internal=internal)
     session.add(event)
-    session.commit()
+    session.flush()
+    notifications.status_changed(session, report, event)  # same transaction: no change without its email
     return event

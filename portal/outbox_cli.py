@@ -1,0 +1,42 @@
+"""`flask outbox send`: the mail worker (run by `make run` beside the web server)."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from sqlalchemy.exc import OperationalError
+
+from . import db
+from .services.outbox import MailSettings, send_due
+
+
+@click.group("outbox", help="Outgoing email.")
+def outbox_cli():
+    pass
+
+
+def mail_settings() -> MailSettings:
+    cfg = current_app.config
+    return MailSettings(host=cfg["MAIL_HOST"], port=cfg["MAIL_PORT"], sender=cfg["MAIL_FROM"])
+
+
+@outbox_cli.command("send", help="Send due emails; keep polling unless --once.")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds between polls.")
+def outbox_send(once: bool, interval: float):
+    settings = mail_settings()
+    while True:
+        session = db.new_session()
+        try:
+            summary = send_due(session, settings)
+            if summary.sent or summary.deferred or summary.failed:
+                click.echo(f"outbox: sent {summary.sent}, deferred {summary.deferred}, failed {summary.failed}")
+        except OperationalError as exc:  # the database is away: try again next round
+            click.echo(f"outbox: database unavailable ({exc.orig})", err=True)
+        finally:
+            session.close()
+        if once:
+            return
+        time.sleep(interval)
