@@ -1,17 +1,11 @@
-from wtforms import HiddenField, RadioField
+from wtforms import HiddenField
 
 from ..forms import Form
 
-
-class PreferencesForm(Form):
-    contact_preference = RadioField("How should we tell you about your reports?",
-                                    choices=[("email", "By email"), ("none", "Do not contact me")],
-                                    default="email")
-
-
-class RateForm(Form):
-    score = RadioField("How well was it fixed?", choices=[(str(n), str(n)) for n in range(5, 0, -1)])
+CONTACT_CHOICES = [("email", "By email"), ("none", "Do not contact me")]
+SCORES = [(5, "5 – very well"), (4, "4"), (3, "3"), (2, "2"), (1, "1 – badly")]
 
 
 class TokenForm(Form):
+    """CSRF only; the few choices on these pages are checked in the view."""
     token = HiddenField()

@@ -1,13 +1,18 @@
 """Links from emails (reopen, rate, unsubscribe) and the resident's contact preference."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from models import Report
 
 from .. import db
+from ..services.errors import DomainError
+from ..services.support import support as add_support
 from ..extensions import csrf_in_form
 from ..services import notifications
 from ..services.notifications import BadLink
 from . import bp
-from .forms import PreferencesForm, RateForm, TokenForm
+from .forms import CONTACT_CHOICES, SCORES, TokenForm
 
 
 def _bad_link(exc: BadLink):
@@ -18,17 +23,20 @@ def _bad_link(exc: BadLink):
 @login_required
 @csrf_in_form
 def preferences():
-    form = PreferencesForm(data={"contact_preference": current_user.contact_preference})
-    if request.method == "POST":
-        form = PreferencesForm()
-        if form.validate_on_submit():
+    form, error = TokenForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        choice = request.form.get("contact_preference")
+        if choice not in dict(CONTACT_CHOICES):
+            error = "Choose how we should contact you."
+        else:
             session = db.session()
-            current_user.contact_preference = form.contact_preference.data
+            current_user.contact_preference = choice
             session.add(current_user)
             session.commit()
             flash("Your contact preference is saved.", "success")
             return redirect(url_for("notices.preferences"))
-    return render_template("notices/preferences.html", form=form), 400 if form.errors else 200
+    return render_template("notices/preferences.html", form=form, error=error, choices=CONTACT_CHOICES), \
+        400 if form.errors or error else 200
 
 
 # Links in emails confirm with a button (a GET must not change anything: mail scanners follow links).
@@ -65,13 +73,33 @@ def reopen(token: str):
 @bp.route("/n/rate/<token>", methods=["GET", "POST"])
 @csrf_in_form
 def rate(token: str):
-    form = RateForm()
+    form, error = TokenForm(), None
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            notifications.rate_by_link(db.session(), token, int(form.score.data))
-        except BadLink as exc:
-            return _bad_link(exc)
-        return render_template("notices/done.html", title="Thank you", message="Your rating is recorded.")
-    if request.method == "POST" and not form.score.errors and form.score.data is None:
-        form.score.errors = ["Choose a rating from 1 to 5."]
-    return render_template("notices/rate.html", form=form), 400 if form.errors else 200
+        score = request.form.get("score", "")
+        if score not in {str(n) for n, _ in SCORES}:
+            error = "Choose a rating from 1 to 5."
+        else:
+            try:
+                notifications.rate_by_link(db.session(), token, int(score))
+            except BadLink as exc:
+                return _bad_link(exc)
+            return render_template("notices/done.html", title="Thank you", message="Your rating is recorded.")
+    return render_template("notices/rate.html", form=form, error=error, scores=SCORES), \
+        400 if form.errors or error else 200
+
+
+@bp.post("/reports/<reference>/support")
+@login_required
+def support(reference: str):
+    session = db.session()
+    report = session.scalars(select(Report).where(Report.reference == reference.upper()[:12])).first()
+    if report is None:
+        abort(404)
+    try:
+        added = add_support(session, report, current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("reports.detail", reference=report.reference)), 303
+    flash("Thank you: your support is added and you will get this report's updates." if added
+          else "You already support this report.", "success")
+    return redirect(url_for("reports.detail", reference=report.reference))

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_lon
+from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
 from gis.queries import format_postcode, normalise_postcode, postcode_location, service_area_bounds
 from models import Category, Photo, Report, ReportEvent
@@ -15,6 +16,7 @@ from ..forms import form_errors
 from ..services import visibility
 from ..services.errors import DomainError, InvalidPhoto
 from ..services.photos import KEY_RE, PhotoStore, process_photo
+from ..services.support import supporter_count
 from ..services.reports import NewReport, create_report, hazards, validate_answers
 from . import bp
 from .forms import ReportForm
@@ -130,6 +132,10 @@ def new():
             _, answer_errors = validate_answers(category, answers_by_cat.get(category.code, {}))
         if not (form.description.data or "").strip():
             form.description.errors.append("Describe the problem, so the crew knows what to look for.")
+        nearby = [] if form.errors or answer_errors or action == "submit_new" else \
+            open_reports_near(session, point, category.id)
+        if nearby:  # "me too": offer the open reports of this kind within 50 m before making another
+            return _render(form, cats, answers_by_cat, answer_errors, None, status=200, point=point, nearby=nearby)
         if not form.errors and not answer_errors:
             data = NewReport(category_code=category.code, point=point, description=form.description.data,
                              answers=answers_by_cat[category.code], photo_keys=keys,
@@ -148,7 +154,7 @@ def new():
                    status=400 if request.method == "POST" else 200, point=point)
 
 
-def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=None):
+def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=None, nearby=()):
     session = db.session()
     if point is None:
         try:
@@ -161,7 +167,7 @@ def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=Non
              [(f"q_{form.category.data}_{code}", msg) for code, msg in answer_errors.items()]
     return render_template("reports/new.html", form=form, categories=cats, answers=answers_by_cat.get(
         form.category.data or "", {}), all_answers=answers_by_cat, answer_errors=answer_errors, notice=notice,
-        picker=picker, errors=errors, pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
+        picker=picker, errors=errors, nearby=nearby, pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
 
 
 def _report_or_404(reference: str) -> Report:
@@ -192,6 +198,7 @@ def detail(reference: str):
         reporter_name=visibility.reporter_name(report, current_user),
         timeline=visibility.timeline(report, current_user),
         is_reporter=visibility.is_reporter(report, current_user),
+        supporters=supporter_count(db.session(), report),
         map=point_map(point, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], f"Location of {report.reference}"))
 
 

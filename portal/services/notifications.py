@@ -49,7 +49,7 @@ def read_token(purpose: str, token: str, max_age: timedelta):
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an email: from the request when there is one, else from BASE_URL."""
-    if has_request_context():
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
         return url_for(endpoint, _external=True, **values)
     base = urlsplit(current_app.config.get("BASE_URL") or "http://127.0.0.1:5000")
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)

@@ -35,7 +35,7 @@ class SendSummary:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try after ``attempts`` failures: 30 s, 1 min, 2 min, ... at most one hour."""
-    return min(BACKOFF_START * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    return min(BACKOFF_START * (2 ** min(max(attempts - 1, 0), 16)), BACKOFF_MAX)
 
 
 def _email(message: OutboxMessage, sender: str) -> EmailMessage:
