@@ -74,8 +74,16 @@ def smtp_down():
 def app_ctx(app):
     """An app context for calling services directly (links need the app). Test-client requests made inside it
     share it, so each request's session is closed at the request's end, as it would be in production."""
+    from flask import g
+
     from portal import db
-    app.teardown_request(db._close)
+
+    @app.teardown_request
+    def _end_of_request(exc):
+        db._close(exc)
+        for name in list(vars(g)):   # the signed-in user, CSP nonce...: per request, as in production
+            g.pop(name)
+
     with app.app_context():
         yield app
 
