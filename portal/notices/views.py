@@ -1,6 +1,6 @@
 """Links from emails (reopen, rate, unsubscribe) and the resident's contact preference."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from models import Report
@@ -103,3 +103,43 @@ def support(reference: str):
     flash("Thank you: your support is added and you will get this report's updates." if added
           else "You already support this report.", "success")
     return redirect(url_for("reports.detail", reference=report.reference))
+
+
+@bp.get("/report/check-your-email")
+def check_email():
+    return render_template("notices/done.html", title="Check your email",
+                           message="We have sent you a link. Follow it to confirm your report; until then it is "
+                                   "not sent to the council. The link works for 7 days.")
+
+
+@bp.route("/n/confirm/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def confirm(token: str):
+    form = TokenForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            report = notifications.confirm_by_link(db.session(), token)
+        except BadLink as exc:
+            return _bad_link(exc)
+        claim = notifications.claim_token(report.reporter) if report.reporter and not report.reporter.password_hash else None
+        return render_template("notices/confirmed.html", report=report, claim=claim, form=TokenForm())
+    return render_template("notices/confirm.html", form=form, title="Confirm your report",
+                           button="Confirm my report"), 400 if form.errors else 200
+
+
+@bp.route("/n/claim/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def claim(token: str):
+    form, error = TokenForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            user = notifications.claim_account(db.session(), token, request.form.get("password", ""))
+        except BadLink as exc:
+            if "password" not in exc.message:
+                return _bad_link(exc)
+            error = exc.message
+        else:
+            login_user(user)
+            flash("Your account is ready: your reports are under My reports.", "success")
+            return redirect(url_for("reports.mine"))
+    return render_template("notices/claim.html", form=form, error=error), 400 if form.errors or error else 200

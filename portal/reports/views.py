@@ -8,7 +8,7 @@ from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_
 from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
 from gis.queries import format_postcode, normalise_postcode, postcode_location, service_area_bounds
-from models import Category, Photo, Report, ReportEvent
+from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
 from ..extensions import csrf_in_form, limiter
@@ -16,6 +16,7 @@ from ..forms import form_errors
 from ..services import visibility
 from ..services.errors import DomainError, InvalidPhoto
 from ..services.photos import KEY_RE, PhotoStore, process_photo
+from ..services.contacts import contact_user
 from ..services.support import supporter_count
 from ..services.reports import NewReport, create_report, hazards, validate_answers
 from . import bp
@@ -82,8 +83,25 @@ def _take_photos(form: ReportForm, store: PhotoStore, max_count: int) -> tuple[l
     return keys, gps
 
 
+#: How staff received a report they enter for someone else.
+CALLER_CHANNELS = {"phone": "Phone call", "walk_in": "Walk-in", "email": "Email or letter"}
+
+
+def _reporter_for(session, form):
+    """(reporter, status, channel, actor) for this submission; raises DomainError(field="email")."""
+    if not current_user.is_authenticated:
+        if not (form.email.data or "").strip():
+            raise DomainError("Enter your email address, so that you can confirm the report.", field="email")
+        return contact_user(session, form.email.data, form.your_name.data), Status.UNCONFIRMED, "web", None
+    if visibility.is_staff(current_user) and form.channel.data:
+        if form.channel.data not in CALLER_CHANNELS:
+            raise DomainError("Choose how the caller reached us.", field="channel")
+        caller = contact_user(session, form.email.data, form.your_name.data) if (form.email.data or "").strip() else None
+        return caller, Status.NEW, form.channel.data, current_user
+    return current_user, Status.NEW, "web", None
+
+
 @bp.route("/report", methods=["GET", "POST"])
-@login_required
 @csrf_in_form
 @limiter.limit("20 per hour", methods=["POST"])
 def new():
@@ -141,14 +159,21 @@ def new():
                              answers=answers_by_cat[category.code], photo_keys=keys,
                              anonymous=form.anonymous.data, client_token=form.submission_token.data)
             try:
-                report = create_report(session, data, current_user, photo_store())
+                reporter, status, data.channel, actor = _reporter_for(session, form)
+                report = create_report(session, data, reporter, photo_store(), status=status, actor=actor)
             except DomainError as exc:
+                session.rollback()
                 field = {"location": "latitude"}.get(exc.field, exc.field) or "description"
                 if field.startswith("q_"):
                     answer_errors[field[2:]] = exc.message
                 else:
                     getattr(form, field).errors.append(exc.message)
             else:
+                if report.status is Status.UNCONFIRMED:
+                    return redirect(url_for("notices.check_email"))
+                if actor is not None:
+                    flash(f"Report {report.reference} made for the caller ({CALLER_CHANNELS[data.channel]}).", "success")
+                    return redirect(url_for("staff.report", reference=report.reference))
                 return redirect(url_for("reports.sent", reference=report.reference))
     return _render(form, cats, answers_by_cat, answer_errors, notice,
                    status=400 if request.method == "POST" else 200, point=point)
@@ -167,7 +192,8 @@ def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=Non
              [(f"q_{form.category.data}_{code}", msg) for code, msg in answer_errors.items()]
     return render_template("reports/new.html", form=form, categories=cats, answers=answers_by_cat.get(
         form.category.data or "", {}), all_answers=answers_by_cat, answer_errors=answer_errors, notice=notice,
-        picker=picker, errors=errors, nearby=nearby, pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
+        picker=picker, errors=errors, nearby=nearby, caller_channels=CALLER_CHANNELS,
+        staff=visibility.is_staff(current_user), pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
 
 
 def _report_or_404(reference: str) -> Report:

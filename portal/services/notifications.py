@@ -19,6 +19,7 @@ from models import OutboxMessage, Report, ReportEvent, Status, Subscription, Use
 REOPEN_DAYS = 14
 RATE_DAYS = 60
 UNSUBSCRIBE_DAYS = 3650
+CONFIRM_DAYS = 7
 
 
 class BadLink(Exception):
@@ -100,10 +101,19 @@ def _footer(report: Report, user: User) -> str:
 
 
 def report_received(session: Session, report: Report) -> None:
-    """Subscribe the reporter and tell them we have their report (call before the commit)."""
+    """Subscribe the reporter and tell them we have their report (call before the commit). A report made
+    without an account (UNCONFIRMED) gets the confirmation link instead, whatever the contact preference."""
     if report.reporter is None:
         return
     session.flush()
+    if report.status is Status.UNCONFIRMED:
+        link = external_url("notices.confirm", token=make_token("confirm", {"r": report.id}))
+        queue_email(session, report.reporter.email, f"Confirm your report {report.reference}",
+                    f"Hello {report.reporter.display_name},\n\nPlease confirm your report of "
+                    f"{report.category.name.lower()} ({report.reference}) so that we can act on it:\n{link}\n\n"
+                    f"The link works for {CONFIRM_DAYS} days. If you did not make this report, ignore this email.",
+                    report)
+        return
     subscribe(session, report, report.reporter)
     session.flush()
     link = external_url("reports.detail", reference=report.reference)
@@ -172,3 +182,38 @@ def rate_by_link(session: Session, token: str, score: int) -> Report:
     session.add(FixRating(report_id=report.id, fixed_at=report.fixed_at, score=score))
     session.commit()
     return report
+
+
+def confirm_by_link(session: Session, token: str) -> Report:
+    """The link emailed for a report made without an account: the report becomes NEW (once)."""
+    from .reports import record_status
+    payload = read_token("confirm", token, timedelta(days=CONFIRM_DAYS))
+    report = session.get(Report, payload.get("r")) if isinstance(payload, dict) else None
+    if report is None:
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    if report.status is not Status.UNCONFIRMED:
+        raise BadLink(f"{report.reference} is already confirmed. Thank you.")
+    record_status(session, report, Status.NEW, report.reporter, "Confirmed by email.")
+    report_received(session, report)
+    session.commit()
+    return report
+
+
+def claim_token(user: User) -> str:
+    return make_token("claim", {"u": user.id})
+
+
+def claim_account(session: Session, token: str, password: str) -> User:
+    """Give an email-only reporter a password, so their reports are in an account they can log in to."""
+    from werkzeug.security import generate_password_hash
+    payload = read_token("claim", token, timedelta(days=CONFIRM_DAYS))
+    user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.active:
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    if user.password_hash:
+        raise BadLink("This email address already has an account: log in instead.")
+    if not 10 <= len(password or "") <= 200:
+        raise BadLink("Use a password of at least 10 characters.")
+    user.password_hash = generate_password_hash(password)
+    session.commit()
+    return user

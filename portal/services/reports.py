@@ -106,8 +106,11 @@ def report_by_token(session: Session, token: str | None) -> Report | None:
 
 
 def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
-                  status: Status = Status.NEW) -> Report:
-    """Validate and save a new report with its photos and first timeline entry; idempotent on client_token."""
+                  status: Status = Status.NEW, actor: User | None = None) -> Report:
+    """Validate and save a new report with its photos and first timeline entry; idempotent on client_token.
+
+    ``actor`` is who made it when not the reporter (staff taking a phone call). The reporter's email
+    (received, or "confirm your report" when UNCONFIRMED) goes to the outbox in the same transaction."""
     existing = report_by_token(session, data.client_token)
     if existing is not None:
         return existing
@@ -131,7 +134,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
         for key in data.photo_keys:
             width, height = store.pending_size(key)
             report.photos.append(Photo(key=key, width=width, height=height, kind="before"))
-        report.events.append(ReportEvent(actor=reporter, from_status=None, to_status=status,
+        report.events.append(ReportEvent(actor=actor or reporter, from_status=None, to_status=status,
                                          note="Report made"))
         session.add(report)
         try:
@@ -146,8 +149,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             raise
         for key in data.photo_keys:
             store.publish(key)
-        if status is not Status.UNCONFIRMED:
-            notifications.report_received(session, report)   # same transaction as the report
+        notifications.report_received(session, report)   # same transaction as the report
         session.commit()
         return report
     raise DomainError("We could not save your report just now. Please try again.")
