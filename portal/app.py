@@ -38,7 +38,8 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     from .notices import bp as notices_bp
     from .staff import bp as staff_bp
     from .crew import bp as crew_bp
-    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, notices_bp, staff_bp, crew_bp):
+    from .admin import bp as admin_bp
+    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, notices_bp, staff_bp, crew_bp, admin_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)

@@ -79,8 +79,3 @@ def complete_job(session: Session, report: Report, user: User, note: str, photo:
     session.commit()
 
 
-def set_members(session: Session, crew: Crew, users: list[User]) -> None:
-    """Admin: a crew's members (each user is in at most one crew)."""
-    session.query(CrewMember).filter(CrewMember.user_id.in_([u.id for u in users])).delete()
-    crew.members = [CrewMember(user_id=u.id) for u in users]
-    session.commit()
