@@ -97,8 +97,11 @@ def status(reference: str):
     value = request.form.get("status", "")
     if value not in {s.value for s in Status}:
         return _panel(_report(reference), error="Choose a status from the list.", status=400)
-    return _act(reference, lambda s, r: change_status(s, r, Status(value), current_user,
-                                                      request.form.get("note", "")[:2000],
+    note = request.form.get("note", "")[:2000].strip()
+    template = db.session().get(ResponseTemplate, _int(request.form.get("template")) or 0)
+    if not note and template is not None:
+        note = template.text
+    return _act(reference, lambda s, r: change_status(s, r, Status(value), current_user, note,
                                                       internal=request.form.get("internal") == "y"),
                 "Status changed.")
 

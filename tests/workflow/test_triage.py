@@ -161,3 +161,18 @@ def test_bulk_assignment_is_all_or_nothing(make_report, staff_client, db_session
     for r in (a, b):
         db_session.refresh(r)
         assert r.crew_id == crew.id and r.status is Status.ASSIGNED
+
+
+def test_response_template_fills_an_empty_message(make_report, staff_client, db_session):
+    from models import ResponseTemplate
+    report = make_report()
+    template = ResponseTemplate(category_id=report.category_id, status=Status.INVESTIGATING, title="Inspect",
+                                text="An inspector will visit this week.")
+    db_session.add(template)
+    db_session.commit()
+    page = f"/staff/reports/{report.reference}"
+    assert "An inspector will visit this week." in staff_client.get(page).get_data(as_text=True)
+    resp = staff_client.submit(f"{page}/status", {"status": "investigating", "template": str(template.id)}, page=page)
+    assert resp.status_code == 302
+    db_session.refresh(report)
+    assert report.status is Status.INVESTIGATING and report.events[-1].note == "An inspector will visit this week."

@@ -1,0 +1,103 @@
+"""In Chromium: a crew member completes a job on a phone-sized screen; axe on staff, crew and admin pages."""
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from models import Photo, Role, Status
+from portal.services import triage
+from tests.factories import PASSWORD, image_bytes
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make chromium)")]
+
+
+@pytest.fixture()
+def live_server(app):
+    from werkzeug.serving import make_server
+    app.config.update(SERVER_NAME=None, WTF_CSRF_SSL_STRICT=False)
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture()
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _login(page, base, email):
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_load_state()
+
+
+def test_crew_completes_a_job_on_a_phone(live_server, browser, make_report, make_user, db_session, crew_pair,
+                                         tmp_path):
+    crew, member, _, _ = crew_pair
+    report = make_report(reporter=make_user())
+    triage.assign(db_session, [report], crew, make_user(Role.STAFF))
+    after = tmp_path / "after.jpg"
+    after.write_bytes(image_bytes(color=(40, 160, 40)))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, live_server, member.email)
+    page.goto(f"{live_server}/crew/jobs")
+    job = page.locator(f"#job-{report.reference}")
+    assert job.is_visible()
+    # nothing overflows sideways on a phone
+    page.screenshot(path=str(tmp_path / "crew-jobs.png"), full_page=True)
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+        .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, wide
+    job.get_by_role("button", name=f"Start {report.reference}").click()
+    page.wait_for_load_state()
+    assert "Job started" in page.content()
+    job = page.locator(f"#job-{report.reference}")
+    job.get_by_label("What was done").fill("Sofa removed, pavement swept")
+    job.locator("input[type=file]").set_input_files(str(after))
+    job.get_by_role("button", name=f"Complete {report.reference}").click()
+    page.wait_for_load_state()
+    assert "Job completed" in page.content()
+    db_session.refresh(report)
+    assert report.status is Status.FIXED
+    assert db_session.scalars(select(Photo).where(Photo.report_id == report.id, Photo.kind == "after")).first()
+    page.goto(f"{live_server}/reports/{report.reference}")
+    assert page.get_by_role("heading", name="After the fix").is_visible()
+    context.close()
+
+
+def test_axe_on_staff_crew_and_admin_pages(live_server, browser, make_report, make_user, db_session, crew_pair):
+    from axe_playwright_python.sync_playwright import Axe
+    crew, member, _, _ = crew_pair
+    report = make_report(reporter=make_user())
+    triage.assign(db_session, [report], crew, make_user(Role.STAFF))
+    axe = Axe()
+    checks = [(make_user(Role.ADMIN).email, ["/staff/", f"/staff/reports/{report.reference}", "/admin/users",
+                                              "/admin/categories", "/admin/crews/new", "/notifications"]),
+              (member.email, ["/crew/jobs"])]
+    failures = []
+    for email, urls in checks:
+        context = browser.new_context()
+        page = context.new_page()
+        _login(page, live_server, email)
+        for url in urls:
+            page.goto(f"{live_server}{url}")
+            results = axe.run(page)
+            if results.violations_count:
+                failures.append(f"{url}:\n{results.generate_report()}")
+        context.close()
+    assert not failures, "\n".join(failures)
