@@ -19,10 +19,12 @@ def geog(expr):
 
 def open_reports_near(session: Session, point: LonLat, category_id: int | None = None,
                       metres: float = ME_TOO_METRES, exclude_id: int | None = None, limit: int = 10):
-    """Open reports within ``metres`` of a WGS84 point, nearest first, as (Report, distance in metres)."""
+    """Open reports within ``metres`` of a WGS84 point, nearest first, as rows of
+    (Report, distance in metres, lon, lat in degrees)."""
     here = geog(point_expr(point))
     distance = func.ST_Distance(geog(Report.geom), here)
-    stmt = select(Report, distance.label("metres")).where(Report.status.in_(OPEN),
+    stmt = select(Report, distance.label("metres"), func.ST_X(Report.geom).label("lon"),
+                  func.ST_Y(Report.geom).label("lat")).where(Report.status.in_(OPEN),
                                                           func.ST_DWithin(geog(Report.geom), here, metres))
     if category_id is not None:
         stmt = stmt.where(Report.category_id == category_id)

@@ -27,6 +27,13 @@ def mail_settings() -> MailSettings:
               help="Seconds between polls.")
 def outbox_send(once: bool, interval: float):
     settings = mail_settings()
+    try:
+        _loop(settings, once, interval)
+    except KeyboardInterrupt:  # Ctrl-C on `make run`: stop quietly; unsent mail waits in the outbox
+        click.echo("outbox: stopped")
+
+
+def _loop(settings: MailSettings, once: bool, interval: float) -> None:
     while True:
         session = db.new_session()
         try:

@@ -157,7 +157,8 @@ def assign(session: Session, reports: list[Report], crew: Crew, actor: User) -> 
     return len(reports)
 
 
-def nearby_open(session: Session, report: Report, metres: float = 250) -> list[tuple[Report, float]]:
-    """Other open reports within ``metres`` of this one, nearest first: candidates for "duplicate of"."""
+def nearby_open(session: Session, report: Report, metres: float = 250):
+    """Other open reports within ``metres`` of this one, nearest first: candidates for "duplicate of".
+    Rows of (Report, metres, lon, lat)."""
     return open_reports_near(session, report_point(session, report), metres=metres, exclude_id=report.id,
                              limit=20)

@@ -3,8 +3,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from gis.coords import os_grid_reference
-from gis.maps import point_map
+from gis.coords import LonLat, os_grid_reference
+from gis.maps import report_with_neighbours_map
 from gis.nearby import report_point
 from models import TRANSITIONS, Category, Crew, Report, ResponseTemplate, Status, Ward, utcnow
 
@@ -58,6 +58,7 @@ def _panel(report: Report, error: str | None = None, status: int = 200):
     session = db.session()
     point = report_point(session, report)
     cfg = current_app.config
+    nearby = triage.nearby_open(session, report)
     templates = session.scalars(
         select(ResponseTemplate).where((ResponseTemplate.category_id == report.category_id)
                                        | ResponseTemplate.category_id.is_(None))
@@ -65,13 +66,16 @@ def _panel(report: Report, error: str | None = None, status: int = 200):
     return render_template(
         "staff/report.html", report=report, point=point, grid_ref=os_grid_reference(point), error=error,
         due=triage.due_at(report), overdue=triage.is_overdue(report),
-        supporters=triage.supporter_count(session, report), nearby=triage.nearby_open(session, report),
+        supporters=triage.supporter_count(session, report), nearby=nearby,
         next_statuses=sorted(s for s in Status if s in TRANSITIONS[report.status]
                              and s not in (Status.DUPLICATE, Status.NOT_RESPONSIBLE)),
         categories=session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.name)).all(),
         crews=session.scalars(select(Crew).where(Crew.active.is_(True)).order_by(Crew.name)).all(),
         templates=templates, priorities=triage.PRIORITIES,
-        map=point_map(point, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], f"Location of {report.reference}")), status
+        map=report_with_neighbours_map(
+            point, f"{report.reference} (this report)",
+            [(LonLat(lon=lon, lat=lat), f"{other.reference}: {other.category.name}, {metres:.0f} m")
+             for other, metres, lon, lat in nearby], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])), status
 
 
 @bp.get("/reports/<reference>")

@@ -179,3 +179,17 @@ def test_outbox_send_cli_once(app, resident, make_report, db_session, smtp):
     assert len(smtp.inbox.messages) == 1
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.sent_at.is_(None))) == 0
+
+
+def test_refused_recipients_fail_for_good_or_wait(app_ctx, db_session, smtp):
+    from portal.services.notifications import queue_email
+    bounce = queue_email(db_session, "bounce@example.test", "s", "b")
+    busy = queue_email(db_session, "busy@example.test", "s", "b")
+    ok = queue_email(db_session, "fine@example.test", "s", "b")
+    db_session.commit()
+    summary = send(db_session, smtp)
+    assert (summary.sent, summary.failed, summary.deferred) == (1, 1, 1)
+    assert bounce.failed_at is not None and "No such mailbox" in bounce.last_error
+    assert busy.failed_at is None and busy.sent_at is None and busy.attempts == 1
+    assert ok.sent_at is not None
+    assert send(db_session, smtp, now=utcnow() + timedelta(hours=2)).deferred == 1   # bounce is not retried
