@@ -101,3 +101,26 @@ def test_axe_on_staff_crew_and_admin_pages(live_server, browser, make_report, ma
                 failures.append(f"{url}:\n{results.generate_report()}")
         context.close()
     assert not failures, "\n".join(failures)
+
+
+def test_use_my_position_orders_the_route_from_the_phone(live_server, browser, make_report, make_user,
+                                                         db_session, crew_pair):
+    from gis.coords import LonLat
+    from tests.factories import CATFORD
+    crew, member, _, _ = crew_pair
+    near_depot = make_report(point=LonLat(CATFORD.lon + 0.002, CATFORD.lat))
+    far = LonLat(CATFORD.lon + 0.012, CATFORD.lat)
+    far_job = make_report(point=far)
+    triage.assign(db_session, [near_depot, far_job], crew, make_user(Role.STAFF))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, geolocation={
+        "latitude": far.lat, "longitude": far.lon + 0.001}, permissions=["geolocation"])
+    page = context.new_page()
+    _login(page, live_server, member.email)
+    page.goto(f"{live_server}/crew/jobs")
+    html = page.content()
+    assert html.index(near_depot.reference) < html.index(far_job.reference)     # from the depot
+    page.get_by_role("button", name="Use my position").click()
+    page.wait_for_url("**/crew/jobs?lat=*")
+    html = page.content()
+    assert html.index(far_job.reference) < html.index(near_depot.reference)     # from where the phone is
+    context.close()
