@@ -1,8 +1,8 @@
 """Reports near a point, in metres on the spheroid (uses the ``(geom::geography)`` GiST index)."""
 from __future__ import annotations
 
-from geoalchemy2 import Geography
 from sqlalchemy import cast, func, select
+from sqlalchemy.types import UserDefinedType
 from sqlalchemy.orm import Session
 
 from models import OPEN, Report
@@ -13,8 +13,17 @@ from .queries import point_expr
 ME_TOO_METRES = 50
 
 
+class _Geography(UserDefinedType):
+    """Plain ``geography`` (no typmod), so ``CAST(geom AS geography)`` matches the index on
+    ``(geom::geography)``; geoalchemy2's Geography renders ``geography(GEOMETRY,-1)``, which does not."""
+    cache_ok = True
+
+    def get_col_spec(self, **kw) -> str:
+        return "geography"
+
+
 def geog(expr):
-    return cast(expr, Geography)
+    return cast(expr, _Geography())
 
 
 def open_reports_near(session: Session, point: LonLat, category_id: int | None = None,

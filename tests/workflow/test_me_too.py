@@ -64,3 +64,15 @@ def test_cannot_support_own_or_closed_report(make_report, make_user, db_session)
         else:
             raise AssertionError("support accepted")
     assert db_session.scalar(select(func.count()).select_from(Supporter)) == 0
+
+
+def test_nearby_query_can_use_the_geography_index(db_session):
+    """The cast must match the index expression (geom::geography), or every search scans the table."""
+    from sqlalchemy import text
+    from gis.nearby import geog
+    from gis.queries import point_expr
+    stmt = select(Report.id).where(func.ST_DWithin(geog(Report.geom), geog(point_expr(CATFORD)), 50))
+    sql = str(stmt.compile(dialect=db_session.bind.dialect, compile_kwargs={"literal_binds": True}))
+    db_session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(row[0] for row in db_session.execute(text("EXPLAIN " + sql)))
+    assert "ix_reports_geog" in plan, plan
