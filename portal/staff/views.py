@@ -6,7 +6,7 @@ from sqlalchemy import select
 from gis.coords import LonLat, os_grid_reference
 from gis.maps import report_with_neighbours_map
 from gis.nearby import report_point
-from models import TRANSITIONS, Category, Crew, Report, ResponseTemplate, Status, Ward, utcnow
+from models import TRANSITIONS, Category, Crew, FixRating, Report, ResponseTemplate, Status, Ward, utcnow
 
 from .. import db
 from ..permissions import STAFF, roles_required
@@ -72,6 +72,8 @@ def _panel(report: Report, error: str | None = None, status: int = 200):
         categories=session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.name)).all(),
         crews=session.scalars(select(Crew).where(Crew.active.is_(True)).order_by(Crew.name)).all(),
         templates=templates, priorities=triage.PRIORITIES,
+        ratings=session.scalars(select(FixRating.score).where(FixRating.report_id == report.id)
+                                .order_by(FixRating.created_at)).all(),
         map=report_with_neighbours_map(
             point, f"{report.reference} (this report)",
             [(LonLat(lon=lon, lat=lat), f"{other.reference}: {other.category.name}, {metres:.0f} m")
