@@ -33,7 +33,8 @@ run: demo
 	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: demo
-	$(BIN)/gunicorn -w $${WORKERS:-4} -b $(HOST):$(PORT) 'portal.app:create_app()'
+	$(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn -w $${WORKERS:-4} -b $(HOST):$(PORT) 'portal.app:create_app()'
 
 # Browser tests use the system Chromium; install it when we may (root), else they are skipped with a reason.
 chromium:

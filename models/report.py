@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import ForeignKey, String, Text, Index, CheckConstraint, text
+from sqlalchemy import FetchedValue, ForeignKey, String, Text, Index, CheckConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,7 +37,9 @@ class Report(Base):
     description: Mapped[str] = mapped_column(Text)
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     #: Set by a database trigger from ``geom``; never written by the application.
-    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
+    #: FetchedValue: the ORM reads it back after INSERT (RETURNING) and expires it after an UPDATE.
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"), server_default=FetchedValue(),
+                                                server_onupdate=FetchedValue())
     status: Mapped[Status] = mapped_column(enum_column(Status, "report_status"), default=Status.NEW)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: Hide the reporter's name on public pages (the default).

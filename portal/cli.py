@@ -9,6 +9,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from gis.importers import ImportFailed, import_postcodes, import_wards, read_wards
 from models import Role
@@ -34,7 +35,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", help="Database schema.", cls=AppGroup)
 def db_cli():
     pass
 
@@ -68,7 +69,7 @@ def db_restore(folder: Path, yes: bool):
     click.echo(f"Restored {folder}")
 
 
-@click.group("wards", help="Ward boundaries (the council's service area).")
+@click.group("wards", help="Ward boundaries (the council's service area).", cls=AppGroup)
 def wards_cli():
     pass
 
@@ -88,7 +89,7 @@ def wards_import(file: Path, code_property: str | None, name_property: str | Non
     click.echo(f"Wards: {summary} in {time.monotonic() - started:.1f} s")
 
 
-@click.group("postcodes", help="Postcode centroids for postcode search.")
+@click.group("postcodes", help="Postcode centroids for postcode search.", cls=AppGroup)
 def postcodes_cli():
     pass
 
@@ -105,7 +106,7 @@ def postcodes_import(file: Path):
     click.echo(f"Postcodes: {summary} in {time.monotonic() - started:.1f} s")
 
 
-@click.group("demo", help="Demo data: Lewisham wards, postcodes, categories, accounts and real history.")
+@click.group("demo", help="Demo data: Lewisham wards, postcodes, categories, accounts and real history.", cls=AppGroup)
 def demo_cli():
     pass
 
@@ -130,7 +131,7 @@ def demo_accounts():
         click.echo(f"  {email:<26} {known.get(email, '(set elsewhere)'):<14} {role.value}")
 
 
-@click.group("users", help="User accounts.")
+@click.group("users", help="User accounts.", cls=AppGroup)
 def users_cli():
     pass
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -41,4 +42,8 @@ def session() -> Session:
 def _close(_exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
-        s.close()
+        try:
+            s.close()
+        except DBAPIError:
+            # The server went away mid-request (e.g. a restart): drop the connection, do not fail the response.
+            s.invalidate()

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 log = logging.getLogger("kerbside.http")
 API_PREFIXES = ("/api/", "/open311/")
@@ -88,11 +88,15 @@ def _register_errors(app: Flask) -> None:
     unavailable = page(503, "The service is briefly unavailable",
                        "We could not reach our database, so nothing was saved. Please try again in a minute.")
 
-    @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_down(error):
+        if not (isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated):
+            raise error           # a bug (bad SQL, constraint...): a real 500, logged with its traceback
         # A lost connection is not the user's fault and must not look like a crash: 503, retry later.
         log.error("database unavailable: %s", error.__class__.__name__)
+        # Render the page as for an anonymous visitor: loading the user would need the database again.
+        from .extensions import login_manager
+        g._login_user = login_manager.anonymous_user()
         try:
             from . import db
             db.session().rollback()

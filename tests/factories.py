@@ -31,3 +31,30 @@ def report_form(point: LonLat = CATFORD, **overrides) -> dict:
             **FLY_TIPPING_ANSWERS}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def gps_exif(lat=(51.0, 26.0, 42.72), lon=(0.0, 1.0, 13.8), lat_ref="N", lon_ref="W") -> bytes:
+    """EXIF with a camera make/model and a GPS position (default: Catford, 51.4452 N 0.0205 W)."""
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"          # Make
+    exif[0x0110] = "Model X"         # Model
+    exif.get_ifd(0x8825).update({1: lat_ref, 2: lat, 3: lon_ref, 4: lon})
+    return exif.tobytes()
+
+
+def bomb_png(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A tiny PNG whose header claims huge dimensions (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+            + chunk(b"IEND", b""))
+
+
+def big_file(size: int = 30 * 1024 * 1024) -> bytes:
+    """A valid JPEG start padded to ``size`` bytes."""
+    head = image_bytes()
+    return head + b"\0" * (size - len(head))

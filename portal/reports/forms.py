@@ -13,7 +13,7 @@ class ReportForm(FlaskForm):
                             description="Decimal degrees, for example -0.0209")
     postcode = StringField("Postcode", validators=[Optional(), Length(max=10, message="That is too long to be a postcode.")],
                            description="We will put the pin at the middle of the postcode; move it if you can.")
-    category = SelectField("What is the problem?", validate_choice=False)
+    category = SelectField("Category", validate_choice=False)
     description = TextAreaField("Describe the problem", validators=[Length(max=DESCRIPTION_MAX * 100)],
                                 description=f"What and where exactly, up to {DESCRIPTION_MAX:,} characters. "
                                             "Do not include personal details.")

@@ -63,8 +63,8 @@ def process_photo(raw: bytes, filename: str = "photo", max_bytes: int = 10 * 102
     if not raw:
         raise InvalidPhoto(f"{name} is empty.")
     if len(raw) > max_bytes:
-        raise InvalidPhoto(f"{name} is {len(raw) / 1048576:.0f} MB; each photo must be at most "
-                           f"{max_bytes // 1048576} MB.")
+        # Callers read at most max_bytes + 1, so the true size is unknown here: do not state one.
+        raise InvalidPhoto(f"{name} is too big: each photo must be at most {max_bytes // 1048576} MB.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -147,8 +147,12 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             if "uq_reports_reference" in str(exc.orig):
                 continue                 # reference collision: draw another
             raise
-        for key in data.photo_keys:
-            store.publish(key)
+        try:
+            for key in data.photo_keys:
+                store.publish(key)
+        except InvalidPhoto:
+            session.rollback()          # no report without its photos
+            raise
         notifications.report_received(session, report)   # same transaction as the report
         session.commit()
         return report

@@ -59,3 +59,15 @@ def test_database_unreachable_gives_503_not_500(app_config, tmp_path):
     assert "briefly unavailable" in page.get_data(as_text=True)
     api = client.get("/api/anything.json")
     assert api.status_code in (404, 503)
+
+
+def test_database_unreachable_for_a_logged_in_user_is_still_503(app_config, tmp_path):
+    url = f"postgresql+psycopg2://postgres@/kerbside?host={tmp_path}&connect_timeout=2"
+    app = create_app(dict(app_config, DATABASE_URL=url))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"          # loading this user needs the database
+        session["_fresh"] = True
+    resp = client.get("/report")
+    assert resp.status_code == 503
+    assert "briefly unavailable" in resp.get_data(as_text=True)

@@ -1,0 +1,291 @@
+"""The report form: every bad input gets a clear message, keeps the rest of the input and writes nothing."""
+from __future__ import annotations
+
+import html as htmllib
+import io
+import re
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from models import Report
+
+from ..conftest import csrf_from
+from ..factories import CATFORD, OUTSIDE, big_file, bomb_png, gps_exif, image_bytes, report_form
+
+DESCRIPTION = "Sofa and bags dumped by the lamp post"
+
+
+def post(fc, data: dict, files: list[tuple[bytes, str]] = ()):
+    """Post the form as multipart; the body is built in memory (werkzeug's test client would spool a large one
+    to a temporary file that it never closes, which the warnings-are-errors rule turns into a failure)."""
+    data = dict(data)
+    data.setdefault("csrf_token", csrf_from(fc.get("/report").get_data(as_text=True)))
+    if files:
+        data["photos"] = [FileStorage(io.BytesIO(raw), filename=name) for raw, name in files]
+    boundary, body = encode_multipart(data)
+    return fc.post("/report", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def assert_kept(page: str, *, coordinates: bool = True, description: bool = True, category: bool = True):
+    """The user's other input is back in the re-rendered form."""
+    if description:
+        assert re.search(rf">\s*{DESCRIPTION}</textarea>", page)
+    if coordinates:
+        assert f'value="{CATFORD.lat}"' in page and f'value="{CATFORD.lon}"' in page
+    if category:
+        assert re.search(r'<option[^>]*selected[^>]*value="fly_tipping"|<option[^>]*value="fly_tipping"[^>]*selected',
+                         page)
+        assert re.search(r'value="small_van"\s*\n?\s*checked', page)
+        assert re.search(r'value="furniture"\s*\n?\s*checked', page)
+
+
+def refused(resp, message: str, rows, before) -> str:
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400, page[:1000]
+    assert "There is a problem" in page and message in htmllib.unescape(page), page[:3000]
+    assert rows() == before, "a refused report wrote something"
+    return page
+
+
+@pytest.mark.parametrize("lat, lon, message", [
+    ("", "", "Enter a latitude, or choose the location another way."),
+    ("51.4452", "", "Enter a longitude"),
+    ("north", "-0.0205", "The latitude must be a number in decimal degrees"),
+    ("51.4452", "west-ish", "The longitude must be a number in decimal degrees"),
+    ("NaN", "-0.0205", "The latitude must be a real number."),
+    ("51.4452", "inf", "The longitude must be a real number."),
+    ("151.4452", "-0.0205", "The latitude must be between -90 and 90 degrees."),
+    ("51.4452", "-200", "The longitude must be between -180 and 180 degrees."),
+    (str(OUTSIDE.lat), str(OUTSIDE.lon), "That location is outside the area we cover."),
+])
+def test_bad_coordinates(resident_client, rows, lat, lon, message):
+    before = rows()
+    page = refused(post(resident_client, report_form(latitude=lat, longitude=lon)), message, rows, before)
+    assert_kept(page, coordinates=False)
+    assert 'href="#latitude"' in page
+
+
+def test_coordinates_too_long(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(latitude="5" * 40)), "Field cannot be longer than 32", rows,
+                   before)
+    assert_kept(page, coordinates=False)
+
+
+@pytest.mark.parametrize("category", ["no_such_thing", "", "fly_tipping' OR '1'='1"])
+def test_unknown_category(resident_client, rows, category):
+    before = rows()
+    page = refused(post(resident_client, report_form(category=category)), "Choose a category from the list.",
+                   rows, before)
+    assert_kept(page, category=False)
+
+
+def test_missing_answer_to_a_required_question(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(q_fly_tipping_size="")), "Answer “How much has been dumped?”",
+                   rows, before)
+    assert_kept(page, category=False)
+    assert 'href="#q_fly_tipping_size"' in page
+
+
+def test_answer_not_among_the_options(resident_client, rows):
+    before = rows()
+    refused(post(resident_client, report_form(q_fly_tipping_where="<b>moon</b>")),
+            "Choose from the options given for “Where is it?”", rows, before)
+
+
+@pytest.mark.parametrize("description", [None, "", "   \n  "])
+def test_missing_description(resident_client, rows, description):
+    before = rows()
+    page = refused(post(resident_client, report_form(description=description)),
+                   "Describe the problem, so the crew knows what to look for.", rows, before)
+    assert_kept(page, description=False)
+
+
+def test_100_kb_description(resident_client, rows):
+    before = rows()
+    long_text = "fly tipping " * 8534  # 102,408 characters
+    page = refused(post(resident_client, report_form(description=long_text)),
+                   "Keep the description to 2,000 characters or fewer (it has 102,407).", rows, before)
+    assert_kept(page, description=False)
+    assert long_text in page  # kept so they can shorten it
+
+
+def test_missing_csrf_token(resident_client, rows):
+    before = rows()
+    resp = resident_client.post("/report", data=report_form())
+    page = refused(resp, "This form had expired, so nothing was saved.", rows, before)
+    assert_kept(page)
+
+
+def test_wrong_csrf_token(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(csrf_token="forged")), "This form had expired", rows, before)
+    assert_kept(page)
+
+
+def test_text_file_named_jpg(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(), [(b"just some text\n" * 50, "notes.jpg")]),
+                   "notes.jpg is not a photo we can read (JPEG, PNG, WebP or HEIC).", rows, before)
+    assert_kept(page)
+
+
+def test_30_mb_image(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(), [(big_file(), "huge.jpg")]),
+                   "huge.jpg is too big: each photo must be at most 10 MB.", rows, before)
+    assert_kept(page)
+
+
+def test_decompression_bomb(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(), [(bomb_png(), "bomb.png")]),
+                   "bomb.png has too many pixels to process safely.", rows, before)
+    assert_kept(page)
+
+
+def test_more_than_three_photos(resident_client, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(), [(image_bytes(), f"p{i}.jpg") for i in range(4)]),
+                   "You can add at most 3 photos.", rows, before)
+    assert_kept(page)
+    assert "3 photos already added" in page  # the first three are kept for the next try
+
+
+def test_request_over_the_size_limit_is_refused(resident_client, rows):
+    before = rows()
+    resp = post(resident_client, report_form(), [(b"\0" * (35 * 1024 * 1024), "giant.jpg")])
+    assert resp.status_code == 413
+    assert rows() == before
+
+
+def test_good_report_with_a_photo(resident_client, rows, db_session, app):
+    before = rows()
+    resp = post(resident_client, report_form(submission_token="good-1"),
+                [(image_bytes("PNG", size=(3000, 1000), exif=None), "street.png")])
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    report = db_session.scalars(select(Report).where(Report.client_token == "good-1")).one()
+    assert [(p.width, p.height) for p in report.photos] == [(2048, 683)]
+    assert rows() == (before[0] + 1, before[1] + 1, before[2] + 1, before[3] + 1)
+    with resident_client.get(f"/photos/{report.photos[0].key}.jpg") as photo:
+        assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+        assert photo.get_data()[:2] == b"\xff\xd8"
+
+
+def test_double_submit_makes_one_report(resident_client, rows, db_session):
+    before = rows()
+    data = report_form(submission_token="double-1")
+    first = post(resident_client, data)
+    second = post(resident_client, data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert rows()[0] == before[0] + 1
+    assert len(db_session.scalars(select(Report).where(Report.client_token == "double-1")).all()) == 1
+
+
+def test_postcode_search_fills_the_coordinates(resident_client, rows):
+    before = rows()
+    resp = post(resident_client, report_form(latitude="", longitude="", postcode=" se6  4ru", action="find_postcode"))
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert 'value="51.445076"' in page and 'value="-0.020805"' in page and 'value="SE6 4RU"' in page
+    assert "We have put the pin in the middle of that postcode." in page
+    assert_kept(page, coordinates=False)
+    assert rows() == before
+
+
+@pytest.mark.parametrize("postcode, message", [
+    ("SW1A 1AA", "We do not know that postcode."),
+    ("not a postcode", "Enter a full postcode in the area, like SE6 4RU."),
+    ("", "Enter a full postcode in the area"),
+])
+def test_unknown_postcode(resident_client, rows, postcode, message):
+    before = rows()
+    page = refused(post(resident_client, report_form(postcode=postcode, action="find_postcode")), message, rows,
+                   before)
+    assert_kept(page)
+
+
+def test_photo_gps_is_offered_as_the_pin_and_the_photo_kept(resident_client, rows, db_session, app):
+    before = rows()
+    resp = post(resident_client, report_form(latitude="", longitude="", submission_token="gps-1"),
+                [(image_bytes("JPEG", exif=gps_exif()), "phone.jpg")])
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "We have placed the pin where your photo was taken." in page
+    assert f'value="{CATFORD.lat:.6f}"' in page or 'value="51.445200"' in page
+    assert 'value="-0.020500"' in page
+    assert "1 photo already added" in page
+    key = re.search(r'name="pending_photos" type="hidden" value="([^"]+)"', page).group(1)
+    assert (app.config["PHOTO_DIR"] / "pending" / f"{key}.jpg").exists()
+    assert rows() == before
+    assert_kept(page, coordinates=False)
+    # Sending again (pin accepted) publishes the pending photo with the report.
+    again = post(resident_client, report_form(latitude="51.445200", longitude="-0.020500", pending_photos=key,
+                                              submission_token="gps-1"))
+    assert again.status_code == 302, again.get_data(as_text=True)[:2000]
+    report = db_session.scalars(select(Report).where(Report.client_token == "gps-1")).one()
+    assert [p.key for p in report.photos] == [key]
+    assert (app.config["PHOTO_DIR"] / f"{key}.jpg").exists()
+    stored = (app.config["PHOTO_DIR"] / f"{key}.jpg").read_bytes()
+    assert b"SpyCam" not in stored and b"Exif" not in stored
+
+
+def test_forged_pending_photo_keys_are_ignored(resident_client, rows, db_session):
+    resp = post(resident_client, report_form(pending_photos="../../etc/passwd,AAAAAAAAAAAAAAAAAAAAAAAA",
+                                             submission_token="forged-keys"))
+    assert resp.status_code == 302
+    assert db_session.scalars(select(Report).where(Report.client_token == "forged-keys")).one().photos == []
+
+
+HOSTILE = "<script>alert('x')</script>'); DROP TABLE reports; --"
+
+
+def test_script_and_sql_in_the_description_are_stored_verbatim_and_shown_escaped(resident_client, db_session, client):
+    resp = post(resident_client, report_form(description=HOSTILE, submission_token="hostile-1"))
+    assert resp.status_code == 302
+    report = db_session.scalars(select(Report).where(Report.client_token == "hostile-1")).one()
+    assert report.description == HOSTILE
+    for page in (client.get(f"/reports/{report.reference}"), resident_client.get(f"/reports/{report.reference}")):
+        text = page.get_data(as_text=True)
+        assert "<script>alert" not in text
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#39;); DROP TABLE reports; --" in text
+
+
+@pytest.mark.parametrize("field", ["latitude", "longitude", "postcode", "category", "q_fly_tipping_size",
+                                   "q_fly_tipping_waste", "submission_token", "pending_photos"])
+def test_script_and_sql_in_other_fields_are_refused_or_harmless(resident_client, rows, field):
+    before = rows()
+    resp = post(resident_client, report_form(**{field: HOSTILE}))
+    text = resp.get_data(as_text=True)
+    assert "<script>alert" not in text
+    if field in ("submission_token", "pending_photos"):   # replaced by safe values; the report is made
+        assert resp.status_code == 302 and rows()[0] == before[0] + 1
+    else:
+        assert resp.status_code == 400 and rows() == before
+
+
+def test_hostile_field_values_are_shown_escaped_in_the_form(resident_client):
+    text = post(resident_client, report_form(latitude=HOSTILE[:30], postcode=HOSTILE[:10])).get_data(as_text=True)
+    assert f'value="{escape(HOSTILE[:30])}"' in text and "&lt;script&gt;" in str(escape(HOSTILE[:30]))
+    assert f'value="{escape(HOSTILE[:10])}"' in text
+
+
+def test_hostile_display_name_is_escaped_on_the_public_page(make_user, make_report, client):
+    user = make_user(name="<img src=x onerror=alert(1)> Robert'); DROP TABLE users;--")
+    report = make_report(user, anonymous=False)
+    text = client.get(f"/reports/{report.reference}").get_data(as_text=True)
+    assert "<img src=x" not in text
+    assert "by &lt;img src=x onerror=alert(1)&gt; Robert&#39;); DROP TABLE users;--" in text
+
+
+def test_report_form_needs_login(client):
+    resp = client.get("/report")
+    assert resp.status_code == 302 and "/login?next=" in resp.headers["Location"]
+    resp = client.post("/report", data=report_form())
+    assert resp.status_code in (302, 400)
