@@ -43,6 +43,8 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)
+    from .services import notifications
+    notifications.init_app(app)
 
     from .forms import form_errors
     templating.register(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import Flask, current_app, has_app_context, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,8 +30,26 @@ class BadLink(Exception):
         self.message = message
 
 
+_app: Flask | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Remember the app, so services called outside a request or app context (scripts, tests) can still
+    sign links and build URLs with its secret key and routes."""
+    global _app
+    _app = app
+
+
+def _the_app() -> Flask:
+    if has_app_context():
+        return current_app._get_current_object()
+    if _app is None:
+        raise RuntimeError("notifications need an app: call create_app() first")
+    return _app
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"kerbside.{purpose}")
+    return URLSafeTimedSerializer(_the_app().config["SECRET_KEY"], salt=f"kerbside.{purpose}")
 
 
 def make_token(purpose: str, payload) -> str:
@@ -50,10 +68,15 @@ def read_token(purpose: str, token: str, max_age: timedelta):
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an email: from the request when there is one, else from BASE_URL."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
+    if has_request_context():
         return url_for(endpoint, _external=True, **values)
-    base = urlsplit(current_app.config.get("BASE_URL") or "http://127.0.0.1:5000")
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    app = _the_app()
+    base = urlsplit(app.config.get("BASE_URL") or "http://127.0.0.1:5000")
+    if app.config.get("SERVER_NAME"):
+        adapter = app.url_map.bind(app.config["SERVER_NAME"], script_name=app.config.get("APPLICATION_ROOT") or "/",
+                                   url_scheme=app.config.get("PREFERRED_URL_SCHEME") or "http")
+    else:
+        adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
     return adapter.build(endpoint, values, force_external=True)
 
 
