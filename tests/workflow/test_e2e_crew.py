@@ -80,7 +80,7 @@ def test_crew_completes_a_job_on_a_phone(live_server, browser, make_report, make
     context.close()
 
 
-def test_axe_on_staff_crew_and_admin_pages(live_server, browser, make_report, make_user, db_session, crew_pair):
+def test_axe_on_staff_crew_admin_and_visitor_pages(live_server, browser, make_report, make_user, db_session, crew_pair):
     from axe_playwright_python.sync_playwright import Axe
     crew, member, _, _ = crew_pair
     report = make_report(reporter=make_user())
@@ -89,11 +89,14 @@ def test_axe_on_staff_crew_and_admin_pages(live_server, browser, make_report, ma
     checks = [(make_user(Role.ADMIN).email, ["/staff/", f"/staff/reports/{report.reference}", "/admin/users",
                                               "/admin/categories", "/admin/crews/new", "/notifications"]),
               (member.email, ["/crew/jobs"])]
+    checks.append((None, ["/report", "/report/check-your-email", "/n/reopen/not-a-token",
+                          f"/reports/{report.reference}"]))
     failures = []
     for email, urls in checks:
         context = browser.new_context()
         page = context.new_page()
-        _login(page, live_server, email)
+        if email:
+            _login(page, live_server, email)
         for url in urls:
             page.goto(f"{live_server}{url}")
             results = axe.run(page)
