@@ -123,8 +123,16 @@ def mark_duplicate(session: Session, report: Report, original: Report, actor: Us
     report.duplicate_of = original
     record_status(session, report, Status.DUPLICATE, actor, f"Duplicate of {original.reference}: "
                                                             "updates will appear there.")
-    if report.reporter is not None:
-        notifications.subscribe(session, original, report.reporter)
+    # the duplicate's reporter and supporters now follow (and count towards) the original
+    people = [report.reporter] if report.reporter is not None else []
+    people += list(session.scalars(select(User).join(Supporter, Supporter.user_id == User.id)
+                                   .where(Supporter.report_id == report.id)))
+    already = set(session.scalars(select(Supporter.user_id).where(Supporter.report_id == original.id)))
+    for person in people:
+        notifications.subscribe(session, original, person)
+        if person.id not in already and person.id != original.reporter_id:
+            session.add(Supporter(report_id=original.id, user_id=person.id))
+            already.add(person.id)
     session.commit()
 
 

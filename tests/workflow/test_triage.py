@@ -176,3 +176,15 @@ def test_response_template_fills_an_empty_message(make_report, staff_client, db_
     assert resp.status_code == 302
     db_session.refresh(report)
     assert report.status is Status.INVESTIGATING and report.events[-1].note == "An inspector will visit this week."
+
+
+def test_duplicate_reporter_and_supporters_follow_the_original(make_report, make_user, db_session):
+    from models import Subscription
+    staff, first_reporter, second_reporter, fan = make_user(Role.STAFF), make_user(), make_user(), make_user()
+    original, dup = make_report(reporter=first_reporter), make_report(reporter=second_reporter)
+    support(db_session, dup, fan)
+    triage.mark_duplicate(db_session, dup, original, staff)
+    assert triage.supporter_count(db_session, original) == 2
+    followers = set(db_session.scalars(select(Subscription.user_id).where(Subscription.report_id == original.id,
+                                                                         Subscription.active.is_(True))))
+    assert {first_reporter.id, second_reporter.id, fan.id} <= followers
