@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gis.coords import LonLat
 from gis.nearby import open_reports_near, report_point
 from models import OPEN, Category, Crew, Report, ReportEvent, Status, Supporter, User, utcnow
 
@@ -170,3 +171,12 @@ def nearby_open(session: Session, report: Report, metres: float = 250):
     Rows of (Report, metres, lon, lat)."""
     return open_reports_near(session, report_point(session, report), metres=metres, exclude_id=report.id,
                              limit=20)
+
+
+def points_of(session: Session, reports: list[Report]) -> list[tuple[LonLat, str]]:
+    """(WGS84 point, reference) of each report, for maps."""
+    if not reports:
+        return []
+    rows = session.execute(select(Report.reference, func.ST_X(Report.geom), func.ST_Y(Report.geom))
+                           .where(Report.id.in_([r.id for r in reports])).order_by(Report.id)).all()
+    return [(LonLat(lon=x, lat=y), ref) for ref, x, y in rows]

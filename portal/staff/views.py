@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from gis.coords import LonLat, os_grid_reference
-from gis.maps import report_with_neighbours_map
+from gis.maps import report_with_neighbours_map, selectable_points_map
 from gis.nearby import report_point
 from models import TRANSITIONS, Category, Crew, FixRating, Report, ResponseTemplate, Status, Ward, utcnow
 
@@ -46,8 +46,13 @@ def _filters() -> triage.QueueFilter:
 def queue():
     session = db.session()
     f = _filters()
+    rows = triage.queue(session, f)
+    points = triage.points_of(session, [r for r, _, _ in rows])
+    cfg = current_app.config
+    centre = points[0][0] if points else LonLat(lon=-0.0205, lat=51.4452)
+    parts = selectable_points_map(centre, points, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     return render_template(
-        "staff/queue.html", rows=triage.queue(session, f), f=f, now=utcnow(), limit=triage.QUEUE_LIMIT,
+        "staff/queue.html", rows=rows, f=f, now=utcnow(), limit=triage.QUEUE_LIMIT, map=parts,
         wards=session.scalars(select(Ward).order_by(Ward.name)).all(),
         categories=session.scalars(select(Category).order_by(Category.name)).all(),
         crews=session.scalars(select(Crew).where(Crew.active.is_(True)).order_by(Crew.name)).all(),

@@ -127,3 +127,32 @@ def test_use_my_position_orders_the_route_from_the_phone(live_server, browser, m
     html = page.content()
     assert html.index(far_job.reference) < html.index(near_depot.reference)     # from where the phone is
     context.close()
+
+
+def test_staff_select_reports_on_the_queue_map_and_assign(live_server, browser, make_report, make_user,
+                                                          db_session, crew_pair):
+    from gis.coords import LonLat
+    from tests.factories import CATFORD
+    crew = crew_pair[0]
+    report = make_report(point=LonLat(CATFORD.lon + 0.003, CATFORD.lat))
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    _login(page, live_server, make_user(Role.STAFF).email)
+    page.goto(f"{live_server}/staff/?sort=-created")
+    circles = page.locator(".map-frame path.leaflet-interactive")
+    assert circles.count() >= 1
+    box = page.locator(f"#sel-{report.reference}")
+    assert not box.is_checked()
+    # find the circle for this report by its tooltip
+    for i in range(circles.count()):
+        circles.nth(i).hover()
+        if page.locator(".leaflet-tooltip", has_text=report.reference).count():
+            circles.nth(i).click()
+            break
+    assert box.is_checked()
+    page.select_option("#bulk-crew", label=crew.name)
+    page.get_by_role("button", name="Assign").click()
+    page.wait_for_load_state()
+    db_session.refresh(report)
+    assert report.crew_id == crew.id and report.status is Status.ASSIGNED
+    context.close()
