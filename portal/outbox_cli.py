@@ -33,6 +33,25 @@ def outbox_send(once: bool, interval: float):
         click.echo("outbox: stopped")
 
 
+@outbox_cli.command("status", help="Count emails waiting, sent and refused for good.")
+def outbox_status():
+    from sqlalchemy import func, select
+
+    from models import OutboxMessage
+    session = db.new_session()
+    try:
+        row = session.execute(select(
+            func.count().filter(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)),
+            func.count().filter(OutboxMessage.sent_at.is_not(None)),
+            func.count().filter(OutboxMessage.failed_at.is_not(None)),
+            func.min(OutboxMessage.created_at).filter(OutboxMessage.sent_at.is_(None),
+                                                      OutboxMessage.failed_at.is_(None)))).one()
+    finally:
+        session.close()
+    click.echo(f"waiting {row[0]}, sent {row[1]}, refused {row[2]}"
+               + (f"; oldest waiting since {row[3]:%Y-%m-%d %H:%M} UTC" if row[3] else ""))
+
+
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
     while True:
         session = db.new_session()

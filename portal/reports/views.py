@@ -18,6 +18,7 @@ from ..services.errors import DomainError, InvalidPhoto
 from ..services.photos import KEY_RE, PhotoStore, process_photo
 from ..services.contacts import contact_user
 from ..services.support import supporter_count
+from ..services.triage import due_at, is_overdue
 from ..services.reports import NewReport, create_report, hazards, validate_answers
 from . import bp
 from .forms import ReportForm
@@ -224,7 +225,7 @@ def detail(reference: str):
         reporter_name=visibility.reporter_name(report, current_user),
         timeline=visibility.timeline(report, current_user),
         is_reporter=visibility.is_reporter(report, current_user),
-        supporters=supporter_count(db.session(), report),
+        supporters=supporter_count(db.session(), report), due=due_at(report), overdue=is_overdue(report),
         map=point_map(point, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], f"Location of {report.reference}"))
 
 

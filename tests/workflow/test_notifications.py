@@ -193,3 +193,18 @@ def test_refused_recipients_fail_for_good_or_wait(app_ctx, db_session, smtp):
     assert busy.failed_at is None and busy.sent_at is None and busy.attempts == 1
     assert ok.sent_at is not None
     assert send(db_session, smtp, now=utcnow() + timedelta(hours=2)).deferred == 1   # bounce is not retried
+
+
+def test_outbox_status_cli(app, resident, make_report, db_session):
+    make_report(reporter=resident)
+    result = app.test_cli_runner().invoke(args=["outbox", "status"])
+    assert result.exit_code == 0 and "waiting 1, sent 0, refused 0; oldest waiting since" in result.output
+
+
+def test_public_page_shows_due_date_and_overdue(app, make_report, db_session):
+    report = make_report()
+    html = app.test_client().get(f"/reports/{report.reference}").get_data(as_text=True)
+    assert "Due" in html and "Overdue" not in html
+    report.created_at = utcnow() - timedelta(days=30)
+    db_session.commit()
+    assert "Overdue" in app.test_client().get(f"/reports/{report.reference}").get_data(as_text=True)
