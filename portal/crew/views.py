@@ -9,7 +9,7 @@ from models import Report, Role
 from .. import db
 from ..permissions import roles_required
 from ..services import crews
-from ..services.errors import DomainError, InvalidPhoto, NotAllowed
+from ..services.errors import DomainError, NotAllowed
 from ..services.photos import PhotoStore, process_photo
 from . import bp
 

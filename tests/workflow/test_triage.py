@@ -4,10 +4,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from gis.coords import LonLat
-from models import Category, Crew, Report, ReportEvent, Role, Status, Ward, utcnow
+from models import Category, ReportEvent, Role, Status, Ward, utcnow
 from portal.services import triage
 from portal.services.support import support
-from tests.factories import CATFORD
 
 # Forest Hill area, a different ward from CATFORD (Rushey Green)
 FOREST_HILL = LonLat(lon=-0.0530, lat=51.4390)
