@@ -28,10 +28,13 @@ demo: db
 run: demo
 	$(BIN)/flask demo accounts
 	@echo "Kerbside is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop the web server; 'make stop' stops the database)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "The mail worker (flask outbox send) runs beside it, sending to $${MAIL_HOST:-127.0.0.1}:$${MAIL_PORT:-8025}"
+	$(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: demo
-	$(BIN)/gunicorn -w $${WORKERS:-4} -b $(HOST):$(PORT) 'portal.app:create_app()'
+	$(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn -w $${WORKERS:-4} -b $(HOST):$(PORT) 'portal.app:create_app()'
 
 # Browser tests use the system Chromium; install it when we may (root), else they are skipped with a reason.
 chromium:

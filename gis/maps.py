@@ -60,3 +60,24 @@ def point_map(point: LonLat, tile_url: str, attribution: str, label: str, zoom: 
     m = base_map(point, zoom, tile_url, attribution)
     folium.Marker([point.lat, point.lon], tooltip=label, alt=label).add_to(m)
     return render_parts(m)
+
+
+def report_with_neighbours_map(point: LonLat, label: str, neighbours: list[tuple[LonLat, str]], tile_url: str,
+                               attribution: str, zoom: int = 17) -> MapParts:
+    """One report (marker) and nearby reports (circles labelled with their references), WGS84 degrees."""
+    m = base_map(point, zoom, tile_url, attribution)
+    folium.Marker([point.lat, point.lon], tooltip=label, alt=label).add_to(m)
+    for where, text in neighbours:
+        folium.CircleMarker([where.lat, where.lon], radius=8, color="#a4000f", fill=True, tooltip=text,
+                            popup=text).add_to(m)
+    return render_parts(m)
+
+
+def selectable_points_map(center: LonLat, points: list[tuple[LonLat, str]], tile_url: str, attribution: str,
+                          zoom: int = 13) -> MapParts:
+    """Reports as circles whose tooltip is their reference; a page script can make them selectable."""
+    m = base_map(center, zoom, tile_url, attribution)
+    for where, reference in points:
+        folium.CircleMarker([where.lat, where.lon], radius=7, color="#0b3d91", fill=True, fill_opacity=0.4,
+                            tooltip=reference).add_to(m)
+    return render_parts(m)

@@ -9,8 +9,10 @@ from .performance import ALL_CATEGORIES, PerfDaily, PerfFixHours, PerfFixHoursMo
 from .user import Role, User
 from .apikey import ApiKey
 from .contact import ReportContact
+from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
            "ReportEvent", "CLOSED", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
            "Role", "User", "LoginThrottle", "ApiKey", "ReportContact",
-           "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily"]
+           "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
+           "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter"]

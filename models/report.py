@@ -30,6 +30,8 @@ class Report(Base):
         CheckConstraint("reference ~ '^KB-[0-9A-Z]{5,8}$'", name="reference_format"),
         # Newest-first feeds over all categories (Open311 requests.json) read this index backwards.
         Index("ix_reports_created_id", "created_at", "id"),
+        CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
+        CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +57,10 @@ class Report(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     #: When the report was last marked fixed (cleared when reopened).
     fixed_at: Mapped[datetime | None]
+    #: Workflow (issue 4): 1 = urgent .. 4 = low; the crew doing the job; the report this one duplicates.
+    priority: Mapped[int] = mapped_column(default=3, server_default="3")
+    crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id", ondelete="SET NULL"), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
 
     category: Mapped[Category] = relationship(lazy="joined")
     ward: Mapped[Ward | None] = relationship(lazy="joined")
@@ -64,6 +70,8 @@ class Report(Base):
     events: Mapped[list["ReportEvent"]] = relationship(back_populates="report",
                                                        order_by="ReportEvent.at, ReportEvent.id",
                                                        cascade="all, delete-orphan")
+    crew: Mapped["Crew | None"] = relationship()  # noqa: F821 (models.workflow)
+    duplicate_of: Mapped["Report | None"] = relationship(remote_side="Report.id")
 
 
 class Photo(Base):

@@ -39,6 +39,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: How the resident wants to hear about their reports: "email" or "none".
+    contact_preference: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
 
     # Flask-Login protocol, spelled out so models need not import Flask.
     @property

@@ -37,10 +37,17 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     from .reports import bp as reports_bp
     from .maps import bp as maps_bp
     from .open311 import admin_bp as apikeys_bp, bp as open311_bp
-    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, maps_bp, open311_bp, apikeys_bp):
+    from .notices import bp as notices_bp
+    from .staff import bp as staff_bp
+    from .crew import bp as crew_bp
+    from .admin import bp as admin_bp
+    for blueprint in (assets.bp, main_bp, account_bp, reports_bp, maps_bp, open311_bp, apikeys_bp,
+                      notices_bp, staff_bp, crew_bp, admin_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)
+    from .services import notifications
+    notifications.init_app(app)
 
     from .forms import form_errors
     templating.register(app)

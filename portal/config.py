@@ -41,6 +41,7 @@ def from_environment() -> dict:
         "MAIL_HOST": env.get("MAIL_HOST", "127.0.0.1"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "8025")),
         "MAIL_FROM": env.get("MAIL_FROM", "Kerbside <no-reply@kerbside.invalid>"),
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),   # for links in emails sent by the worker
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",

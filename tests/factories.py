@@ -26,7 +26,7 @@ def image_bytes(fmt: str = "JPEG", size=(640, 480), color=(200, 40, 40), exif: b
 
 def report_form(point: LonLat = CATFORD, **overrides) -> dict:
     data = {"latitude": str(point.lat), "longitude": str(point.lon), "category": "fly_tipping",
-            "description": "Sofa and bags dumped by the lamp post", "anonymous": "y", "action": "submit",
+            "description": "Sofa and bags dumped by the lamp post", "anonymous": "y", "action": "submit_new",  # skips the "me too" offer
             "submission_token": overrides.pop("submission_token", "tok-" + str(id(overrides))),
             **FLY_TIPPING_ANSWERS}
     data.update(overrides)

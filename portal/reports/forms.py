@@ -24,3 +24,8 @@ class ReportForm(FlaskForm):
     pending_photos = HiddenField()
     anonymous = BooleanField("Hide my name on the public page", default=True)
     submission_token = HiddenField()
+    # Reporting without an account, or staff reporting for a caller (issue 4): checked in the view.
+    email = StringField("Your email address", validators=[Optional(), Length(max=254)],
+                        description="We will email you a link to confirm the report. We never show it publicly.")
+    your_name = StringField("Your name (optional)", validators=[Optional(), Length(max=80)])
+    channel = HiddenField()

@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_lon
+from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
 from gis.queries import format_postcode, normalise_postcode, postcode_location, service_area_bounds
-from models import Category, Photo, Report, ReportEvent
+from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
 from ..extensions import csrf_in_form, limiter
@@ -16,6 +17,9 @@ from ..forms import form_errors
 from ..services import visibility
 from ..services.errors import DomainError, InvalidPhoto
 from ..services.photos import KEY_RE, PhotoStore, process_photo
+from ..services.contacts import contact_user
+from ..services.support import supporter_count
+from ..services.triage import due_at, is_overdue
 from ..services.reports import NewReport, create_report, hazards, validate_answers
 from . import bp
 from .forms import ReportForm
@@ -83,8 +87,25 @@ def _take_photos(form: ReportForm, store: PhotoStore, max_count: int) -> tuple[l
     return keys, gps
 
 
+#: How staff received a report they enter for someone else.
+CALLER_CHANNELS = {"phone": "Phone call", "walk_in": "Walk-in", "email": "Email or letter"}
+
+
+def _reporter_for(session, form):
+    """(reporter, status, channel, actor) for this submission; raises DomainError(field="email")."""
+    if not current_user.is_authenticated:
+        if not (form.email.data or "").strip():
+            raise DomainError("Enter your email address, so that you can confirm the report.", field="email")
+        return contact_user(session, form.email.data, form.your_name.data), Status.UNCONFIRMED, "web", None
+    if visibility.is_staff(current_user) and form.channel.data:
+        if form.channel.data not in CALLER_CHANNELS:
+            raise DomainError("Choose how the caller reached us.", field="channel")
+        caller = contact_user(session, form.email.data, form.your_name.data) if (form.email.data or "").strip() else None
+        return caller, Status.NEW, form.channel.data, current_user
+    return current_user, Status.NEW, "web", None
+
+
 @bp.route("/report", methods=["GET", "POST"])
-@login_required
 @csrf_in_form
 @limiter.limit("20 per hour", methods=["POST"])
 def new():
@@ -133,25 +154,36 @@ def new():
             _, answer_errors = validate_answers(category, answers_by_cat.get(category.code, {}))
         if not (form.description.data or "").strip():
             form.description.errors.append("Describe the problem, so the crew knows what to look for.")
+        nearby = [] if form.errors or answer_errors or action == "submit_new" else \
+            open_reports_near(session, point, category.id)
+        if nearby:  # "me too": offer the open reports of this kind within 50 m before making another
+            return _render(form, cats, answers_by_cat, answer_errors, None, status=200, point=point, nearby=nearby)
         if not form.errors and not answer_errors:
             data = NewReport(category_code=category.code, point=point, description=form.description.data,
                              answers=answers_by_cat[category.code], photo_keys=keys,
                              anonymous=form.anonymous.data, client_token=form.submission_token.data)
             try:
-                report = create_report(session, data, current_user, photo_store())
+                reporter, status, data.channel, actor = _reporter_for(session, form)
+                report = create_report(session, data, reporter, photo_store(), status=status, actor=actor)
             except DomainError as exc:
+                session.rollback()
                 field = {"location": "latitude"}.get(exc.field, exc.field) or "description"
                 if field.startswith("q_"):
                     answer_errors[field[2:]] = exc.message
                 else:
                     getattr(form, field).errors.append(exc.message)
             else:
+                if report.status is Status.UNCONFIRMED:
+                    return redirect(url_for("notices.check_email"))
+                if actor is not None:
+                    flash(f"Report {report.reference} made for the caller ({CALLER_CHANNELS[data.channel]}).", "success")
+                    return redirect(url_for("staff.report", reference=report.reference))
                 return redirect(url_for("reports.sent", reference=report.reference))
     return _render(form, cats, answers_by_cat, answer_errors, notice,
                    status=400 if request.method == "POST" else 200, point=point)
 
 
-def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=None):
+def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=None, nearby=()):
     session = db.session()
     if point is None:
         try:
@@ -164,7 +196,8 @@ def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=Non
              [(f"q_{form.category.data}_{code}", msg) for code, msg in answer_errors.items()]
     return render_template("reports/new.html", form=form, categories=cats, answers=answers_by_cat.get(
         form.category.data or "", {}), all_answers=answers_by_cat, answer_errors=answer_errors, notice=notice,
-        picker=picker, errors=errors, pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
+        picker=picker, errors=errors, nearby=nearby, caller_channels=CALLER_CHANNELS,
+        staff=visibility.is_staff(current_user), pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
 
 
 REFERENCE_RE = re.compile(r"^KB-[0-9A-Z]{5,8}$")  # the database's CHECK on reports.reference
@@ -201,6 +234,7 @@ def detail(reference: str):
         reporter_name=visibility.reporter_name(report, current_user),
         timeline=visibility.timeline(report, current_user),
         is_reporter=visibility.is_reporter(report, current_user),
+        supporters=supporter_count(db.session(), report), due=due_at(report), overdue=is_overdue(report),
         map=point_map(point, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], f"Location of {report.reference}"))
 
 

@@ -141,4 +141,6 @@ def load_demo(session: Session, passwords_file: Path, say: Callable[[str], None]
     say(f"categories: {load_categories(session)}")
     load_accounts(session, passwords_file)
     say(f"accounts: {len(DEMO_ACCOUNTS)}")
+    from .workflow_demo import load_workflow_demo
+    say(f"workflow: {load_workflow_demo(session)}")
     say(f"FixMyStreet history: {load_fms_history(session)} reports added")

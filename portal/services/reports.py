@@ -12,6 +12,7 @@ from gis.coords import LonLat
 from gis.queries import ward_for_point
 from models import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
 
+from . import notifications
 from .errors import DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, TransitionNotAllowed, UnknownCategory
 from .photos import PhotoStore
 
@@ -109,8 +110,11 @@ def report_by_token(session: Session, token: str | None) -> Report | None:
 
 
 def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
-                  status: Status = Status.NEW) -> Report:
-    """Validate and save a new report with its photos and first timeline entry; idempotent on client_token."""
+                  status: Status = Status.NEW, actor: User | None = None) -> Report:
+    """Validate and save a new report with its photos and first timeline entry; idempotent on client_token.
+
+    ``actor`` is who made it when not the reporter (staff taking a phone call). The reporter's email
+    (received, or "confirm your report" when UNCONFIRMED) goes to the outbox in the same transaction."""
     existing = report_by_token(session, data.client_token)
     if existing is not None:
         return existing
@@ -134,7 +138,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
         for key in data.photo_keys:
             width, height = store.pending_size(key)
             report.photos.append(Photo(key=key, width=width, height=height, kind="before"))
-        report.events.append(ReportEvent(actor=reporter, from_status=None, to_status=status,
+        report.events.append(ReportEvent(actor=actor or reporter, from_status=None, to_status=status,
                                          note="Report made"))
         if data.contact is not None:
             report.contact = data.contact
@@ -155,6 +159,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
         except InvalidPhoto:
             session.rollback()          # no report without its photos
             raise
+        notifications.report_received(session, report)   # same transaction as the report
         session.commit()
         return report
     raise DomainError("We could not save your report just now. Please try again.")
@@ -163,6 +168,14 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
 def change_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
                   internal: bool = False) -> ReportEvent:
     """The one way a report's status changes: checked against TRANSITIONS, recorded in the timeline."""
+    event = record_status(session, report, new, actor, note, internal)
+    session.commit()
+    return event
+
+
+def record_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
+                  internal: bool = False) -> ReportEvent:
+    """change_status without the commit, for services that change several things in one transaction."""
     old = report.status
     if not can_transition(old, new):
         raise TransitionNotAllowed(f"A report that is “{old.label}” cannot become “{new.label}”.")
@@ -174,5 +187,6 @@ def change_status(session: Session, report: Report, new: Status, actor: User | N
     event = ReportEvent(report=report, actor=actor, from_status=old, to_status=new, note=note.strip(),
                         internal=internal)
     session.add(event)
-    session.commit()
+    session.flush()
+    notifications.status_changed(session, report, event)  # same transaction: no change without its email
     return event

@@ -25,7 +25,7 @@ def test_public_pages(client, url, heading):
     assert heading in page and '<main id="main"' in page and 'lang="en-GB"' in page
 
 
-@pytest.mark.parametrize("url", ["/report", "/my/reports", "/account"])
+@pytest.mark.parametrize("url", ["/my/reports", "/account"])  # /report is open to visitors (issue 4)
 def test_pages_that_need_login_send_to_login(client, url):
     resp = client.get(url)
     assert resp.status_code == 302

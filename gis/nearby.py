@@ -1,0 +1,48 @@
+"""Reports near a point, in metres on the spheroid (uses the ``(geom::geography)`` GiST index)."""
+from __future__ import annotations
+
+from sqlalchemy import cast, func, select
+from sqlalchemy.types import UserDefinedType
+from sqlalchemy.orm import Session
+
+from models import OPEN, Report
+
+from .coords import LonLat
+from .queries import point_expr
+
+ME_TOO_METRES = 50
+
+
+class _Geography(UserDefinedType):
+    """Plain ``geography`` (no typmod), so ``CAST(geom AS geography)`` matches the index on
+    ``(geom::geography)``; geoalchemy2's Geography renders ``geography(GEOMETRY,-1)``, which does not."""
+    cache_ok = True
+
+    def get_col_spec(self, **kw) -> str:
+        return "geography"
+
+
+def geog(expr):
+    return cast(expr, _Geography())
+
+
+def open_reports_near(session: Session, point: LonLat, category_id: int | None = None,
+                      metres: float = ME_TOO_METRES, exclude_id: int | None = None, limit: int = 10):
+    """Open reports within ``metres`` of a WGS84 point, nearest first, as rows of
+    (Report, distance in metres, lon, lat in degrees)."""
+    here = geog(point_expr(point))
+    distance = func.ST_Distance(geog(Report.geom), here)
+    stmt = select(Report, distance.label("metres"), func.ST_X(Report.geom).label("lon"),
+                  func.ST_Y(Report.geom).label("lat")).where(Report.status.in_(OPEN),
+                                                          func.ST_DWithin(geog(Report.geom), here, metres))
+    if category_id is not None:
+        stmt = stmt.where(Report.category_id == category_id)
+    if exclude_id is not None:
+        stmt = stmt.where(Report.id != exclude_id)
+    return session.execute(stmt.order_by(distance, Report.id).limit(limit)).all()
+
+
+def report_point(session: Session, report: Report) -> LonLat:
+    lon, lat = session.execute(select(func.ST_X(Report.geom), func.ST_Y(Report.geom))
+                               .where(Report.id == report.id)).one()
+    return LonLat(lon=lon, lat=lat)

@@ -1,0 +1,145 @@
+"""Links from emails (reopen, rate, unsubscribe) and the resident's contact preference."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
+
+from models import Report
+
+from .. import db
+from ..services.errors import DomainError
+from ..services.support import support as add_support
+from ..extensions import csrf_in_form
+from ..services import notifications
+from ..services.notifications import BadLink
+from . import bp
+from .forms import CONTACT_CHOICES, SCORES, TokenForm
+
+
+def _bad_link(exc: BadLink):
+    return render_template("notices/bad_link.html", message=exc.message), 400
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+@csrf_in_form
+def preferences():
+    form, error = TokenForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        choice = request.form.get("contact_preference")
+        if choice not in dict(CONTACT_CHOICES):
+            error = "Choose how we should contact you."
+        else:
+            session = db.session()
+            current_user.contact_preference = choice
+            session.add(current_user)
+            session.commit()
+            flash("Your contact preference is saved.", "success")
+            return redirect(url_for("notices.preferences"))
+    return render_template("notices/preferences.html", form=form, error=error, choices=CONTACT_CHOICES), \
+        400 if form.errors or error else 200
+
+
+# Links in emails confirm with a button (a GET must not change anything: mail scanners follow links).
+@bp.route("/n/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def unsubscribe(token: str):
+    form = TokenForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            report = notifications.unsubscribe(db.session(), token)
+        except BadLink as exc:
+            return _bad_link(exc)
+        return render_template("notices/done.html", title="Unsubscribed",
+                               message=f"You will get no more emails about {report.reference}.")
+    return render_template("notices/confirm.html", form=form, title="Stop emails about this report",
+                           button="Stop emails about this report"), 400 if form.errors else 200
+
+
+@bp.route("/n/reopen/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def reopen(token: str):
+    form = TokenForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            report = notifications.reopen_by_link(db.session(), token)
+        except BadLink as exc:
+            return _bad_link(exc)
+        return render_template("notices/done.html", title="Report reopened",
+                               message=f"Thank you: {report.reference} is open again and back with the council.")
+    return render_template("notices/confirm.html", form=form, title="It is not fixed",
+                           button="Reopen the report"), 400 if form.errors else 200
+
+
+@bp.route("/n/rate/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def rate(token: str):
+    form, error = TokenForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        score = request.form.get("score", "")
+        if score not in {str(n) for n, _ in SCORES}:
+            error = "Choose a rating from 1 to 5."
+        else:
+            try:
+                notifications.rate_by_link(db.session(), token, int(score))
+            except BadLink as exc:
+                return _bad_link(exc)
+            return render_template("notices/done.html", title="Thank you", message="Your rating is recorded.")
+    return render_template("notices/rate.html", form=form, error=error, scores=SCORES), \
+        400 if form.errors or error else 200
+
+
+@bp.post("/reports/<reference>/support")
+@login_required
+def support(reference: str):
+    session = db.session()
+    report = session.scalars(select(Report).where(Report.reference == reference.upper()[:12])).first()
+    if report is None:
+        abort(404)
+    try:
+        added = add_support(session, report, current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("reports.detail", reference=report.reference)), 303
+    flash("Thank you: your support is added and you will get this report's updates." if added
+          else "You already support this report.", "success")
+    return redirect(url_for("reports.detail", reference=report.reference))
+
+
+@bp.get("/report/check-your-email")
+def check_email():
+    return render_template("notices/done.html", title="Check your email",
+                           message="We have sent you a link. Follow it to confirm your report; until then it is "
+                                   "not sent to the council. The link works for 7 days.")
+
+
+@bp.route("/n/confirm/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def confirm(token: str):
+    form = TokenForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            report = notifications.confirm_by_link(db.session(), token)
+        except BadLink as exc:
+            return _bad_link(exc)
+        claim = notifications.claim_token(report.reporter) if report.reporter and not report.reporter.password_hash else None
+        return render_template("notices/confirmed.html", report=report, claim=claim, form=TokenForm())
+    return render_template("notices/confirm.html", form=form, title="Confirm your report",
+                           button="Confirm my report"), 400 if form.errors else 200
+
+
+@bp.route("/n/claim/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def claim(token: str):
+    form, error = TokenForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            user = notifications.claim_account(db.session(), token, request.form.get("password", ""))
+        except BadLink as exc:
+            if "password" not in exc.message:
+                return _bad_link(exc)
+            error = exc.message
+        else:
+            login_user(user)
+            flash("Your account is ready: your reports are under My reports.", "success")
+            return redirect(url_for("reports.mine"))
+    return render_template("notices/claim.html", form=form, error=error), 400 if form.errors or error else 200

@@ -1,0 +1,68 @@
+"""`flask outbox send`: the mail worker (run by `make run` beside the web server)."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from sqlalchemy.exc import OperationalError
+
+from . import db
+from .services.outbox import MailSettings, send_due
+
+
+@click.group("outbox", help="Outgoing email.")
+def outbox_cli():
+    pass
+
+
+def mail_settings() -> MailSettings:
+    cfg = current_app.config
+    return MailSettings(host=cfg["MAIL_HOST"], port=cfg["MAIL_PORT"], sender=cfg["MAIL_FROM"])
+
+
+@outbox_cli.command("send", help="Send due emails; keep polling unless --once.")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds between polls.")
+def outbox_send(once: bool, interval: float):
+    settings = mail_settings()
+    try:
+        _loop(settings, once, interval)
+    except KeyboardInterrupt:  # Ctrl-C on `make run`: stop quietly; unsent mail waits in the outbox
+        click.echo("outbox: stopped")
+
+
+@outbox_cli.command("status", help="Count emails waiting, sent and refused for good.")
+def outbox_status():
+    from sqlalchemy import func, select
+
+    from models import OutboxMessage
+    session = db.new_session()
+    try:
+        row = session.execute(select(
+            func.count().filter(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)),
+            func.count().filter(OutboxMessage.sent_at.is_not(None)),
+            func.count().filter(OutboxMessage.failed_at.is_not(None)),
+            func.min(OutboxMessage.created_at).filter(OutboxMessage.sent_at.is_(None),
+                                                      OutboxMessage.failed_at.is_(None)))).one()
+    finally:
+        session.close()
+    click.echo(f"waiting {row[0]}, sent {row[1]}, refused {row[2]}"
+               + (f"; oldest waiting since {row[3]:%Y-%m-%d %H:%M} UTC" if row[3] else ""))
+
+
+def _loop(settings: MailSettings, once: bool, interval: float) -> None:
+    while True:
+        session = db.new_session()
+        try:
+            summary = send_due(session, settings)
+            if summary.sent or summary.deferred or summary.failed:
+                click.echo(f"outbox: sent {summary.sent}, deferred {summary.deferred}, failed {summary.failed}")
+        except OperationalError as exc:  # the database is away: try again next round
+            click.echo(f"outbox: database unavailable ({exc.orig})", err=True)
+        finally:
+            session.close()
+        if once:
+            return
+        time.sleep(interval)

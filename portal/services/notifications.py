@@ -1,0 +1,242 @@
+"""Emails to residents about their reports, written to the outbox in the caller's transaction.
+
+Nothing here talks to a mail server: the worker in ``outbox.py`` does, later, so an outage never blocks a
+status change and loses nothing. Links in emails carry signed tokens (itsdangerous) so that a resident can
+reopen a fix, rate it or unsubscribe without logging in.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, has_app_context, has_request_context, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import OutboxMessage, Report, ReportEvent, Status, Subscription, User
+
+REOPEN_DAYS = 14
+RATE_DAYS = 60
+UNSUBSCRIBE_DAYS = 3650
+CONFIRM_DAYS = 7
+
+
+class BadLink(Exception):
+    """A link that was forged, altered or has expired; ``message`` says which in plain words."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+_app: Flask | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Remember the app, so services called outside a request or app context (scripts, tests) can still
+    sign links and build URLs with its secret key and routes."""
+    global _app
+    _app = app
+
+
+def _the_app() -> Flask:
+    if has_app_context():
+        return current_app._get_current_object()
+    if _app is None:
+        raise RuntimeError("notifications need an app: call create_app() first")
+    return _app
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_the_app().config["SECRET_KEY"], salt=f"kerbside.{purpose}")
+
+
+def make_token(purpose: str, payload) -> str:
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age: timedelta):
+    """The payload of a token made by ``make_token`` for this purpose, or BadLink."""
+    try:
+        return _serializer(purpose).loads(token or "", max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        raise BadLink("This link has expired.") from None
+    except BadSignature:
+        raise BadLink("This link is not valid. Check that you copied all of it.") from None
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email: from the request when there is one, else from BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    app = _the_app()
+    base = urlsplit(app.config.get("BASE_URL") or "http://127.0.0.1:5000")
+    if app.config.get("SERVER_NAME"):
+        adapter = app.url_map.bind(app.config["SERVER_NAME"], script_name=app.config.get("APPLICATION_ROOT") or "/",
+                                   url_scheme=app.config.get("PREFERRED_URL_SCHEME") or "http")
+    else:
+        adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def queue_email(session: Session, to: str, subject: str, body: str, report: Report | None = None) -> OutboxMessage:
+    """Add an email to the outbox; the caller's commit sends it on its way."""
+    message = OutboxMessage(to_addr=to, subject=subject[:200], body=body, report_id=report.id if report else None)
+    session.add(message)
+    return message
+
+
+def subscribe(session: Session, report: Report, user: User) -> None:
+    """Make sure this user hears about the report (again, if they had unsubscribed)."""
+    sub = session.scalars(select(Subscription).where(Subscription.report_id == report.id,
+                                                     Subscription.user_id == user.id)).first()
+    if sub is None:
+        session.add(Subscription(report_id=report.id, user_id=user.id))
+    else:
+        sub.active = True
+
+
+def unsubscribe(session: Session, token: str) -> Report:
+    """Follow an unsubscribe link: stop updates about one report for one user."""
+    payload = read_token("unsubscribe", token, timedelta(days=UNSUBSCRIBE_DAYS))
+    sub = session.scalars(select(Subscription).where(Subscription.report_id == payload.get("r"),
+                                                     Subscription.user_id == payload.get("u"))).first()
+    if sub is None:
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    sub.active = False
+    session.commit()
+    return session.get(Report, sub.report_id)
+
+
+def _recipients(session: Session, report: Report) -> list[User]:
+    return list(session.scalars(
+        select(User).join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.report_id == report.id, Subscription.active.is_(True), User.active.is_(True),
+               User.contact_preference == "email").order_by(User.id)))
+
+
+def _footer(report: Report, user: User) -> str:
+    token = make_token("unsubscribe", {"r": report.id, "u": user.id})
+    return ("\n\n--\nYou get these emails because you reported or supported this problem.\n"
+            f"Stop emails about {report.reference}: {external_url('notices.unsubscribe', token=token)}\n"
+            f"Choose how we contact you: {external_url('notices.preferences')}\n")
+
+
+def report_received(session: Session, report: Report) -> None:
+    """Subscribe the reporter and tell them we have their report (call before the commit). A report made
+    without an account (UNCONFIRMED) gets the confirmation link instead, whatever the contact preference."""
+    if report.reporter is None:
+        return
+    session.flush()
+    if report.status is Status.UNCONFIRMED:
+        link = external_url("notices.confirm", token=make_token("confirm", {"r": report.id}))
+        queue_email(session, report.reporter.email, f"Confirm your report {report.reference}",
+                    f"Hello {report.reporter.display_name},\n\nPlease confirm your report of "
+                    f"{report.category.name.lower()} ({report.reference}) so that we can act on it:\n{link}\n\n"
+                    f"The link works for {CONFIRM_DAYS} days. If you did not make this report, ignore this email.",
+                    report)
+        return
+    subscribe(session, report, report.reporter)
+    session.flush()
+    link = external_url("reports.detail", reference=report.reference)
+    for user in _recipients(session, report):
+        queue_email(session, user.email, f"We have your report {report.reference}: {report.category.name}",
+                    f"Hello {user.display_name},\n\nThank you: we have your report of "
+                    f"{report.category.name.lower()} ({report.reference}).\nThe council aims to deal with it "
+                    f"within {report.category.target_hours} hours. Follow it here: {link}"
+                    + _footer(report, user), report)
+
+
+def status_changed(session: Session, report: Report, event: ReportEvent) -> None:
+    """Tell subscribers about a public status change (internal notes are never sent)."""
+    if event.internal or event.to_status is Status.NEW or (event.to_status is None and not event.note):
+        return
+    recipients = _recipients(session, report)
+    if not recipients:
+        return
+    link = external_url("reports.detail", reference=report.reference)
+    extra = ""
+    if event.to_status is Status.FIXED and report.fixed_at is not None:
+        stamp = report.fixed_at.isoformat()
+        reopen = external_url("notices.reopen", token=make_token("reopen", {"r": report.id, "f": stamp}))
+        rate = external_url("notices.rate", token=make_token("rate", {"r": report.id, "f": stamp}))
+        extra = (f"\n\nNot fixed? Tell us within {REOPEN_DAYS} days and we will reopen it: {reopen}\n"
+                 f"How did we do? Rate the work: {rate}")
+    note = f"\n\nUpdate from the council: {event.note}" if event.note else ""
+    if event.to_status is None:
+        subject, news = f"Update on {report.reference}", "has an update"
+    else:
+        subject, news = f"{report.reference} is now: {event.to_status.label}", f"is now “{event.to_status.label}”"
+    for user in recipients:
+        queue_email(session, user.email, subject,
+                    f"Hello {user.display_name},\n\nYour report of {report.category.name.lower()} "
+                    f"({report.reference}) {news}.{note}\n\nSee it here: {link}"
+                    + extra + _footer(report, user), report)
+
+
+def _fixed_report(session: Session, purpose: str, token: str, max_age: timedelta) -> Report:
+    payload = read_token(purpose, token, max_age)
+    report = session.get(Report, payload.get("r")) if isinstance(payload, dict) else None
+    if report is None:
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    if report.status is not Status.FIXED or report.fixed_at is None or report.fixed_at.isoformat() != payload.get("f"):
+        raise BadLink("This link has already been used, or the report has changed since.")
+    return report
+
+
+def reopen_by_link(session: Session, token: str) -> Report:
+    """The "not fixed" link: reopen a fixed report once, within 14 days of the fix."""
+    from .reports import change_status
+    report = _fixed_report(session, "reopen", token, timedelta(days=REOPEN_DAYS))
+    change_status(session, report, Status.REOPENED, None, "The resident told us it is not fixed.")
+    return report
+
+
+def rate_by_link(session: Session, token: str, score: int) -> Report:
+    from models import FixRating
+    if score not in range(1, 6):
+        raise BadLink("Choose a rating from 1 to 5.")
+    report = _fixed_report(session, "rate", token, timedelta(days=RATE_DAYS))
+    exists = session.scalars(select(FixRating).where(FixRating.report_id == report.id,
+                                                     FixRating.fixed_at == report.fixed_at)).first()
+    if exists is not None:
+        raise BadLink("You have already rated this fix. Thank you.")
+    session.add(FixRating(report_id=report.id, fixed_at=report.fixed_at, score=score))
+    session.commit()
+    return report
+
+
+def confirm_by_link(session: Session, token: str) -> Report:
+    """The link emailed for a report made without an account: the report becomes NEW (once)."""
+    from .reports import record_status
+    payload = read_token("confirm", token, timedelta(days=CONFIRM_DAYS))
+    report = session.get(Report, payload.get("r")) if isinstance(payload, dict) else None
+    if report is None:
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    if report.status is not Status.UNCONFIRMED:
+        raise BadLink(f"{report.reference} is already confirmed. Thank you.")
+    record_status(session, report, Status.NEW, report.reporter, "Confirmed by email.")
+    report_received(session, report)
+    session.commit()
+    return report
+
+
+def claim_token(user: User) -> str:
+    return make_token("claim", {"u": user.id})
+
+
+def claim_account(session: Session, token: str, password: str) -> User:
+    """Give an email-only reporter a password, so their reports are in an account they can log in to."""
+    from werkzeug.security import generate_password_hash
+    payload = read_token("claim", token, timedelta(days=CONFIRM_DAYS))
+    user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.active:
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    if user.password_hash:
+        raise BadLink("This email address already has an account: log in instead.")
+    if not 10 <= len(password or "") <= 200:
+        raise BadLink("Use a password of at least 10 characters.")
+    user.password_hash = generate_password_hash(password)
+    session.commit()
+    return user

@@ -1,0 +1,109 @@
+"""Sending the outbox over SMTP, with retries and back-off: an outage delays mail and loses none."""
+from __future__ import annotations
+
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import OutboxMessage, utcnow
+
+BATCH = 50
+BACKOFF_START = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    sender: str
+    timeout: float = 10.0
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after ``attempts`` failures: 30 s, 1 min, 2 min, ... at most one hour."""
+    return min(BACKOFF_START * (2 ** min(max(attempts - 1, 0), 16)), BACKOFF_MAX)
+
+
+def _email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_addr
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
+    email.set_content(message.body)
+    return email
+
+
+def _defer(message: OutboxMessage, error: str, now: datetime) -> None:
+    message.attempts += 1
+    message.last_error = error[:500]
+    message.next_attempt_at = now + backoff(message.attempts)
+
+
+def send_due(session: Session, mail: MailSettings, now: datetime | None = None, batch: int = BATCH) -> SendSummary:
+    """Send up to ``batch`` due messages over one SMTP connection and record each outcome.
+
+    Rows are locked with SKIP LOCKED until the batch is recorded, so two workers never take the same message.
+    A worker killed mid-batch may send a message again (at least once, never lost).
+    """
+    now = now or utcnow()
+    summary = SendSummary()
+    due = list(session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+                                    OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch).with_for_update(skip_locked=True)))
+    if not due:
+        session.commit()
+        return summary
+    try:
+        smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+    except (OSError, smtplib.SMTPException) as exc:
+        for message in due:
+            _defer(message, f"cannot reach mail server: {exc}", now)
+        summary.deferred = len(due)
+        session.commit()
+        return summary
+    try:
+        for message in due:
+            try:
+                smtp.send_message(_email(message, mail.sender))
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = [code for code, _ in exc.recipients.values()]
+                if all(500 <= code < 600 for code in codes):
+                    message.failed_at, message.last_error = now, f"refused: {exc.recipients}"[:500]
+                    summary.failed += 1
+                else:
+                    _defer(message, f"refused for now: {exc.recipients}", now)
+                    summary.deferred += 1
+            except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
+                _defer(message, f"connection lost: {exc}", now)
+                summary.deferred += 1
+                break
+            except smtplib.SMTPException as exc:
+                _defer(message, f"{type(exc).__name__}: {exc}", now)
+                summary.deferred += 1
+            else:
+                message.sent_at, message.last_error = now, ""
+                summary.sent += 1
+        # one commit for the batch: the row locks are held until every outcome is recorded
+        session.commit()
+        return summary
+    finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()

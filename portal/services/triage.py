@@ -1,0 +1,182 @@
+"""Staff triage: the queue, service targets, and the actions on one report (each in the timeline)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gis.coords import LonLat
+from gis.nearby import open_reports_near, report_point
+from models import OPEN, Category, Crew, Report, ReportEvent, Status, Supporter, User, utcnow
+
+from . import notifications
+from .errors import DomainError
+from .reports import record_status
+
+PRIORITIES = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
+SORTS = ("due", "created", "-created", "supporters", "priority")
+QUEUE_LIMIT = 200
+
+
+def due_at(report: Report) -> datetime:
+    """When the category's service target runs out for this report."""
+    return report.created_at + timedelta(hours=report.category.target_hours)
+
+
+def is_overdue(report: Report, now: datetime | None = None) -> bool:
+    return report.status.is_open and (now or utcnow()) > due_at(report)
+
+
+def supporter_count(session: Session, report: Report) -> int:
+    return session.scalar(select(func.count()).where(Supporter.report_id == report.id)) or 0
+
+
+@dataclass
+class QueueFilter:
+    ward_id: int | None = None
+    category_id: int | None = None
+    status: Status | None = None
+    max_age_days: int | None = None
+    overdue: bool = False
+    unassigned: bool = False
+    sort: str = "due"
+
+
+def queue(session: Session, f: QueueFilter, now: datetime | None = None):
+    """Rows of (Report, supporters, due_at) for the triage queue: open reports unless a status is chosen."""
+    now = now or utcnow()
+    due = Report.created_at + func.make_interval(0, 0, 0, 0, Category.target_hours)
+    supporters = (select(func.count()).where(Supporter.report_id == Report.id).correlate(Report)
+                  .scalar_subquery())
+    stmt = select(Report, supporters.label("supporters"), due.label("due")).join(Report.category)
+    stmt = stmt.where(Report.status == f.status) if f.status else stmt.where(Report.status.in_(OPEN))
+    if f.ward_id:
+        stmt = stmt.where(Report.ward_id == f.ward_id)
+    if f.category_id:
+        stmt = stmt.where(Report.category_id == f.category_id)
+    if f.max_age_days:
+        stmt = stmt.where(Report.created_at >= now - timedelta(days=f.max_age_days))
+    if f.overdue:
+        stmt = stmt.where(due < now, Report.status.in_(OPEN))
+    if f.unassigned:
+        stmt = stmt.where(Report.crew_id.is_(None))
+    order = {"due": (due, Report.id), "created": (Report.created_at, Report.id),
+             "-created": (Report.created_at.desc(), Report.id.desc()),
+             "supporters": (supporters.desc(), due), "priority": (Report.priority, due)}[f.sort]
+    return session.execute(stmt.order_by(*order).limit(QUEUE_LIMIT)).all()
+
+
+def _note(session: Session, report: Report, actor: User, note: str, internal: bool) -> ReportEvent:
+    event = ReportEvent(report=report, actor=actor, note=note, internal=internal)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def add_update(session: Session, report: Report, actor: User, note: str, internal: bool) -> ReportEvent:
+    """A public update (emailed to subscribers) or an internal note (staff only), without a status change."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("Write the update or note.", field="note")
+    if len(note) > 2000:
+        raise DomainError("Keep the update to 2,000 characters or fewer.", field="note")
+    event = _note(session, report, actor, note, internal)
+    notifications.status_changed(session, report, event)
+    session.commit()
+    return event
+
+
+def update_details(session: Session, report: Report, actor: User, category_id: int | None = None,
+                   priority: int | None = None) -> None:
+    """Change category and/or priority; both recorded in the timeline (priority as an internal note)."""
+    if category_id is not None and category_id != report.category_id:
+        category = session.get(Category, category_id)
+        if category is None or not category.active:
+            raise DomainError("Choose a category from the list.", field="category")
+        old = report.category.name
+        report.category = category
+        _note(session, report, actor, f"Category changed from {old} to {category.name}.", internal=False)
+    if priority is not None and priority != report.priority:
+        if priority not in PRIORITIES:
+            raise DomainError("Choose a priority from the list.", field="priority")
+        _note(session, report, actor, f"Priority changed from {PRIORITIES[report.priority]} to "
+                                      f"{PRIORITIES[priority]}.", internal=True)
+        report.priority = priority
+    session.commit()
+
+
+def mark_duplicate(session: Session, report: Report, original: Report, actor: User) -> None:
+    """Close ``report`` as a duplicate of an open ``original``; its reporter follows the original instead.
+
+    No report may duplicate itself, a duplicate (which would build chains and loops) or a closed report.
+    """
+    if original.id == report.id:
+        raise DomainError("A report cannot be a duplicate of itself.", field="original")
+    if original.status is Status.DUPLICATE or original.duplicate_of_id is not None:
+        target = original.duplicate_of.reference if original.duplicate_of else "another report"
+        raise DomainError(f"{original.reference} is itself a duplicate (of {target}); choose that report.",
+                          field="original")
+    if not original.status.is_open:
+        raise DomainError(f"{original.reference} is “{original.status.label}”: choose an open report.",
+                          field="original")
+    report.duplicate_of = original
+    record_status(session, report, Status.DUPLICATE, actor, f"Duplicate of {original.reference}: "
+                                                            "updates will appear there.")
+    # the duplicate's reporter and supporters now follow (and count towards) the original
+    people = [report.reporter] if report.reporter is not None else []
+    people += list(session.scalars(select(User).join(Supporter, Supporter.user_id == User.id)
+                                   .where(Supporter.report_id == report.id)))
+    already = set(session.scalars(select(Supporter.user_id).where(Supporter.report_id == original.id)))
+    for person in people:
+        notifications.subscribe(session, original, person)
+        if person.id not in already and person.id != original.reporter_id:
+            session.add(Supporter(report_id=original.id, user_id=person.id))
+            already.add(person.id)
+    session.commit()
+
+
+def mark_not_responsible(session: Session, report: Report, actor: User, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why it is not the council's responsibility, and who to contact instead.",
+                          field="reason")
+    record_status(session, report, Status.NOT_RESPONSIBLE, actor, reason)
+    session.commit()
+
+
+def assign(session: Session, reports: list[Report], crew: Crew, actor: User) -> int:
+    """Give reports to a crew (one or many, all or none); each is marked assigned unless already in progress."""
+    if not crew.active:
+        raise DomainError(f"{crew.name} is not an active crew.", field="crew")
+    if not reports:
+        raise DomainError("Choose at least one report.", field="reports")
+    for report in reports:
+        if not report.status.is_open:
+            raise DomainError(f"{report.reference} is “{report.status.label}” and cannot be assigned.",
+                              field="reports")
+    for report in reports:
+        report.crew = crew
+        if report.status is not Status.IN_PROGRESS and report.status is not Status.ASSIGNED:
+            record_status(session, report, Status.ASSIGNED, actor, f"Assigned to {crew.name}.")
+        else:
+            _note(session, report, actor, f"Assigned to {crew.name}.", internal=True)
+    session.commit()
+    return len(reports)
+
+
+def nearby_open(session: Session, report: Report, metres: float = 250):
+    """Other open reports within ``metres`` of this one, nearest first: candidates for "duplicate of".
+    Rows of (Report, metres, lon, lat)."""
+    return open_reports_near(session, report_point(session, report), metres=metres, exclude_id=report.id,
+                             limit=20)
+
+
+def points_of(session: Session, reports: list[Report]) -> list[tuple[LonLat, str]]:
+    """(WGS84 point, reference) of each report, for maps."""
+    if not reports:
+        return []
+    rows = session.execute(select(Report.reference, func.ST_X(Report.geom), func.ST_Y(Report.geom))
+                           .where(Report.id.in_([r.id for r in reports])).order_by(Report.id)).all()
+    return [(LonLat(lon=x, lat=y), ref) for ref, x, y in rows]

@@ -1,0 +1,18 @@
+// "Start from where I am": fill the position fields from the phone's location and plan the route.
+// Without JavaScript or location permission, the fields can be typed and the depot is used otherwise.
+(function () {
+  var button = document.getElementById("use-my-position");
+  var status = document.getElementById("position-status");
+  if (!button || !("geolocation" in navigator)) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    status.textContent = "Finding your position…";
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      document.getElementById("start-lat").value = pos.coords.latitude.toFixed(6);
+      document.getElementById("start-lon").value = pos.coords.longitude.toFixed(6);
+      button.form.submit();
+    }, function () {
+      status.textContent = "Your position is not available; type it, or the route starts from the depot.";
+    }, {enableHighAccuracy: true, timeout: 10000});
+  });
+})();

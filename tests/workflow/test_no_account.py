@@ -1,0 +1,100 @@
+"""Reporting with only an email address (held until confirmed), claiming it, and staff reporting for callers."""
+import re
+from datetime import timedelta
+
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from models import OutboxMessage, Report, Status, User, utcnow
+from tests.conftest import FormClient, csrf_from
+from tests.factories import report_form
+
+CONFIRM = re.compile(r"http://localhost(/n/confirm/\S+)")
+
+
+def follow(client, path, data=None):
+    page = client.get(path)
+    return client.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True)), **(data or {})})
+
+
+def _anonymous_report(app, email="walker@example.test", **kw):
+    client = FormClient(app.test_client())
+    resp = client.submit("/report", report_form(email=email, your_name="Wendy Walker", **kw))
+    return client, resp
+
+
+def test_report_is_held_until_the_link_is_followed_then_claimed(app, db_session):
+    client, resp = _anonymous_report(app)
+    assert resp.status_code == 302 and "check-your-email" in resp.headers["Location"]
+    report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
+    assert report.status is Status.UNCONFIRMED and report.reporter.password_hash is None
+    assert app.test_client().get(f"/reports/{report.reference}").status_code == 404      # not public yet
+    [mail] = db_session.scalars(select(OutboxMessage).where(OutboxMessage.report_id == report.id)).all()
+    assert mail.to_addr == "walker@example.test" and "Confirm your report" in mail.subject
+    path = CONFIRM.search(mail.body).group(1)
+    resp = follow(client, path)
+    assert resp.status_code == 200 and "confirmed" in resp.get_data(as_text=True)
+    db_session.refresh(report)
+    assert report.status is Status.NEW
+    assert app.test_client().get(f"/reports/{report.reference}").status_code == 200
+    received = db_session.scalars(select(OutboxMessage).where(OutboxMessage.report_id == report.id)
+                                  .order_by(OutboxMessage.id)).all()
+    assert "We have your report" in received[-1].subject
+    again = follow(client, path)                                                     # used twice
+    assert again.status_code == 400 and "already confirmed" in again.get_data(as_text=True)
+    claim = re.search(r'href="(/n/claim/[^"]+)"', resp.get_data(as_text=True)).group(1)
+    assert follow(client, claim, {"password": "short"}).status_code == 400
+    assert follow(client, claim, {"password": "a long enough password"}).status_code == 302
+    mine = client.get("/my/reports").get_data(as_text=True)
+    assert report.reference in mine
+    assert follow(client, claim, {"password": "another long password"}).status_code == 400   # claimed once
+
+
+def test_forged_and_expired_confirmation_links(app, app_ctx, db_session, monkeypatch):
+    from portal.services.notifications import make_token
+    _anonymous_report(app)
+    report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
+    forged = URLSafeTimedSerializer("guessed-secret", salt="kerbside.confirm").dumps({"r": report.id})
+    client = app.test_client()
+    resp = follow(client, f"/n/confirm/{forged}")
+    assert resp.status_code == 400 and "not valid" in resp.get_data(as_text=True)
+    old = int((utcnow() - timedelta(days=8)).timestamp())
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: old)
+    expired = make_token("confirm", {"r": report.id})
+    monkeypatch.undo()
+    resp = follow(client, f"/n/confirm/{expired}")
+    assert resp.status_code == 400 and "expired" in resp.get_data(as_text=True)
+    db_session.refresh(report)
+    assert report.status is Status.UNCONFIRMED
+
+
+def test_email_is_required_without_an_account(app, db_session):
+    for email in ("", "not-an-email"):
+        _, resp = _anonymous_report(app, email=email, submission_token=f"t-{email}")
+        assert resp.status_code == 400 and "email address" in resp.get_data(as_text=True)
+    assert db_session.scalars(select(User).where(User.email == "not-an-email")).first() is None
+
+
+def test_email_only_user_cannot_log_in(app, db_session):
+    _anonymous_report(app)
+    client = FormClient(app.test_client())
+    resp = client.submit("/login", {"email": "walker@example.test", "password": ""})
+    assert resp.status_code != 302
+
+
+def test_staff_report_for_a_phone_caller(app, staff_client, db_session):
+    resp = staff_client.submit("/report", report_form(channel="phone", email="caller@example.test",
+                                                     your_name="Carl Caller"))
+    assert resp.status_code == 302 and "/staff/reports/" in resp.headers["Location"]
+    report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
+    assert report.channel == "phone" and report.status is Status.NEW
+    assert report.reporter.email == "caller@example.test"
+    assert report.events[0].actor.role.value == "staff"
+    bad = staff_client.submit("/report", report_form(channel="pigeon", submission_token="pigeon"))
+    assert bad.status_code == 400
+
+
+def test_residents_cannot_choose_a_channel(app, resident, resident_client, db_session):
+    resident_client.submit("/report", report_form(channel="phone", email="someone@example.test"))
+    report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
+    assert report.channel == "web" and report.reporter_id == resident.id
