@@ -151,3 +151,21 @@ def resident_client(app, resident) -> FormClient:
 @pytest.fixture()
 def staff_client(app, make_user) -> FormClient:
     return login(app.test_client(), make_user(Role.STAFF).email)
+
+
+CHROMIUM = os.environ.get("KERBSIDE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One system Chromium for the whole run (Playwright allows one sync driver per thread)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: install it (apt-get install chromium, or `make chromium` as root) "
+                    "to run the browser tests")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -11,9 +11,7 @@ from sqlalchemy import text
 
 from portal.app import create_app
 
-CHROMIUM = os.environ.get("KERBSIDE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+from ..conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (re-exported for the browser tests)
 E2E_EMAIL_DOMAIN = "e2e.example.org"
 
 
@@ -46,19 +44,8 @@ def _delete_e2e_data(engine) -> None:
         params = {"pattern": f"%@{E2E_EMAIL_DOMAIN}"}
         conn.execute(text(f"DELETE FROM reports WHERE reporter_id IN ({users})"), params)
         conn.execute(text("DELETE FROM login_throttle WHERE email_key LIKE :pattern"), params)
+        conn.execute(text("DELETE FROM outbox WHERE to_addr LIKE :pattern"), params)
         conn.execute(text(f"DELETE FROM users WHERE id IN ({users})"), params)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: install it (apt-get install chromium, or `make chromium` as root) "
-                    "to run the browser tests")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()

@@ -1,7 +1,7 @@
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Report, Role, User, utcnow
 from portal.services import accounts
@@ -44,6 +44,9 @@ def test_delete_account_keeps_reports_anonymous(app, resident, db_session):
     assert resp.status_code == 302
     db_session.expire_all()
     assert db_session.scalars(select(User).where(User.email == email)).first() is None
+    from models import OutboxMessage
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(func.lower(OutboxMessage.to_addr) == email.lower())) == 0
     kept = db_session.get(Report, report.id)
     assert kept.reporter_id is None and kept.anonymous
     page = app.test_client().get(f"/reports/{kept.reference}")

@@ -22,16 +22,12 @@ def server(app):
 
 
 @pytest.fixture()
-def page():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
-        pg = browser.new_page()
-        pg.route("https://**/*", lambda route: route.abort())     # no tiles from the internet in tests
-        yield pg
-        browser.close()
+def page(browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.route("https://**/*", lambda route: route.abort())     # no tiles from the internet in tests
+    yield pg
+    context.close()
 
 
 def test_performance_map_draws_and_its_table_matches(server, page, known_reports):
