@@ -12,6 +12,14 @@ login_manager.login_message_category = "info"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def account_or_address() -> str:
+    """Rate-limit key: the logged-in account, else the client address."""
+    from flask_login import current_user
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"addr:{get_remote_address()}"
+
+
 def csrf_in_form(view):
     """Mark a view whose FlaskForm checks the CSRF token itself, so a missing or stale token is shown as a
     form error with the user's input kept. Every other unsafe request is checked before its view runs."""

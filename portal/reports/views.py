@@ -12,7 +12,7 @@ from gis.queries import format_postcode, normalise_postcode, postcode_location, 
 from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
-from ..extensions import csrf_in_form, limiter
+from ..extensions import account_or_address, csrf_in_form, limiter
 from ..forms import form_errors
 from ..services import visibility
 from ..services.errors import DomainError, InvalidPhoto
@@ -107,7 +107,8 @@ def _reporter_for(session, form):
 
 @bp.route("/report", methods=["GET", "POST"])
 @csrf_in_form
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"])                                  # per address
+@limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address)      # per account
 def new():
     session = db.session()
     cats = categories(session)

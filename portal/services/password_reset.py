@@ -1,0 +1,58 @@
+"""Password reset by an emailed link: signed, expiring after an hour, and single-use (the link carries a
+fingerprint of the current password hash, so it dies as soon as the password changes).
+
+Asking for a reset looks the same whether or not the address has an account."""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from models import LoginThrottle, User
+
+from .accounts import user_by_email
+from .errors import DomainError
+from .notifications import BadLink, external_url, make_token, queue_email, read_token
+
+PURPOSE = "password-reset"
+LIFETIME = timedelta(hours=1)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "no-password").encode()).hexdigest()[:16]
+
+
+def request_reset(session: Session, email: str) -> None:
+    """Queue a reset link if the address has an active account; say nothing either way."""
+    user = user_by_email(session, email or "")
+    if user is not None and user.active:
+        token = make_token(PURPOSE, {"u": user.id, "f": _fingerprint(user)})
+        link = external_url("account.reset_password", token=token)
+        queue_email(session, user.email, "Reset your Kerbside password",
+                    f"Hello {user.display_name},\n\nSomeone (we hope you) asked to reset the password of your "
+                    f"Kerbside account. Choose a new password here within the next hour:\n\n{link}\n\n"
+                    "The link works once. If you did not ask for this, ignore this email: your password has not "
+                    "changed.\n")
+    session.commit()
+
+
+def user_for_token(session: Session, token: str) -> User:
+    """The user a still-valid, unused reset link is for; BadLink otherwise."""
+    payload = read_token(PURPOSE, token, LIFETIME)
+    user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.active or payload.get("f") != _fingerprint(user):
+        raise BadLink("This link has already been used or is no longer valid. Ask for a new one.")
+    return user
+
+
+def reset_password(session: Session, token: str, new_password: str) -> User:
+    user = user_for_token(session, token)
+    if len(new_password or "") < 10:
+        raise DomainError("Use at least 10 characters.", field="password")
+    user.password_hash = generate_password_hash(new_password)
+    session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == user.email.lower()))
+    session.commit()
+    return user
