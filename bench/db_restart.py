@@ -98,7 +98,8 @@ def main() -> int:
         "503 (not 500) while down": outage_statuses.get(503, 0) > 0 and statuses.get(500, 0) == 0
                                     and not any(str(k).endswith("500") for k in statuses),
         "recovered by itself": health == 200,
-        "acknowledged == stored, once each": sorted(acked) == sorted(stored) and len(set(stored)) == len(stored),
+        "acknowledged == stored, once each": bool(acked) and sorted(acked) == sorted(stored)
+                                             and len(set(stored)) == len(stored),
         "no half-written report": half_written(url) == 0,
     }
     for name, ok in checks.items():

@@ -32,9 +32,15 @@ TOKEN_RE = re.compile(r'name="submission_token"[^>]*value="([^"]*)"')
 
 
 def scratch_database(name: str) -> str:
-    """A database in the dev cluster (or beside DATABASE_URL) with schema and reference data, emptied of reports."""
+    """A fresh database in the dev cluster (or beside DATABASE_URL) with schema and reference data, no reports."""
     base = cluster.ensure()
     url = cluster.make_url(base).set(database=name).render_as_string(hide_password=False)
+    admin = psycopg2.connect(cluster._dsn(cluster.make_url(base).set(database="postgres")
+                                          .render_as_string(hide_password=False)))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
     cluster.ensure_database(url)
     cfg = alembic_config(url)
     cfg.attributes["configure_logger"] = False
@@ -43,12 +49,9 @@ def scratch_database(name: str) -> str:
     with Session(engine) as s:
         from gis.importers import import_postcodes, import_wards
         from portal.services import demo
-        if not s.execute(text("SELECT EXISTS (SELECT 1 FROM wards)")).scalar():
-            import_wards(s, demo.WARDS_FILE)
-            import_postcodes(s, demo.POSTCODES_FILE)
-            demo.load_categories(s)
-        s.execute(text("TRUNCATE reports CASCADE"))
-        s.commit()
+        import_wards(s, demo.WARDS_FILE)
+        import_postcodes(s, demo.POSTCODES_FILE)
+        demo.load_categories(s)
     engine.dispose()
     return url
 
@@ -138,7 +141,7 @@ class Resident:
 
     def submit(self, csrf: str, token: str, point: tuple[float, float], photo: bytes | None):
         data = {"csrf_token": csrf, "submission_token": token, "latitude": f"{point[0]:.6f}",
-                "longitude": f"{point[1]:.6f}", "category": "fly_tipping", "action": "submit",
+                "longitude": f"{point[1]:.6f}", "category": "fly_tipping", "action": "submit_new",
                 "description": f"Load test report {token[:8]}", "anonymous": "y",
                 "q_fly_tipping_size": "car_boot", "q_fly_tipping_waste": "household",
                 "q_fly_tipping_where": "road", "q_fly_tipping_witnessed": "no"}

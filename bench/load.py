@@ -11,6 +11,9 @@ import argparse
 import collections
 import itertools
 import random
+import re
+import shutil
+import subprocess
 import threading
 import time
 
@@ -20,8 +23,21 @@ from .harness import (Resident, gunicorn, jpeg, make_users, reference_from, samp
                       stored_references, summary, half_written)
 
 
+def wrk_baseline(workers: int, seconds: int = 10) -> str | None:
+    """wrk's figures for a trivial Flask endpoint under the same gunicorn (the reference in STACK.md)."""
+    if not shutil.which("wrk"):
+        return None
+    with gunicorn("bench.trivial:app", {}, workers=workers) as base:
+        out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", base + "/healthz"],
+                             capture_output=True, text=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"50%\s+(\S+)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
+    return f"{float(rps.group(1)):.0f} req/s, p50 {p50.group(1)}, p99 {p99.group(1)} (wrk, 16 connections)"
+
+
 def trivial_baseline(workers: int, seconds: float = 10, clients: int = 16) -> float:
-    """Requests per second of a trivial Flask endpoint under the same gunicorn and client."""
+    """Requests per second of a trivial Flask endpoint under the same gunicorn and this Python client."""
     with gunicorn("bench.trivial:app", {}, workers=workers) as base:
         stop = time.monotonic() + seconds
         counts = collections.Counter()
@@ -115,9 +131,14 @@ def main() -> int:
         say(summary(name, values, elapsed))
     say(f"elapsed {elapsed:.1f} s; reports acknowledged {len(acked)}, stored {len(stored)}, "
         f"distinct stored {len(set(stored))}, failures {dict(failures) or 'none'}")
-    ok = sorted(acked) == sorted(stored) and len(set(stored)) == len(stored) and half_written(url) == 0
-    say("CHECK every acknowledged report stored exactly once, nothing else: " + ("PASS" if ok else "FAIL"))
-    say(f"baseline: trivial Flask endpoint under the same gunicorn: {trivial_baseline(args.workers):.0f} req/s")
+    ok = (len(acked) == args.reports and not failures and sorted(acked) == sorted(stored)
+          and len(set(stored)) == len(stored) and half_written(url) == 0)
+    say("CHECK every report acknowledged, stored exactly once, nothing else, no errors: " + ("PASS" if ok else "FAIL"))
+    say(f"baseline: trivial Flask endpoint under the same gunicorn, this Python client: "
+        f"{trivial_baseline(args.workers):.0f} req/s")
+    wrk = wrk_baseline(args.workers)
+    if wrk:
+        say(f"baseline: trivial Flask endpoint under the same gunicorn: {wrk}")
     return 0 if ok else 1
 
 

@@ -48,7 +48,8 @@ def reset_password(token: str):
     try:
         password_reset.user_for_token(session, token)
     except BadLink as exc:
-        return render_template("account/reset_bad_link.html", message=exc.message), 400
+        return render_template("notices/bad_link.html", message=exc.message,
+                               retry_url=url_for("account.forgot_password"), retry_label="Ask for a new link"), 400
     form = ResetForm()
     if form.validate_on_submit():
         try:
