@@ -38,6 +38,8 @@ def main() -> int:
     statuses = collections.Counter()
     outage_statuses = collections.Counter()
     acked: list[str] = []
+    acked_at: list[float] = []
+    back_at = [float("inf")]
     lock = threading.Lock()
     down = threading.Event()
     stop_at = time.monotonic() + args.seconds
@@ -70,6 +72,7 @@ def main() -> int:
                     if ref:
                         with lock:
                             acked.append(ref)
+                            acked_at.append(time.monotonic())
                         break
                     time.sleep(0.25)
 
@@ -85,6 +88,7 @@ def main() -> int:
         subprocess.run(pg_ctl + ["-l", str(cluster.PGDATA / "server.log"), "start"], check=True,
                        stdout=subprocess.DEVNULL)
         down.clear()
+        back_at[0] = time.monotonic()
         say(f"database back after {time.monotonic() - t0:.1f}s")
         [t.join() for t in threads]
         health = requests.get(base + "/healthz", timeout=10).status_code
@@ -92,12 +96,14 @@ def main() -> int:
     stored = stored_references(url)
     say(f"responses: {dict(statuses)}")
     say(f"responses while the database was down: {dict(outage_statuses)}")
+    say(f"acknowledged after recovery: {sum(t > back_at[0] for t in acked_at)}")
     say(f"acknowledged {len(acked)}, stored {len(stored)}, distinct {len(set(stored))}, "
         f"half-written {half_written(url)}, /healthz after: {health}")
     checks = {
-        "503 (not 500) while down": outage_statuses.get(503, 0) > 0 and statuses.get(500, 0) == 0
+        "503 (not 500) while down": outage_statuses.get(503, 0) + outage_statuses.get("form page 503", 0) > 0
+                                    and statuses.get(500, 0) == 0
                                     and not any(str(k).endswith("500") for k in statuses),
-        "recovered by itself": health == 200,
+        "recovered by itself (reports accepted again)": health == 200 and any(t > back_at[0] for t in acked_at),
         "acknowledged == stored, once each": bool(acked) and sorted(acked) == sorted(stored)
                                              and len(set(stored)) == len(stored),
         "no half-written report": half_written(url) == 0,
