@@ -8,7 +8,7 @@ export FLASK_APP := portal.app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve stop setup db demo bench chromium clean-db
+.PHONY: run test serve stop setup db demo prepare bench chromium
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,14 +25,17 @@ db: $(STAMP)
 demo: db
 	$(BIN)/flask demo load --if-empty
 
-run: demo
-	$(BIN)/flask demo accounts
+prepare: $(STAMP)
+	$(BIN)/python -m portal.cluster ensure >/dev/null
+	$(BIN)/flask demo prepare
+
+run: prepare
 	@echo "Kerbside is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop the web server; 'make stop' stops the database)"
 	@echo "The mail worker (flask outbox send) runs beside it, sending to $${MAIL_HOST:-127.0.0.1}:$${MAIL_PORT:-8025}"
 	$(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-serve: demo
+serve: prepare
 	$(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn -w $${WORKERS:-4} -b $(HOST):$(PORT) 'portal.app:create_app()'
 

@@ -131,6 +131,15 @@ def demo_accounts():
         click.echo(f"  {email:<26} {known.get(email, '(set elsewhere)'):<14} {role.value}")
 
 
+@demo_cli.command("prepare", help="What `make run` needs in one process: migrate, load the demo if empty, "
+                                   "print the accounts.")
+@click.pass_context
+def demo_prepare(ctx: click.Context):
+    ctx.invoke(db_upgrade)
+    ctx.invoke(demo_load, if_empty=True)
+    ctx.invoke(demo_accounts)
+
+
 @click.group("users", help="User accounts.", cls=AppGroup)
 def users_cli():
     pass
