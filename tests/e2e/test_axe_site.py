@@ -82,8 +82,8 @@ def test_every_html_page_type_is_audited():
     assert not missing, f"GET pages not audited by axe: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("name", PAGES)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("role", "name"), [(role, name) for role in ROLES for name in PAGES],
+                         ids=[f"{role}:{url}" for role in ROLES for url in PAGES.values()])
 def test_page_has_no_axe_violations(role_pages, axe, site, role, name):
     page = role_pages(role)
     page.console_errors.clear()
