@@ -100,3 +100,32 @@ def test_page_has_no_axe_violations(role_pages, axe, site, role, name):
     errors = [e for e in page.console_errors if "status of 40" not in e and "tiles.invalid" not in e
               and "ERR_FAILED" not in e]
     assert errors == []
+
+
+#: Pages in their error state: (role, page, the field to type into, what to type). Enter submits the form.
+ERROR_STATES = [
+    ("anonymous", "/login", "#password", "wrong password"),
+    ("anonymous", "/register", "#email", "not-an-email"),
+    ("anonymous", "/password/forgot", "#email", ""),
+    ("staff", "/staff/reports/{report}", "#dup-original", "KB-NOPE"),
+    ("crew", "/crew/jobs", "#start-lat", "north"),
+    ("admin", "/admin/categories/new", "#code", "Not A Code!"),
+    ("admin", "/admin/crews/new", "#depot_lat", "north"),
+]
+
+
+@pytest.mark.parametrize(("role", "url", "field", "value"), ERROR_STATES,
+                         ids=[f"{role}:{url}:error" for role, url, *_ in ERROR_STATES])
+def test_page_with_errors_has_no_axe_violations(role_pages, axe, site, role, url, field, value):
+    page = role_pages(role)
+    url = url.format(**site)
+    page.goto(url)
+    page.fill(field, value)
+    with page.expect_navigation():
+        page.press(field, "Enter")
+    page.wait_for_load_state("load")
+    assert page.locator("#error-summary, .error-message, .error-summary").count() >= 1, page.url
+    print(f"axe audit: {role:10} {url} with errors -> {page.url}")
+    violations = axe.run(page).response["violations"]
+    assert not violations, f"{role} {url} with errors:\n" + "\n".join(f"{v['id']}: {v['help']} -> " + "; ".join(
+        str(n["target"]) for n in v["nodes"][:5]) for v in violations)
