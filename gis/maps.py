@@ -68,8 +68,8 @@ def report_with_neighbours_map(point: LonLat, label: str, neighbours: list[tuple
     m = base_map(point, zoom, tile_url, attribution)
     folium.Marker([point.lat, point.lon], tooltip=label, alt=label).add_to(m)
     for where, text in neighbours:
-        folium.CircleMarker([where.lat, where.lon], radius=8, color="#a4000f", fill=True, tooltip=text,
-                            popup=text).add_to(m)
+        # no popup: folium's popups need jQuery, which we do not serve; the tooltip shows the reference
+        folium.CircleMarker([where.lat, where.lon], radius=8, color="#a4000f", fill=True, tooltip=text).add_to(m)
     return render_parts(m)
 
 

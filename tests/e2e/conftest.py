@@ -7,12 +7,22 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
+from models import Category, Crew, CrewMember, Role, Ward
 from portal.app import create_app
+from portal.services import apikeys, triage
+from portal.services.accounts import register_user
+from portal.services.photos import PhotoStore
+from portal.services.reports import NewReport, create_report
+
+from ..factories import CATFORD, FLY_TIPPING_ANSWERS, PASSWORD
 
 from ..conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (re-exported for the browser tests)
 E2E_EMAIL_DOMAIN = "e2e.example.org"
+A11Y_DOMAIN = "a11y.example.org"            # accounts of the accessibility suites, kept for a whole module
+ROLES = ("anonymous", "resident", "councillor", "crew", "staff", "admin")
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +86,75 @@ def register(page, email: str, name: str = "Erin Example", password: str = "corr
     page.fill("#confirm", password)
     page.click("button[type=submit]:has-text('Create account')")
     page.wait_for_url("**/my/reports")
+
+
+def build_world(engine, photo_dir) -> dict:
+    """Commit one account per role, a crew with its member, two reports by the resident (the second assigned to
+    the crew) and an API key. Returns references, ids and the accounts' emails; ``delete_a11y_data`` removes it."""
+    with Session(engine, expire_on_commit=False) as session:
+        users = {role: register_user(session, email=f"{role}-{uuid.uuid4().hex[:8]}@{A11Y_DOMAIN}",
+                                     password=PASSWORD, display_name=f"A11y {role}", role=Role(role))
+                 for role in ROLES if role != "anonymous"}
+        crew = Crew(name=f"A11y crew {uuid.uuid4().hex[:6]}", depot=CATFORD.ewkt)
+        session.add(crew)
+        session.flush()
+        session.add(CrewMember(crew_id=crew.id, user_id=users["crew"].id))
+        session.commit()
+        answers = {k.removeprefix("q_fly_tipping_"): v for k, v in FLY_TIPPING_ANSWERS.items()}
+        reports = [create_report(session, NewReport(category_code="fly_tipping", point=CATFORD, answers=answers,
+                                                    description=f"Sofa and bags on the pavement {n}",
+                                                    client_token=f"a11y-{uuid.uuid4().hex}", anonymous=False),
+                                 users["resident"], PhotoStore(photo_dir)) for n in range(2)]
+        triage.assign(session, [reports[1]], crew, users["staff"])
+        apikeys.create_key(session, f"a11y-{uuid.uuid4().hex[:6]}")
+        return {"report": reports[0].reference, "job": reports[1].reference, "crew": crew.id,
+                "crew_name": crew.name, "ward": session.scalar(select(Ward.code).where(Ward.id == reports[0].ward_id)),
+                "category": session.scalar(select(Category.id).where(Category.code == "fly_tipping")),
+                "emails": {role: user.email for role, user in users.items()}}
+
+
+def delete_a11y_data(engine) -> None:
+    with engine.begin() as conn:
+        users = "SELECT id FROM users WHERE email LIKE :pattern"
+        params = {"pattern": f"%@{A11Y_DOMAIN}"}
+        conn.execute(text(f"DELETE FROM reports WHERE reporter_id IN ({users})"), params)
+        conn.execute(text("DELETE FROM crews WHERE name LIKE 'A11y crew %'"))
+        conn.execute(text("DELETE FROM api_keys WHERE name LIKE 'a11y-%'"))
+        conn.execute(text("DELETE FROM outbox WHERE to_addr LIKE :pattern"), params)
+        conn.execute(text(f"DELETE FROM users WHERE id IN ({users})"), params)
+
+
+def tab_to(page, selector: str, text: str = "", key: str = "Tab", limit: int = 200) -> None:
+    """Press ``key`` (Tab or Shift+Tab) until the focused element matches ``selector`` (and contains ``text``),
+    then check that focus is visible on it. Fails if it is never reached (a keyboard trap or a missing control)."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("([sel, txt]) => { const el = document.activeElement;"
+                         " return !!el && el.matches(sel) && (el.textContent || '').includes(txt); }", [selector, text]):
+            assert_focus_visible(page)
+            return
+    raise AssertionError(f"{selector} {text!r} not reached with {key} on {page.url} ({limit} presses)")
+
+
+def assert_focus_visible(page) -> None:
+    style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return {outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow,
+                tag: document.activeElement.outerHTML.slice(0, 80)}; }""")
+    visible = (style["outline"] != "none" and style["width"] != "0px") or style["shadow"] != "none"
+    assert visible, f"no visible focus on {style['tag']}: {style}"
+
+
+def login_by_keyboard(page, email: str, password: str = PASSWORD) -> None:
+    """Log in with the keyboard only: Tab to the fields, type, Shift+Tab back once, Enter to submit."""
+    page.goto("/login")
+    tab_to(page, "#email")
+    page.keyboard.type(email)
+    tab_to(page, "#password")
+    tab_to(page, "#email", key="Shift+Tab")
+    assert page.input_value("#email") == email
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/login" not in page.url, f"could not log in as {email}"
