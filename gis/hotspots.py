@@ -16,6 +16,7 @@ WITH pts AS MATERIALIZED (
     FROM reports r
     WHERE r.created_at >= :since AND r.created_at < :until
       AND r.status = ANY(CAST(:statuses AS report_status[]))   -- an IN list lets the status index serve
+      AND NOT r.hidden                                          -- hidden by a moderator
       AND (CAST(:category_id AS integer) IS NULL OR r.category_id = :category_id)
       AND (CAST(:ward_id AS integer) IS NULL OR r.ward_id = :ward_id)
 ), clustered AS (

@@ -61,6 +61,8 @@ class Report(Base):
     priority: Mapped[int] = mapped_column(default=3, server_default="3")
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id", ondelete="SET NULL"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    #: Hidden by a moderator: gone from every public page, list, map feed, export and API (staff still see it).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default="false")
 
     category: Mapped[Category] = relationship(lazy="joined")
     ward: Mapped[Ward | None] = relationship(lazy="joined")

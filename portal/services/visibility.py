@@ -5,7 +5,7 @@ Every public list, map, export and API feed filters with ``visible_to`` and show
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, true
+from sqlalchemy import and_, or_, true
 from sqlalchemy.sql import ColumnElement
 
 from models import PUBLIC, Report, ReportEvent, Role, User
@@ -29,14 +29,15 @@ def visible_to(viewer) -> ColumnElement[bool]:
     """SQL condition: the reports this viewer may open."""
     if is_staff(viewer):
         return true()
-    public = Report.status.in_(PUBLIC)
+    public = and_(Report.status.in_(PUBLIC), Report.hidden.is_(False))
     user = _user(viewer)
     return or_(public, Report.reporter_id == user.id) if user else public
 
 
 def can_view(report: Report, viewer) -> bool:
     user = _user(viewer)
-    return report.status in PUBLIC or is_staff(viewer) or (user is not None and report.reporter_id == user.id)
+    return ((report.status in PUBLIC and not report.hidden) or is_staff(viewer)
+            or (user is not None and report.reporter_id == user.id))
 
 
 def is_reporter(report: Report, viewer) -> bool:

@@ -10,7 +10,7 @@ from models import TRANSITIONS, Category, Crew, FixRating, Report, ResponseTempl
 
 from .. import db
 from ..permissions import STAFF, roles_required
-from ..services import triage
+from ..services import moderation, triage
 from ..services.errors import DomainError
 from ..services.reports import change_status
 from . import bp
@@ -172,3 +172,33 @@ def assign():
         return redirect(url_for("staff.report", reference=back) if back else url_for("staff.queue")), 303
     flash(f"{count} report{'s' if count != 1 else ''} assigned to {crew.name}.", "success")
     return redirect(url_for("staff.report", reference=back) if back else url_for("staff.queue"))
+
+
+def _store():
+    from ..services.photos import PhotoStore
+    return PhotoStore(current_app.config["PHOTO_DIR"])
+
+
+@bp.post("/reports/<reference>/hide")
+@roles_required(*STAFF)
+def hide(reference: str):
+    hidden = request.form.get("hidden") == "1"
+    return _act(reference, lambda s, r: moderation.set_hidden(s, r, current_user, hidden,
+                                                               request.form.get("reason", "")),
+                "Report hidden from the public." if hidden else "Report shown to the public again.")
+
+
+@bp.post("/reports/<reference>/redact")
+@roles_required(*STAFF)
+def redact(reference: str):
+    return _act(reference, lambda s, r: moderation.redact_description(
+        s, r, current_user, request.form.get("description", "")[:4000], request.form.get("reason", "")),
+        "Description redacted.")
+
+
+@bp.post("/reports/<reference>/photos/<int:photo_id>/remove")
+@roles_required(*STAFF)
+def remove_photo(reference: str, photo_id: int):
+    return _act(reference, lambda s, r: moderation.remove_photo(s, r, photo_id, current_user,
+                                                                request.form.get("reason", ""), _store()),
+                "Photo removed.")

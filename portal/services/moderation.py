@@ -1,0 +1,62 @@
+"""Staff moderation: hide a report, redact its text, remove a photo (faces, number plates). Each action needs
+a reason and is recorded in the report's timeline as an internal entry with who did it and why."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from models import Photo, Report, ReportEvent, User
+
+from .errors import DomainError
+from .photos import PhotoStore
+
+REASON_MAX = 500
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for this moderation; it is kept in the internal log.", field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+    return reason
+
+
+def _log(session: Session, report: Report, actor: User, what: str, reason: str) -> None:
+    session.add(ReportEvent(report=report, actor=actor, note=f"Moderation: {what}. Reason: {reason}",
+                            internal=True))
+
+
+def set_hidden(session: Session, report: Report, actor: User, hidden: bool, reason: str) -> None:
+    reason = _reason(reason)
+    if report.hidden == hidden:
+        raise DomainError("The report is already hidden." if hidden else "The report is not hidden.")
+    report.hidden = hidden
+    _log(session, report, actor, "hidden from the public" if hidden else "shown to the public again", reason)
+    session.commit()
+
+
+def redact_description(session: Session, report: Report, actor: User, new_text: str, reason: str) -> None:
+    """Replace the description (e.g. to remove a name or a phone number); the old text is not kept."""
+    reason = _reason(reason)
+    text = (new_text or "").strip()
+    if not text:
+        raise DomainError("Enter the redacted description (it cannot be empty).", field="description")
+    if len(text) > len(report.description) + 100:
+        raise DomainError("A redaction should remove text, not add it.", field="description")
+    report.description = text
+    _log(session, report, actor, "description redacted", reason)
+    session.commit()
+
+
+def remove_photo(session: Session, report: Report, photo_id: int, actor: User, reason: str,
+                 store: PhotoStore) -> None:
+    """Delete a photo and its file (e.g. it shows a face or a number plate)."""
+    reason = _reason(reason)
+    photo = session.get(Photo, photo_id)
+    if photo is None or photo.report_id != report.id:
+        raise DomainError("That photo is not part of this report.")
+    key = photo.key
+    session.delete(photo)
+    _log(session, report, actor, f"{photo.kind} photo removed", reason)
+    session.commit()
+    store.path(key).unlink(missing_ok=True)   # after the commit: a failed commit keeps the file

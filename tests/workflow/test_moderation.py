@@ -1,0 +1,83 @@
+"""Staff moderation (issue 6): hide a report, redact text, remove a photo; each logged with who and why."""
+import io
+
+from sqlalchemy import select
+
+from models import Photo, Report, ReportEvent, Role
+from portal.services.photos import PhotoStore, process_photo
+
+from ..conftest import login
+from ..factories import CATFORD, image_bytes
+
+
+def _staff(app, make_user):
+    user = make_user(Role.STAFF)
+    return user, login(app.test_client(), user.email)
+
+
+def test_hidden_report_is_gone_from_every_public_view_but_staff_see_it(app, make_user, make_report, db_session):
+    staff, fc = _staff(app, make_user)
+    report = make_report()
+    ref = report.reference
+    missing = fc.submit(f"/staff/reports/{ref}/hide", {"hidden": "1", "reason": ""}, page=f"/staff/reports/{ref}")
+    assert missing.status_code == 400 and "Give the reason" in missing.get_data(as_text=True)
+    assert db_session.get(Report, report.id).hidden is False
+    resp = fc.submit(f"/staff/reports/{ref}/hide", {"hidden": "1", "reason": "Abusive text"},
+                     page=f"/staff/reports/{ref}")
+    assert resp.status_code == 302
+    public = app.test_client()
+    assert public.get(f"/reports/{ref}").status_code == 404
+    assert ref not in public.get(f"/open311/v2/requests.json?service_request_id={ref}").get_data(as_text=True)
+    assert ref not in public.get("/data/reports.csv?period=365").get_data(as_text=True)
+    assert fc.get(f"/staff/reports/{ref}").status_code == 200
+    event = db_session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)
+                               .order_by(ReportEvent.id.desc())).first()
+    assert event.internal and event.actor_id == staff.id and "Abusive text" in event.note
+    assert "Abusive text" not in app.test_client().get(f"/staff/reports/{ref}").get_data(as_text=True)
+    shown = fc.submit(f"/staff/reports/{ref}/hide", {"hidden": "0", "reason": "Reviewed"}, page=f"/staff/reports/{ref}")
+    assert shown.status_code == 302 and public.get(f"/reports/{ref}").status_code == 200
+
+
+def test_redaction_replaces_text_and_logs_internally(app, make_user, make_report, db_session):
+    staff, fc = _staff(app, make_user)
+    report = make_report()
+    ref = report.reference
+    resp = fc.submit(f"/staff/reports/{ref}/redact", {"description": "A sofa on the pavement [name removed]",
+                                                      "reason": "Contained a neighbour's name"},
+                     page=f"/staff/reports/{ref}")
+    assert resp.status_code == 302
+    page = app.test_client().get(f"/reports/{ref}").get_data(as_text=True)
+    assert "[name removed]" in page and "neighbour's name" not in page and "neighbour&#39;s name" not in page
+    grew = fc.submit(f"/staff/reports/{ref}/redact", {"description": "x" * 500, "reason": "padding"},
+                     page=f"/staff/reports/{ref}")
+    assert grew.status_code == 400 and "should remove text" in grew.get_data(as_text=True)
+
+
+def test_remove_photo_deletes_row_and_file(app, app_config, make_user, db_session):
+    from portal.services.reports import NewReport, create_report
+    store = PhotoStore(app_config["PHOTO_DIR"])
+    key = store.save_pending(process_photo(image_bytes()))
+    answers = {"size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}
+    with app.app_context():
+        report = create_report(db_session, NewReport("fly_tipping", CATFORD, "bag with a face", answers, [key]),
+                               None, store)
+    photo_id = report.photos[0].id
+    staff, fc = _staff(app, make_user)
+    ref = report.reference
+    assert store.path(key).exists()
+    resp = fc.submit(f"/staff/reports/{ref}/photos/{photo_id}/remove", {"reason": "Shows a face"},
+                     page=f"/staff/reports/{ref}")
+    assert resp.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Photo, photo_id) is None and not store.path(key).exists()
+    assert app.test_client().get(f"/photos/{key}.jpg").status_code == 404
+
+
+def test_residents_and_crews_cannot_moderate(app, make_user, make_report, db_session):
+    report = make_report()
+    for role in (Role.RESIDENT, Role.CREW, Role.COUNCILLOR):
+        fc = login(app.test_client(), make_user(role).email)
+        resp = fc.submit(f"/staff/reports/{report.reference}/hide", {"hidden": "1", "reason": "x"}, page="/")
+        assert resp.status_code == 403
+    db_session.expire_all()
+    assert db_session.get(Report, report.id).hidden is False
