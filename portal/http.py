@@ -59,13 +59,14 @@ def _security_headers(app: Flask) -> None:
 
 def _refuse_nul(app: Flask) -> None:
     """A NUL character is never valid input, and PostgreSQL refuses it in text (psycopg2 raises ValueError, a
-    500): answer 400 before any view sees it, in the path, the query string or a form field."""
+    500): in the map feeds, exports and Open311, answer 400 before any view sees it, in the path, the query
+    string or an Open311 form field. (Other pages and forms strip NUL characters themselves.)"""
     @app.before_request
     def refuse_nul():
-        if request.endpoint == "static":
+        if request.blueprint not in ("maps", "open311"):    # the JSON feeds and exports, and their pages
             return None
         fields = [*request.args.items(multi=True)]
-        if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+        if request.blueprint == "open311" and request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
                                                              "multipart/form-data"):
             fields += request.form.items(multi=True)
         if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
