@@ -5,7 +5,9 @@ so that the success paths are fuzzed too."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 import time
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -50,17 +52,74 @@ def test_docs_link_the_spec(client, link_page):
     assert 'href="/api/openapi.json"' in client.get(link_page).get_data(as_text=True)
 
 
-def _fuzz_strategy(operation, method: str, path: str, reference: str):
-    """Positive and negative cases; for POSTs also cases aimed at a real service or report."""
+#: Any text (NUL and every plane included) or any date of years 1-9999: schemathesis keeps its strings URL-safe
+#: and its dates ordinary, and missed the NUL and date-overflow server errors these found.
+HOSTILE = st.one_of(st.text(max_size=12), st.dates().map(date.isoformat), st.datetimes(
+    timezones=st.timezones() | st.just(timezone(timedelta(hours=23, minutes=59)))).map(datetime.isoformat))
+
+
+def _inputs(method: str, path: str) -> list[tuple[str, str]]:
+    """(location, name) of every documented parameter and form field of an operation."""
+    op = SPEC["paths"][path][method.lower()]
+    params = [SPEC["components"]["parameters"][p["$ref"].rsplit("/", 1)[-1]] if "$ref" in p else p
+              for p in op.get("parameters", [])]
+    found = [(p["in"], p["name"]) for p in params]
+    for content in op.get("requestBody", {}).get("content", {}).values():
+        found += [("body", name) for name in content["schema"].get("properties", {})]
+    return found
+
+
+def _hostile(operation, method: str, path: str):
+    """Generated cases with one parameter or form field replaced by a hostile value."""
+    def inject(args):
+        case, (where, name), value = args
+        if where == "path":    # without the URL's own delimiters, which the client would misread
+            value = value.translate({ord(c): None for c in "/?#%"}) or "x"
+            case.path_parameters = {**(case.path_parameters or {}), name: value}
+        elif where == "query":
+            case.query = {**(case.query or {}), name: value}
+        elif isinstance(case.body, dict):
+            case.body = {**case.body, name: value}
+        return case
+    return st.tuples(operation.as_strategy(GenerationMode.POSITIVE), st.sampled_from(_inputs(method, path)),
+                     HOSTILE).map(inject)
+
+
+def _aimed(path: str, reference: str, token: str) -> tuple[str, dict]:
+    """(where, values) that make a generated case reach the success path: a real box, ward, service, report."""
+    return {
+        "/api/map": ("query", {"bbox": "-0.03,51.44,-0.01,51.45"}),
+        "/wards/{code}/reports.geojson": ("path", {"code": "E05013720"}),
+        "/wards/{code}/reports.csv": ("path", {"code": "E05013720"}),
+        "/open311/v2/services/{code}.json": ("path", {"code": "fly_tipping"}),
+        "/open311/v2/requests/{service_request_id}.json": ("path", {"service_request_id": reference}),
+        "/open311/v2/tokens/{token}.json": ("path", {"token": token}),
+        "/open311/v2/requests.json": ("body", {"service_code": "street_cleaning", "lat": str(CATFORD.lat),
+                                               "long": str(CATFORD.lon)}),
+        "/open311/v2/servicerequestupdates.json": ("body", {"service_request_id": reference}),
+    }.get(path, ("", {}))
+
+
+def _fuzz_strategy(operation, method: str, path: str, reference: str, token: str):
+    """Positive, negative and hostile cases, and positive cases aimed at a real box, ward, service or report."""
     plain = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
-    if method != "POST":
+    if _inputs(method, path):
+        plain = st.one_of(plain, _hostile(operation, method, path))
+    where, target = _aimed(path, reference, token)
+    if not target:
         return plain
-    target = ({"service_code": "fly_tipping", "lat": str(CATFORD.lat), "long": str(CATFORD.lon)}
-              if path.endswith("/requests.json") else {"service_request_id": reference})
 
     def aim(case):
-        if isinstance(case.body, dict):
+        if where == "path":
+            case.path_parameters = {**(case.path_parameters or {}), **target}
+        elif where == "query" and method == "GET":
+            case.query = {**(case.query or {}), **target}
+        elif where == "body" and method == "POST" and isinstance(case.body, dict):
             case.body = {**case.body, **target}
+            if "description" in case.body and not str(case.body["description"]).strip():
+                case.body["description"] = "Litter"
+            case.body.pop("email", None)
+            case.query = {k: v for k, v in (case.query or {}).items() if k != "api_key"}
         return case
     return st.one_of(plain, operation.as_strategy(GenerationMode.POSITIVE).map(aim))
 
@@ -68,27 +127,29 @@ def _fuzz_strategy(operation, method: str, path: str, reference: str):
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_fuzz_no_server_error(app, db_session, method, path):
     key = create_key(db_session, "Fuzz", may_update=True)[1]
-    reference = _report_reference(app, key)
+    reference, token = _report(app, key)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     operation = schema[path][method]
     calls = []
 
-    @given(case=_fuzz_strategy(operation, method, path, reference))
+    @given(case=_fuzz_strategy(operation, method, path, reference, token))
     @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def fuzz(case):
-        calls.append(case)
-        case.call_and_validate(headers={"X-Api-Key": key}, checks=CHECKS)
+        calls.append(case.call_and_validate(headers={"X-Api-Key": key}, checks=CHECKS).status_code)
 
     started = time.perf_counter()
     fuzz()
-    print(f"{method} {path}: {len(calls)} cases in {time.perf_counter() - started:.2f} s")
+    print(f"{method} {path}: {len(calls)} cases in {time.perf_counter() - started:.2f} s, "
+          f"statuses {dict(sorted(Counter(calls).items()))}")
+    if _aimed(path, "", "")[1]:      # the success path was fuzzed too, not only refusals
+        assert {200, 201} & set(calls)
     assert len(calls) >= (1 if operation.path in FIXED else MAX_EXAMPLES // 2)
 
 
-def _report_reference(app, key: str) -> str:
+def _report(app, key: str) -> tuple[str, str]:
     resp = app.test_client().post("/open311/v2/requests.json", headers={"X-Api-Key": key}, data={
         "service_code": "street_cleaning", "lat": str(CATFORD.lat), "long": str(CATFORD.lon),
         "description": "Litter by the bus stop"})
     assert resp.status_code == 201, resp.get_data(as_text=True)
-    return resp.get_json()[0]["service_request_id"]
+    return resp.get_json()[0]["service_request_id"], resp.get_json()[0]["token"]
