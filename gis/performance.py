@@ -22,6 +22,8 @@ from models import ALL_CATEGORIES
 
 MAX_PERIOD_DAYS = 3 * 366
 PERIOD_CHOICES = {"30": 30, "90": 90, "365": 365}
+#: Dates outside these overflow date arithmetic (a period's end + 1 day, the hotspot window's 90 days before).
+FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2099, 12, 31)
 MEASURES = {
     "median_hours": "Median time to fix (hours)",
     "p90_hours": "90th percentile time to fix (hours)",
@@ -59,6 +61,8 @@ def parse_period(choice: str | None, start: str | None, end: str | None, today: 
             first, last = date.fromisoformat(start or ""), date.fromisoformat(end or "")
         except ValueError:
             raise PeriodError("Give both dates as YYYY-MM-DD, e.g. 2026-01-31.") from None
+        if not (FIRST_DATE <= first <= LAST_DATE and FIRST_DATE <= last <= LAST_DATE):
+            raise PeriodError(f"Give dates from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}.")
         if last < first:
             raise PeriodError("The end date is before the start date.")
         period = Period(first, last)

@@ -7,7 +7,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -25,6 +25,7 @@ def wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
+    _refuse_nul(app)
     _security_headers(app)
     _register_errors(app)
     _request_log(app)
@@ -54,6 +55,23 @@ def _security_headers(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def _refuse_nul(app: Flask) -> None:
+    """A NUL character is never valid input, and PostgreSQL refuses it in text (psycopg2 raises ValueError, a
+    500): in the map feeds, exports and Open311, answer 400 before any view sees it, in the path, the query
+    string or an Open311 form field. (Other pages and forms strip NUL characters themselves.)"""
+    @app.before_request
+    def refuse_nul():
+        if request.blueprint not in ("maps", "open311"):    # the JSON feeds and exports, and their pages
+            return None
+        fields = [*request.args.items(multi=True)]
+        if request.blueprint == "open311" and request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+                                                             "multipart/form-data"):
+            fields += request.form.items(multi=True)
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+            abort(400, "A request may not contain a NUL character.")
+        return None
 
 
 def _register_errors(app: Flask) -> None:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from flask import redirect, render_template, request, send_from_directory, url_for
 from flask import current_app
 
@@ -40,3 +42,12 @@ def healthz():
 @bp.get("/privacy")
 def privacy():
     return render_template("main/privacy.html")
+
+
+OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI description of the JSON endpoints (map data, exports, Open311 JSON, /healthz)."""
+    return current_app.response_class(OPENAPI.read_bytes(), mimetype="application/json")

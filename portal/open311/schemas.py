@@ -17,6 +17,8 @@ MAX_SPAN = timedelta(days=90)
 PAGE_SIZE_DEFAULT = 1000
 PAGE_SIZE_MAX = 1000
 IDS_MAX = 100
+FIRST_DATETIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LAST_DATETIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
 ATTRIBUTE_RE = re.compile(r"^attribute\[([A-Za-z0-9_-]{1,60})\](\[\])?$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]{0,490}$", re.IGNORECASE)
 #: mySociety's update statuses (and plain open/closed) mapped to ours; our own values are accepted too.
@@ -63,7 +65,15 @@ def parse_datetime(text: str, name: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise BadInput(f"{name} must be an ISO 8601 date-time, like 2026-11-01T09:30:00Z.") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    # In UTC and within range: PostgreSQL refuses offsets beyond ±15:59, and a 90-day window around year 1 or
+    # 9999 overflows.
+    try:
+        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except OverflowError:
+        value = None
+    if value is None or not FIRST_DATETIME <= value <= LAST_DATETIME:
+        raise BadInput(f"{name} must be between {FIRST_DATETIME.year} and {LAST_DATETIME.year}.")
+    return value
 
 
 def _int(values: MultiDict, name: str, default: int, low: int, high: int) -> int:
