@@ -39,6 +39,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: When the owner proved the address is theirs (by an emailed link); None: may not log in yet.
+    email_confirmed_at: Mapped[datetime | None]
     #: How the resident wants to hear about their reports: "email" or "none".
     contact_preference: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
 

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import db
 from ..extensions import csrf_in_form, limiter
-from ..services import accounts
+from ..services import accounts, registration
+from ..services.notifications import BadLink
 from ..services.errors import DomainError
 from . import bp
 from .forms import DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
@@ -33,17 +34,27 @@ def safe_next(target: str | None) -> str:
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.register_user(db.session(), email=form.email.data, password=form.password.data,
-                                          display_name=form.display_name.data)
-        except DomainError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
-        else:
-            flask_session.permanent = True
-            login_user(user)
-            flash("Welcome to Kerbside. Your account is ready.", "success")
-            return redirect(safe_next(request.args.get("next")))
+        registration.start_registration(db.session(), email=form.email.data, password=form.password.data,
+                                        display_name=form.display_name.data)
+        return render_template("account/register_sent.html", email=form.email.data)
     return render_template("account/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def confirm_registration(token: str):
+    form = LogoutForm()    # an empty form: just the CSRF token behind the button
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            user = registration.confirm_registration(db.session(), token)
+        except BadLink as exc:
+            return render_template("notices/bad_link.html", message=exc.message,
+                                   retry_url=url_for("account.register"), retry_label="Sign up again"), 400
+        flask_session.permanent = True
+        login_user(user)
+        flash("Welcome to Kerbside. Your account is ready.", "success")
+        return redirect(url_for("reports.mine"))
+    return render_template("account/register_confirm.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -57,6 +68,11 @@ def login():
         except accounts.LockedOut as exc:
             form.email.errors.append(exc.message)
             return render_template("account/login.html", form=form), 429
+        except accounts.NotConfirmed as exc:
+            registration.send_confirmation(db.session(), exc.user)
+            db.session().commit()
+            form.email.errors.append(exc.message)
+            return render_template("account/login.html", form=form), 400
         if user is not None:
             flask_session.permanent = True
             login_user(user, remember=form.remember.data)

@@ -22,6 +22,14 @@ FREE_FAILURES = 5                 # attempts before the first lock
 MAX_LOCK = timedelta(hours=1)
 
 
+class NotConfirmed(DomainError):
+    """Right password, but the email address has not been confirmed yet (only said after a right password)."""
+
+    def __init__(self, user: User):
+        super().__init__("Confirm your email address first: we have sent you the link again.", field="email")
+        self.user = user
+
+
 class LockedOut(DomainError):
     """Too many failed logins for this email address; ``until`` says when to try again."""
 
@@ -36,12 +44,13 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 
 def register_user(session: Session, *, email: str, password: str, display_name: str,
-                  role: Role = Role.RESIDENT) -> User:
+                  role: Role = Role.RESIDENT, confirmed: bool = True) -> User:
+    """Create an account directly (CLI, demo, admin tools). The public sign-up uses ``registration``."""
     email = email.strip()
     if user_by_email(session, email) is not None:
         raise EmailTaken("An account with that email address already exists. Log in instead.")
     user = User(email=email, password_hash=generate_password_hash(password),
-                display_name=display_name.strip(), role=role)
+                display_name=display_name.strip(), role=role, email_confirmed_at=utcnow() if confirmed else None)
     session.add(user)
     try:
         session.commit()
@@ -83,6 +92,9 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
         return None
     if throttle is not None:
         session.delete(throttle)
+    if user.email_confirmed_at is None:
+        session.commit()
+        raise NotConfirmed(user)
     user.last_login_at = now
     session.commit()
     return user

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import OutboxMessage, Report, ReportEvent, Status, Subscription, User
+from models import utcnow, OutboxMessage, Report, ReportEvent, Status, Subscription, User
 
 REOPEN_DAYS = 14
 RATE_DAYS = 60
@@ -238,5 +238,6 @@ def claim_account(session: Session, token: str, password: str) -> User:
     if not 10 <= len(password or "") <= 200:
         raise BadLink("Use a password of at least 10 characters.")
     user.password_hash = generate_password_hash(password)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()   # the link came to this address
     session.commit()
     return user

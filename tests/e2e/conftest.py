@@ -59,11 +59,12 @@ def _delete_e2e_data(engine) -> None:
 
 
 @pytest.fixture()
-def page(browser, live_server):
+def page(browser, live_server, engine):
     context = browser.new_context(base_url=live_server, locale="en-GB")
     context.set_default_timeout(10_000)
     context.route("http://tiles.invalid/**", lambda route: route.abort())  # offline: no tiles, the map still works
     page = context.new_page()
+    page.kerbside_engine = engine
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "tiles.invalid" not in msg.text
             and "ERR_FAILED" not in msg.text else None)
@@ -85,7 +86,19 @@ def register(page, email: str, name: str = "Erin Example", password: str = "corr
     page.fill("#password", password)
     page.fill("#confirm", password)
     page.click("button[type=submit]:has-text('Create account')")
+    page.wait_for_selector("h1:has-text('Check your email')")
+    page.goto(confirmation_path(page.kerbside_engine, email))
+    page.click("button:has-text('Confirm my email address')")
     page.wait_for_url("**/my/reports")
+
+
+def confirmation_path(engine, email: str) -> str:
+    """The link from the confirmation email the sign-up queued (read from the outbox, as the worker would)."""
+    import re
+    with engine.connect() as conn:
+        body = conn.execute(text("SELECT body FROM outbox WHERE to_addr = :e ORDER BY id DESC LIMIT 1"),
+                            {"e": email}).scalar_one()
+    return re.search(r"https?://[^/\s]+(/register/confirm/\S+)", body).group(1)
 
 
 def build_world(engine, photo_dir) -> dict:

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.e2e
 #: Every HTML page type, by name: the URL with placeholders filled from the site data below.
 PAGES = {
     "home": "/", "about": "/about", "privacy": "/privacy", "login": "/login", "register": "/register",
+    "register-confirm": "/register/confirm/some-token",
     "forgot-password": "/password/forgot", "reset-password-bad-link": "/password/reset/not-a-token",
     "report-form": "/report", "check-your-email": "/report/check-your-email",
     "sent": "/reports/{report}/sent", "public-report": "/reports/{report}", "find-report": "/find?reference={report}",

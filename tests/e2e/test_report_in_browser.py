@@ -116,12 +116,13 @@ def test_report_by_keyboard_alone_with_a_postcode(page, new_email, engine):
     assert page.console_errors == []
 
 
-def test_use_my_location_fills_the_coordinates(browser, live_server, new_email):
+def test_use_my_location_fills_the_coordinates(browser, live_server, new_email, engine):
     context = browser.new_context(base_url=live_server, geolocation={"latitude": 51.4452, "longitude": -0.0205},
                                   permissions=["geolocation"])
     context.route("http://tiles.invalid/**", lambda route: route.abort())
     try:
         page = context.new_page()
+        page.kerbside_engine = engine
         register(page, new_email)
         page.goto("/report")
         page.click("#use-my-location")
