@@ -29,7 +29,7 @@ PAGES = {
     "admin-crew-new": "/admin/crews/new", "admin-api-keys": "/admin/api-keys", "error-404": "/no-such-page",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
-NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "account.data_export", "reports.photo",
+NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
              "maps.ward_csv", "maps.ward_geojson", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe"}
