@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import LoginThrottle, OutboxMessage, Report, ReportEvent, Role, User, utcnow
+from models import LoginThrottle, OutboxMessage, Report, ReportContact, ReportEvent, Role, User, utcnow
 
 from .errors import DomainError, EmailTaken
 
@@ -128,6 +128,9 @@ def delete_account(session: Session, user: User) -> int:
                            .values(reporter_id=None, anonymous=True)).rowcount
     session.execute(update(ReportEvent).where(ReportEvent.actor_id == user.id).values(actor_id=None))
     session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == user.email.lower()))
+    # Contact details given with reports through Open311 or staff, under the same address, go too.
+    session.execute(update(ReportContact).where(func.lower(ReportContact.email) == user.email.lower())
+                    .values(email="", first_name="", last_name="", phone=""))
     # Mail about the account must not outlive it (queued or already sent).
     session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.to_addr) == user.email.lower()))
     session.delete(user)

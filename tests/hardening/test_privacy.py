@@ -74,3 +74,22 @@ def test_anonymise_inactive_only_touches_old_residents(db_session, make_user):
 def test_privacy_page_states_what_is_kept(client):
     html = client.get("/privacy").get_data(as_text=True)
     assert "Photo metadata" in html and "one-way hash" in html
+
+
+def test_delete_account_also_blanks_contact_details_given_under_that_address(db_session, make_user, app):
+    from models import ReportContact
+    from portal.services.photos import PhotoStore
+    from portal.services.reports import NewReport, create_report
+    from ..factories import CATFORD
+    user = make_user(email="contact-me@example.org")
+    answers = {"size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}
+    with app.app_context():
+        report = create_report(db_session, NewReport("fly_tipping", CATFORD, "via an app", answers), None,
+                               PhotoStore(app.config["PHOTO_DIR"]))
+    db_session.add(ReportContact(report_id=report.id, email="Contact-Me@example.org", first_name="Con",
+                                 last_name="Tact", phone="0208 000 0000"))
+    db_session.commit()
+    accounts.delete_account(db_session, user)
+    db_session.expire_all()
+    contact = db_session.get(ReportContact, report.id)
+    assert (contact.email, contact.first_name, contact.last_name, contact.phone) == ("", "", "", "")
