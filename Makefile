@@ -29,10 +29,14 @@ prepare: $(STAMP)
 	$(BIN)/python -m portal.cluster ensure >/dev/null
 	$(BIN)/flask demo prepare
 
+# Development mail: unless MAIL_HOST is set, a local SMTP server prints every email (sign-up and reset links
+# included) in this terminal.
 run: prepare
 	@echo "Kerbside is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop the web server; 'make stop' stops the database)"
 	@echo "The mail worker (flask outbox send) runs beside it, sending to $${MAIL_HOST:-127.0.0.1}:$${MAIL_PORT:-8025}"
-	$(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@if [ -z "$$MAIL_HOST" ]; then echo "Emails are printed here by a local SMTP server (set MAIL_HOST to use a real one)"; fi
+	mail=; if [ -z "$$MAIL_HOST" ]; then $(BIN)/python -m aiosmtpd -n -c portal.devmail.PrintMail -l 127.0.0.1:$${MAIL_PORT:-8025} & mail=$$!; fi; \
+	  $(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker $$mail 2>/dev/null' EXIT INT TERM; \
 	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: prepare
