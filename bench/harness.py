@@ -33,15 +33,7 @@ TOKEN_RE = re.compile(r'name="submission_token"[^>]*value="([^"]*)"')
 
 def scratch_database(name: str) -> str:
     """A fresh database in the dev cluster (or beside DATABASE_URL) with schema and reference data, no reports."""
-    base = cluster.ensure()
-    url = cluster.make_url(base).set(database=name).render_as_string(hide_password=False)
-    admin = psycopg2.connect(cluster._dsn(cluster.make_url(base).set(database="postgres")
-                                          .render_as_string(hide_password=False)))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
-    cluster.ensure_database(url)
+    url = cluster.recreate_database(cluster.ensure(), name)
     cfg = alembic_config(url)
     cfg.attributes["configure_logger"] = False
     command.upgrade(cfg, "heads")

@@ -147,6 +147,19 @@ def ensure_database(url: str) -> None:
     conn.close()
 
 
+def recreate_database(base_url: str, name: str) -> str:
+    """Drop (forcing off any sessions) and re-create database ``name`` on the server of ``base_url``, with
+    postgis; return its URL. For scratch databases only (benchmarks, backup tests)."""
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    admin = psycopg2.connect(_dsn(make_url(base_url).set(database="postgres").render_as_string(hide_password=False)))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    admin.close()
+    ensure_database(url)
+    return url
+
+
 def test_url_for(url: str) -> str:
     explicit = os.environ.get("TEST_DATABASE_URL")
     if explicit:

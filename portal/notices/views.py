@@ -40,34 +40,33 @@ def preferences():
 
 
 # Links in emails confirm with a button (a GET must not change anything: mail scanners follow links).
-@bp.route("/n/unsubscribe/<token>", methods=["GET", "POST"])
-@csrf_in_form
-def unsubscribe(token: str):
+def _confirm_link(act, done_title: str, done_message, title: str, button: str):
+    """A page behind an emailed link: a GET only shows the button; the POST does ``act`` (once)."""
     form = TokenForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            report = notifications.unsubscribe(db.session(), token)
+            report = act(db.session())
         except BadLink as exc:
             return _bad_link(exc)
-        return render_template("notices/done.html", title="Unsubscribed",
-                               message=f"You will get no more emails about {report.reference}.")
-    return render_template("notices/confirm.html", form=form, title="Stop emails about this report",
-                           button="Stop emails about this report"), 400 if form.errors else 200
+        return render_template("notices/done.html", title=done_title, message=done_message(report))
+    return render_template("notices/confirm.html", form=form, title=title, button=button), \
+        400 if form.errors else 200
+
+
+@bp.route("/n/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def unsubscribe(token: str):
+    return _confirm_link(lambda s: notifications.unsubscribe(s, token), "Unsubscribed",
+                         lambda r: f"You will get no more emails about {r.reference}.",
+                         "Stop emails about this report", "Stop emails about this report")
 
 
 @bp.route("/n/reopen/<token>", methods=["GET", "POST"])
 @csrf_in_form
 def reopen(token: str):
-    form = TokenForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            report = notifications.reopen_by_link(db.session(), token)
-        except BadLink as exc:
-            return _bad_link(exc)
-        return render_template("notices/done.html", title="Report reopened",
-                               message=f"Thank you: {report.reference} is open again and back with the council.")
-    return render_template("notices/confirm.html", form=form, title="It is not fixed",
-                           button="Reopen the report"), 400 if form.errors else 200
+    return _confirm_link(lambda s: notifications.reopen_by_link(s, token), "Report reopened",
+                         lambda r: f"Thank you: {r.reference} is open again and back with the council.",
+                         "It is not fixed", "Reopen the report")
 
 
 @bp.route("/n/rate/<token>", methods=["GET", "POST"])

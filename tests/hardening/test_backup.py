@@ -1,4 +1,3 @@
-import psycopg2
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, select, text
@@ -14,22 +13,9 @@ from portal.services.reports import NewReport, create_report
 from ..factories import CATFORD, FLY_TIPPING_ANSWERS, image_bytes
 
 
-def _fresh_db(base_url: str, name: str) -> str:
-    url = cluster.make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    admin = psycopg2.connect(cluster._dsn(cluster.make_url(base_url).set(database="postgres")
-                                          .render_as_string(hide_password=False)))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    cluster.ensure_database(url)
-    return url
-
-
 def test_backup_then_restore_into_a_fresh_database_finds_every_report(database_url, tmp_path):
-    src = _fresh_db(database_url, "kerbside_backup_src")
-    dst = _fresh_db(database_url, "kerbside_backup_dst")
+    src = cluster.recreate_database(database_url, "kerbside_backup_src")
+    dst = cluster.recreate_database(database_url, "kerbside_backup_dst")
     cfg = alembic_config(src)
     cfg.attributes["configure_logger"] = False
     command.upgrade(cfg, "heads")
