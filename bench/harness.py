@@ -54,8 +54,9 @@ def make_users(url: str, n: int) -> list[str]:
     conn = psycopg2.connect(cluster._dsn(url))
     with conn, conn.cursor() as cur:
         for e in emails:
-            cur.execute("INSERT INTO users (email, password_hash, display_name, role, active, created_at) "
-                        "VALUES (%s, %s, %s, 'resident', true, now()) ON CONFLICT DO NOTHING", (e, hashed, e))
+            cur.execute("INSERT INTO users (email, password_hash, display_name, role, active, created_at, "
+                        "email_confirmed_at, contact_preference) VALUES (%s, %s, %s, 'resident', true, now(), now(), "
+                        "'email') ON CONFLICT DO NOTHING", (e, hashed, e))
     conn.close()
     return emails
 
