@@ -8,7 +8,7 @@ export FLASK_APP := portal.app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve stop setup db demo prepare bench chromium
+.PHONY: run test serve stop setup prepare bench chromium
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,6 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
-
-db: $(STAMP)
-	$(BIN)/python -m portal.cluster ensure >/dev/null
-	$(BIN)/flask db upgrade
-
-demo: db
-	$(BIN)/flask demo load --if-empty
 
 prepare: $(STAMP)
 	$(BIN)/python -m portal.cluster ensure >/dev/null

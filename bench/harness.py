@@ -3,11 +3,9 @@ browser-like HTTP client that logs in and submits the report form with its CSRF 
 from __future__ import annotations
 
 import os
-import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,4 +194,4 @@ def say(msg: str) -> None:
 
 
 __all__ = ["FormUnavailable", "scratch_database", "make_users", "sample_points", "gunicorn", "Resident", "reference_from", "pct",
-           "summary", "jpeg", "stored_references", "half_written", "say", "random", "statistics"]
+           "summary", "jpeg", "stored_references", "half_written", "say"]

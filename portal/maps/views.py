@@ -139,19 +139,20 @@ def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
     return {"width": width, "height": height, "bars": bars, "top": top}
 
 
-@bp.get("/wards/<code>/reports.csv")
-def ward_csv(code: str):
+def _ward_export(code: str, respond):
+    """A ward's public reports for the filters in the URL, through ``respond`` (CSV or GeoJSON, streamed)."""
     session = db.session()
     place = ward_or_404(session, code)
     filters = parse_filters(session, request.args, today())
     conds = report_conditions(visible_to(None), filters.period, filters.category_id, ward_id=place.id)
-    return csv_response(session, conds, f"kerbside-{place.code}")
+    return respond(session, conds, f"kerbside-{place.code}")
+
+
+@bp.get("/wards/<code>/reports.csv")
+def ward_csv(code: str):
+    return _ward_export(code, csv_response)
 
 
 @bp.get("/wards/<code>/reports.geojson")
 def ward_geojson(code: str):
-    session = db.session()
-    place = ward_or_404(session, code)
-    filters = parse_filters(session, request.args, today())
-    conds = report_conditions(visible_to(None), filters.period, filters.category_id, ward_id=place.id)
-    return geojson_response(session, conds, f"kerbside-{place.code}")
+    return _ward_export(code, geojson_response)
