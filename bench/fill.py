@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import psycopg2
+from pyproj import Transformer
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -51,11 +52,14 @@ def prepare(url: str) -> None:
     command.upgrade(cfg, "heads")
     engine = create_engine(url)
     with Session(engine) as session:
+        from gis.importers import import_postcodes, import_wards
+        from portal.services import demo
         if not session.execute(text("SELECT EXISTS (SELECT 1 FROM wards)")).scalar():
-            from gis.importers import import_wards
-            from portal.services import demo
             import_wards(session, demo.WARDS_FILE)
             demo.load_categories(session)
+            session.commit()
+        if not session.execute(text("SELECT EXISTS (SELECT 1 FROM postcodes)")).scalar():   # Open311 bench
+            import_postcodes(session, demo.POSTCODES_FILE)
             session.commit()
     engine.dispose()
 
@@ -93,6 +97,10 @@ def fill(url: str, count: int, years: int, seed: int = 7) -> None:
     """, (count, seed))
     places = cur.fetchall()
     rng.shuffle(places)
+    # The ward trigger is off during COPY, so the British National Grid point is projected here (pyproj, the
+    # same PROJ as PostGIS) in one vectorised call.
+    xs, ys = Transformer.from_crs(4326, 27700, always_xy=True).transform([p[1] for p in places],
+                                                                         [p[2] for p in places])
     print(f"points: {len(places):,} in {time.monotonic() - started:.1f} s")
 
     cur.execute("""SELECT indexdef, indexname FROM pg_indexes WHERE tablename = 'reports'
@@ -104,7 +112,7 @@ def fill(url: str, count: int, years: int, seed: int = 7) -> None:
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
     span = years * 365 * 86400
-    columns = ("reference", "category_id", "description", "geom", "ward_id", "status", "anonymous", "answers",
+    columns = ("reference", "category_id", "description", "geom", "geom_bng", "ward_id", "status", "anonymous", "answers",
                "channel", "created_at", "updated_at", "fixed_at")
     # Reports arrive in time order, so the table is (roughly) in created_at order, as in real life.
     moments = sorted(rng.random() * span for _ in places)
@@ -115,7 +123,8 @@ def fill(url: str, count: int, years: int, seed: int = 7) -> None:
         created = now - timedelta(seconds=span - moments[n - 1])
         status, fixed = timeline(rng, created, target, now)
         updated = fixed or created
-        batch.write(f"{reference(n)}\t{cid}\tSynthetic report {n}\tSRID=4326;POINT({lon:.6f} {lat:.6f})\t{ward_id}\t"
+        batch.write(f"{reference(n)}\t{cid}\tSynthetic report {n}\tSRID=4326;POINT({lon:.6f} {lat:.6f})\t"
+                    f"SRID=27700;POINT({xs[n - 1]:.2f} {ys[n - 1]:.2f})\t{ward_id}\t"
                     f"{status}\tt\t{{}}\tbench\t{created.isoformat()}\t{updated.isoformat()}\t"
                     f"{fixed.isoformat() if fixed else chr(92) + 'N'}\n")
         if n % 200_000 == 0 or n == len(places):

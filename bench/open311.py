@@ -2,13 +2,15 @@
 POST requests.json from 8 concurrent clients, then a check that every acknowledged request is stored once.
 
     .venv/bin/python -m bench.open311                      # the dev database (demo data); bench rows removed after
-    .venv/bin/python -m bench.open311 --fill 1000000       # a separate database with N synthetic reports
+    .venv/bin/python -m bench.open311 --fill 1000000       # the maps benchmark's database (bench.fill), filled
+                                                           # with N synthetic reports if it holds fewer
 
 Targets (issue 5, on 1M reports): list p95 < 20 ms, single request < 5 ms, POST p95 < 50 ms with 8 clients.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import threading
 import time
@@ -16,60 +18,14 @@ import uuid
 from datetime import timedelta
 
 import psycopg2
-import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from portal import cluster
 from portal.services.apikeys import create_key, revoke_key
 
-from .harness import gunicorn, sample_points, say, scratch_database, summary
-
-BENCH_DB = "kerbside_bench_open311"
-
-FILL_SQL = """
-ALTER TABLE reports DISABLE TRIGGER reports_set_ward;
-WITH pts AS (SELECT array_agg(ST_X(p.geom)) AS xs, array_agg(ST_Y(p.geom)) AS ys, count(*)::int AS n
-             FROM postcodes p JOIN wards w ON ST_Covers(w.geom, p.geom)),
-     cats AS (SELECT array_agg(id ORDER BY id) AS ids, count(*)::int AS n,
-                     (SELECT id FROM categories WHERE code = 'fly_tipping') AS fly FROM categories),
-     rows AS (SELECT g, 1 + floor(random() * pts.n)::int AS k, random() AS r,
-                     now() - random() * interval '3 years' AS t
-              FROM generate_series(%(start)s, %(stop)s) g, pts)
-INSERT INTO reports (reference, category_id, description, geom, status, anonymous, answers, channel,
-                     created_at, updated_at, fixed_at)
-SELECT 'KB-' || upper(lpad(to_hex(g), 7, '0')),
-       CASE WHEN random() < 0.5 THEN cats.fly ELSE cats.ids[1 + floor(random() * cats.n)::int] END,
-       'Synthetic report ' || g,
-       ST_SetSRID(ST_MakePoint(pts.xs[k] + (random() - 0.5) * 0.002, pts.ys[k] + (random() - 0.5) * 0.0014), 4326),
-       (CASE WHEN r < 0.80 THEN 'fixed' WHEN r < 0.85 THEN 'closed' WHEN r < 0.90 THEN 'new'
-             WHEN r < 0.95 THEN 'in_progress' ELSE 'investigating' END)::report_status,
-       true, '{}'::jsonb, 'bench', t, t + interval '1 day', CASE WHEN r < 0.80 THEN t + interval '1 day' END
-FROM rows, pts, cats;
-ALTER TABLE reports ENABLE TRIGGER reports_set_ward;
-"""
-
-
-def fill(url: str, n: int) -> None:
-    conn = psycopg2.connect(cluster._dsn(url))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM reports")
-        have = cur.fetchone()[0]
-        if have >= n:
-            say(f"bench database already has {have:,} reports")
-            return
-        started = time.monotonic()
-        step = 200_000
-        for start in range(have + 1, n + 1, step):
-            cur.execute(FILL_SQL, {"start": start, "stop": min(n, start + step - 1)})
-            say(f"  inserted up to {min(n, start + step - 1):,} ({time.monotonic() - started:.0f} s)")
-        cur.execute("UPDATE reports r SET ward_id = w.id FROM wards w "
-                    "WHERE r.ward_id IS NULL AND ST_Covers(w.geom, r.geom)")
-        cur.execute("VACUUM ANALYZE reports")
-        say(f"filled {n - have:,} synthetic reports in {time.monotonic() - started:.0f} s")
-    conn.close()
-
+from . import fill
+from .harness import LeanClient, gunicorn, sample_points, say, summary
 
 def data_window(url: str) -> tuple[str, str, list[str]]:
     """The latest 90 days that hold data, and some visible references."""
@@ -84,15 +40,15 @@ def data_window(url: str) -> tuple[str, str, list[str]]:
     return (end - timedelta(days=90)).strftime(iso), end.strftime(iso), refs
 
 
-def timed_gets(http: requests.Session, base: str, paths: list[str], rounds: int) -> list[float]:
+def timed_gets(http: LeanClient, paths: list[str], rounds: int) -> list[float]:
     out = []
     for i in range(rounds):
         path = paths[i % len(paths)]
         started = time.perf_counter()
-        resp = http.get(base + path, timeout=30)
+        status, body = http.get(path)
         out.append((time.perf_counter() - started) * 1000)
-        if resp.status_code != 200:
-            raise RuntimeError(f"{path}: HTTP {resp.status_code} {resp.text[:200]}")
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status} {body[:200]!r}")
     return out
 
 
@@ -117,15 +73,15 @@ def bench_reads(base: str, url: str, rounds: int) -> None:
                    for _ in range(50)],
         "XML, latest 90 days": [f"/open311/v2/requests.xml?page_size=100&{window}"],
     }
-    http = requests.Session()
+    http = LeanClient(base)
     for name, paths in variants.items():
-        timed_gets(http, base, paths, 10)                     # warm up
+        timed_gets(http, paths, 10)                           # warm up
         started = time.monotonic()
-        lat = timed_gets(http, base, paths, rounds)
+        lat = timed_gets(http, paths, rounds)
         say(summary(f"GET {name}", lat, time.monotonic() - started))
     singles = [f"/open311/v2/requests/{r}.json" for r in refs]
     started = time.monotonic()
-    say(summary("GET requests/{id}.json", timed_gets(http, base, singles, rounds), time.monotonic() - started))
+    say(summary("GET requests/{id}.json", timed_gets(http, singles, rounds), time.monotonic() - started))
 
 
 def bench_posts(base: str, url: str, key: str, clients: int, posts: int) -> str:
@@ -136,7 +92,7 @@ def bench_posts(base: str, url: str, key: str, clients: int, posts: int) -> str:
     lock = threading.Lock()
 
     def client(c: int):
-        http = requests.Session()
+        http = LeanClient(base)
         for i in range(posts // clients):
             lat, lon = random.choice(points)
             data = {"api_key": key, "service_code": "fly_tipping", "lat": f"{lat:.6f}", "long": f"{lon:.6f}",
@@ -145,14 +101,14 @@ def bench_posts(base: str, url: str, key: str, clients: int, posts: int) -> str:
                     "attribute[witnessed]": "no"}
             for attempt in range(2 if i % 10 == 0 else 1):   # every tenth is sent twice: one request
                 started = time.perf_counter()
-                resp = http.post(base + "/open311/v2/requests.json", data=data, timeout=30)
+                status, body = http.post_form("/open311/v2/requests.json", data)
                 took = (time.perf_counter() - started) * 1000
                 with lock:
                     latencies.append(took)
-                    if resp.status_code != 201:
-                        failures.append(resp.status_code)
+                    if status != 201:
+                        failures.append(status)
                         continue
-                    ref = resp.json()[0]["service_request_id"]
+                    ref = json.loads(body)[0]["service_request_id"]
                     if attempt:
                         duplicates_ok.append(acked.get(data["description"]) == ref)
                     acked[data["description"]] = ref
@@ -187,8 +143,10 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.fill:
-        url = scratch_database(BENCH_DB) if not _has_db(BENCH_DB) else _db_url(BENCH_DB)
-        fill(url, args.fill)
+        url = fill.bench_url()
+        fill.prepare(url)
+        if _count(url) < args.fill:
+            fill.fill(url, args.fill, 3)
     else:
         url = cluster.ensure()
     engine = create_engine(url)
@@ -211,17 +169,13 @@ def main() -> None:
         engine.dispose()
 
 
-def _db_url(name: str) -> str:
-    return cluster.make_url(cluster.ensure()).set(database=name).render_as_string(hide_password=False)
-
-
-def _has_db(name: str) -> bool:
-    conn = psycopg2.connect(cluster._dsn(cluster.ensure()))
+def _count(url: str) -> int:
+    conn = psycopg2.connect(cluster._dsn(url))
     with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        found = cur.fetchone() is not None
+        cur.execute("SELECT count(*) FROM reports")
+        n = cur.fetchone()[0]
     conn.close()
-    return found
+    return n
 
 
 if __name__ == "__main__":

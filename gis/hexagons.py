@@ -1,6 +1,6 @@
 """Report density on a hexagon grid built in British National Grid (EPSG:27700, sizes in metres). Points are
-projected to EPSG:27700 by PostGIS and each one's cell is computed arithmetically, giving the same cells as
-ST_HexagonGrid / ST_Hexagon (flat-topped, odd columns raised half a cell); only the cells that hold reports
+projected to EPSG:27700 by PostGIS (stored as reports.geom_bng by the ward trigger) and each one's cell is
+computed arithmetically, giving the same cells as ST_HexagonGrid / ST_Hexagon (flat-topped, odd columns raised half a cell); only the cells that hold reports
 are then built and transformed to WGS84. No Flask here."""
 from __future__ import annotations
 
@@ -57,8 +57,7 @@ class Cell:
 def hexagon_counts(session: Session, conds: list, size_m: float = DEFAULT_SIZE_M) -> list[Cell]:
     """Reports matching ``conds`` counted per ``size_m``-metre hexagon of the EPSG:27700 grid; geometries are
     WGS84 GeoJSON; busiest first."""
-    projected = func.ST_Transform(Report.geom, 27700)
-    rows = session.execute(select(func.ST_X(projected), func.ST_Y(projected)).where(and_(*conds)))
+    rows = session.execute(select(func.ST_X(Report.geom_bng), func.ST_Y(Report.geom_bng)).where(and_(*conds)))
     return _cells(session, Counter(hex_cell(x, y, size_m) for x, y in rows), size_m)
 
 

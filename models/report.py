@@ -30,6 +30,8 @@ class Report(Base):
         CheckConstraint("reference ~ '^KB-[0-9A-Z]{5,8}$'", name="reference_format"),
         # Newest-first feeds over all categories (Open311 requests.json) read this index backwards.
         Index("ix_reports_created_id", "created_at", "id"),
+        # "In this box since this date" (street-zoom feeds) in one GiST scan; also serves geom-only searches.
+        Index("ix_reports_geom_created", "geom", "created_at", postgresql_using="gist"),
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
     )
@@ -39,7 +41,11 @@ class Report(Base):
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     description: Mapped[str] = mapped_column(Text)
-    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+    #: The same point in British National Grid (EPSG:27700, metres), set by the ward trigger: clustering and
+    #: hexagons work in metres without projecting every point at query time. Never written by the application.
+    geom_bng = mapped_column(Geometry("POINT", srid=27700, spatial_index=False), nullable=False,
+                             server_default=FetchedValue(), server_onupdate=FetchedValue())
     #: Set by a database trigger from ``geom``; never written by the application.
     #: FetchedValue: the ORM reads it back after INSERT (RETURNING) and expires it after an UPDATE.
     ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"), server_default=FetchedValue(),

@@ -5,6 +5,7 @@ staff in ``ReportContact`` and never returned.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -88,11 +89,12 @@ def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], s
     return create_report(session, NewReport(
         category_code=data.service_code, point=point, description=data.description, answers=data.attributes,
         photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
-        channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None, store=store)
+        channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None, store=store,
+        token_checked=True)
 
 
-def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
-    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first."""
+def _requests_select(visible):
+    """Request rows (the standard's fields) among reports matching ``visible``."""
     # First photo and latest public note per row: correlated subqueries, evaluated for the page's rows only.
     photo = (select(Photo.key).where(Photo.report_id == Report.id, Photo.kind == "before")
              .order_by(Photo.id).limit(1).correlate(Report).scalar_subquery())
@@ -100,11 +102,22 @@ def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
             .where(ReportEvent.report_id == Report.id, ReportEvent.internal.is_(False), ReportEvent.note != "",
                    ReportEvent.from_status.is_not(None))
             .order_by(ReportEvent.at.desc(), ReportEvent.id.desc()).limit(1).correlate(Report).scalar_subquery())
-    query = (select(Report.reference, Report.status, Report.description, Report.created_at, Report.updated_at,
-                    func.ST_X(Report.geom), func.ST_Y(Report.geom), Category.code, Category.name,
-                    Category.target_hours, Report.client_token, photo, note)
-             .join(Category, Category.id == Report.category_id)
-             .where(visibility.visible_to(viewer)))
+    return (select(Report.reference, Report.status, Report.description, Report.created_at, Report.updated_at,
+                   func.ST_X(Report.geom), func.ST_Y(Report.geom), Category.code, Category.name,
+                   Category.target_hours, Report.client_token, photo, note)
+            .join(Category, Category.id == Report.category_id)
+            .where(visible))
+
+
+@functools.cache
+def _public_requests():
+    """The public select, built once: building it costs more than running it for one request by id."""
+    return _requests_select(visibility.visible_to(None))
+
+
+def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
+    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first."""
+    query = _public_requests() if viewer is None else _requests_select(visibility.visible_to(viewer))
     if f.ids:
         query = query.where(Report.reference.in_(f.ids))
     if f.service_codes:   # ids first, so the (category_id, created_at) index can serve the newest-first order
@@ -126,7 +139,7 @@ def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
                        lat=r[6], service_code=r[7], service_name=r[8], target_hours=r[9],
                        token=r[10] if (r[10] or "").startswith("o311-") else None, photo_key=r[11],
                        status_notes=r[12])
-            for r in session.execute(query)]
+            for r in session.connection().execute(query)]
 
 
 def request_for_token(session: Session, token: str, viewer=None) -> Report:

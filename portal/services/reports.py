@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis.coords import LonLat
-from gis.queries import ward_for_point
 from models import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
 
 from . import notifications
@@ -110,19 +109,18 @@ def report_by_token(session: Session, token: str | None) -> Report | None:
 
 
 def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
-                  status: Status = Status.NEW, actor: User | None = None) -> Report:
+                  status: Status = Status.NEW, actor: User | None = None, token_checked: bool = False) -> Report:
     """Validate and save a new report with its photos and first timeline entry; idempotent on client_token.
 
     ``actor`` is who made it when not the reporter (staff taking a phone call). The reporter's email
-    (received, or "confirm your report" when UNCONFIRMED) goes to the outbox in the same transaction."""
-    existing = report_by_token(session, data.client_token)
+    (received, or "confirm your report" when UNCONFIRMED) goes to the outbox in the same transaction.
+    ``token_checked``: the caller has just looked the token up (a concurrent twin is still caught by the
+    unique constraint below)."""
+    existing = None if token_checked else report_by_token(session, data.client_token)
     if existing is not None:
         return existing
     category = active_category(session, data.category_code)
     description = clean_description(data.description, min(data.description_max, DESCRIPTION_MAX_API))
-    if ward_for_point(session, data.point) is None:
-        raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
-                                 "council's wards.")
     answers, errors = validate_answers(category, data.answers)
     if errors:
         code, message = next(iter(errors.items()))
@@ -153,6 +151,10 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             if "uq_reports_reference" in str(exc.orig):
                 continue                 # reference collision: draw another
             raise
+        if report.ward_id is None:       # the ward trigger found no ward covering the point
+            session.rollback()
+            raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
+                                     "council's wards.")
         try:
             for key in data.photo_keys:
                 store.publish(key)
