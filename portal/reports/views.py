@@ -247,7 +247,7 @@ def mine():
                    .group_by(ReportEvent.report_id).subquery())
     rows = session.execute(
         select(Report, last_change.c.at).join(last_change, last_change.c.report_id == Report.id)
-        .where(Report.reporter_id == current_user.id).order_by(Report.created_at.desc(), Report.id.desc())
+        .where(visibility.mine(current_user)).order_by(Report.created_at.desc(), Report.id.desc())
         .limit(500)).all()
     return render_template("reports/mine.html", rows=rows)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, true
 from sqlalchemy.sql import ColumnElement
 
-from models import PUBLIC, Report, ReportEvent, Role, User
+from models import PUBLIC, Report, ReportEvent, Role, Status, User
 
 STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 #: Fields any member of the public may see of a report (exports and APIs use exactly these).
@@ -31,18 +31,24 @@ def visible_to(viewer) -> ColumnElement[bool]:
         return true()
     public = and_(Report.status.in_(PUBLIC), Report.hidden.is_(False))
     user = _user(viewer)
-    return or_(public, Report.reporter_id == user.id) if user else public
+    return or_(public, mine(user)) if user else public
+
+
+def mine(user: User) -> ColumnElement[bool]:
+    """SQL condition: the reports listed under the user's "My reports" (see ``is_reporter``)."""
+    return and_(Report.reporter_id == user.id, Report.status != Status.UNCONFIRMED)
 
 
 def can_view(report: Report, viewer) -> bool:
-    user = _user(viewer)
-    return ((report.status in PUBLIC and not report.hidden) or is_staff(viewer)
-            or (user is not None and report.reporter_id == user.id))
+    return (report.status in PUBLIC and not report.hidden) or is_staff(viewer) or is_reporter(report, viewer)
 
 
 def is_reporter(report: Report, viewer) -> bool:
+    """The viewer made this report. Not while it awaits its emailed confirmation: anyone can type another
+    person's address into the form, and that must not put a report in their account."""
     user = _user(viewer)
-    return user is not None and report.reporter_id is not None and report.reporter_id == user.id
+    return (user is not None and report.reporter_id is not None and report.reporter_id == user.id
+            and report.status is not Status.UNCONFIRMED)
 
 
 def reporter_name(report: Report, viewer) -> str | None:

@@ -81,8 +81,32 @@ def test_deleting_and_moving_a_report_update_the_figures(db_session, known_repor
     assert ward(table, "Brockley").reported == 0
 
 
+def test_hidden_reports_leave_the_figures_the_moment_they_are_hidden(db_session, known_reports):
+    """A moderator's hide takes a report out of every public figure, as it leaves every public list; the
+    summary hexagons then agree with the live count that filters visibility."""
+    from gis.explore import report_conditions
+    from gis.hexagons import hexagon_counts, hexagon_counts_summary
+    from portal.services.moderation import set_hidden
+    from portal.services.visibility import visible_to
+    fly = category_id(db_session, "fly_tipping")
+    before = ward(ward_measures(db_session, MARCH, fly, now=NOW), "Rushey Green")
+    set_hidden(db_session, known_reports["fixed2"], None, True, "abusive words")
+    set_hidden(db_session, known_reports["open"], None, True, "personal details")
+    hidden = ward(ward_measures(db_session, MARCH, fly, now=NOW), "Rushey Green")
+    assert (before.reported, before.fixed, before.backlog) == (8, 5, 2)
+    assert (hidden.reported, hidden.fixed, hidden.backlog) == (6, 4, 1)
+    live = hexagon_counts(db_session, report_conditions(visible_to(None), MARCH))
+    assert [(c.i, c.j, c.count) for c in hexagon_counts_summary(db_session, MARCH)] == \
+        [(c.i, c.j, c.count) for c in live]
+    assert sum(c.count for c in live) == 7                          # 9 reports, 2 hidden
+    set_hidden(db_session, known_reports["fixed2"], None, False, "checked: not abusive")
+    assert ward(ward_measures(db_session, MARCH, fly, now=NOW), "Rushey Green").fixed == 5
+
+
 def test_rebuild_matches_what_the_trigger_kept(db_session, known_reports):
     from gis.hexagons import hexagon_counts_summary
+    known_reports["fixed30"].hidden = True
+    db_session.flush()
     kept = ward_measures(db_session, MARCH, ALL_CATEGORIES, now=NOW)
     kept_cells = [(c.i, c.j, c.count) for c in hexagon_counts_summary(db_session, MARCH)]
     rebuild_summaries(db_session)

@@ -97,15 +97,22 @@ def test_junk_find_goes_to_a_404(client, query):
     assert resp.status_code == 404
 
 
-def test_another_residents_unconfirmed_report_is_404(app, make_user, make_report):
+def test_unconfirmed_report_is_404_even_in_the_named_account(app, db_session, make_user, make_report):
+    """Anyone can type an address into the report form: until the emailed link is followed, the report is
+    not in that account (not on its page, not under My reports); staff see it."""
     owner, other = make_user(), make_user()
     report = make_report(owner, status=Status.UNCONFIRMED)
     other_client = login(app.test_client(), other.email)
     assert other_client.get(f"/reports/{report.reference}").status_code == 404
     assert app.test_client().get(f"/reports/{report.reference}").status_code == 404
     owner_client = login(app.test_client(), owner.email)
-    assert owner_client.get(f"/reports/{report.reference}").status_code == 200
+    assert owner_client.get(f"/reports/{report.reference}").status_code == 404
+    assert report.reference not in owner_client.get("/my/reports").get_data(as_text=True)
     assert login(app.test_client(), make_user(Role.STAFF).email).get(f"/reports/{report.reference}").status_code == 200
+    report.status = Status.NEW                      # confirmed by the emailed link
+    db_session.flush()
+    assert owner_client.get(f"/reports/{report.reference}").status_code == 200
+    assert report.reference in owner_client.get("/my/reports").get_data(as_text=True)
 
 
 def test_another_residents_sent_page_is_404(app, make_user, make_report):
@@ -172,8 +179,9 @@ def test_photo_of_a_private_report_is_404_for_others(app, make_user, db_session)
     store = PhotoStore(app.config["PHOTO_DIR"])
     key = store.save_pending(process_photo(image_bytes(), "a.jpg"))
     report = create_report(db_session, NewReport("fly_tipping", CATFORD, "x", {
-        "size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}, [key]), owner, store,
-        status=Status.UNCONFIRMED)
+        "size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}, [key]), owner, store)
+    report.hidden = True                    # hidden by a moderator: the reporter still sees it, others do not
+    db_session.flush()
     assert app.test_client().get(f"/photos/{key}.jpg").status_code == 404
     with login(app.test_client(), owner.email).get(f"/photos/{key}.jpg") as resp:
         assert resp.status_code == 200
