@@ -47,6 +47,9 @@ def main() -> None:
     from portal import db
     from gis import explore, hotspots, performance
     from portal.maps.filters import STATUS_CHOICES, parse_filters
+    from portal.maps.views import hotspot_window
+    from models import Report
+    from sqlalchemy import func, select
     from portal.services.visibility import visible_to
     from werkzeug.datastructures import MultiDict
 
@@ -116,8 +119,7 @@ def main() -> None:
         ("ward page Rushey Green, all 365 d", "/wards/E05013730?period=365", None, None, "< 300"),
         ("ward page Rushey Green, fly tipping 365 d", f"/wards/E05013730?{fly365}", None, None, "< 300"),
         ("hexagons 250 m, fly tipping 90 d", f"/api/hexagons?{fly90}",
-         raw_sql(compiled(fly90, lambda s, f: __import__("sqlalchemy").select(
-             __import__("sqlalchemy").func.ST_Transform(__import__("models").Report.geom, 27700)).where(
+         raw_sql(compiled(fly90, lambda s, f: select(func.ST_Transform(Report.geom, 27700)).where(
              *explore.report_conditions(visible_to(None), f.period, f.category_id)))),
          "naive: live points → EPSG:27700 (endpoint reads hex_daily)", "< 150"),
         ("hotspots, fly tipping 90 d", f"/api/hotspots?{fly90}", None, "ST_ClusterDBSCAN 50 m / 3", "< 200"),
@@ -150,12 +152,9 @@ def main() -> None:
             with app.app_context():
                 session = db.session()
                 f = parse_filters(session, MultiDict(a.split("=") for a in path.split("?")[1].split("&")), today)
-                since, until = __import__("portal.maps.views", fromlist=["x"]).hotspot_window(f)
-                params = {"since": since, "until": until, "category_id": f.category_id or None, "ward_id": None,
-                          "statuses": sorted(s.value for s in __import__("models").PUBLIC),
-                          "metres": 50, "min_reports": 3, "limit": 50}
-                sql_fn = lambda: session.execute(hotspots.HOTSPOT_SQL, params).fetchall()  # noqa: E731
-                raw_t = timed(sql_fn, args.runs)
+                params = hotspots.hotspot_params(*hotspot_window(f), f.category_id)
+                session.execute(hotspots.WORK_MEM)
+                raw_t = timed(lambda: session.execute(hotspots.HOTSPOT_SQL, params).fetchall(), args.runs)
         else:
             raw_t = timed(sql_fn, args.runs) if sql_fn else None
         raw_s = f"{raw_t[0]:7.1f} / {raw_t[1]:7.1f}" if raw_t else f"{'–':>17}"

@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from models import PUBLIC
 
+#: References listed per hotspot, newest first (pages show ten; the count is always the whole group).
+REFERENCES_MAX = 20
 #: The sort feeding the window function holds every point of the period (~80,000 for all categories over 90
 #: days at a million reports): with the default 4 MB it spills to disk.
 WORK_MEM = text("SET LOCAL work_mem = '32MB'")
 
 HOTSPOT_SQL = text("""
-WITH pts AS MATERIALIZED (
+WITH pts AS (
     SELECT r.id, r.category_id, r.geom_bng AS g     -- British National Grid, stored by the ward trigger
     FROM reports r
     WHERE r.created_at >= :since AND r.created_at < :until
@@ -27,15 +29,17 @@ WITH pts AS MATERIALIZED (
     SELECT id, category_id, g, ST_ClusterDBSCAN(g, eps => :metres, minpoints => :min_reports)
                                OVER (PARTITION BY category_id) AS cluster
     FROM pts
-), spots AS (
-    SELECT category_id, count(*) AS n, array_agg(id ORDER BY id DESC) AS ids,
-           ST_Transform(ST_Centroid(ST_Collect(g)), 4326) AS centre
+), spots AS (       -- the centre of points is the mean of their coordinates (no geometry collection built)
+    SELECT category_id, count(*) AS n, (array_agg(id ORDER BY id DESC))[1:CAST(:refs AS integer)] AS ids,
+           avg(ST_X(g)) AS x, avg(ST_Y(g)) AS y
     FROM clustered WHERE cluster IS NOT NULL GROUP BY category_id, cluster
 ), top AS (
-    SELECT s.*, c.code, c.name FROM spots s JOIN categories c ON c.id = s.category_id
+    SELECT s.category_id, s.n, s.ids, c.code, c.name,
+           ST_Transform(ST_SetSRID(ST_MakePoint(s.x, s.y), 27700), 4326) AS centre
+    FROM spots s JOIN categories c ON c.id = s.category_id
     ORDER BY s.n DESC, c.name, s.ids[1] DESC LIMIT :limit
 )
-SELECT s.code, s.name, s.n,     -- references only for the spots shown
+SELECT s.code, s.name, s.n,     -- the newest references of the spots shown
        ARRAY(SELECT r.reference FROM unnest(s.ids) WITH ORDINALITY AS u(id, k) JOIN reports r ON r.id = u.id
              ORDER BY u.k),
        ST_X(s.centre), ST_Y(s.centre), w.code, w.name
@@ -58,15 +62,23 @@ class Hotspot:
     ward_name: str | None
 
 
+def hotspot_params(since: datetime, until: datetime, category_id: int | None = None, ward_id: int | None = None,
+                   metres: float = 50, min_reports: int = 3, limit: int = 50,
+                   references: int = REFERENCES_MAX) -> dict:
+    """HOTSPOT_SQL's parameters (public reports only)."""
+    return {"since": since, "until": until, "category_id": category_id or None, "ward_id": ward_id,
+            "statuses": sorted(s.value for s in PUBLIC), "metres": metres, "min_reports": min_reports,
+            "limit": limit, "refs": references}
+
+
 def hotspots(session: Session, since: datetime, until: datetime, category_id: int | None = None,
              ward_id: int | None = None, metres: float = 50, min_reports: int = 3,
-             limit: int = 50) -> list[Hotspot]:
+             limit: int = 50, references: int = REFERENCES_MAX) -> list[Hotspot]:
     """Groups of at least ``min_reports`` public reports of one category, each within ``metres`` (metres,
-    EPSG:27700) of another, made in [since, until); largest first. Centres are WGS84 degrees; the ward is the
-    one covering the centre."""
+    EPSG:27700) of another, made in [since, until); largest first, with the ``references`` newest references
+    of each (``count`` is the whole group). Centres are WGS84 degrees; the ward is the one covering the
+    centre."""
     session.execute(WORK_MEM)
-    rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
-                                         "statuses": sorted(s.value for s in PUBLIC),
-                                         "ward_id": ward_id, "metres": metres, "min_reports": min_reports,
-                                         "limit": limit})
+    rows = session.execute(HOTSPOT_SQL, hotspot_params(since, until, category_id, ward_id, metres, min_reports,
+                                                       limit, references))
     return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]

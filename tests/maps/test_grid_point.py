@@ -81,3 +81,13 @@ def test_hotspot_limit_keeps_the_largest(db_session):
         add_report(db_session, "graffiti", _offset(lon, lat, 10 * k), Status.NEW, DAY)
     spots = hotspots(db_session, DAY - timedelta(days=1), DAY + timedelta(days=1), limit=1)
     assert [(s.category_code, s.count) for s in spots] == [("fly_tipping", 5)]
+
+
+def test_a_large_hotspot_lists_its_newest_references_and_counts_them_all(db_session):
+    lon, lat = -0.0214, 51.4442
+    made = [add_report(db_session, "fly_tipping", _offset(lon, lat, 2 * k), Status.NEW, DAY) for k in range(25)]
+    [spot] = hotspots(db_session, DAY - timedelta(days=1), DAY + timedelta(days=1))
+    assert spot.count == 25
+    assert spot.references == [r.reference for r in sorted(made, key=lambda r: r.id, reverse=True)][:20]
+    [one] = hotspots(db_session, DAY - timedelta(days=1), DAY + timedelta(days=1), references=3)
+    assert one.references == spot.references[:3] and one.count == 25
