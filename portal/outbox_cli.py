@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from . import db
-from .services.outbox import MailSettings, send_due
+from .services.outbox import MailSettings, purge_finished, send_due
+
+#: The worker deletes old sent mail this often.
+PURGE_EVERY = 3600.0
 
 
 @click.group("outbox", help="Outgoing email.")
@@ -33,6 +37,22 @@ def outbox_send(once: bool, interval: float):
         click.echo("outbox: stopped")
 
 
+@outbox_cli.command("purge", help="Delete emails sent (or refused) more than --days ago; the worker does "
+                                   "this hourly with OUTBOX_KEEP_DAYS.")
+@click.option("--days", type=click.IntRange(min=0), default=None, help="Keep this many days [OUTBOX_KEEP_DAYS].")
+def outbox_purge(days: int | None):
+    session = db.new_session()
+    try:
+        gone = purge_finished(session, _keep(days))
+    finally:
+        session.close()
+    click.echo(f"outbox: deleted {gone} finished emails")
+
+
+def _keep(days: int | None) -> timedelta:
+    return timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"] if days is None else days)
+
+
 @outbox_cli.command("status", help="Count emails waiting, sent and refused for good.")
 def outbox_status():
     from sqlalchemy import func, select
@@ -53,12 +73,18 @@ def outbox_status():
 
 
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
+    purged_at = float("-inf")
     while True:
         session = db.new_session()
         try:
             summary = send_due(session, settings)
             if summary.sent or summary.deferred or summary.failed:
                 click.echo(f"outbox: sent {summary.sent}, deferred {summary.deferred}, failed {summary.failed}")
+            if time.monotonic() - purged_at >= PURGE_EVERY:
+                gone = purge_finished(session, _keep(None))
+                purged_at = time.monotonic()
+                if gone:
+                    click.echo(f"outbox: deleted {gone} emails finished over {_keep(None).days} days ago")
         except OperationalError as exc:  # the database is away: try again next round
             click.echo(f"outbox: database unavailable ({exc.orig})", err=True)
         finally:

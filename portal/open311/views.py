@@ -166,11 +166,8 @@ def requests_list(fmt: str):
 @api
 @_limit("OPEN311_READ_LIMIT")
 def request_detail(service_request_id: str, fmt: str):
-    filters = schemas.RequestFilters(ids=[service_request_id.upper()[:12]], page_size=1)
-    rows = open311.find_requests(db.session(), filters)
-    if not rows:
-        raise open311.UnknownRequest(f"No service request {service_request_id[:12]}.")
-    return render.respond(fmt, "service_requests", [_request_out(rows[0])])
+    return render.respond(fmt, "service_requests", [_request_out(open311.find_request(db.session(),
+                                                                                      service_request_id))])
 
 
 @bp.get(f"{PREFIX}/tokens/<token>.<fmt>")

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
@@ -135,11 +135,27 @@ def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
         query = query.where(func.ST_Intersects(Report.geom, func.ST_MakeEnvelope(*f.bbox, 4326)))
     query = (query.order_by(Report.created_at.desc(), Report.id.desc())
              .offset((f.page - 1) * f.page_size).limit(f.page_size))
-    return [RequestRow(reference=r[0], status=r[1], description=r[2], created_at=r[3], updated_at=r[4], lon=r[5],
-                       lat=r[6], service_code=r[7], service_name=r[8], target_hours=r[9],
-                       token=r[10] if (r[10] or "").startswith("o311-") else None, photo_key=r[11],
-                       status_notes=r[12])
-            for r in session.connection().execute(query)]
+    return [_request_row(r) for r in session.execute(query)]
+
+
+@functools.cache
+def _public_request_by_reference():
+    return _public_requests().where(Report.reference == bindparam("reference"))
+
+
+def find_request(session: Session, reference: str) -> RequestRow:
+    """One public request by its reference (requests/{id}): one fixed statement, compiled once."""
+    row = session.execute(_public_request_by_reference(), {"reference": reference.upper()[:12]}).first()
+    if row is None:
+        raise UnknownRequest(f"No service request {reference[:12]}.")
+    return _request_row(row)
+
+
+def _request_row(r) -> RequestRow:
+    return RequestRow(reference=r[0], status=r[1], description=r[2], created_at=r[3], updated_at=r[4], lon=r[5],
+                      lat=r[6], service_code=r[7], service_name=r[8], target_hours=r[9],
+                      token=r[10] if (r[10] or "").startswith("o311-") else None, photo_key=r[11],
+                      status_notes=r[12])
 
 
 def request_for_token(session: Session, token: str, viewer=None) -> Report:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, utcnow
@@ -16,6 +16,9 @@ from models import OutboxMessage, utcnow
 BATCH = 50
 BACKOFF_START = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
+#: Sent (or finally refused) emails are kept this long for support questions, then deleted: they hold
+#: addresses and single-use links.
+KEEP_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -107,3 +110,13 @@ def send_due(session: Session, mail: MailSettings, now: datetime | None = None, 
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
+
+
+def purge_finished(session: Session, keep: timedelta = timedelta(days=KEEP_DAYS), now: datetime | None = None) -> int:
+    """Delete emails sent or refused for good more than ``keep`` ago; waiting ones stay whatever their age.
+    Returns how many were deleted."""
+    cutoff = (now or utcnow()) - keep
+    result = session.execute(delete(OutboxMessage).where(or_(OutboxMessage.sent_at < cutoff,
+                                                              OutboxMessage.failed_at < cutoff)))
+    session.commit()
+    return result.rowcount

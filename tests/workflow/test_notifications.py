@@ -208,3 +208,26 @@ def test_public_page_shows_due_date_and_overdue(app, make_report, db_session):
     report.created_at = utcnow() - timedelta(days=30)
     db_session.commit()
     assert "Overdue" in app.test_client().get(f"/reports/{report.reference}").get_data(as_text=True)
+
+
+def test_finished_emails_are_deleted_after_the_keep_period(app, app_ctx, db_session, smtp):
+    """Sent mail holds addresses and single-use links: kept 30 days for support, then deleted; mail still
+    waiting to go is never deleted, however old."""
+    from portal.services.notifications import queue_email
+    from portal.services.outbox import purge_finished
+    now = utcnow()
+    old_sent = queue_email(db_session, "old@example.test", "s", "b")
+    new_sent = queue_email(db_session, "new@example.test", "s", "b")
+    old_refused = queue_email(db_session, "bounce@example.test", "s", "b")
+    old_waiting = queue_email(db_session, "busy@example.test", "s", "b")
+    old_sent.sent_at, new_sent.sent_at = now - timedelta(days=31), now - timedelta(days=29)
+    old_refused.failed_at = now - timedelta(days=40)
+    old_waiting.created_at = now - timedelta(days=90)
+    db_session.commit()
+    kept_ids = {new_sent.id, old_waiting.id}
+    assert purge_finished(db_session, timedelta(days=30), now=now) == 2
+    assert set(db_session.scalars(select(OutboxMessage.id))) == kept_ids
+    result = app.test_cli_runner().invoke(args=["outbox", "purge", "--days", "0"])
+    assert result.exit_code == 0 and "deleted 1 finished emails" in result.output, result.output
+    assert set(db_session.scalars(select(OutboxMessage.id))) == {old_waiting.id}
+    assert app.test_cli_runner().invoke(args=["outbox", "purge", "--days", "-1"]).exit_code != 0
