@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import random
 import re
 import signal
 import socket
@@ -66,10 +67,10 @@ def sample_points(url: str, n: int = 2000) -> list[tuple[float, float]]:
     conn = psycopg2.connect(cluster._dsn(url))
     with conn.cursor() as cur:
         cur.execute("SELECT ST_Y(p.geom), ST_X(p.geom) FROM postcodes p JOIN wards w ON ST_Covers(w.geom, p.geom) "
-                    "ORDER BY random() LIMIT %s", (n,))
+                    "ORDER BY p.postcode LIMIT 100000")
         rows = cur.fetchall()
     conn.close()
-    return rows
+    return random.Random(42).sample(rows, min(n, len(rows)))
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 never shown or exported to the public."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .apikey import ApiKey
@@ -12,6 +12,9 @@ from .report import Report
 
 class ReportContact(Base):
     __tablename__ = "report_contacts"
+    __table_args__ = (
+        Index("ix_report_contacts_api_key_id", "api_key_id", postgresql_where=text("api_key_id IS NOT NULL")),
+    )
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     email: Mapped[str] = mapped_column(String(254), default="")

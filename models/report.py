@@ -34,6 +34,8 @@ class Report(Base):
         Index("ix_reports_geom_created", "geom", "created_at", postgresql_using="gist"),
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
+        # Deleting a report looks here for reports marked as its duplicate (ON DELETE SET NULL).
+        Index("ix_reports_duplicate_of_id", "duplicate_of_id", postgresql_where=text("duplicate_of_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +104,9 @@ class Photo(Base):
 class ReportEvent(Base):
     """One entry in a report's timeline: a status change and/or an update."""
     __tablename__ = "report_events"
+    __table_args__ = (
+        Index("ix_report_events_actor_id", "actor_id", postgresql_where=text("actor_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
