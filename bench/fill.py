@@ -14,8 +14,8 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import psycopg2
-from pyproj import Transformer
 from alembic import command
+from pyproj import Transformer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -112,8 +112,8 @@ def fill(url: str, count: int, years: int, seed: int = 7) -> None:
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
     span = years * 365 * 86400
-    columns = ("reference", "category_id", "description", "geom", "geom_bng", "ward_id", "status", "anonymous", "answers",
-               "channel", "created_at", "updated_at", "fixed_at")
+    columns = ("reference", "category_id", "description", "geom", "geom_bng", "ward_id", "status", "anonymous",
+               "answers", "channel", "created_at", "updated_at", "fixed_at")
     # Reports arrive in time order, so the table is (roughly) in created_at order, as in real life.
     moments = sorted(rng.random() * span for _ in places)
     batch = io.StringIO()

@@ -152,9 +152,8 @@ def main() -> None:
             with app.app_context():
                 session = db.session()
                 f = parse_filters(session, MultiDict(a.split("=") for a in path.split("?")[1].split("&")), today)
-                params = hotspots.hotspot_params(*hotspot_window(f), f.category_id)
-                session.execute(hotspots.WORK_MEM)
-                raw_t = timed(lambda: session.execute(hotspots.HOTSPOT_SQL, params).fetchall(), args.runs)
+                since, until = hotspot_window(f)
+                raw_t = timed(lambda: hotspots.hotspots(session, since, until, f.category_id), args.runs)
         else:
             raw_t = timed(sql_fn, args.runs) if sql_fn else None
         raw_s = f"{raw_t[0]:7.1f} / {raw_t[1]:7.1f}" if raw_t else f"{'–':>17}"

@@ -1,7 +1,7 @@
 """Report density on a hexagon grid built in British National Grid (EPSG:27700, sizes in metres). Points are
 projected to EPSG:27700 by PostGIS (stored as reports.geom_bng by the ward trigger) and each one's cell is
-computed arithmetically, giving the same cells as ST_HexagonGrid / ST_Hexagon (flat-topped, odd columns raised half a cell); only the cells that hold reports
-are then built and transformed to WGS84. No Flask here."""
+computed arithmetically, giving the same cells as ST_HexagonGrid / ST_Hexagon (flat-topped, odd columns raised
+half a cell); only the cells that hold reports are then built and transformed to WGS84. No Flask here."""
 from __future__ import annotations
 
 import json

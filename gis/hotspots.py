@@ -62,15 +62,6 @@ class Hotspot:
     ward_name: str | None
 
 
-def hotspot_params(since: datetime, until: datetime, category_id: int | None = None, ward_id: int | None = None,
-                   metres: float = 50, min_reports: int = 3, limit: int = 50,
-                   references: int = REFERENCES_MAX) -> dict:
-    """HOTSPOT_SQL's parameters (public reports only)."""
-    return {"since": since, "until": until, "category_id": category_id or None, "ward_id": ward_id,
-            "statuses": sorted(s.value for s in PUBLIC), "metres": metres, "min_reports": min_reports,
-            "limit": limit, "refs": references}
-
-
 def hotspots(session: Session, since: datetime, until: datetime, category_id: int | None = None,
              ward_id: int | None = None, metres: float = 50, min_reports: int = 3,
              limit: int = 50, references: int = REFERENCES_MAX) -> list[Hotspot]:
@@ -79,6 +70,8 @@ def hotspots(session: Session, since: datetime, until: datetime, category_id: in
     of each (``count`` is the whole group). Centres are WGS84 degrees; the ward is the one covering the
     centre."""
     session.execute(WORK_MEM)
-    rows = session.execute(HOTSPOT_SQL, hotspot_params(since, until, category_id, ward_id, metres, min_reports,
-                                                       limit, references))
+    rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
+                                         "ward_id": ward_id, "statuses": sorted(s.value for s in PUBLIC),
+                                         "metres": metres, "min_reports": min_reports, "limit": limit,
+                                         "refs": references})
     return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]

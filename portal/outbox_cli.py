@@ -39,7 +39,8 @@ def outbox_send(once: bool, interval: float):
 
 @outbox_cli.command("purge", help="Delete emails sent (or refused) more than --days ago; the worker does "
                                    "this hourly with OUTBOX_KEEP_DAYS.")
-@click.option("--days", type=click.IntRange(min=0), default=None, help="Keep this many days [OUTBOX_KEEP_DAYS].")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Keep this many days [OUTBOX_KEEP_DAYS].")
 def outbox_purge(days: int | None):
     session = db.new_session()
     try:
@@ -73,7 +74,7 @@ def outbox_status():
 
 
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
-    purged_at = float("-inf")
+    keep, purged_at = _keep(None), float("-inf")
     while True:
         session = db.new_session()
         try:
@@ -81,10 +82,10 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
             if summary.sent or summary.deferred or summary.failed:
                 click.echo(f"outbox: sent {summary.sent}, deferred {summary.deferred}, failed {summary.failed}")
             if time.monotonic() - purged_at >= PURGE_EVERY:
-                gone = purge_finished(session, _keep(None))
+                gone = purge_finished(session, keep)
                 purged_at = time.monotonic()
                 if gone:
-                    click.echo(f"outbox: deleted {gone} emails finished over {_keep(None).days} days ago")
+                    click.echo(f"outbox: deleted {gone} emails finished over {keep.days} days ago")
         except OperationalError as exc:  # the database is away: try again next round
             click.echo(f"outbox: database unavailable ({exc.orig})", err=True)
         finally:

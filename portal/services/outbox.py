@@ -16,9 +16,6 @@ from models import OutboxMessage, utcnow
 BATCH = 50
 BACKOFF_START = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
-#: Sent (or finally refused) emails are kept this long for support questions, then deleted: they hold
-#: addresses and single-use links.
-KEEP_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -112,9 +109,9 @@ def send_due(session: Session, mail: MailSettings, now: datetime | None = None, 
             smtp.close()
 
 
-def purge_finished(session: Session, keep: timedelta = timedelta(days=KEEP_DAYS), now: datetime | None = None) -> int:
-    """Delete emails sent or refused for good more than ``keep`` ago; waiting ones stay whatever their age.
-    Returns how many were deleted."""
+def purge_finished(session: Session, keep: timedelta, now: datetime | None = None) -> int:
+    """Delete emails sent or refused for good more than ``keep`` ago (OUTBOX_KEEP_DAYS: they hold addresses
+    and single-use links); waiting ones stay whatever their age. Returns how many were deleted."""
     cutoff = (now or utcnow()) - keep
     result = session.execute(delete(OutboxMessage).where(or_(OutboxMessage.sent_at < cutoff,
                                                               OutboxMessage.failed_at < cutoff)))
