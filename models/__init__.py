@@ -5,6 +5,7 @@ from .place import Postcode, Ward
 from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Photo, Report, ReportEvent
 from .status import CLOSED, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle
+from .links import UsedLink
 from .performance import ALL_CATEGORIES, PerfDaily, PerfFixHours, PerfFixHoursMonthly, HexDaily
 from .user import Role, User
 from .apikey import ApiKey
@@ -13,6 +14,6 @@ from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTempla
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
            "ReportEvent", "CLOSED", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
-           "Role", "User", "LoginThrottle", "ApiKey", "ReportContact",
+           "Role", "User", "LoginThrottle", "UsedLink", "ApiKey", "ReportContact",
            "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter"]

@@ -2,11 +2,12 @@
 never shown or exported to the public."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .apikey import ApiKey
 from .base import Base, utcnow
+from .user import ASCII_EMAIL_SQL
 from .report import Report
 
 
@@ -14,6 +15,7 @@ class ReportContact(Base):
     __tablename__ = "report_contacts"
     __table_args__ = (
         Index("ix_report_contacts_api_key_id", "api_key_id", postgresql_where=text("api_key_id IS NOT NULL")),
+        CheckConstraint(f"email = '' OR email {ASCII_EMAIL_SQL}", name="email_ascii"),
     )
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)

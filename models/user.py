@@ -7,6 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .base import Base, utcnow
 
 
+#: Email addresses are printable ASCII without spaces: what SMTP without SMTPUTF8 delivers, and what Python's
+#: str.lower() and PostgreSQL's lower() fold alike (see portal/services/emails.py, which enforces it first).
+ASCII_EMAIL_SQL = "~ '^[!-~]+@[!-~]+$'"
+
+
 class Role(str, enum.Enum):
     RESIDENT = "resident"
     COUNCILLOR = "councillor"
@@ -29,6 +34,7 @@ class User(Base):
     __table_args__ = (
         Index("uq_users_email_lower", text("lower(email)"), unique=True),
         CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
+        CheckConstraint(f"email {ASCII_EMAIL_SQL}", name="email_ascii"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +49,8 @@ class User(Base):
     email_confirmed_at: Mapped[datetime | None]
     #: How the resident wants to hear about their reports: "email" or "none".
     contact_preference: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    #: Part of every session's identity (see get_id): raising it ends every session opened before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Flask-Login protocol, spelled out so models need not import Flask.
     @property
@@ -58,7 +66,13 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Flask-Login's "alternative token": the id and the session version, so that a session (or remember
+        cookie) made before a password reset, role change or "log out everywhere" no longer loads the user."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session of this account (the caller commits; the current one is re-issued by the view)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

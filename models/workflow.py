@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 from .category import Category
 from .status import Status
-from .user import User, enum_column
+from .user import ASCII_EMAIL_SQL, User, enum_column
 
 
 class Crew(Base):
@@ -66,6 +66,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "next_attempt_at", postgresql_where=text("sent_at IS NULL AND failed_at IS NULL")),
         Index("ix_outbox_report_id", "report_id", postgresql_where=text("report_id IS NOT NULL")),
+        CheckConstraint(f"to_addr {ASCII_EMAIL_SQL}", name="to_addr_ascii"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -63,12 +63,15 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    try:
-        user = db.session().get(User, int(user_id))
-    except ValueError:
+def _load_user(session_id: str) -> User | None:
+    """The user of a session made by ``User.get_id`` ("id:version"), while that version is current."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None
-    return user if user is not None and user.active else None
+    user = db.session().get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _nonce() -> str:
