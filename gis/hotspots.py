@@ -8,8 +8,6 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from models import PUBLIC
-
 #: References listed per hotspot, newest first (pages show ten; the count is always the whole group).
 REFERENCES_MAX = 20
 #: The sort feeding the window function holds every point of the period (~80,000 for all categories over 90
@@ -21,8 +19,7 @@ WITH pts AS (
     SELECT r.id, r.category_id, r.geom_bng AS g     -- British National Grid, stored by the ward trigger
     FROM reports r
     WHERE r.created_at >= :since AND r.created_at < :until
-      AND r.status = ANY(CAST(:statuses AS report_status[]))   -- an IN list lets the status index serve
-      AND NOT r.hidden                                          -- hidden by a moderator
+      AND kerbside_report_is_public(r.status, r.hidden)   -- the visibility rule (migration 0011), inlined
       AND (CAST(:category_id AS integer) IS NULL OR r.category_id = :category_id)
       AND (CAST(:ward_id AS integer) IS NULL OR r.ward_id = :ward_id)
 ), clustered AS (
@@ -71,7 +68,7 @@ def hotspots(session: Session, since: datetime, until: datetime, category_id: in
     centre."""
     session.execute(WORK_MEM)
     rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
-                                         "ward_id": ward_id, "statuses": sorted(s.value for s in PUBLIC),
+                                         "ward_id": ward_id,
                                          "metres": metres, "min_reports": min_reports, "limit": limit,
                                          "refs": references})
     return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]

@@ -1,7 +1,7 @@
 """Reports near a point, in metres on the spheroid (uses the ``(geom::geography)`` GiST index)."""
 from __future__ import annotations
 
-from sqlalchemy import cast, func, select
+from sqlalchemy import Select, cast, func, select
 from sqlalchemy.types import UserDefinedType
 from sqlalchemy.orm import Session
 
@@ -26,15 +26,16 @@ def geog(expr):
     return cast(expr, _Geography())
 
 
-def open_reports_near(session: Session, point: LonLat, category_id: int | None = None,
+def open_reports_near(session: Session, source: Select, point: LonLat, category_id: int | None = None,
                       metres: float = ME_TOO_METRES, exclude_id: int | None = None, limit: int = 10):
     """Open reports within ``metres`` of a WGS84 point, nearest first, as rows of
-    (Report, distance in metres, lon, lat in degrees)."""
+    (Report, distance in metres, lon, lat in degrees). ``source`` is the select of reports the viewer may
+    see (portal.services.visibility.visible_reports): suggestions never show a hidden or unconfirmed one."""
     here = geog(point_expr(point))
     distance = func.ST_Distance(geog(Report.geom), here)
-    stmt = select(Report, distance.label("metres"), func.ST_X(Report.geom).label("lon"),
-                  func.ST_Y(Report.geom).label("lat")).where(Report.status.in_(OPEN),
-                                                          func.ST_DWithin(geog(Report.geom), here, metres))
+    stmt = source.with_only_columns(Report, distance.label("metres"), func.ST_X(Report.geom).label("lon"),
+                                    func.ST_Y(Report.geom).label("lat")).where(
+        Report.status.in_(OPEN), func.ST_DWithin(geog(Report.geom), here, metres))
     if category_id is not None:
         stmt = stmt.where(Report.category_id == category_id)
     if exclude_id is not None:

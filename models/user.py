@@ -74,5 +74,10 @@ class User(Base):
         """End every session of this account (the caller commits; the current one is re-issued by the view)."""
         self.session_version = (self.session_version or 0) + 1
 
+    @property
+    def greeting(self) -> str:
+        """How emails address the person: the name they typed, if any."""
+        return self.display_name or "there"
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, g
+from flask import Flask, g, request
+from flask.globals import request_ctx
 from sqlalchemy.engine import Connection, Engine
+from werkzeug.routing import BuildError, MapAdapter
 
 from gis.maps import configure_assets
 from models import LABELS, Status, User
@@ -17,11 +20,50 @@ from .extensions import csrf, limiter, login_manager, protect_unsafe_requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Kerbside(Flask):
+    """Flask, with every absolute URL built from the configured BASE_URL.
+
+    A link in an email, a feed or an API answer must never come from the request's Host header (a forged
+    Host would put a valid reset token on an attacker's site). Relative URLs are unchanged."""
+
+    def base_url_adapter(self) -> MapAdapter:
+        base = urlsplit(self.config["BASE_URL"])
+        return self.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
+
+    def create_url_adapter(self, request):
+        if request is None:             # outside a request (worker, CLI): BASE_URL, not SERVER_NAME
+            return self.base_url_adapter()
+        return super().create_url_adapter(request)
+
+    def url_for(self, /, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values) -> str:
+        ctx = request_ctx._get_current_object() if request_ctx else None
+        # A refused Host leaves the request without an adapter: its error page still needs links.
+        if ctx is None or not (_external or _scheme or ctx.url_adapter is None):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                   _external=_external, **values)
+        if endpoint[:1] == ".":
+            endpoint = f"{ctx.request.blueprint}{endpoint}" if ctx.request.blueprint else endpoint[1:]
+        self.inject_url_defaults(endpoint, values)
+        try:
+            url = self.base_url_adapter().build(endpoint, values, method=_method,
+                                                force_external=bool(_external or _scheme))
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=True)
+            return self.handle_url_build_error(error, endpoint, values)
+        return url + (f"#{_anchor}" if _anchor else "")
+
+
 def create_app(config: dict | None = None, bind: Engine | Connection | None = None) -> Flask:
-    app = Flask("portal", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+    app = Kerbside("portal", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE))
     app.config.update(from_environment())
     app.config.update(config or {})
+
+    if app.config.get("TRUSTED_HOSTS"):
+        @app.before_request
+        def _check_host():
+            request.host      # noqa: B018 - reading it refuses (400) a Host not in TRUSTED_HOSTS
 
     db.init_app(app, bind)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
@@ -46,8 +88,8 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)
-    from .services import notifications
-    notifications.init_app(app)
+    from .services import links
+    links.init_app(app)
 
     from .forms import form_errors
     templating.register(app)

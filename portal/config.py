@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import cluster
 
@@ -29,6 +30,19 @@ def from_environment() -> dict:
         if production:
             raise RuntimeError("SECRET_KEY must be set in production (KERBSIDE_ENV=production)")
         secret = _dev_secret()
+    base_url = env.get("BASE_URL", "").strip()
+    if not base_url:
+        if production:
+            raise RuntimeError("BASE_URL must be set in production (KERBSIDE_ENV=production), e.g. "
+                               "https://kerbside.example.gov.uk: every link in emails, feeds and APIs uses it")
+        base_url = "http://127.0.0.1:5000"
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"BASE_URL must be an http(s) address like https://kerbside.example.gov.uk, "
+                           f"not {base_url!r}")
+    # Hosts the site answers to: production refuses any other Host header (400). TRUSTED_HOSTS adds more.
+    trusted = [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    trusted_hosts = [parts.hostname, *trusted] if production or trusted else None
     return {
         "SECRET_KEY": secret,
         "DATABASE_URL": env.get("DATABASE_URL") or (cluster.URL_FILE.read_text().strip()
@@ -43,7 +57,8 @@ def from_environment() -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "Kerbside <no-reply@kerbside.invalid>"),
         # Sent emails (addresses, single-use links) are deleted this many days after sending.
         "OUTBOX_KEEP_DAYS": int(env.get("OUTBOX_KEEP_DAYS", "30")),
-        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),   # for links in emails sent by the worker
+        "BASE_URL": base_url.rstrip("/"),     # every absolute link (emails, feeds, Open311) starts with it
+        "TRUSTED_HOSTS": trusted_hosts,
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",

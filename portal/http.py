@@ -7,9 +7,13 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, Request, abort, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import HTTPException
+
+from .services import text
 
 log = logging.getLogger("kerbside.http")
 API_PREFIXES = ("/api/", "/open311/")
@@ -57,26 +61,46 @@ def _security_headers(app: Flask) -> None:
         return response
 
 
+class CleanMultiDict(ImmutableMultiDict):
+    """Query and form fields as parsed by Werkzeug, cleaned once (services/text.clean): every view, form and
+    API sees text without control characters. NUL is kept here so that ``refuse_nul`` can answer 400."""
+
+    def __init__(self, mapping=None):
+        pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
+        super().__init__([(_clean(k), _clean(v)) for k, v in pairs])
+
+
+def _clean(value):
+    return text.clean(value) if isinstance(value, str) else value
+
+
+class CleanRequest(Request):
+    parameter_storage_class = CleanMultiDict
+
+
 def _refuse_nul(app: Flask) -> None:
-    """A NUL character is never valid input, and PostgreSQL refuses it in text (psycopg2 raises ValueError, a
-    500): in the map feeds, exports and Open311, answer 400 before any view sees it, in the path, the query
-    string or an Open311 form field. (Other pages and forms strip NUL characters themselves.)"""
+    """A NUL character is never valid input, and PostgreSQL refuses it in text: answer 400 before any view
+    sees it, wherever it is (the path, a query or form field's name or value, an upload's file name)."""
+    app.request_class = CleanRequest
+
     @app.before_request
     def refuse_nul():
-        if request.blueprint not in ("maps", "open311"):    # the JSON feeds and exports, and their pages
-            return None
         fields = [*request.args.items(multi=True)]
-        if request.blueprint == "open311" and request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
-                                                             "multipart/form-data"):
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
             fields += request.form.items(multi=True)
-        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+            fields += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
+        if text.has_nul(request.path) or any(text.has_nul(k) or text.has_nul(v) for k, v in fields):
             abort(400, "A request may not contain a NUL character.")
         return None
 
 
 def _register_errors(app: Flask) -> None:
-    def page(code: int, title: str, message: str):
+    def page(code: int, title: str, default_message: str):
         def handler(error):
+            # A message given with abort(code, "...") is written for people: show it; else the default.
+            described = isinstance(error, HTTPException) and error.description != type(error).description
+            message = error.description if described else default_message
             if request.path.startswith("/open311/v2/"):   # the standard's own error document
                 from .open311.views import open311_http_error
                 return open311_http_error(code, message)

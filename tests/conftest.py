@@ -77,7 +77,8 @@ def db_session(connection):
 @pytest.fixture()
 def app_config(tmp_path):
     return {"TESTING": True, "PHOTO_DIR": tmp_path / "photos", "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": "test-secret-not-for-production", "SERVER_NAME": "localhost"}
+            "SECRET_KEY": "test-secret-not-for-production", "SERVER_NAME": "localhost",
+            "BASE_URL": "http://localhost"}
 
 
 @pytest.fixture()

@@ -14,6 +14,8 @@ Revises: 0010
 from alembic import op
 import sqlalchemy as sa
 
+from models.status import PUBLIC
+
 revision = '0011'
 down_revision = '0010'
 branch_labels = None
@@ -25,7 +27,18 @@ CHECKS = [("users", "email", f"email {ASCII_EMAIL}"),
           ("outbox", "to_addr", f"to_addr {ASCII_EMAIL}")]
 
 
+def public_function_sql(public=PUBLIC) -> str:
+    """``kerbside_report_is_public``: models.PUBLIC and "not hidden by a moderator", the same rule as
+    portal.services.visibility, for SQL (hotspots, summary triggers). LANGUAGE sql and STABLE, so the
+    planner inlines it and a status index still serves."""
+    statuses = ", ".join(f"'{s.value}'" for s in sorted(public, key=lambda s: s.value))
+    return ("CREATE OR REPLACE FUNCTION kerbside_report_is_public(status report_status, hidden boolean) "
+            "RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS "
+            f"$$ SELECT status = ANY (ARRAY[{statuses}]::report_status[]) AND NOT hidden $$")
+
+
 def upgrade() -> None:
+    op.execute(public_function_sql())
     op.add_column('users', sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
     op.create_table(
         'used_links',
@@ -36,11 +49,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('digest', name=op.f('pk_used_links')),
     )
     op.create_index('ix_used_links_expires_at', 'used_links', ['expires_at'])
+    # A public name is only ever one the person typed: email-only reporters were named by their address's
+    # local part, which then showed on public pages.
+    op.execute("UPDATE users SET display_name = '' WHERE password_hash IS NULL "
+               "AND display_name = left(split_part(email, '@', 1), 80)")
     for table, column, condition in CHECKS:
         op.execute(f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_{column}_ascii CHECK ({condition}) NOT VALID")
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION kerbside_report_is_public(report_status, boolean)")
     for table, column, _condition in CHECKS:
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT ck_{table}_{column}_ascii")
     op.drop_index('ix_used_links_expires_at', table_name='used_links')

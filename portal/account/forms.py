@@ -1,13 +1,15 @@
 from ..forms import Form as FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from ..forms import ValidEmail
 
 
 class RegisterForm(FlaskForm):
     display_name = StringField("Your name", validators=[InputRequired("Enter your name."), Length(max=80)],
                                description="Shown on your reports only if you choose to show it.")
     email = EmailField("Email address", validators=[InputRequired("Enter your email address."),
-                                                    Length(max=254), Email("Enter a valid email address.")])
+                                                    ValidEmail()])
     password = PasswordField("Password", validators=[
         InputRequired("Choose a password."),
         Length(min=10, max=200, message="Use at least 10 characters.")],

@@ -97,6 +97,16 @@ def settings():
     return render_template("account/settings.html", delete_form=DeleteAccountForm())
 
 
+@bp.post("/account/sessions/end")
+@login_required
+def end_other_sessions():
+    user = current_user._get_current_object()
+    accounts.end_sessions(db.session(), user)
+    login_user(user)         # this session carries the new version; every other one has ended
+    flash("You are logged out of every other device.", "success")
+    return redirect(url_for("account.settings"))
+
+
 @bp.get("/account/data.json")
 @login_required
 def data_export():

@@ -11,6 +11,7 @@ from .. import db
 from ..permissions import roles_required
 from ..services import admin
 from ..services.errors import DomainError
+from ..services.text import ascii_int
 from . import bp
 
 
@@ -105,8 +106,8 @@ def crew(crew_id: int | None):
     if request.method == "POST":
         ids = []
         for raw in request.form.getlist("members")[:100]:
-            if raw.isdigit():
-                ids.append(int(raw))
+            if (number := ascii_int(raw)) is not None:
+                ids.append(number)
         values = {"name": request.form.get("name", ""), "depot_lat": request.form.get("depot_lat", ""),
                   "depot_lon": request.form.get("depot_lon", ""), "active": request.form.get("active") == "y",
                   "member_ids": ids}

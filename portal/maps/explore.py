@@ -12,6 +12,7 @@ from models import Ward
 
 from .. import db
 from ..reports.views import map_centre
+from ..services.text import ascii_int
 from ..services.visibility import visible_to
 from . import bp
 from .filters import STATUS_CHOICES, BadFilter, parse_filters
@@ -60,12 +61,9 @@ def api_map():
 def explore():
     session = db.session()
     filters = parse_filters(session, request.args, today())
-    try:
-        page = int(request.args.get("page") or 1)
-    except ValueError:
-        raise BadFilter("The page must be a whole number.") from None
-    if not 1 <= page <= MAX_PAGE:
-        raise BadFilter(f"The page must be between 1 and {MAX_PAGE}.")
+    page = ascii_int(request.args.get("page") or "1", 1, MAX_PAGE)
+    if page is None:
+        raise BadFilter(f"The page must be a whole number between 1 and {MAX_PAGE}.")
     conds = _conditions(session, filters)
     total = count_reports(session, conds)
     rows = points(session, conds, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

@@ -11,6 +11,7 @@ from flask import Response, stream_with_context
 
 from gis.explore import export_select
 
+from ..services.text import csv_safe
 from ..services.visibility import PUBLIC_FIELDS
 
 BATCH = 2000
@@ -38,7 +39,7 @@ def csv_response(session, conds, filename: str) -> Response:
         writer = csv.DictWriter(out, fieldnames=PUBLIC_FIELDS, lineterminator="\n")
         writer.writeheader()
         for n, record in enumerate(_rows(session, conds), 1):
-            writer.writerow(record)
+            writer.writerow({k: csv_safe(v) for k, v in record.items()})
             if n % 500 == 0:
                 yield out.getvalue()
                 out.seek(0)

@@ -9,7 +9,7 @@ from .. import db
 from ..services.errors import DomainError
 from ..services.support import support as add_support
 from ..extensions import csrf_in_form
-from ..services import notifications
+from ..services import notifications, visibility
 from ..services.notifications import BadLink
 from . import bp
 from .forms import CONTACT_CHOICES, SCORES, TokenForm
@@ -91,8 +91,8 @@ def rate(token: str):
 @login_required
 def support(reference: str):
     session = db.session()
-    report = session.scalars(select(Report).where(Report.reference == reference.upper()[:12])).first()
-    if report is None:
+    report = visibility.report_for(session, reference, current_user)
+    if report is None:          # unknown, unconfirmed or hidden: the same answer
         abort(404)
     try:
         added = add_support(session, report, current_user)

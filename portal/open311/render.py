@@ -6,6 +6,8 @@ from xml.etree import ElementTree as ET
 
 from flask import Response, json
 
+from ..services.text import xml_safe
+
 #: Element name of each item in a list, by the list's name (XML needs one; JSON does not).
 ITEM_NAMES = {"services": "service", "attributes": "attribute", "values": "value",
               "service_requests": "request", "endpoints": "endpoint", "formats": "format", "errors": "error",
@@ -19,7 +21,7 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return iso(value)
-    return str(value)
+    return xml_safe(str(value))     # text stored before input was cleaned must not break the document
 
 
 def iso(value: datetime | None) -> str | None:

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 from werkzeug.datastructures import MultiDict
 
 from models import DESCRIPTION_MAX_API, Status
+from ..services.emails import InvalidEmail, normalise_email
+from ..services.text import ascii_int
 
 FORMATS = ("xml", "json")
 MAX_SPAN = timedelta(days=90)
@@ -80,9 +82,10 @@ def _int(values: MultiDict, name: str, default: int, low: int, high: int) -> int
     raw = (values.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = ascii_int(raw, low, high)
+    if number is None:
         raise BadInput(f"{name} must be a whole number from {low} to {high:,}.")
-    return int(raw)
+    return number
 
 
 @dataclass
@@ -174,8 +177,11 @@ def new_request(values: MultiDict) -> NewRequest:
     if not (lat or long) and not address:
         raise BadInput("A location is required: lat and long, or a postcode in address_string.")
     email = _text(values, "email", 254)
-    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        raise BadInput("email is not a valid email address.")
+    if email:
+        try:
+            email = normalise_email(email)
+        except InvalidEmail as exc:
+            raise BadInput(f"email: {exc.message}") from None
     media_url = _text(values, "media_url", 500)
     if media_url and not URL_RE.match(media_url):
         raise BadInput("media_url must be an http or https URL.")

@@ -1,4 +1,4 @@
-from ..forms import Form as FlaskForm
+from ..forms import Form as FlaskForm, ValidEmail
 from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -25,7 +25,7 @@ class ReportForm(FlaskForm):
     anonymous = BooleanField("Hide my name on the public page", default=True)
     submission_token = HiddenField()
     # Reporting without an account, or staff reporting for a caller (issue 4): checked in the view.
-    email = StringField("Your email address", validators=[Optional(), Length(max=254)],
+    email = StringField("Your email address", validators=[Optional(), ValidEmail()],
                         description="We will email you a link to confirm the report. We never show it publicly.")
     your_name = StringField("Your name (optional)", validators=[Optional(), Length(max=80)])
     channel = HiddenField()

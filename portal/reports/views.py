@@ -156,7 +156,7 @@ def new():
         if not (form.description.data or "").strip():
             form.description.errors.append("Describe the problem, so the crew knows what to look for.")
         nearby = [] if form.errors or answer_errors or action == "submit_new" else \
-            open_reports_near(session, point, category.id)
+            open_reports_near(session, visibility.visible_reports(current_user), point, category.id)
         if nearby:  # "me too": offer the open reports of this kind within 50 m before making another
             return _render(form, cats, answers_by_cat, answer_errors, None, status=200, point=point, nearby=nearby)
         if not form.errors and not answer_errors:
@@ -201,15 +201,9 @@ def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=Non
         staff=visibility.is_staff(current_user), pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
 
 
-REFERENCE_RE = re.compile(r"^KB-[0-9A-Z]{5,8}$")  # the database's CHECK on reports.reference
-
-
 def _report_or_404(reference: str) -> Report:
-    reference = reference.upper()
-    if not REFERENCE_RE.fullmatch(reference):  # junk (even a NUL byte) never reaches the database
-        abort(404)
-    report = db.session().scalars(select(Report).where(Report.reference == reference)).first()
-    if report is None or not visibility.can_view(report, current_user):
+    report = visibility.report_for(db.session(), reference, current_user)
+    if report is None:
         abort(404)
     return report
 

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import LoginThrottle, OutboxMessage, Report, ReportContact, ReportEvent, Role, User, utcnow
 
+from .emails import email_key, lookup_key, normalise_email
 from .errors import DomainError, EmailTaken
 
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
@@ -39,14 +40,18 @@ class LockedOut(DomainError):
         self.until = until
 
 
-def user_by_email(session: Session, email: str) -> User | None:
-    return session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+def user_by_email(session: Session, email: str | None) -> User | None:
+    """The account with this address (compared case-folded), or None; never raises on a malformed one."""
+    key = lookup_key(email)
+    if key is None:
+        return None
+    return session.scalars(select(User).where(func.lower(User.email) == key)).first()
 
 
 def register_user(session: Session, *, email: str, password: str, display_name: str,
                   role: Role = Role.RESIDENT, confirmed: bool = True) -> User:
     """Create an account directly (CLI, demo, admin tools). The public sign-up uses ``registration``."""
-    email = email.strip()
+    email = normalise_email(email)
     if user_by_email(session, email) is not None:
         raise EmailTaken("An account with that email address already exists. Log in instead.")
     user = User(email=email, password_hash=generate_password_hash(password),
@@ -70,7 +75,7 @@ def lock_duration(failures: int) -> timedelta | None:
 def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
     """The active user with this email and password, else None; raises LockedOut while locked."""
     now = now or utcnow()
-    key = email.strip().lower()[:254]
+    key = lookup_key(email) or (email or "").strip().lower()[:254]
     throttle = session.get(LoginThrottle, key)
     if throttle is not None and throttle.locked_until and throttle.locked_until > now:
         check_password_hash(_DUMMY_HASH, password)
@@ -100,6 +105,13 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     return user
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of this account ("log out everywhere"); the caller re-issues its own if it should
+    stay."""
+    user.end_sessions()
+    session.commit()
+
+
 def check_password(user: User, password: str) -> bool:
     return bool(user.password_hash) and check_password_hash(user.password_hash, password or "")
 
@@ -127,7 +139,7 @@ def delete_account(session: Session, user: User) -> int:
     kept = session.execute(update(Report).where(Report.reporter_id == user.id)
                            .values(reporter_id=None, anonymous=True)).rowcount
     session.execute(update(ReportEvent).where(ReportEvent.actor_id == user.id).values(actor_id=None))
-    session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == user.email.lower()))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == email_key(user.email)))
     # Contact details given with reports through Open311 or staff, under the same address, go too.
     session.execute(update(ReportContact).where(func.lower(ReportContact.email) == user.email.lower())
                     .values(email="", first_name="", last_name="", phone=""))

@@ -12,6 +12,7 @@ from gis.coords import InvalidCoordinates, parse_lat_lon
 from models import Category, Crew, CrewMember, Role, User
 
 from .errors import DomainError
+from .text import ascii_int
 
 QUESTION_TYPES = {"single", "multi", "yesno", "text"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -64,11 +65,8 @@ def save_category(session: Session, category: Category | None, *, code: str, nam
         raise DomainError("Give the category a name (up to 120 characters).", field="name")
     if not group or len(group) > 80:
         raise DomainError("Give the category a group (up to 80 characters).", field="group")
-    try:
-        hours = int(target_hours)
-    except (TypeError, ValueError):
-        hours = 0
-    if not 1 <= hours <= 24 * 365:
+    hours = ascii_int(target_hours, 1, 24 * 365)
+    if hours is None:
         raise DomainError("The target must be a whole number of hours, from 1 to 8760.", field="target_hours")
     parsed = parse_questions(questions)
     if category is None:

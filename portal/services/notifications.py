@@ -7,77 +7,20 @@ reopen a fix, rate it or unsubscribe without logging in.
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_app_context, has_request_context, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import utcnow, OutboxMessage, Report, ReportEvent, Status, Subscription, User
 
+from .links import BadLink, external_url, make_token, use_token
+
+__all__ = ["BadLink", "external_url", "make_token"]    # used by the views and tests through this module
+
 REOPEN_DAYS = 14
 RATE_DAYS = 60
 UNSUBSCRIBE_DAYS = 3650
 CONFIRM_DAYS = 7
-
-
-class BadLink(Exception):
-    """A link that was forged, altered or has expired; ``message`` says which in plain words."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-_app: Flask | None = None
-
-
-def init_app(app: Flask) -> None:
-    """Remember the app, so services called outside a request or app context (scripts, tests) can still
-    sign links and build URLs with its secret key and routes."""
-    global _app
-    _app = app
-
-
-def _the_app() -> Flask:
-    if has_app_context():
-        return current_app._get_current_object()
-    if _app is None:
-        raise RuntimeError("notifications need an app: call create_app() first")
-    return _app
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(_the_app().config["SECRET_KEY"], salt=f"kerbside.{purpose}")
-
-
-def make_token(purpose: str, payload) -> str:
-    return _serializer(purpose).dumps(payload)
-
-
-def read_token(purpose: str, token: str, max_age: timedelta):
-    """The payload of a token made by ``make_token`` for this purpose, or BadLink."""
-    try:
-        return _serializer(purpose).loads(token or "", max_age=int(max_age.total_seconds()))
-    except SignatureExpired:
-        raise BadLink("This link has expired.") from None
-    except BadSignature:
-        raise BadLink("This link is not valid. Check that you copied all of it.") from None
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email: from the request when there is one, else from BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    app = _the_app()
-    base = urlsplit(app.config.get("BASE_URL") or "http://127.0.0.1:5000")
-    if app.config.get("SERVER_NAME"):
-        adapter = app.url_map.bind(app.config["SERVER_NAME"], script_name=app.config.get("APPLICATION_ROOT") or "/",
-                                   url_scheme=app.config.get("PREFERRED_URL_SCHEME") or "http")
-    else:
-        adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def queue_email(session: Session, to: str, subject: str, body: str, report: Report | None = None) -> OutboxMessage:
@@ -99,7 +42,7 @@ def subscribe(session: Session, report: Report, user: User) -> None:
 
 def unsubscribe(session: Session, token: str) -> Report:
     """Follow an unsubscribe link: stop updates about one report for one user."""
-    payload = read_token("unsubscribe", token, timedelta(days=UNSUBSCRIBE_DAYS))
+    payload = use_token(session, "unsubscribe", token, timedelta(days=UNSUBSCRIBE_DAYS))
     sub = session.scalars(select(Subscription).where(Subscription.report_id == payload.get("r"),
                                                      Subscription.user_id == payload.get("u"))).first()
     if sub is None:
@@ -132,7 +75,7 @@ def report_received(session: Session, report: Report) -> None:
     if report.status is Status.UNCONFIRMED:
         link = external_url("notices.confirm", token=make_token("confirm", {"r": report.id}))
         queue_email(session, report.reporter.email, f"Confirm your report {report.reference}",
-                    f"Hello {report.reporter.display_name},\n\nPlease confirm your report of "
+                    f"Hello {report.reporter.greeting},\n\nPlease confirm your report of "
                     f"{report.category.name.lower()} ({report.reference}) so that we can act on it:\n{link}\n\n"
                     f"The link works for {CONFIRM_DAYS} days. If you did not make this report, ignore this email.",
                     report)
@@ -142,7 +85,7 @@ def report_received(session: Session, report: Report) -> None:
     link = external_url("reports.detail", reference=report.reference)
     for user in _recipients(session, report):
         queue_email(session, user.email, f"We have your report {report.reference}: {report.category.name}",
-                    f"Hello {user.display_name},\n\nThank you: we have your report of "
+                    f"Hello {user.greeting},\n\nThank you: we have your report of "
                     f"{report.category.name.lower()} ({report.reference}).\nThe council aims to deal with it "
                     f"within {report.category.target_hours} hours. Follow it here: {link}"
                     + _footer(report, user), report)
@@ -170,13 +113,13 @@ def status_changed(session: Session, report: Report, event: ReportEvent) -> None
         subject, news = f"{report.reference} is now: {event.to_status.label}", f"is now “{event.to_status.label}”"
     for user in recipients:
         queue_email(session, user.email, subject,
-                    f"Hello {user.display_name},\n\nYour report of {report.category.name.lower()} "
+                    f"Hello {user.greeting},\n\nYour report of {report.category.name.lower()} "
                     f"({report.reference}) {news}.{note}\n\nSee it here: {link}"
                     + extra + _footer(report, user), report)
 
 
 def _fixed_report(session: Session, purpose: str, token: str, max_age: timedelta) -> Report:
-    payload = read_token(purpose, token, max_age)
+    payload = use_token(session, purpose, token, max_age)
     report = session.get(Report, payload.get("r")) if isinstance(payload, dict) else None
     if report is None:
         raise BadLink("This link is not valid. Check that you copied all of it.")
@@ -210,7 +153,7 @@ def rate_by_link(session: Session, token: str, score: int) -> Report:
 def confirm_by_link(session: Session, token: str) -> Report:
     """The link emailed for a report made without an account: the report becomes NEW (once)."""
     from .reports import record_status
-    payload = read_token("confirm", token, timedelta(days=CONFIRM_DAYS))
+    payload = use_token(session, "confirm", token, timedelta(days=CONFIRM_DAYS))
     report = session.get(Report, payload.get("r")) if isinstance(payload, dict) else None
     if report is None:
         raise BadLink("This link is not valid. Check that you copied all of it.")
@@ -229,14 +172,14 @@ def claim_token(user: User) -> str:
 def claim_account(session: Session, token: str, password: str) -> User:
     """Give an email-only reporter a password, so their reports are in an account they can log in to."""
     from werkzeug.security import generate_password_hash
-    payload = read_token("claim", token, timedelta(days=CONFIRM_DAYS))
+    if not 10 <= len(password or "") <= 200:      # before the link is used up: the person may try again
+        raise BadLink("Use a password of at least 10 characters.")
+    payload = use_token(session, "claim", token, timedelta(days=CONFIRM_DAYS))
     user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or not user.active:
         raise BadLink("This link is not valid. Check that you copied all of it.")
     if user.password_hash:
         raise BadLink("This email address already has an account: log in instead.")
-    if not 10 <= len(password or "") <= 200:
-        raise BadLink("Use a password of at least 10 characters.")
     user.password_hash = generate_password_hash(password)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()   # the link came to this address
     session.commit()

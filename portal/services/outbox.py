@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session
 
 from models import OutboxMessage, utcnow
 
+from .emails import InvalidEmail, normalise_email
+
 BATCH = 50
+#: A message that still cannot be sent after this many tries is marked failed, with its last error.
+MAX_ATTEMPTS = 8
 BACKOFF_START = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 
@@ -48,10 +52,64 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
-def _defer(message: OutboxMessage, error: str, now: datetime) -> None:
+def _defer(message: OutboxMessage, error: str, now: datetime, give_up: bool = True) -> bool:
+    """Try again later; after MAX_ATTEMPTS, give up (failed) unless ``give_up`` is False (the mail server is
+    unreachable: nothing is wrong with the message, and an outage must lose no mail). Returns True if it
+    will be tried again."""
     message.attempts += 1
     message.last_error = error[:500]
+    if give_up and message.attempts >= MAX_ATTEMPTS:
+        message.failed_at = now
+        return False
     message.next_attempt_at = now + backoff(message.attempts)
+    return True
+
+
+def _fail(message: OutboxMessage, error: str, now: datetime) -> None:
+    """This message can never be sent (a refused mailbox, an address no mail server takes)."""
+    message.attempts += 1
+    message.failed_at, message.last_error = now, error[:500]
+
+
+def _send_one(smtp: smtplib.SMTP, message: OutboxMessage, sender: str, now: datetime,
+              summary: SendSummary) -> bool:
+    """Send one message and record its outcome; returns False if the connection is gone. Whatever is wrong
+    with this one message (its address, its headers, a refusal), it never stops the others."""
+    try:
+        address = normalise_email(message.to_addr)       # the one rule: rows from before it are checked too
+        # One recipient, given explicitly: never the (possibly several) addresses a To header could hold.
+        smtp.send_message(_email(message, sender), to_addrs=[address])
+    except InvalidEmail as exc:
+        _fail(message, f"not a deliverable address: {exc.message}", now)
+        summary.failed += 1
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if all(500 <= code < 600 for code in codes):
+            _fail(message, f"refused: {exc.recipients}", now)
+            summary.failed += 1
+        elif _defer(message, f"refused for now: {exc.recipients}", now):
+            summary.deferred += 1
+        else:
+            summary.failed += 1
+    except (smtplib.SMTPServerDisconnected, socket.timeout, ConnectionError) as exc:
+        if _defer(message, f"connection lost: {exc}", now):
+            summary.deferred += 1
+        else:
+            summary.failed += 1
+        return False
+    except (smtplib.SMTPNotSupportedError, ValueError, UnicodeError, TypeError) as exc:
+        # e.g. a line break in a header, an address that needs SMTPUTF8: retrying cannot help.
+        _fail(message, f"cannot be sent: {type(exc).__name__}: {exc}", now)
+        summary.failed += 1
+    except (smtplib.SMTPException, OSError) as exc:
+        if _defer(message, f"{type(exc).__name__}: {exc}", now):
+            summary.deferred += 1
+        else:
+            summary.failed += 1
+    else:
+        message.sent_at, message.last_error = now, ""
+        summary.sent += 1
+    return True
 
 
 def send_due(session: Session, mail: MailSettings, now: datetime | None = None, batch: int = BATCH) -> SendSummary:
@@ -73,32 +131,14 @@ def send_due(session: Session, mail: MailSettings, now: datetime | None = None, 
         smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
     except (OSError, smtplib.SMTPException) as exc:
         for message in due:
-            _defer(message, f"cannot reach mail server: {exc}", now)
+            _defer(message, f"cannot reach mail server: {exc}", now, give_up=False)
         summary.deferred = len(due)
         session.commit()
         return summary
     try:
         for message in due:
-            try:
-                smtp.send_message(_email(message, mail.sender))
-            except smtplib.SMTPRecipientsRefused as exc:
-                codes = [code for code, _ in exc.recipients.values()]
-                if all(500 <= code < 600 for code in codes):
-                    message.failed_at, message.last_error = now, f"refused: {exc.recipients}"[:500]
-                    summary.failed += 1
-                else:
-                    _defer(message, f"refused for now: {exc.recipients}", now)
-                    summary.deferred += 1
-            except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
-                _defer(message, f"connection lost: {exc}", now)
-                summary.deferred += 1
-                break
-            except smtplib.SMTPException as exc:
-                _defer(message, f"{type(exc).__name__}: {exc}", now)
-                summary.deferred += 1
-            else:
-                message.sent_at, message.last_error = now, ""
-                summary.sent += 1
+            if not _send_one(smtp, message, mail.sender, now, summary):
+                break       # the rest of the batch stays due and goes with the next connection
         # one commit for the batch: the row locks are held until every outcome is recorded
         session.commit()
         return summary

@@ -14,8 +14,10 @@ from werkzeug.security import generate_password_hash
 from models import LoginThrottle, User
 
 from .accounts import user_by_email
+from .emails import email_key
 from .errors import DomainError
-from .notifications import BadLink, external_url, make_token, queue_email, read_token
+from .links import BadLink, external_url, make_token, read_token, use_token
+from .notifications import queue_email
 
 PURPOSE = "password-reset"
 LIFETIME = timedelta(hours=1)
@@ -32,7 +34,7 @@ def request_reset(session: Session, email: str) -> None:
         token = make_token(PURPOSE, {"u": user.id, "f": _fingerprint(user)})
         link = external_url("account.reset_password", token=token)
         queue_email(session, user.email, "Reset your Kerbside password",
-                    f"Hello {user.display_name},\n\nSomeone (we hope you) asked to reset the password of your "
+                    f"Hello {user.greeting},\n\nSomeone (we hope you) asked to reset the password of your "
                     f"Kerbside account. Choose a new password here within the next hour:\n\n{link}\n\n"
                     "The link works once. If you did not ask for this, ignore this email: your password has not "
                     "changed.\n")
@@ -49,10 +51,14 @@ def user_for_token(session: Session, token: str) -> User:
 
 
 def reset_password(session: Session, token: str, new_password: str) -> User:
+    """Set the new password, use the link up and end every session of the account (whoever had it before
+    the reset is logged out everywhere)."""
     user = user_for_token(session, token)
     if len(new_password or "") < 10:
         raise DomainError("Use at least 10 characters.", field="password")
+    use_token(session, PURPOSE, token, LIFETIME)
     user.password_hash = generate_password_hash(new_password)
-    session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == user.email.lower()))
+    user.end_sessions()
+    session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == email_key(user.email)))
     session.commit()
     return user

@@ -11,7 +11,9 @@ from werkzeug.security import generate_password_hash
 from models import User, utcnow
 
 from .accounts import user_by_email
-from .notifications import BadLink, external_url, make_token, queue_email, read_token
+from .emails import normalise_email
+from .links import BadLink, external_url, make_token, use_token
+from .notifications import queue_email
 
 PURPOSE = "register"
 LIFETIME = timedelta(days=3)
@@ -25,19 +27,19 @@ def confirmation_link(user: User) -> str:
 
 def send_confirmation(session: Session, user: User) -> None:
     queue_email(session, user.email, "Confirm your Kerbside account",
-                f"Hello {user.display_name},\n\nTo finish creating your Kerbside account, confirm your email "
+                f"Hello {user.greeting},\n\nTo finish creating your Kerbside account, confirm your email "
                 f"address within three days:\n\n{confirmation_link(user)}\n\nIf you did not sign up, ignore "
                 "this email and no account will be made.\n")
 
 
 def start_registration(session: Session, *, email: str, password: str, display_name: str) -> None:
     """Begin a sign-up; the caller shows "check your email" whatever happened here."""
-    email, name = email.strip(), display_name.strip()
+    email, name = normalise_email(email), display_name.strip()
     password_hash = generate_password_hash(password)     # same work whether or not the address is known
     user = user_by_email(session, email)
     if user is not None and user.email_confirmed_at is not None and user.password_hash:
         queue_email(session, user.email, "You already have a Kerbside account",
-                    f"Hello {user.display_name},\n\nSomeone (we hope you) tried to sign up with this address, "
+                    f"Hello {user.greeting},\n\nSomeone (we hope you) tried to sign up with this address, "
                     f"but it already has an account. Log in at {external_url('account.login')}, or if you have "
                     f"forgotten your password, reset it at {external_url('account.forgot_password')}.\n")
     else:
@@ -52,7 +54,7 @@ def start_registration(session: Session, *, email: str, password: str, display_n
 
 
 def confirm_registration(session: Session, token: str) -> User:
-    payload = read_token(PURPOSE, token, LIFETIME)
+    payload = use_token(session, PURPOSE, token, LIFETIME)
     user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or not user.active or payload.get("f") != (user.password_hash or "")[-16:]:
         raise BadLink("This link has already been used or is no longer valid. Sign up again to get a new one.")

@@ -169,7 +169,9 @@ def assign(session: Session, reports: list[Report], crew: Crew, actor: User) -> 
 def nearby_open(session: Session, report: Report, metres: float = 250):
     """Other open reports within ``metres`` of this one, nearest first: candidates for "duplicate of".
     Rows of (Report, metres, lon, lat)."""
-    return open_reports_near(session, report_point(session, report), metres=metres, exclude_id=report.id,
+    # Staff see every report: the source is all of them.
+    return open_reports_near(session, select(Report), report_point(session, report), metres=metres,
+                             exclude_id=report.id,
                              limit=20)
 
 

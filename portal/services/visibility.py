@@ -1,11 +1,19 @@
 """The one place that decides what a viewer may see of reports.
 
-Every public list, map, export and API feed filters with ``visible_to`` and shows fields through
-``reporter_name``; privacy bugs then have one place to live.
+Every public list, suggestion, map, hotspot, export, feed and API starts from ``visible_reports`` (a select
+already limited to what the viewer may see) or from ``visible_to`` (the same rule as a condition, for the
+spatial query builders in gis/ that take their conditions as arguments); every action on one report (view,
+support, subscribe, update, reopen, rate) finds it with ``report_for``, which answers None (a 404) for what
+the viewer may not see. Fields are shown through ``reporter_name``. In SQL (summary triggers, hotspots), the
+same rule is the function ``kerbside_report_is_public``, generated from ``models.PUBLIC`` (migration 0011).
+tests/services/test_visibility_source.py fails when a query over reports is built elsewhere.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, true
+import re
+
+from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from models import PUBLIC, Report, ReportEvent, Role, Status, User
@@ -34,6 +42,25 @@ def visible_to(viewer) -> ColumnElement[bool]:
     return or_(public, mine(user)) if user else public
 
 
+def visible_reports(viewer) -> Select:
+    """The select every list of reports for this viewer starts from (add columns with
+    ``with_only_columns``, filters with ``where``)."""
+    return select(Report).where(visible_to(viewer))
+
+
+#: The database's CHECK on reports.reference: junk (even a NUL byte) never reaches a query.
+REFERENCE_RE = re.compile(r"^KB-[0-9A-Z]{5,8}$")
+
+
+def report_for(session: Session, reference: str, viewer) -> Report | None:
+    """The report with this reference if the viewer may see it, else None: the caller answers 404 whether
+    it does not exist, awaits confirmation or was hidden by a moderator, so nothing tells them apart."""
+    reference = (reference or "").strip().upper()
+    if not REFERENCE_RE.fullmatch(reference):
+        return None
+    return session.scalars(visible_reports(viewer).where(Report.reference == reference)).first()
+
+
 def mine(user: User) -> ColumnElement[bool]:
     """SQL condition: the reports listed under the user's "My reports" (see ``is_reporter``)."""
     return and_(Report.reporter_id == user.id, Report.status != Status.UNCONFIRMED)
@@ -53,7 +80,7 @@ def is_reporter(report: Report, viewer) -> bool:
 
 def reporter_name(report: Report, viewer) -> str | None:
     """The reporter's display name if this viewer may see it; never their email or phone."""
-    if report.reporter is None:
+    if report.reporter is None or not report.reporter.display_name:
         return None
     if not report.anonymous or is_reporter(report, viewer) or is_staff(viewer):
         return report.reporter.display_name

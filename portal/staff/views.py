@@ -12,15 +12,13 @@ from .. import db
 from ..permissions import STAFF, roles_required
 from ..services import moderation, triage
 from ..services.errors import DomainError
+from ..services.text import ascii_int
 from ..services.reports import change_status
 from . import bp
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return ascii_int(value, 0, 2**31 - 1)
 
 
 def _report(reference: str) -> Report:

@@ -29,6 +29,7 @@ def test_hsts_only_over_tls(client):
 def test_session_cookie_flags_in_production(connection, app_config, monkeypatch):
     monkeypatch.setenv("KERBSIDE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("BASE_URL", "https://kerbside.example.gov.uk")
     app = create_app(dict(app_config, SECRET_KEY="x" * 40), bind=connection)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -19,7 +19,7 @@ def north_of(point: LonLat, metres: float) -> LonLat:
 
 def test_49_metres_is_offered_and_51_is_not(make_report, db_session):
     near, far = make_report(point=north_of(CATFORD, 49)), make_report(point=north_of(CATFORD, 51))
-    found = {r.id: m for r, m, _, _ in open_reports_near(db_session, CATFORD, near.category_id)}
+    found = {r.id: m for r, m, _, _ in open_reports_near(db_session, select(Report), CATFORD, near.category_id)}
     assert near.id in found and far.id not in found
     assert 48.5 < found[near.id] < 49.5
 
@@ -28,7 +28,7 @@ def test_other_categories_and_closed_reports_are_not_offered(make_report, db_ses
     fixed = make_report(point=north_of(CATFORD, 10), status=Status.FIXED)
     other = make_report(point=north_of(CATFORD, 10), category="graffiti")
     fly_tipping = db_session.scalar(select(Report.category_id).where(Report.id == fixed.id))
-    found = [r.id for r, *_ in open_reports_near(db_session, CATFORD, fly_tipping)]
+    found = [r.id for r, *_ in open_reports_near(db_session, select(Report), CATFORD, fly_tipping)]
     assert fixed.id not in found and other.id not in found
 
 

@@ -41,7 +41,7 @@ def test_report_is_held_until_the_link_is_followed_then_claimed(app, db_session)
                                   .order_by(OutboxMessage.id)).all()
     assert "We have your report" in received[-1].subject
     again = follow(client, path)                                                     # used twice
-    assert again.status_code == 400 and "already confirmed" in again.get_data(as_text=True)
+    assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)
     claim = re.search(r'href="(/n/claim/[^"]+)"', resp.get_data(as_text=True)).group(1)
     assert follow(client, claim, {"password": "short"}).status_code == 400
     assert follow(client, claim, {"password": "a long enough password"}).status_code == 302
