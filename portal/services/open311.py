@@ -159,9 +159,9 @@ def _request_row(r) -> RequestRow:
 
 
 def request_for_token(session: Session, token: str, viewer=None) -> Report:
-    report = session.scalars(select(Report).where(Report.client_token == token[:64],
-                                                  Report.channel == "open311")).first()
-    if report is None or not visibility.can_view(report, viewer):
+    report = session.scalars(visibility.visible_reports(viewer).where(Report.client_token == token[:64],
+                                                                      Report.channel == "open311")).first()
+    if report is None:
         raise UnknownRequest(f"No service request has the token {token[:64]}.")
     return report
 
@@ -171,8 +171,9 @@ def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
     so it shows on the report's public timeline. OPEN reopens a closed request, else adds a note."""
     if not key.may_update:
         raise NotAllowed("This API key may not post status updates; ask for an update key.")
-    report = session.scalars(select(Report).where(Report.reference == update.service_request_id)).first()
-    if report is None or not visibility.can_view(report, None):
+    report = session.scalars(visibility.visible_reports(None)
+                             .where(Report.reference == update.service_request_id)).first()
+    if report is None:
         raise UnknownRequest(f"No service request {update.service_request_id}.")
     target = update.status
     if target is None and report.status in CLOSED:

@@ -1,0 +1,100 @@
+"""Visibility is one query source: public lists, suggestions and actions start from it, and a query over
+reports built anywhere else fails this test until it is reviewed and listed with its reason."""
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from models import PUBLIC, Report, Role, Status
+from portal.services import visibility
+from tests.conftest import login
+from tests.factories import CATFORD, report_form
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERY = re.compile(r"select\(\s*Report\b|\b(?:FROM|JOIN) reports\b")
+
+#: Every file allowed to build a query over reports itself, how many times, and why it is not a public view.
+REVIEWED = {
+    "portal/services/visibility.py": (1, "the source itself"),
+    "portal/services/accounts.py": (1, "a person's own data export"),
+    "portal/services/triage.py": (3, "staff only: queue, duplicate candidates, map points"),
+    "portal/services/crews.py": (1, "crew only: their jobs"),
+    "portal/services/open311.py": (2, "idempotency by client token; the public list takes visible_to"),
+    "portal/services/reports.py": (1, "idempotency by submission token, before a report exists"),
+    "portal/services/demo.py": (1, "is the database empty"),
+    "portal/staff/views.py": (3, "staff only"),
+    "portal/crew/views.py": (1, "crew only"),
+    "portal/reports/views.py": (1, "My reports: visibility.mine"),
+    "gis/explore.py": (4, "takes its conditions (visibility.visible_to) from the caller"),
+    "gis/hotspots.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule"),
+}
+
+
+def test_queries_over_reports_are_built_only_where_reviewed():
+    found = {}
+    for path in [*ROOT.glob("portal/**/*.py"), *ROOT.glob("gis/**/*.py")]:
+        count = len(QUERY.findall(path.read_text()))
+        if count:
+            found[str(path.relative_to(ROOT))] = count
+    assert found == {path: count for path, (count, _why) in REVIEWED.items()}, (
+        "a query over reports was added or removed: start public ones from visibility.visible_reports / "
+        "report_for, and list staff-only ones in REVIEWED with the reason")
+
+
+def test_the_sql_function_is_the_same_rule_as_python(db_session):
+    for status in Status:
+        for hidden in (False, True):
+            in_sql = db_session.execute(text("SELECT kerbside_report_is_public(CAST(:s AS report_status), :h)"),
+                                        {"s": status.value, "h": hidden}).scalar()
+            assert in_sql == (status in PUBLIC and not hidden), (status, hidden)
+
+
+@pytest.fixture()
+def fly_tip(db_session, app, tmp_path):
+    from portal.services.photos import PhotoStore
+    from portal.services.reports import NewReport, create_report
+
+    def make(token, hidden=False):
+        with app.app_context():
+            report = create_report(db_session, NewReport(
+                category_code="fly_tipping", point=CATFORD, description="A sofa",
+                answers={"size": "small_van", "waste": ["furniture"], "where": "road", "witnessed": "no"},
+                client_token=token), None, PhotoStore(tmp_path))
+        report.hidden = hidden
+        db_session.commit()
+        return report
+    return make
+
+
+@pytest.fixture()
+def hidden_report(fly_tip):
+    return fly_tip("hidden-1", hidden=True)
+
+
+def test_a_hidden_report_is_never_offered_for_me_too(app, make_user, fly_tip):
+    hidden, shown = fly_tip("hidden-2", hidden=True), fly_tip("shown-2")
+    client = login(app.test_client(), make_user(Role.RESIDENT).email)
+    resp = client.submit("/report", report_form(action=None, submission_token="near-hidden"))
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and shown.reference in page          # the offer is made...
+    assert hidden.reference not in page                                # ...without the hidden one
+
+
+def test_hidden_and_unconfirmed_reports_cannot_be_supported_and_look_alike(app, make_user, hidden_report,
+                                                                           db_session):
+    from tests.conftest import csrf_from
+    client = login(app.test_client(), make_user(Role.RESIDENT).email)
+    token = csrf_from(client.get("/report").get_data(as_text=True))
+    unconfirmed = db_session.scalars(select(Report).where(Report.id == hidden_report.id)).one()
+    answers = []
+    for reference in (hidden_report.reference, "KB-ZZZZZ"):
+        resp = client.post(f"/reports/{reference}/support", data={"csrf_token": token})
+        answers.append((resp.status_code, resp.get_data(as_text=True)))
+    hidden_report.hidden, hidden_report.status = False, Status.UNCONFIRMED
+    db_session.commit()
+    resp = client.post(f"/reports/{unconfirmed.reference}/support", data={"csrf_token": token})
+    answers.append((resp.status_code, resp.get_data(as_text=True)))
+    assert [code for code, _ in answers] == [404, 404, 404]
+    assert len({body for _, body in answers}) == 1                   # nothing tells them apart
+    assert visibility.report_for(db_session, hidden_report.reference, None) is None
