@@ -10,6 +10,23 @@ from . import cluster
 
 INSTANCE = cluster.INSTANCE
 
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0")
+
+
+def env_bool(env, name: str, default: bool) -> bool:
+    """A boolean setting: true/yes/on/1 or false/no/off/0, in any case; unset or empty means ``default``.
+    Anything else is an error rather than a guess, so a typo cannot leave a protection switched on or off."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise RuntimeError(f"{name} must be one of {'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS)} "
+                       f"(any case), not {raw!r}")
+
 
 def _dev_secret() -> str:
     """Development only: a random key generated once and kept under instance/."""
@@ -46,7 +63,7 @@ def from_environment() -> dict:
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),   # for links in emails sent by the worker
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_ENABLED": env_bool(env, "RATELIMIT_ENABLED", True),
         "PRODUCTION": production,
         "INACTIVE_DAYS": int(env.get("INACTIVE_DAYS", "730")),
         "SESSION_COOKIE_HTTPONLY": True,
