@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from . import cluster
+from . import cluster, redis_server
 
 INSTANCE = cluster.INSTANCE
 
@@ -62,7 +62,12 @@ def from_environment() -> dict:
         "OUTBOX_KEEP_DAYS": int(env.get("OUTBOX_KEEP_DAYS", "30")),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),   # for links in emails sent by the worker
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker process: the private redis that `make run/serve/test` start, unless set.
+        "RATELIMIT_STORAGE_URI": (env.get("RATELIMIT_STORAGE_URI") or redis_server.configured_uri()
+                                  or "memory://"),
+        # Sets apart the keys of two sites sharing one store. Read once per process: Flask-Limiter keeps the
+        # first non-empty prefix for every later app made in the same process.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
         "RATELIMIT_ENABLED": env_bool(env, "RATELIMIT_ENABLED", True),
         "PRODUCTION": production,
         "INACTIVE_DAYS": int(env.get("INACTIVE_DAYS", "730")),

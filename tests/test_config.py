@@ -1,6 +1,7 @@
-"""Settings read from the environment: boolean syntax."""
+"""Settings read from the environment: boolean syntax, and where rate limits are counted."""
 import pytest
 
+from portal import redis_server
 from portal.config import env_bool, from_environment
 
 
@@ -29,11 +30,12 @@ def test_any_other_value_is_a_clear_error(raw):
 
 
 @pytest.fixture()
-def environment(monkeypatch):
-    """A clean environment for from_environment()."""
-    for name in ("RATELIMIT_ENABLED", "KERBSIDE_ENV"):
+def environment(monkeypatch, tmp_path):
+    """A clean environment for from_environment(), and a private redis that was never set up."""
+    for name in ("RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "KERBSIDE_ENV"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SECRET_KEY", "config-test-secret")
+    monkeypatch.setattr(redis_server, "URI_FILE", tmp_path / "ratelimit_storage_uri")
     return monkeypatch
 
 
@@ -49,3 +51,24 @@ def test_a_misspelt_ratelimit_enabled_stops_start_up(environment):
     environment.setenv("RATELIMIT_ENABLED", "flase")
     with pytest.raises(RuntimeError, match="RATELIMIT_ENABLED must be one of"):
         from_environment()
+
+
+def test_storage_is_memory_until_the_private_redis_is_set_up(environment):
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_storage_is_the_private_redis_once_set_up(environment):
+    redis_server.URI_FILE.write_text("redis+unix:///somewhere/redis.sock\n")
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis+unix:///somewhere/redis.sock"
+
+
+def test_ratelimit_storage_uri_from_the_environment_wins(environment):
+    redis_server.URI_FILE.write_text("redis+unix:///somewhere/redis.sock\n")
+    environment.setenv("RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/2")
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
+
+
+def test_private_redis_uri_is_the_limits_unix_socket_form():
+    uri = redis_server.storage_uri()
+    assert uri.startswith("redis+unix:///") and uri.endswith("/redis.sock")
+    assert len(uri.removeprefix("redis+unix://")) < 100
