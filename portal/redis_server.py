@@ -80,8 +80,9 @@ def ensure_redis_installed() -> None:
         raise SystemExit(2)
     log(f"installing {PACKAGE} from the system packages...")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", PACKAGE], check=True, env=env)
+    # apt's chatter to stderr: stdout carries only the storage URI
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdout=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-qq", PACKAGE], check=True, env=env, stdout=sys.stderr)
 
 
 def running(sock: Path | None = None) -> bool:
