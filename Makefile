@@ -1,5 +1,6 @@
 # Kerbside: `make run` sets up everything and serves the portal; `make test` sets up and runs every test.
-# Set DATABASE_URL to use an existing PostGIS database instead of the private cluster under instance/.
+# Set DATABASE_URL to use an existing PostGIS database instead of the private cluster under instance/, and
+# RATELIMIT_STORAGE_URI to use an existing rate-limit store instead of the private redis under instance/.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,12 +21,13 @@ setup: $(STAMP)
 
 prepare: $(STAMP)
 	$(BIN)/python -m portal.cluster ensure >/dev/null
+	$(BIN)/python -m portal.redis_server ensure >/dev/null
 	$(BIN)/flask demo prepare
 
 # Development mail: unless MAIL_HOST is set, a local SMTP server prints every email (sign-up and reset links
 # included) in this terminal.
 run: prepare
-	@echo "Kerbside is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop the web server; 'make stop' stops the database)"
+	@echo "Kerbside is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop the web server; 'make stop' stops the database and redis)"
 	@echo "The mail worker (flask outbox send) runs beside it, sending to $${MAIL_HOST:-127.0.0.1}:$${MAIL_PORT:-8025}"
 	@if [ -z "$$MAIL_HOST" ]; then echo "Emails are printed here by a local SMTP server (set MAIL_HOST to use a real one)"; fi
 	mail=; if [ -z "$$MAIL_HOST" ]; then $(BIN)/python -m aiosmtpd -n -c portal.devmail.PrintMail -l 127.0.0.1:$${MAIL_PORT:-8025} & mail=$$!; fi; \
@@ -42,9 +44,11 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m portal.cluster ensure --test >/dev/null
+	$(BIN)/python -m portal.redis_server ensure >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 stop:
+	$(BIN)/python -m portal.redis_server stop
 	$(BIN)/python -m portal.cluster stop
 
 bench: $(STAMP)

@@ -7,9 +7,26 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import cluster
+from . import cluster, redis_server
 
 INSTANCE = cluster.INSTANCE
+
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0")
+
+
+def env_bool(env, name: str, default: bool) -> bool:
+    """A boolean setting: true/yes/on/1 or false/no/off/0, in any case; unset or empty means ``default``.
+    Anything else is an error rather than a guess, so a typo cannot leave a protection switched on or off."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise RuntimeError(f"{name} must be one of {'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS)} "
+                       f"(any case), not {raw!r}")
 
 
 def _dev_secret() -> str:
@@ -60,8 +77,15 @@ def from_environment() -> dict:
         "BASE_URL": base_url.rstrip("/"),     # every absolute link (emails, feeds, Open311) starts with it
         "TRUSTED_HOSTS": trusted_hosts,
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        # Shared by every worker process: the private redis that `make run/serve/test` start, unless set.
+        "RATELIMIT_STORAGE_URI": (env.get("RATELIMIT_STORAGE_URI") or redis_server.configured_uri()
+                                  or "memory://"),
+        # Sets apart the keys of two sites sharing one store. Read once per process: Flask-Limiter keeps the
+        # first non-empty prefix for every later app made in the same process.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
+        "RATELIMIT_ENABLED": env_bool(env, "RATELIMIT_ENABLED", True),
+        # Redis away: count in each process's memory meanwhile (looser limits) rather than answer 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "PRODUCTION": production,
         "INACTIVE_DAYS": int(env.get("INACTIVE_DAYS", "730")),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from pathlib import Path
 
 import psycopg2
@@ -12,7 +13,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from portal import cluster
+from portal import cluster, redis_server
 from portal.app import create_app
 from portal.cli import alembic_config
 from portal.services import demo
@@ -74,9 +75,20 @@ def db_session(connection):
     session.close()
 
 
+@pytest.fixture(scope="session")
+def ratelimit_storage_uri() -> str:
+    """The shared rate-limit store: RATELIMIT_STORAGE_URI, else the private redis (started if needed)."""
+    return redis_server.ensure()
+
+
 @pytest.fixture()
-def app_config(tmp_path):
+def app_config(tmp_path, ratelimit_storage_uri):
+    """Rate limits are off unless a test turns them on. A test that does counts under its own storage key
+    prefix, so no test (nor an earlier run) uses up another's limits: the storage is made anew by each app,
+    whereas Flask-Limiter keeps the first RATELIMIT_KEY_PREFIX it saw for every later app of the process."""
     return {"TESTING": True, "PHOTO_DIR": tmp_path / "photos", "RATELIMIT_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": ratelimit_storage_uri,
+            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"kerbside-test-{uuid.uuid4().hex}"},
             "SECRET_KEY": "test-secret-not-for-production", "SERVER_NAME": "localhost",
             "BASE_URL": "http://localhost"}
 

@@ -153,7 +153,7 @@ def test_unsafe_next_goes_to_my_reports(forms, resident, target):
 
 
 def test_login_rate_limit(connection, app_config):
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}, bind=connection)
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True}, bind=connection)
     fc = FormClient(app.test_client())
     codes = [fc.submit("/login", {"email": f"nobody{i}@example.test", "password": "wrong wrong"}).status_code
              for i in range(11)]

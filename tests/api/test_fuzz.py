@@ -116,7 +116,7 @@ def _fuzz_strategy(operation, method: str, path: str, reference: str, token: str
             case.query = {**(case.query or {}), **target}
         elif where == "body" and method == "POST" and isinstance(case.body, dict):
             case.body = {**case.body, **target}
-            if "description" in case.body and not str(case.body["description"]).strip():
+            if not str(case.body.get("description", "")).strip():    # missing or blank: a refusal, not success
                 case.body["description"] = "Litter"
             case.body.pop("email", None)
             case.query = {k: v for k, v in (case.query or {}).items() if k != "api_key"}

@@ -56,7 +56,7 @@ def test_locked_login_page_says_wait_and_keeps_email(forms, resident):
 
 def test_login_rate_limit_per_address(connection, app_config):
     from portal.app import create_app
-    app = create_app(dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"), bind=connection)
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True), bind=connection)
     client = app.test_client()
     from ..conftest import FormClient
     fc = FormClient(client)

@@ -62,7 +62,7 @@ def test_forged_and_expired_links_are_refused(app, forms, resident, db_session, 
 
 def test_reset_requests_are_rate_limited_per_account(connection, app_config, resident):
     from portal.app import create_app
-    app = create_app(dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"), bind=connection)
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True), bind=connection)
     fc = FormClient(app.test_client())
     codes = [fc.submit("/password/forgot", {"email": resident.email}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
@@ -73,7 +73,7 @@ def test_reset_requests_are_rate_limited_per_account(connection, app_config, res
 def test_report_submissions_are_rate_limited_per_address_and_per_account(connection, app_config, make_user):
     from portal.app import create_app
     from ..factories import report_form
-    app = create_app(dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"), bind=connection)
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True), bind=connection)
     first, second = make_user(), make_user()
     one, two = login(app.test_client(), first.email), login(app.test_client(), second.email)
 
