@@ -1,6 +1,8 @@
 """Photos: checked, re-encoded as JPEG, resized to 2048 px, every bit of metadata stripped.
 
-A GPS position found in the original's EXIF is returned (so it can be offered as the pin) but never stored.
+Whatever the upload's format, the stored JPEG is built from its pixels alone: no EXIF (camera, GPS, thumbnail),
+XMP, ICC profile, comment, text chunk or any other segment of the original reaches the store. A GPS position
+found in the original's EXIF is returned (so it can be offered as the pin) but never stored.
 Processed photos wait in the store's pending area until their report is saved.
 """
 from __future__ import annotations
@@ -13,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 
@@ -31,6 +33,7 @@ MAX_PIXELS = 40_000_000           # larger images are treated as decompression b
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 GPS_IFD = 0x8825
+SRGB = ImageCms.createProfile("sRGB")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,29 @@ def _gps(exif) -> LonLat | None:
         return None
 
 
+def _srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
+    """The image as RGB pixels in sRGB: colours in an embedded profile (a phone's Display P3, a CMYK print
+    profile) are converted, since the profile itself is not kept. A profile we cannot use is ignored."""
+    if img.mode not in ("RGB", "CMYK"):
+        img = img.convert("RGB")
+    if icc:
+        try:
+            return ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB,
+                                             outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass
+    return img.convert("RGB")
+
+
+def _encode_pixels(img: Image.Image, gps: LonLat | None) -> ProcessedPhoto:
+    """JPEG of the pixels alone. A new image is made from the raw pixel bytes, so nothing in ``img.info``
+    (Pillow carries a JPEG's comment over into a new JPEG; HEIF keeps thumbnails and XMP there) can be written."""
+    pixels = Image.frombytes("RGB", img.size, img.tobytes())
+    out = io.BytesIO()
+    pixels.save(out, "JPEG", quality=85, optimize=True)
+    return ProcessedPhoto(out.getvalue(), pixels.width, pixels.height, gps)
+
+
 def process_photo(raw: bytes, filename: str = "photo", max_bytes: int = 10 * 1024 * 1024) -> ProcessedPhoto:
     """Validate and re-encode an uploaded image; raise InvalidPhoto with a message for the user."""
     name = os.path.basename(filename or "photo")[:80]
@@ -74,14 +100,13 @@ def process_photo(raw: bytes, filename: str = "photo", max_bytes: int = 10 * 102
                     raise InvalidPhoto(f"{name} is not a JPEG, PNG, WebP or HEIC photo.")
                 if img.width * img.height > MAX_PIXELS:
                     raise InvalidPhoto(f"{name} has too many pixels to process safely.")
-                gps = _gps(img.getexif())
+                gps = _gps(img.getexif())           # read before the metadata goes; never stored
                 img.load()
+                icc = img.info.get("icc_profile")
                 img = ImageOps.exif_transpose(img)
-                img = img.convert("RGB")
+                img = _srgb(img, icc)
                 img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-                out = io.BytesIO()
-                img.save(out, "JPEG", quality=85, optimize=True)  # no exif=, no icc: nothing carried over
-                return ProcessedPhoto(out.getvalue(), img.width, img.height, gps)
+                return _encode_pixels(img, gps)
     except InvalidPhoto:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
