@@ -147,6 +147,12 @@ class PhotoStore:
         with Image.open(self._pending(key)) as img:
             return img.width, img.height
 
+    def discard_pending(self, keys: list[str]) -> None:
+        """Delete pending photos that will not be published (their request was refused)."""
+        for key in keys:
+            if KEY_RE.match(key):
+                self._pending(key).unlink(missing_ok=True)
+
     def publish(self, key: str) -> None:
         """Move a pending photo to the store proper (same filesystem: atomic)."""
         try:
