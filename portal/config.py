@@ -43,6 +43,8 @@ def from_environment() -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "Kerbside <no-reply@kerbside.invalid>"),
         # Sent emails (addresses, single-use links) are deleted this many days after sending.
         "OUTBOX_KEEP_DAYS": int(env.get("OUTBOX_KEEP_DAYS", "30")),
+        # Photos uploaded with a report that was never sent are deleted after this many hours.
+        "PHOTO_PENDING_HOURS": int(env.get("PHOTO_PENDING_HOURS", "24")),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),   # for links in emails sent by the worker
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -3,7 +3,8 @@
 Whatever the upload's format, the stored JPEG is built from its pixels alone: no EXIF (camera, GPS, thumbnail),
 XMP, ICC profile, comment, text chunk or any other segment of the original reaches the store. A GPS position
 found in the original's EXIF is returned (so it can be offered as the pin) but never stored.
-Processed photos wait in the store's pending area until their report is saved.
+Processed photos wait in the store's pending area until their report is saved; the worker deletes pending
+photos that no report claimed within PHOTO_PENDING_HOURS (a day).
 """
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import io
 import os
 import re
 import secrets
+import time
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -152,6 +155,20 @@ class PhotoStore:
         for key in keys:
             if KEY_RE.match(key):
                 self._pending(key).unlink(missing_ok=True)
+
+    def purge_pending(self, older_than: timedelta, now: float | None = None) -> int:
+        """Delete pending photos (and unfinished writes) last changed more than ``older_than`` before ``now``
+        (a Unix time; default: the present): photos of reports never sent. Returns how many were deleted."""
+        cutoff = (time.time() if now is None else now) - older_than.total_seconds()
+        gone = 0
+        for path in (self.root / "pending").glob("*"):
+            try:
+                if path.suffix in (".jpg", ".tmp") and path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    gone += 1
+            except FileNotFoundError:   # published or purged meanwhile
+                continue
+        return gone
 
     def publish(self, key: str) -> None:
         """Move a pending photo to the store proper (same filesystem: atomic)."""

@@ -184,3 +184,23 @@ def test_exif_orientation_is_applied_then_dropped():
     photo = process_photo(image_bytes("JPEG", size=(200, 100), exif=exif.tobytes()), "sideways.jpg")
     stored = reopen(photo.data)
     assert stored.size == (100, 200) and 0x0112 not in stored.getexif()
+
+
+def test_pending_photos_older_than_a_day_are_purged(tmp_path):
+    import os
+    import time
+    from datetime import timedelta
+    store = PhotoStore(tmp_path)
+    now = time.time()
+    old, fresh, published = (store.save_pending(process_photo(image_bytes(), "a.jpg")) for _ in range(3))
+    store.publish(published)
+    unfinished = tmp_path / "pending" / "half-written.tmp"
+    unfinished.write_bytes(b"\xff\xd8")
+    for path in (store._pending(old), unfinished, store.path(published)):
+        os.utime(path, (now - 25 * 3600, now - 25 * 3600))
+    os.utime(store._pending(fresh), (now - 23 * 3600, now - 23 * 3600))
+    assert store.purge_pending(timedelta(days=1), now=now) == 2
+    assert not store.pending_exists(old) and not unfinished.exists()
+    assert store.pending_exists(fresh) and store.path(published).exists()   # published photos are never purged
+    assert store.purge_pending(timedelta(days=1), now=now) == 0
+    assert PhotoStore(tmp_path / "never-used").purge_pending(timedelta(days=1)) == 0
