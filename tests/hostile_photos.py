@@ -86,6 +86,15 @@ def hostile_jpeg(size=(320, 240), mode: str = "RGB") -> bytes:
     return _splice(raw, jfxx, irb, second_comment)
 
 
+def hostile_mpo(size=(320, 240)) -> bytes:
+    """A multi-picture JPEG (phones' stereo and depth photos): a second full image in the file."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 160, 90)).save(
+        out, "MPO", save_all=True, append_images=[Image.new("RGB", size, (0, 255, 0))], exif=exif_with_thumbnail(),
+        comment=PAYLOAD, xmp=XMP, icc_profile=icc_profile())
+    return out.getvalue()
+
+
 def hostile_png(size=(320, 240)) -> bytes:
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", PAYLOAD.decode())                                         # tEXt
@@ -115,9 +124,10 @@ def hostile_heif(size=(320, 240)) -> bytes:
 
 
 def hostile_images(heif: bool = True) -> dict[str, bytes]:
-    """{file name: bytes}, one per format (and a CMYK JPEG, which Pillow marks with an Adobe APP14 segment)."""
-    images = {"hostile.jpg": hostile_jpeg(), "cmyk.jpg": hostile_jpeg(mode="CMYK"), "hostile.png": hostile_png(),
-              "hostile.webp": hostile_webp()}
+    """{file name: bytes}, one per format (and a CMYK JPEG, which Pillow marks with an Adobe APP14 segment, and
+    a multi-picture JPEG)."""
+    images = {"hostile.jpg": hostile_jpeg(), "cmyk.jpg": hostile_jpeg(mode="CMYK"), "stereo.mpo": hostile_mpo(),
+              "hostile.png": hostile_png(), "hostile.webp": hostile_webp()}
     if heif:
         images["hostile.heic"] = hostile_heif()
     return images
