@@ -64,7 +64,8 @@ def map_centre(session) -> LonLat:
     return LonLat(lon=(bounds[0] + bounds[2]) / 2, lat=(bounds[1] + bounds[3]) / 2)
 
 
-def _take_photos(form: ReportForm, store: PhotoStore, max_count: int, form_ok: bool) -> tuple[list[str], LonLat | None]:
+def _take_photos(form: ReportForm, store: PhotoStore, max_count: int,
+                 form_ok: bool) -> tuple[list[str], LonLat | None]:
     """Process new uploads into the pending store; keep earlier ones. Errors go on the photos field.
 
     Nothing is read or written unless the form passed (``form_ok``: CSRF token and field shapes): a forged or

@@ -41,7 +41,9 @@
       var group = L.geoJSON(spec.data, {
         interactive: spec.interactive !== false,
         style: function (feature) { return style(spec.style, feature, spec); },
-        pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, style(spec.points || {}, feature, spec)); },
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, style(spec.points || {}, feature, spec));
+        },
         onEachFeature: function (feature, layer) {
           var props = feature.properties || {};
           if (spec.tooltip) { tooltip(layer, props[spec.tooltip]); }

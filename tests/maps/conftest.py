@@ -55,7 +55,8 @@ PAYLOADS = ["${alert(1)}", "</script><script>alert(1)</script>", "\"'><img src=x
 #: script instead (which on one page would stop the category names' script from running at all).
 CATEGORY_NAME = f"{MARK} Fly ${{alert(1)}} ${{window.kbPwned=1}} \u2028"
 POTHOLE_NAME = f"{MARK} Pot \"'><img src=x onerror=alert(1)> \u2028alert(1)\u2029 <svg onload=window.kbPwned=1>"
-WARD_NAME = f"{MARK} Rushey </SCRIPT><script>alert(1)</script> <!--<script> `;alert(1);` ${{alert(1)}} \"'><img src=x onerror=alert(1)>"
+WARD_NAME = (f"{MARK} Rushey </SCRIPT><script>alert(1)</script> <!--<script> `;alert(1);` ${{alert(1)}} "
+             "\"'><img src=x onerror=alert(1)>")
 DESCRIPTION = f"{MARK} " + " ".join(PAYLOADS)
 
 
