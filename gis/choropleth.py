@@ -1,15 +1,15 @@
-"""folium maps for the performance pages: a ward choropleth and a ward outline. Built with gis.maps helpers;
-no Flask here. Geometries are WGS84 (EPSG:4326) GeoJSON."""
+"""Maps for the performance pages: a ward choropleth, a ward outline and a hexagon density map. Built with
+gis.maps helpers (folium for the base map, layers as data); no Flask here. Geometries are WGS84 (EPSG:4326)
+GeoJSON."""
 from __future__ import annotations
 
 import json
 
-import folium
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from .coords import LonLat
-from .maps import MapParts, base_map, render_parts
+from .maps import MapParts, base_map, geojson_layer, render_parts
 
 #: Light to dark blue (colour-blind safe, ColorBrewer "Blues"); grey means no figure.
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -43,34 +43,38 @@ def colour(value: float | None, bounds: list[float]) -> str:
 
 def choropleth(shapes: dict[str, dict], features: list[dict], value_key: str, bounds: list[float],
                centre: LonLat, tile_url: str, attribution: str, zoom: int = 12) -> MapParts:
-    """Wards coloured by ``properties[value_key]``; each feature's properties are shown in its popup
-    (``properties["popup"]``, plain text lines) and its name as a tooltip."""
-    m = base_map(centre, zoom, tile_url, attribution)
+    """Wards coloured by ``properties[value_key]``; each feature's ``name`` is its tooltip and its popup shows
+    the name over ``properties["popup"]`` (plain text)."""
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": shapes[f["code"]], "properties": {
-            **f, "fill": colour(f.get(value_key), bounds)}}
+            "code": f["code"], "name": f["name"], "popup": f.get("popup", ""),
+            "fill": colour(f.get(value_key), bounds)}}
         for f in features if f["code"] in shapes]}
-    folium.GeoJson(
-        collection, name="Wards",
-        style_function=lambda feature: {"fillColor": feature["properties"]["fill"], "color": "#333",
-                                        "weight": 1, "fillOpacity": 0.7},
-        highlight_function=lambda feature: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["name", "popup"], labels=False),
-    ).add_to(m)
-    return render_parts(m)
+    return render_parts(base_map(centre, zoom, tile_url, attribution), [geojson_layer(
+        collection, {"color": "#333", "weight": 1, "fillOpacity": 0.7}, fill_from="fill", tooltip="name",
+        popup=("name", "popup"), highlight={"weight": 3})])
 
 
 def ward_outline(shape: dict, points: list[tuple[float, float, str]], centre: LonLat, tile_url: str,
                  attribution: str, zoom: int = 14) -> MapParts:
     """A ward's boundary with its reports as small circles (points are (lon, lat, label))."""
-    m = base_map(centre, zoom, tile_url, attribution)
-    folium.GeoJson(shape, name="Ward", style_function=lambda _f: {"fill": False, "color": "#08519c",
-                                                                   "weight": 2}).add_to(m)
+    layers = [geojson_layer(shape, {"fill": False, "color": "#08519c", "weight": 2}, interactive=False)]
     if points:   # one GeoJSON layer, not one map element per report: rendering stays fast
-        folium.GeoJson({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-             "properties": {"label": label}} for lon, lat, label in points]},
-            name="Reports", marker=folium.CircleMarker(radius=3, color="#b30000", fill=True),
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
-    return render_parts(m)
+        layers.append(geojson_layer(
+            {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                 "properties": {"label": label}} for lon, lat, label in points]},
+            {}, tooltip="label", points={"radius": 3, "color": "#b30000", "fill": True}))
+    return render_parts(base_map(centre, zoom, tile_url, attribution), layers)
+
+
+def density_map(cells: list[tuple[dict, int]], bounds: list[float], centre: LonLat, tile_url: str,
+                attribution: str, zoom: int = 12) -> MapParts:
+    """Hexagons (``cells``: (WGS84 GeoJSON geometry, report count)) coloured by their count."""
+    layers = [geojson_layer(
+        {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": geometry,
+             "properties": {"label": f"{count} reports", "fill": colour(count, bounds)}}
+            for geometry, count in cells]},
+        {"color": "#555", "weight": 0.5, "fillOpacity": 0.7}, fill_from="fill", tooltip="label")] if cells else []
+    return render_parts(base_map(centre, zoom, tile_url, attribution), layers)

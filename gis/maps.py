@@ -24,21 +24,29 @@ def configure_assets(base_url: str) -> None:
 
 @dataclass(frozen=True)
 class MapParts:
-    """What a page needs to embed a map: head tags, the map's element, its script, and its JS name."""
+    """What a page needs to embed a map: head tags, the map's element, its script, and its JS name.
+
+    folium draws only the base map (view and tiles, from configuration). Everything drawn over it is in
+    ``layers``: plain data (coordinates, styles, labels) that the page writes into a
+    ``<script type="application/json">`` block and static/js/map-layers.js draws, setting every label as text.
+    So no stored text (a category or ward name, a reference, a description) is ever placed inside an inline
+    script, where the CSP nonce would let it run."""
     header: Markup
     html: Markup
     script: Markup
     name: str
+    layers: tuple[dict, ...] = ()
 
 
 _VIEWPORT = re.compile(r"<meta name=\"viewport\"[^>]*>\s*", re.I)
 
 
-def render_parts(m: folium.Map) -> MapParts:
+def render_parts(m: folium.Map, layers: list[dict] | tuple[dict, ...] = ()) -> MapParts:
     root = m.get_root()
     root.render()
     header = _VIEWPORT.sub("", root.header.render())  # folium's viewport meta forbids zooming (WCAG 1.4.4)
-    return MapParts(Markup(header), Markup(root.html.render()), Markup(root.script.render()), m.get_name())
+    return MapParts(Markup(header), Markup(root.html.render()), Markup(root.script.render()), m.get_name(),
+                    tuple(layers))
 
 
 def base_map(center: LonLat, zoom: int, tile_url: str, attribution: str) -> folium.Map:
@@ -47,6 +55,37 @@ def base_map(center: LonLat, zoom: int, tile_url: str, attribution: str) -> foli
     folium.TileLayer(tiles=tile_url, attr=attribution, name="Street map", max_zoom=19).add_to(m)
     return m
 
+
+# --- Layers: data for static/js/map-layers.js (coordinates in WGS84 degrees; labels are shown as text) -------
+
+def marker_layer(point: LonLat, label: str) -> dict:
+    """A pin with ``label`` as its tooltip and alternative text."""
+    return {"kind": "marker", "lat": point.lat, "lon": point.lon, "label": label}
+
+
+def circles_layer(points: list[tuple[LonLat, str]], style: dict, keys: list[str] | None = None) -> dict:
+    """Circles (Leaflet circleMarker ``style``, radius in pixels) with tooltips; ``keys`` lets a page script
+    find a circle (e.g. the report reference it stands for)."""
+    return {"kind": "circles", "style": style, "items": [
+        {"lat": where.lat, "lon": where.lon, "label": label, **({"key": keys[i]} if keys else {})}
+        for i, (where, label) in enumerate(points)]}
+
+
+def geojson_layer(data: dict, style: dict, *, fill_from: str | None = None, tooltip: str | None = None,
+                  popup: tuple[str, str] | None = None, points: dict | None = None, highlight: dict | None = None,
+                  interactive: bool = True) -> dict:
+    """A GeoJSON layer (WGS84). ``fill_from``: property holding each feature's fill colour; ``tooltip``:
+    property shown on hover; ``popup``: (heading property, text property) shown on click; ``points``: Leaflet
+    circleMarker style for point features; ``highlight``: style while the pointer is over a feature."""
+    layer = {"kind": "geojson", "data": data, "style": style, "interactive": interactive}
+    for key, value in (("fillFrom", fill_from), ("tooltip", tooltip), ("popup", list(popup) if popup else None),
+                       ("points", points), ("highlight", highlight)):
+        if value is not None:
+            layer[key] = value
+    return layer
+
+
+# --- Maps ------------------------------------------------------------------------------------------------
 
 def location_picker(center: LonLat, tile_url: str, attribution: str, marker: LonLat | None = None,
                     zoom: int = 13) -> MapParts:
@@ -57,27 +96,20 @@ def location_picker(center: LonLat, tile_url: str, attribution: str, marker: Lon
 
 def point_map(point: LonLat, tile_url: str, attribution: str, label: str, zoom: int = 17) -> MapParts:
     """A small map showing one report's location."""
-    m = base_map(point, zoom, tile_url, attribution)
-    folium.Marker([point.lat, point.lon], tooltip=label, alt=label).add_to(m)
-    return render_parts(m)
+    return render_parts(base_map(point, zoom, tile_url, attribution), [marker_layer(point, label)])
 
 
 def report_with_neighbours_map(point: LonLat, label: str, neighbours: list[tuple[LonLat, str]], tile_url: str,
                                attribution: str, zoom: int = 17) -> MapParts:
     """One report (marker) and nearby reports (circles labelled with their references), WGS84 degrees."""
     m = base_map(point, zoom, tile_url, attribution)
-    folium.Marker([point.lat, point.lon], tooltip=label, alt=label).add_to(m)
-    for where, text in neighbours:
-        # no popup: folium's popups need jQuery, which we do not serve; the tooltip shows the reference
-        folium.CircleMarker([where.lat, where.lon], radius=8, color="#a4000f", fill=True, tooltip=text).add_to(m)
-    return render_parts(m)
+    return render_parts(m, [marker_layer(point, label),
+                            circles_layer(neighbours, {"radius": 8, "color": "#a4000f", "fill": True})])
 
 
 def selectable_points_map(center: LonLat, points: list[tuple[LonLat, str]], tile_url: str, attribution: str,
                           zoom: int = 13) -> MapParts:
-    """Reports as circles whose tooltip is their reference; a page script can make them selectable."""
+    """Reports as circles whose tooltip and key are their reference; a page script can make them selectable."""
     m = base_map(center, zoom, tile_url, attribution)
-    for where, reference in points:
-        folium.CircleMarker([where.lat, where.lon], radius=7, color="#0b3d91", fill=True, fill_opacity=0.4,
-                            tooltip=reference).add_to(m)
-    return render_parts(m)
+    return render_parts(m, [circles_layer(points, {"radius": 7, "color": "#0b3d91", "fill": True,
+                                                   "fillOpacity": 0.4}, keys=[ref for _, ref in points])])

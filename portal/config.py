@@ -76,6 +76,8 @@ def from_environment() -> dict:
         "OUTBOX_KEEP_DAYS": int(env.get("OUTBOX_KEEP_DAYS", "30")),
         "BASE_URL": base_url.rstrip("/"),     # every absolute link (emails, feeds, Open311) starts with it
         "TRUSTED_HOSTS": trusted_hosts,
+        # Photos uploaded with a report that was never sent are deleted after this many hours.
+        "PHOTO_PENDING_HOURS": int(env.get("PHOTO_PENDING_HOURS", "24")),
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
         # Shared by every worker process: the private redis that `make run/serve/test` start, unless set.
         "RATELIMIT_STORAGE_URI": (env.get("RATELIMIT_STORAGE_URI") or redis_server.configured_uri()

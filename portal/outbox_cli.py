@@ -1,4 +1,5 @@
-"""`flask outbox send`: the mail worker (run by `make run` beside the web server)."""
+"""`flask outbox send`: the mail worker (run by `make run` beside the web server). Hourly it also deletes old
+sent mail and pending photos of reports never sent; `flask photos purge` does the latter on demand."""
 from __future__ import annotations
 
 import time
@@ -10,8 +11,9 @@ from sqlalchemy.exc import OperationalError
 
 from . import db
 from .services.outbox import MailSettings, purge_finished, send_due
+from .services.photos import PhotoStore
 
-#: The worker deletes old sent mail this often.
+#: The worker deletes old sent mail, and pending photos, this often.
 PURGE_EVERY = 3600.0
 
 
@@ -73,9 +75,44 @@ def outbox_status():
                + (f"; oldest waiting since {row[3]:%Y-%m-%d %H:%M} UTC" if row[3] else ""))
 
 
+@click.group("photos", help="The photo store.")
+def photos_cli():
+    pass
+
+
+@photos_cli.command("purge", help="Delete pending photos (uploaded with a report never sent) older than "
+                                  "--hours; the worker does this hourly with PHOTO_PENDING_HOURS.")
+@click.option("--hours", type=click.IntRange(min=0), default=None,
+              help="Keep this many hours [PHOTO_PENDING_HOURS].")
+def photos_purge(hours: int | None):
+    click.echo(f"photos: deleted {_purge_pending(_pending_keep(hours))} pending photos")
+
+
+def _pending_keep(hours: int | None) -> timedelta:
+    return timedelta(hours=current_app.config["PHOTO_PENDING_HOURS"] if hours is None else hours)
+
+
+def _purge_pending(keep: timedelta) -> int:
+    return PhotoStore(current_app.config["PHOTO_DIR"]).purge_pending(keep)
+
+
+def _worker_purge_pending(keep: timedelta) -> None:
+    try:
+        gone = _purge_pending(keep)
+    except OSError as exc:   # the store is unreadable for now: the mail must still go
+        click.echo(f"photos: could not purge pending photos ({exc})", err=True)
+        return
+    if gone:
+        click.echo(f"photos: deleted {gone} pending photos older than {keep / timedelta(hours=1):g} hours")
+
+
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
     keep, purged_at = _keep(None), float("-inf")
+    pending_keep, photos_purged_at = _pending_keep(None), float("-inf")
     while True:
+        if time.monotonic() - photos_purged_at >= PURGE_EVERY:   # needs no database: done even while it is away
+            _worker_purge_pending(pending_keep)
+            photos_purged_at = time.monotonic()
         session = db.new_session()
         try:
             summary = send_due(session, settings)

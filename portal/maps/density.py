@@ -1,14 +1,12 @@
 """Density and hotspots: /density (hexagon map, its table, and the hotspot list) and their JSON feeds."""
 from __future__ import annotations
 
-import folium
 from flask import current_app, jsonify, render_template, request
 
-from gis.choropleth import classes, colour
+from gis.choropleth import classes, density_map
 from gis.explore import report_conditions
 from gis.hexagons import DEFAULT_SIZE_M, hexagon_counts, hexagon_counts_summary
 from gis.hotspots import hotspots
-from gis.maps import base_map, render_parts
 
 from .. import db
 from ..reports.views import map_centre
@@ -60,14 +58,8 @@ def density():
     cells = _cells(session, filters)
     bounds = classes([c.count for c in cells])
     cfg = current_app.config
-    m = base_map(map_centre(session), 12, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
-    if cells:
-        folium.GeoJson({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": c.geometry,
-             "properties": {"label": f"{c.count} reports", "fill": colour(c.count, bounds)}} for c in cells]},
-            name="Hexagons", style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555",
-                                                       "weight": 0.5, "fillOpacity": 0.7},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
-    return render_template("maps/density.html", filters=filters, map=render_parts(m), cells=cells[:TABLE_ROWS],
+    parts = density_map([(c.geometry, c.count) for c in cells], bounds, map_centre(session), cfg["TILE_URL"],
+                        cfg["TILE_ATTRIBUTION"])
+    return render_template("maps/density.html", filters=filters, map=parts, cells=cells[:TABLE_ROWS],
                            cell_count=len(cells), spots=_hotspots(session, filters), size_m=DEFAULT_SIZE_M,
                            categories=categories(session), total=sum(c.count for c in cells))

@@ -15,7 +15,7 @@ from .. import db
 from ..extensions import limiter
 from ..services import apikeys, open311
 from ..services.errors import DomainError, InvalidPhoto, NotAllowed
-from ..services.photos import PhotoStore, process_photo
+from ..services.photos import PhotoStore, ProcessedPhoto, process_photo
 from . import bp, render, schemas
 from .schemas import BadInput
 
@@ -178,17 +178,18 @@ def token(token: str, fmt: str):
     return render.respond(fmt, "service_requests", [{"service_request_id": report.reference, "token": token}])
 
 
-def _photos() -> list[str]:
+def _photos() -> list[ProcessedPhoto]:
+    """The uploaded media, checked and re-encoded in memory: the service stores them once the request passes."""
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
     if len(uploads) > current_app.config["PHOTO_MAX_COUNT"]:
         raise BadInput(f"At most {current_app.config['PHOTO_MAX_COUNT']} photos (media) per request.")
-    store, limit, keys = PhotoStore(current_app.config["PHOTO_DIR"]), current_app.config["PHOTO_MAX_BYTES"], []
+    limit, photos = current_app.config["PHOTO_MAX_BYTES"], []
     for upload in uploads:
         try:
-            keys.append(store.save_pending(process_photo(upload.stream.read(limit + 1), upload.filename, limit)))
+            photos.append(process_photo(upload.stream.read(limit + 1), upload.filename, limit))
         except InvalidPhoto as exc:
             raise BadInput(exc.message) from None
-    return keys
+    return photos
 
 
 @bp.post(f"{PREFIX}/requests.<fmt>")

@@ -64,13 +64,21 @@ def map_centre(session) -> LonLat:
     return LonLat(lon=(bounds[0] + bounds[2]) / 2, lat=(bounds[1] + bounds[3]) / 2)
 
 
-def _take_photos(form: ReportForm, store: PhotoStore, max_count: int) -> tuple[list[str], LonLat | None]:
-    """Process new uploads into the pending store; keep earlier ones. Errors go on the photos field."""
+def _take_photos(form: ReportForm, store: PhotoStore, max_count: int,
+                 form_ok: bool) -> tuple[list[str], LonLat | None]:
+    """Process new uploads into the pending store; keep earlier ones. Errors go on the photos field.
+
+    Nothing is read or written unless the form passed (``form_ok``: CSRF token and field shapes): a forged or
+    malformed post must not be able to put files in the store."""
     # Each kept photo once (a repeated key would break the unique photo key), and never more than allowed.
     keys = list(dict.fromkeys(k for k in (form.pending_photos.data or "").split(",")
                               if KEY_RE.match(k) and store.pending_exists(k)))[:max_count]
     gps = None
     uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
+    if uploads and not form_ok:
+        form.photos.errors.append("Your photo was not kept: add it again." if len(uploads) == 1 else
+                                  "Your photos were not kept: add them again.")
+        uploads = []
     if len(keys) + len(uploads) > max_count:
         form.photos.errors.append(f"You can add at most {max_count} photos.")
         uploads = uploads[: max(0, max_count - len(keys))]
@@ -123,10 +131,10 @@ def new():
         if request.args.get("category"):
             form.category.data = request.args["category"][:40]
     else:
-        form.validate_on_submit()
+        form_ok = form.validate_on_submit()
         if not form.submission_token.data or len(form.submission_token.data) > 64:
             form.submission_token.data = secrets.token_urlsafe(24)
-        keys, photo_gps = _take_photos(form, photo_store(), current_app.config["PHOTO_MAX_COUNT"])
+        keys, photo_gps = _take_photos(form, photo_store(), current_app.config["PHOTO_MAX_COUNT"], form_ok)
         action = request.form.get("action")
         if action == "find_postcode":
             found = postcode_location(session, form.postcode.data or "")

@@ -69,13 +69,16 @@ def complete_job(session: Session, report: Report, user: User, note: str, photo:
     note = (note or "").strip()
     if len(note) > 2000:
         raise DomainError("Keep the note to 2,000 characters or fewer.", field="note")
-    key = None
-    if photo is not None:
+    record_status(session, report, Status.FIXED, user, note or "Fixed by the crew.")
+    if photo is not None:   # written only once the job may be completed: a refused completion stores nothing
         key = store.save_pending(photo)
         report.photos.append(Photo(key=key, width=photo.width, height=photo.height, kind="after"))
-    record_status(session, report, Status.FIXED, user, note or "Fixed by the crew.")
-    if key is not None:
-        store.publish(key)
+        try:
+            session.flush()
+            store.publish(key)
+        except Exception:
+            store.discard_pending([key])
+            raise
     session.commit()
 
 

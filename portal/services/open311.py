@@ -21,7 +21,7 @@ from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, 
 
 from . import visibility
 from .errors import DomainError, NotAllowed
-from .photos import PhotoStore
+from .photos import PhotoStore, ProcessedPhoto
 from .reports import NewReport, change_status, create_report
 
 DUPLICATE_WINDOW = timedelta(minutes=1)
@@ -72,13 +72,16 @@ def content_token(key: ApiKey, parts: dict, minute: int) -> str:
     return f"o311-{digest[:40]}-{minute}"
 
 
-def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], store: PhotoStore,
+def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPhoto], store: PhotoStore,
                    now: datetime) -> Report:
-    """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow."""
+    """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow.
+
+    ``photos`` (checked, re-encoded) are written to the store only for a request that makes a report: a refused
+    request or a repeat of one just made leaves no file behind."""
     point = request_location(session, data.lat, data.long, data.address_string)
     parts = {"device": data.device_id, "service": data.service_code, "point": [point.lon, point.lat],
              "description": data.description, "attributes": data.attributes, "email": data.email.lower(),
-             "media": data.media_url, "photos": len(photo_keys)}
+             "media": data.media_url, "photos": len(photos)}
     minute = int(now.timestamp() // 60)
     tokens = [content_token(key, parts, m) for m in (minute, minute - 1)]
     for existing in session.scalars(select(Report).where(Report.client_token.in_(tokens))):
@@ -86,11 +89,16 @@ def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], s
             return existing
     contact = ReportContact(email=data.email, first_name=data.first_name, last_name=data.last_name,
                             phone=data.phone, device_id=data.device_id, media_url=data.media_url, api_key=key)
-    return create_report(session, NewReport(
-        category_code=data.service_code, point=point, description=data.description, answers=data.attributes,
-        photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
-        channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None, store=store,
-        token_checked=True)
+    photo_keys = [store.save_pending(photo) for photo in photos]
+    try:
+        return create_report(session, NewReport(
+            category_code=data.service_code, point=point, description=data.description, answers=data.attributes,
+            photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
+            channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None,
+            store=store, token_checked=True)
+    except Exception:
+        store.discard_pending(photo_keys)
+        raise
 
 
 def _requests_select(visible):

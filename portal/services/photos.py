@@ -1,7 +1,10 @@
 """Photos: checked, re-encoded as JPEG, resized to 2048 px, every bit of metadata stripped.
 
-A GPS position found in the original's EXIF is returned (so it can be offered as the pin) but never stored.
-Processed photos wait in the store's pending area until their report is saved.
+Whatever the upload's format, the stored JPEG is built from its pixels alone: no EXIF (camera, GPS, thumbnail),
+XMP, ICC profile, comment, text chunk or any other segment of the original reaches the store. A GPS position
+found in the original's EXIF is returned (so it can be offered as the pin) but never stored.
+Processed photos wait in the store's pending area until their report is saved; the worker deletes pending
+photos that no report claimed within PHOTO_PENDING_HOURS (a day).
 """
 from __future__ import annotations
 
@@ -9,11 +12,13 @@ import io
 import os
 import re
 import secrets
+import time
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 
@@ -31,6 +36,7 @@ MAX_PIXELS = 40_000_000           # larger images are treated as decompression b
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 GPS_IFD = 0x8825
+SRGB = ImageCms.createProfile("sRGB")
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,29 @@ def _gps(exif) -> LonLat | None:
         return None
 
 
+def _srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
+    """The image as RGB pixels in sRGB: colours in an embedded profile (a phone's Display P3, a CMYK print
+    profile) are converted, since the profile itself is not kept. A profile we cannot use is ignored."""
+    if img.mode not in ("RGB", "CMYK"):
+        img = img.convert("RGB")
+    if icc:
+        try:
+            return ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB,
+                                             outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass
+    return img.convert("RGB")
+
+
+def _encode_pixels(img: Image.Image, gps: LonLat | None) -> ProcessedPhoto:
+    """JPEG of the pixels alone. A new image is made from the raw pixel bytes, so nothing in ``img.info``
+    (Pillow carries a JPEG's comment over into a new JPEG; HEIF keeps thumbnails and XMP there) can be written."""
+    pixels = Image.frombytes("RGB", img.size, img.tobytes())
+    out = io.BytesIO()
+    pixels.save(out, "JPEG", quality=85, optimize=True)
+    return ProcessedPhoto(out.getvalue(), pixels.width, pixels.height, gps)
+
+
 def process_photo(raw: bytes, filename: str = "photo", max_bytes: int = 10 * 1024 * 1024) -> ProcessedPhoto:
     """Validate and re-encode an uploaded image; raise InvalidPhoto with a message for the user."""
     name = os.path.basename(filename or "photo")[:80]
@@ -74,14 +103,13 @@ def process_photo(raw: bytes, filename: str = "photo", max_bytes: int = 10 * 102
                     raise InvalidPhoto(f"{name} is not a JPEG, PNG, WebP or HEIC photo.")
                 if img.width * img.height > MAX_PIXELS:
                     raise InvalidPhoto(f"{name} has too many pixels to process safely.")
-                gps = _gps(img.getexif())
+                gps = _gps(img.getexif())           # read before the metadata goes; never stored
                 img.load()
+                icc = img.info.get("icc_profile")
                 img = ImageOps.exif_transpose(img)
-                img = img.convert("RGB")
+                img = _srgb(img, icc)
                 img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-                out = io.BytesIO()
-                img.save(out, "JPEG", quality=85, optimize=True)  # no exif=, no icc: nothing carried over
-                return ProcessedPhoto(out.getvalue(), img.width, img.height, gps)
+                return _encode_pixels(img, gps)
     except InvalidPhoto:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -121,6 +149,26 @@ class PhotoStore:
     def pending_size(self, key: str) -> tuple[int, int]:
         with Image.open(self._pending(key)) as img:
             return img.width, img.height
+
+    def discard_pending(self, keys: list[str]) -> None:
+        """Delete pending photos that will not be published (their request was refused)."""
+        for key in keys:
+            if KEY_RE.match(key):
+                self._pending(key).unlink(missing_ok=True)
+
+    def purge_pending(self, older_than: timedelta, now: float | None = None) -> int:
+        """Delete pending photos (and unfinished writes) last changed more than ``older_than`` before ``now``
+        (a Unix time; default: the present): photos of reports never sent. Returns how many were deleted."""
+        cutoff = (time.time() if now is None else now) - older_than.total_seconds()
+        gone = 0
+        for path in (self.root / "pending").glob("*"):
+            try:
+                if path.suffix in (".jpg", ".tmp") and path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    gone += 1
+            except FileNotFoundError:   # published or purged meanwhile
+                continue
+        return gone
 
     def publish(self, key: str) -> None:
         """Move a pending photo to the store proper (same filesystem: atomic)."""

@@ -48,3 +48,57 @@ def test_maps_pages_have_no_axe_violations(server, page, known_reports, path):
     results = Axe().run(page)
     violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
     assert violations == []
+
+
+#: Opens every tooltip and popup of the page's map (as hovering and clicking each would) and returns their text.
+OPEN_EVERY_LABEL = """() => {
+  const map = window[document.querySelector('.folium-map').id];
+  const texts = [];
+  map.eachLayer((layer) => {
+    for (const [get, open] of [['getTooltip', 'openTooltip'], ['getPopup', 'openPopup']]) {
+      if (layer[get] && layer[get]()) {
+        layer[open]();
+        const element = layer[get]().getElement();
+        if (element) { texts.push(element.textContent); }
+      }
+    }
+  });
+  return texts;
+}"""
+
+
+def test_hostile_names_stay_text_on_the_staff_and_public_maps(server, page, hostile, make_user):
+    """Category, ward and crew names holding ${...}, </script>, <img onerror> and the like: no dialog opens, no
+    global is set and no element is made from them, on load or when every tooltip and popup is opened."""
+    from models import Role
+    from tests.factories import PASSWORD
+
+    from .conftest import CATEGORY_NAME, MARCH, POTHOLE_NAME, RUSHEY_CODE, WARD_NAME
+    dialogs, errors = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server}/login")
+    page.fill("#email", make_user(Role.STAFF).email)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_load_state()
+    ref, near = hostile[0].reference, hostile[1].reference
+    pages = [(f"/staff/reports/{ref}", [f"{near}: {CATEGORY_NAME}", POTHOLE_NAME, f"{ref} (this report)"]),
+             ("/staff/?sort=-created", [ref]),
+             (f"/performance?{MARCH}", [WARD_NAME, "Median time to fix"]),
+             (f"/wards/{RUSHEY_CODE}?{MARCH}", [f"{ref} {CATEGORY_NAME}"]),
+             (f"/reports/{ref}", [f"Location of {ref}"]),
+             (f"/density?{MARCH}", ["reports"]),
+             (f"/map?{MARCH}", [])]
+    for path, expected in pages:
+        page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+        assert (dialogs, errors, page.evaluate("typeof window.kbPwned")) == ([], [], "undefined"), path
+        texts = page.evaluate(OPEN_EVERY_LABEL)
+        page.wait_for_timeout(300)                       # time for an <img src=x onerror> to fail and fire
+        for text in expected:
+            assert any(text in t for t in texts), (path, text, texts[:5])
+        assert (dialogs, errors, page.evaluate("typeof window.kbPwned")) == ([], [], "undefined"), path
+        made = ".leaflet-pane img:not(.leaflet-tile):not(.leaflet-marker-icon):not(.leaflet-marker-shadow), " \
+               ".leaflet-pane svg svg, .leaflet-tooltip *:not(div):not(strong)"
+        assert page.locator(made).count() == 0, path      # no element made from a name

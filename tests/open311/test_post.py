@@ -1,4 +1,6 @@
 """POST requests: a fly-tipping request with attributes read back in both formats, and every bad input."""
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -162,3 +164,53 @@ def test_post_needs_no_csrf_token(app_config, connection, app_key):
     app = create_app({**app_config, "WTF_CSRF_ENABLED": True}, bind=connection)
     resp = app.test_client().post("/open311/v2/requests.json", data={**FLY_TIPPING, "api_key": app_key})
     assert resp.status_code == 201
+
+
+def stored_files(app) -> list[str]:
+    root = app.config["PHOTO_DIR"]
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.mark.parametrize("change,message", BAD)
+def test_refused_request_with_media_leaves_no_file(api, app, app_key, change, message):
+    """The photo is checked in memory; it reaches the store only with a request that makes a report."""
+    data = {**FLY_TIPPING, "api_key": app_key, **change, "media": (io.BytesIO(image_bytes()), "tip.jpg")}
+    resp = api.post("/requests.json", {k: v for k, v in data.items() if v is not None},
+                    content_type="multipart/form-data")
+    assert resp.status_code == 400 and message.lower() in resp.doc[0]["description"].lower()
+    assert stored_files(app) == []
+
+
+def test_media_without_a_key_or_with_a_bad_second_photo_leaves_no_file(api, app, app_key):
+    data = {**FLY_TIPPING, "media": (io.BytesIO(image_bytes()), "tip.jpg")}
+    assert api.post("/requests.json", data, content_type="multipart/form-data").status_code == 403
+    data = {**FLY_TIPPING, "api_key": app_key,
+            "media": [(io.BytesIO(image_bytes()), "good.jpg"), (io.BytesIO(b"not an image"), "bad.jpg")]}
+    assert api.post("/requests.json", data, content_type="multipart/form-data").status_code == 400
+    assert stored_files(app) == []
+
+
+def test_repeated_request_with_media_stores_its_photo_once(api, app, app_key):
+    def send():
+        data = {**FLY_TIPPING, "api_key": app_key, "device_id": "twice",
+                "media": (io.BytesIO(image_bytes()), "tip.jpg")}
+        return api.post("/requests.json", data, schema="post", content_type="multipart/form-data").doc[0]
+    first, again = send(), send()
+    assert again["service_request_id"] == first["service_request_id"]
+    assert len(stored_files(app)) == 1 and not stored_files(app)[0].startswith("pending")
+
+
+def test_hostile_media_is_published_as_pixels_only(api, app, app_key, client):
+    from ..hostile_photos import assert_pixels_only, hostile_images
+    for name, raw in hostile_images().items():
+        data = {**FLY_TIPPING, "api_key": app_key, "device_id": name, "media": (io.BytesIO(raw), name)}
+        resp = api.post("/requests.json", data, schema="post", content_type="multipart/form-data")
+        ref = resp.doc[0]["service_request_id"]
+        media = api.get(f"/requests/{ref}.json", schema="requests").doc[0]["media_url"]
+        with client.get(media.replace("http://localhost", "")) as photo:
+            assert photo.status_code == 200
+            assert_pixels_only(photo.get_data())
+    files = stored_files(app)
+    assert len(files) == len(hostile_images()) and not any(f.startswith("pending") for f in files)
+    for f in files:
+        assert_pixels_only((app.config["PHOTO_DIR"] / f).read_bytes())

@@ -338,3 +338,77 @@ def test_at_most_three_pending_photos_are_kept(resident_client, db_session):
     assert resp.status_code == 302
     report = db_session.scalars(select(Report).where(Report.client_token == "four-pending")).one()
     assert [p.key for p in report.photos] == keys[:3]
+
+
+# --- Nothing reaches the photo store before the CSRF token and the form pass -------------------------------
+
+def stored_files(app) -> list[str]:
+    """Every file under the photo store, pending/ included."""
+    root = app.config["PHOTO_DIR"]
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def post_without_token(fc, data: dict, files: list[tuple[bytes, str]]):
+    data = {**data, "photos": [FileStorage(io.BytesIO(raw), filename=name) for raw, name in files]}
+    boundary, body = encode_multipart(data)
+    return fc.post("/report", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+@pytest.mark.parametrize("how", ["missing", "forged", "another session's"])
+def test_photo_posted_without_a_valid_csrf_token_is_not_stored(resident_client, app, rows, how):
+    before = rows()
+    data = report_form()
+    if how == "forged":
+        data["csrf_token"] = "forged"
+    elif how == "another session's":
+        data["csrf_token"] = csrf_from(app.test_client().get("/report").get_data(as_text=True))
+    resp = post_without_token(resident_client, data, [(image_bytes(), "a.jpg"), (image_bytes("PNG"), "b.png")])
+    page = refused(resp, "This form had expired, so nothing was saved.", rows, before)
+    assert "Your photos were not kept: add them again." in page
+    assert stored_files(app) == []
+    assert 'name="pending_photos" type="hidden" value=""' in page
+
+
+def test_photo_posted_with_an_invalid_form_is_not_stored(resident_client, app, rows):
+    before = rows()
+    page = refused(post(resident_client, report_form(latitude="5" * 40), [(image_bytes(), "a.jpg")]),
+                   "Your photo was not kept: add it again.", rows, before)
+    assert stored_files(app) == []
+    page = refused(post(resident_client, report_form(postcode="SE6 4RU SE6 4RU", action="find_postcode"),
+                        [(image_bytes(), "a.jpg")]), "too long to be a postcode", rows, before)
+    assert stored_files(app) == []
+
+
+def test_anonymous_post_without_a_token_stores_nothing(client, app):
+    resp = post_without_token(client, report_form(email="someone@example.test"), [(image_bytes(), "a.jpg")])
+    assert resp.status_code == 400
+    assert stored_files(app) == []
+
+
+def test_photos_kept_pending_survive_a_post_without_a_token(resident_client, app, db_session):
+    """A valid earlier upload stays referenced (nothing new is written) and the report can still be sent."""
+    key = pending_key(resident_client)
+    assert stored_files(app) == [f"pending/{key}.jpg"]
+    page = post_without_token(resident_client, report_form(pending_photos=key), [(image_bytes(), "b.jpg")]
+                              ).get_data(as_text=True)
+    assert stored_files(app) == [f"pending/{key}.jpg"] and "1 photo already added" in page
+    resp = post(resident_client, report_form(pending_photos=key, submission_token="after-expiry"))
+    assert resp.status_code == 302
+    assert [p.key for p in db_session.scalars(select(Report).where(Report.client_token == "after-expiry"))
+            .one().photos] == [key]
+
+
+def test_hostile_photos_sent_with_the_form_are_published_as_pixels_only(resident_client, app, db_session):
+    from ..hostile_photos import assert_pixels_only, hostile_images
+    images = list(hostile_images().items())
+    for n in range(0, len(images), 3):                    # at most three photos per report
+        resp = post(resident_client, report_form(submission_token=f"hostile-photos-{n}"),
+                    [(raw, name) for name, raw in images[n:n + 3]])
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+        report = db_session.scalars(select(Report).where(Report.client_token == f"hostile-photos-{n}")).one()
+        assert len(report.photos) == len(images[n:n + 3])
+        for photo in report.photos:
+            assert_pixels_only((app.config["PHOTO_DIR"] / f"{photo.key}.jpg").read_bytes())
+            with resident_client.get(f"/photos/{photo.key}.jpg") as public:   # the file the public is served
+                assert_pixels_only(public.get_data())
+    assert all(name.endswith(".jpg") and "/" not in name for name in stored_files(app))

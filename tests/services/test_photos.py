@@ -7,6 +7,7 @@ from portal.services.errors import InvalidPhoto
 from portal.services.photos import MAX_SIDE, PhotoStore, process_photo
 
 from ..factories import CATFORD, big_file, bomb_png, gps_exif, image_bytes
+from ..hostile_photos import MARKERS, PAYLOAD, assert_pixels_only, hostile_images, hostile_jpeg
 
 
 def reopen(data: bytes) -> Image.Image:
@@ -24,6 +25,41 @@ def test_exif_and_gps_are_stripped_from_the_stored_jpeg():
     assert len(stored.getexif()) == 0 and not stored.getexif().get_ifd(0x8825)
     assert b"SpyCam" not in photo.data and b"Exif" not in photo.data
     assert "icc_profile" not in stored.info
+
+
+HOSTILE = hostile_images()
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_stored_photo_holds_pixels_only_whatever_the_format(name):
+    """EXIF with GPS and a thumbnail, XMP, an ICC profile, JPEG comments and APP13, PNG tEXt/zTXt/iTXt/eXIf/
+    iCCP, WebP and HEIF metadata: none of it, nor the script payload it carries, is in the stored bytes."""
+    raw = HOSTILE[name]
+    with Image.open(io.BytesIO(raw)) as original:   # the metadata really is there to start with
+        assert original.getexif().get_ifd(0x8825) and "xmp" in original.info
+    photo = process_photo(raw, name)
+    assert_pixels_only(photo.data)
+    assert photo.gps is not None and photo.gps.lat == pytest.approx(CATFORD.lat, abs=1e-4)
+
+
+def test_jpeg_comment_is_not_carried_over():
+    """The outside report: Pillow writes an opened JPEG's comment into the JPEG it saves from it."""
+    raw = hostile_jpeg()
+    assert reopen(raw).info["comment"] == PAYLOAD
+    data = process_photo(raw, "comment.jpg").data
+    assert b"\xff\xfe" not in data.split(b"\xff\xda", 1)[0] and PAYLOAD not in data
+    assert "comment" not in reopen(data).info
+
+
+def test_colours_survive_the_profile_being_dropped():
+    stored = reopen(process_photo(HOSTILE["hostile.jpg"], "a.jpg").data)   # sRGB profile, colour (30, 90, 160)
+    assert all(abs(a - b) <= 6 for a, b in zip(stored.getpixel((100, 100)), (30, 90, 160)))
+
+
+def test_the_hostile_photos_really_hold_every_marker():
+    """So the scan of the stored bytes looks for something that was there."""
+    assert all(m in HOSTILE["hostile.jpg"] for m in MARKERS if m != b"Adobe")
+    assert b"Adobe" in HOSTILE["cmyk.jpg"]
 
 
 def test_gps_position_is_offered():
@@ -148,3 +184,23 @@ def test_exif_orientation_is_applied_then_dropped():
     photo = process_photo(image_bytes("JPEG", size=(200, 100), exif=exif.tobytes()), "sideways.jpg")
     stored = reopen(photo.data)
     assert stored.size == (100, 200) and 0x0112 not in stored.getexif()
+
+
+def test_pending_photos_older_than_a_day_are_purged(tmp_path):
+    import os
+    import time
+    from datetime import timedelta
+    store = PhotoStore(tmp_path)
+    now = time.time()
+    old, fresh, published = (store.save_pending(process_photo(image_bytes(), "a.jpg")) for _ in range(3))
+    store.publish(published)
+    unfinished = tmp_path / "pending" / "half-written.tmp"
+    unfinished.write_bytes(b"\xff\xd8")
+    for path in (store._pending(old), unfinished, store.path(published)):
+        os.utime(path, (now - 25 * 3600, now - 25 * 3600))
+    os.utime(store._pending(fresh), (now - 23 * 3600, now - 23 * 3600))
+    assert store.purge_pending(timedelta(days=1), now=now) == 2
+    assert not store.pending_exists(old) and not unfinished.exists()
+    assert store.pending_exists(fresh) and store.path(published).exists()   # published photos are never purged
+    assert store.purge_pending(timedelta(days=1), now=now) == 0
+    assert PhotoStore(tmp_path / "never-used").purge_pending(timedelta(days=1)) == 0

@@ -121,3 +121,57 @@ def test_completing_twice_is_refused(app, make_report, make_user, db_session, cr
     from models import ReportEvent
     assert db_session.scalar(select(func.count()).where(ReportEvent.report_id == report.id,
                                                         ReportEvent.to_status == Status.FIXED)) == 1
+
+
+def stored_files(app) -> list[str]:
+    root = app.config["PHOTO_DIR"]
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_hostile_after_photo_is_published_as_pixels_only(app, make_report, make_user, db_session, crew_pair):
+    from tests.hostile_photos import assert_pixels_only, hostile_images
+    crew, member, _, _ = crew_pair
+    client = client_for(app, member)
+    staff = make_user(Role.STAFF)
+    for name, raw in hostile_images().items():
+        report = make_report()
+        triage.assign(db_session, [report], crew, staff)
+        csrf = csrf_from(client.get("/crew/jobs").get_data(as_text=True))
+        resp = client.post(f"/crew/jobs/{report.reference}/complete",
+                           data={"csrf_token": csrf, "photo": (io.BytesIO(raw), name)},
+                           content_type="multipart/form-data")
+        assert resp.status_code == 302, name
+        after = db_session.scalars(select(Photo).where(Photo.report_id == report.id, Photo.kind == "after")).one()
+        assert_pixels_only((app.config["PHOTO_DIR"] / f"{after.key}.jpg").read_bytes())
+        with app.test_client().get(f"/photos/{after.key}.jpg") as public:
+            assert_pixels_only(public.get_data())
+    assert not any(f.startswith("pending") for f in stored_files(app))
+
+
+def test_after_photo_of_a_refused_completion_is_not_stored(app, make_report, make_user, db_session, crew_pair):
+    crew, member, _, other = crew_pair
+    report = make_report()
+    triage.assign(db_session, [report], crew, make_user(Role.STAFF))
+    client = client_for(app, member)
+    resp = client.post(f"/crew/jobs/{report.reference}/complete", data={"photo": (io.BytesIO(image_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 400                                              # no CSRF token
+    csrf = csrf_from(client.get("/crew/jobs").get_data(as_text=True))
+    resp = client.post(f"/crew/jobs/{report.reference}/complete",
+                       data={"csrf_token": csrf, "note": "x" * 2001, "photo": (io.BytesIO(image_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 303                                              # note too long
+    other_client = client_for(app, other)
+    other_csrf = csrf_from(other_client.get("/crew/jobs").get_data(as_text=True))
+    resp = other_client.post(f"/crew/jobs/{report.reference}/complete",
+                             data={"csrf_token": other_csrf, "photo": (io.BytesIO(image_bytes()), "a.jpg")},
+                             content_type="multipart/form-data")
+    assert resp.status_code == 403                                              # another crew's job
+    db_session.refresh(report)
+    assert report.status is Status.ASSIGNED and stored_files(app) == []
+    report.status = Status.FIXED                                                # already done: may not be fixed again
+    db_session.commit()
+    resp = client.post(f"/crew/jobs/{report.reference}/complete",
+                       data={"csrf_token": csrf, "photo": (io.BytesIO(image_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 303 and stored_files(app) == []

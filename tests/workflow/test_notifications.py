@@ -231,3 +231,25 @@ def test_finished_emails_are_deleted_after_the_keep_period(app, app_ctx, db_sess
     assert result.exit_code == 0 and "deleted 1 finished emails" in result.output, result.output
     assert set(db_session.scalars(select(OutboxMessage.id))) == {old_waiting.id}
     assert app.test_cli_runner().invoke(args=["outbox", "purge", "--days", "-1"]).exit_code != 0
+
+
+def test_worker_and_cli_purge_pending_photos_older_than_a_day(app, app_ctx, smtp):
+    """Photos uploaded with a report that was never sent: the worker deletes them hourly after a day."""
+    import os
+    import time
+
+    from portal.services.photos import PhotoStore, process_photo
+    from tests.factories import image_bytes
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=smtp.port)
+    store = PhotoStore(app.config["PHOTO_DIR"])
+    old, recent = (store.save_pending(process_photo(image_bytes(), "a.jpg")) for _ in range(2))
+    day_old = time.time() - 24 * 3600 - 60
+    os.utime(store._pending(old), (day_old, day_old))
+    os.utime(store._pending(recent), (day_old + 3 * 3600, day_old + 3 * 3600))
+    result = app.test_cli_runner().invoke(args=["outbox", "send", "--once"])
+    assert result.exit_code == 0 and "deleted 1 pending photos" in result.output, result.output
+    assert not store.pending_exists(old) and store.pending_exists(recent)
+    result = app.test_cli_runner().invoke(args=["photos", "purge", "--hours", "20"])
+    assert result.exit_code == 0 and "photos: deleted 1 pending photos" in result.output, result.output
+    assert not store.pending_exists(recent)
+    assert app.test_cli_runner().invoke(args=["photos", "purge", "--hours", "-1"]).exit_code != 0
