@@ -43,6 +43,9 @@ def from_environment() -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "Kerbside <no-reply@kerbside.invalid>"),
         # Sent emails (addresses, single-use links) are deleted this many days after sending.
         "OUTBOX_KEEP_DAYS": int(env.get("OUTBOX_KEEP_DAYS", "30")),
+        # Fernet key(s) for the two-factor secrets, comma-separated (the first encrypts; all decrypt). Unset: a
+        # key derived from SECRET_KEY (then changing SECRET_KEY means resetting every staff account's 2FA).
+        "TOTP_ENCRYPTION_KEY": env.get("TOTP_ENCRYPTION_KEY", ""),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),   # for links in emails sent by the worker
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
