@@ -8,10 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import db
 from ..extensions import csrf_in_form, limiter
-from ..services import accounts, registration
+from ..services import accounts, registration, twofactor
 from ..services.notifications import BadLink
 from ..services.errors import DomainError
 from . import bp
+from . import twofactor as second_step
 from .forms import DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
 
 
@@ -73,6 +74,8 @@ def login():
             db.session().commit()
             form.email.errors.append(exc.message)
             return render_template("account/login.html", form=form), 400
+        if user is not None and twofactor.required_for(user):
+            return second_step.begin(user, form.remember.data, request.args.get("next"))
         if user is not None:
             flask_session.permanent = True
             login_user(user, remember=form.remember.data)
@@ -94,7 +97,9 @@ def logout():
 @bp.get("/account")
 @login_required
 def settings():
-    return render_template("account/settings.html", delete_form=DeleteAccountForm())
+    return render_template("account/settings.html", delete_form=DeleteAccountForm(),
+                           codes_left=twofactor.recovery_codes_left(db.session(), current_user)
+                           if current_user.two_factor_enabled else None)
 
 
 @bp.get("/account/data.json")
@@ -122,4 +127,6 @@ def delete():
                   "success")
             return redirect(url_for("main.home"))
         form.password.errors.append("That password is not right.")
-    return render_template("account/settings.html", delete_form=form), 400
+    return render_template("account/settings.html", delete_form=form,
+                           codes_left=twofactor.recovery_codes_left(db.session(), current_user)
+                           if current_user.two_factor_enabled else None), 400
