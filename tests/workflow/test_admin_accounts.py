@@ -63,6 +63,7 @@ def test_disable_ends_every_session_and_is_logged(app, admin_client, admin, make
     assert "Disabled: cannot sign in" in page and "&lt;b&gt;today" in page and "<b>today" not in page
 
     assert act(admin_client, victim, "enable").status_code == 302
+    assert not is_signed_in(phone)                # re-enabling does not bring the old sessions back
     db_session.refresh(victim)
     assert victim.active and [r.action for r in log_rows(db_session, victim)] == [AdminActionKind.DISABLED,
                                                                                    AdminActionKind.ENABLED]
