@@ -51,6 +51,9 @@ def confirm_registration(token: str):
         except BadLink as exc:
             return render_template("notices/bad_link.html", message=exc.message,
                                    retry_url=url_for("account.register"), retry_label="Sign up again"), 400
+        if twofactor.required_for(user):        # the link proves the address, not the second factor
+            flash("Your email address is confirmed. Sign in with your second step to go on.", "success")
+            return second_step.begin(user, remember=False, next_url=None)
         flask_session.permanent = True
         login_user(user)
         flash("Welcome to Kerbside. Your account is ready.", "success")

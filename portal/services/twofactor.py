@@ -169,8 +169,10 @@ def confirm_enrolment(session: Session, user: User, code: str, now: datetime | N
     """Enable two-factor sign-in once the user proves their authenticator works; returns the recovery codes,
     in clear for the only time (they are stored as digests)."""
     now = now or utcnow()
+    session.refresh(user, with_for_update=True)    # one confirmation at a time: one set of recovery codes
     if user.two_factor_enabled or not user.totp_secret:
-        raise DomainError("Start setting up two-factor sign-in again.", field="code")
+        raise DomainError("Two-factor sign-in is set up already, or its set-up has ended: log in again.",
+                          field="code")
     _check_lock(session, user, now)
     step = matching_step(unseal(user.totp_secret), normalise(code), now)
     if step is None:

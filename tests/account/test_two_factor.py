@@ -247,3 +247,21 @@ def test_account_page_counts_recovery_codes(app, make_user, db_session):
     fc.submit("/login", {"email": staff.email, "password": PASSWORD})
     assert fc.submit("/login/code", {"code": pyotp.TOTP(secret).at(time.time() + 30)}).status_code == 302
     assert "You have 10 unused recovery" in fc.get("/account").get_data(as_text=True)
+
+
+def test_a_confirmation_link_does_not_skip_the_second_step(app, db_session, app_config):
+    from portal.services import registration
+    from portal.services.accounts import register_user
+    from ..factories import enrol_two_factor
+    staff = register_user(db_session, email="new-staff@example.test", password=PASSWORD, display_name="New",
+                          role=Role.STAFF, confirmed=False)
+    enrol_two_factor(db_session, staff, app_config)
+    with app.test_request_context():
+        link = registration.confirmation_link(staff).split("localhost", 1)[1]
+    fc = FormClient(app.test_client())
+    resp = fc.submit(link, {})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/login/code"
+    assert not logged_in(fc)
+    db_session.refresh(staff)
+    assert staff.email_confirmed_at is not None
+    assert fc.submit("/login/code", {"code": totp_code()}).status_code == 302 and logged_in(fc)
