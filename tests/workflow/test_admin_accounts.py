@@ -245,3 +245,16 @@ def test_the_log_outlives_the_accounts(db_session, make_user):
     row = db_session.scalars(select(AdminAction).where(AdminAction.detail == "gone")).one()
     db_session.refresh(row)
     assert row.target_user_id is None and row.actor_id == actor.id and row.at > utcnow() - timedelta(minutes=1)
+
+
+def test_reset_two_factor_from_the_command_line(app, make_user, db_session):
+    staff = make_user(Role.STAFF)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "reset-2fa", staff.email.upper()])
+    assert result.exit_code == 0, result.output
+    db_session.refresh(staff)
+    assert not staff.two_factor_enabled
+    [row] = log_rows(db_session, staff)
+    assert row.actor_id is None and row.detail == "from the command line"
+    assert runner.invoke(args=["users", "reset-2fa", staff.email]).exit_code == 1        # nothing to reset
+    assert "No account" in runner.invoke(args=["users", "reset-2fa", "ghost@example.test"]).output
