@@ -210,7 +210,8 @@ def verify(session: Session, user: User, code: str, now: datetime | None = None)
         how = "totp"
     else:
         spent = session.execute(
-            update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(user, entered),
+            update(RecoveryCode).where(RecoveryCode.user_id == user.id,
+                                       RecoveryCode.code_hash == _digest(user, entered),
                                        RecoveryCode.used_at.is_(None))
             .values(used_at=now).execution_options(synchronize_session=False)).rowcount
         if not spent:

@@ -204,7 +204,8 @@ def test_a_stale_or_ended_half_sign_in_is_refused(app, make_user, db_session):
 
 
 @pytest.mark.parametrize("code", ["", "12345", "1234567", "abc\x00def", "\x00" * 6, "<script>alert(1)</script>",
-                                  "ünïcødé-ＤＩＧＩＴＳ", "١٢٣٤٥٦", "0" * 41, "x" * 5000, "' OR 1=1 --"])
+                                  "ünïcødé-ＤＩＧＩＴＳ", "١٢٣٤٥٦", "0" * 41, "x" * 5000,
+                                  "' OR 1=1 --"])
 def test_hostile_codes_get_a_clear_400(app, make_user, db_session, code):
     staff = make_user(Role.STAFF)
     fc = password_step(app.test_client(), staff.email)
