@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, Enum, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -51,6 +51,12 @@ class User(Base):
     contact_preference: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
     #: Part of every session's identity (see get_id): raising it ends every session opened before.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Two-factor sign-in (TOTP, RFC 6238): the shared secret, encrypted by the portal (never stored in clear).
+    #: Set with ``totp_enabled_at`` None while enrolment waits for its first code.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    #: The 30-second time step of the last code accepted: a code of that step or earlier is never taken again.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     # Flask-Login protocol, spelled out so models need not import Flask.
     @property
@@ -78,6 +84,10 @@ class User(Base):
     def greeting(self) -> str:
         """How emails address the person: the name they typed, if any."""
         return self.display_name or "there"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

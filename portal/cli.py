@@ -16,7 +16,7 @@ from models import Role
 
 from . import db
 from .config import INSTANCE
-from .services import accounts, apikeys, backup, demo
+from .services import accounts, apikeys, backup, demo, user_admin
 from .services.errors import DomainError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,6 +129,7 @@ def demo_accounts():
     click.echo("Demo accounts (email / password / role):")
     for email, name, role in demo.DEMO_ACCOUNTS:
         click.echo(f"  {email:<26} {known.get(email, '(set elsewhere)'):<14} {role.value}")
+    click.echo("Staff and admin accounts set up two-factor sign-in (an authenticator app) at their first login.")
 
 
 @demo_cli.command("prepare", help="What `make run` needs in one process: migrate, load the demo if empty, "
@@ -157,6 +158,21 @@ def users_create(email: str, name: str, role: str, password: str):
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Created {user.email} ({user.role.value})")
+
+
+@users_cli.command("reset-2fa", help="Reset an account's two-factor sign-in (it sets it up again at its next "
+                                      "sign-in), e.g. when no administrator can sign in.")
+@click.argument("email")
+def users_reset_2fa(email: str):
+    session = db.new_session()
+    user = accounts.user_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    try:
+        user_admin.reset_two_factor(session, user, actor=None)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Two-factor sign-in of {user.email} is reset; every session of it has ended.")
 
 
 @users_cli.command("anonymise-inactive", help="Delete resident accounts inactive for --days (reports stay, anonymous).")

@@ -78,6 +78,9 @@ def from_environment() -> dict:
         "TRUSTED_HOSTS": trusted_hosts,
         # Photos uploaded with a report that was never sent are deleted after this many hours.
         "PHOTO_PENDING_HOURS": int(env.get("PHOTO_PENDING_HOURS", "24")),
+        # Fernet key(s) for the two-factor secrets, comma-separated (the first encrypts; all decrypt). Unset: a
+        # key derived from SECRET_KEY (then changing SECRET_KEY means resetting every staff account's 2FA).
+        "TOTP_ENCRYPTION_KEY": env.get("TOTP_ENCRYPTION_KEY", ""),
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Lewisham"),
         # Shared by every worker process: the private redis that `make run/serve/test` start, unless set.
         "RATELIMIT_STORAGE_URI": (env.get("RATELIMIT_STORAGE_URI") or redis_server.configured_uri()

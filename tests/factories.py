@@ -8,12 +8,30 @@ from PIL import Image
 from gis.coords import LonLat
 
 PASSWORD = "correct horse battery staple"
+#: The authenticator secret of every staff and admin test account (each account still has its own replay state).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Known points (checked against the ONS 2022 ward boundaries).
 CATFORD = LonLat(lon=-0.0205, lat=51.4452)            # Rushey Green ward, near Lewisham town hall
 OUTSIDE = LonLat(lon=-0.1276, lat=51.5072)            # Westminster: outside Lewisham
 
 FLY_TIPPING_ANSWERS = {"q_fly_tipping_size": "small_van", "q_fly_tipping_waste": ["furniture", "household"],
                        "q_fly_tipping_where": "road", "q_fly_tipping_witnessed": "no"}
+
+
+def enrol_two_factor(session, user, config, secret: str = TOTP_SECRET) -> None:
+    """Give an account an authenticator as if it had enrolled (``config`` holds the app's SECRET_KEY)."""
+    from models import utcnow
+    from portal.services import twofactor
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = twofactor.seal(secret, config), utcnow(), None
+    session.commit()
+
+
+def totp_code(secret: str = TOTP_SECRET, steps_ahead: int = 0) -> str:
+    """The code an authenticator shows now (or ``steps_ahead`` 30-second steps later)."""
+    import time
+
+    import pyotp
+    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
 
 
 def image_bytes(fmt: str = "JPEG", size=(640, 480), color=(200, 40, 40), exif: bytes | None = None) -> bytes:

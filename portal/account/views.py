@@ -8,10 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import db
 from ..extensions import csrf_in_form, limiter
-from ..services import accounts, registration
+from ..services import accounts, registration, twofactor
 from ..services.notifications import BadLink
 from ..services.errors import DomainError
 from . import bp
+from . import twofactor as second_step
 from .forms import DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
 
 
@@ -50,6 +51,9 @@ def confirm_registration(token: str):
         except BadLink as exc:
             return render_template("notices/bad_link.html", message=exc.message,
                                    retry_url=url_for("account.register"), retry_label="Sign up again"), 400
+        if twofactor.required_for(user):        # the link proves the address, not the second factor
+            flash("Your email address is confirmed. Sign in with your second step to go on.", "success")
+            return second_step.begin(user, remember=False, next_url=None)
         flask_session.permanent = True
         login_user(user)
         flash("Welcome to Kerbside. Your account is ready.", "success")
@@ -73,6 +77,8 @@ def login():
             db.session().commit()
             form.email.errors.append(exc.message)
             return render_template("account/login.html", form=form), 400
+        if user is not None and twofactor.required_for(user):
+            return second_step.begin(user, form.remember.data, request.args.get("next"))
         if user is not None:
             flask_session.permanent = True
             login_user(user, remember=form.remember.data)
@@ -94,7 +100,9 @@ def logout():
 @bp.get("/account")
 @login_required
 def settings():
-    return render_template("account/settings.html", delete_form=DeleteAccountForm())
+    return render_template("account/settings.html", delete_form=DeleteAccountForm(),
+                           codes_left=twofactor.recovery_codes_left(db.session(), current_user)
+                           if current_user.two_factor_enabled else None)
 
 
 @bp.post("/account/sessions/end")
@@ -132,4 +140,6 @@ def delete():
                   "success")
             return redirect(url_for("main.home"))
         form.password.errors.append("That password is not right.")
-    return render_template("account/settings.html", delete_form=form), 400
+    return render_template("account/settings.html", delete_form=form,
+                           codes_left=twofactor.recovery_codes_left(db.session(), current_user)
+                           if current_user.two_factor_enabled else None), 400

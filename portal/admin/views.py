@@ -1,8 +1,7 @@
-"""Administration pages: users' roles, categories, crews. Admins only."""
+"""Administration pages: categories and crews (accounts: see users.py). Admins only."""
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from models import Category, Crew, Role, User
@@ -18,34 +17,6 @@ from . import bp
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def index():
-    return redirect(url_for("admin.users"))
-
-
-@bp.get("/users")
-@roles_required(Role.ADMIN)
-def users():
-    q = (request.args.get("q") or "").strip()[:254]
-    stmt = select(User).where(User.password_hash.is_not(None)).order_by(User.role, User.email).limit(200)
-    if q:
-        stmt = stmt.where(func.lower(User.email).contains(q.lower()))
-    return render_template("admin/users.html", users=db.session().scalars(stmt).all(), q=q, roles=list(Role))
-
-
-@bp.post("/users/<int:user_id>/role")
-@roles_required(Role.ADMIN)
-def user_role(user_id: int):
-    session = db.session()
-    user = session.get(User, user_id) or abort(404)
-    value = request.form.get("role")
-    try:
-        if value not in {r.value for r in Role}:
-            raise DomainError("Choose a role from the list.", field="role")
-        admin.set_role(session, user, Role(value), current_user)
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("admin.users")), 303
-    flash(f"{user.email} is now {user.role.label}.", "success")
     return redirect(url_for("admin.users"))
 
 

@@ -19,6 +19,8 @@ from .errors import DomainError, EmailTaken
 
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("kerbside-timing-equaliser")
+#: Failed second steps (two-factor codes) are counted under this prefix and the account's email address.
+SECOND_STEP_PREFIX = "2fa:"
 FREE_FAILURES = 5                 # attempts before the first lock
 MAX_LOCK = timedelta(hours=1)
 
@@ -65,6 +67,11 @@ def register_user(session: Session, *, email: str, password: str, display_name: 
     return user
 
 
+def second_step_key(email: str) -> str:
+    """The throttle key of an account's failed two-factor codes (kept apart from its failed passwords)."""
+    return (SECOND_STEP_PREFIX + email.strip().lower())[:254]
+
+
 def lock_duration(failures: int) -> timedelta | None:
     """No lock for the first FREE_FAILURES failures, then 1, 2, 4 ... minutes, at most an hour."""
     if failures < FREE_FAILURES:
@@ -72,14 +79,39 @@ def lock_duration(failures: int) -> timedelta | None:
     return min(timedelta(minutes=2 ** (failures - FREE_FAILURES)), MAX_LOCK)
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
-    """The active user with this email and password, else None; raises LockedOut while locked."""
-    now = now or utcnow()
-    key = lookup_key(email) or (email or "").strip().lower()[:254]
+def locked_until(session: Session, key: str, now: datetime) -> datetime | None:
+    """When the lock on this throttle key (an email address, or "2fa:" + one) ends, if it is locked now."""
     throttle = session.get(LoginThrottle, key)
     if throttle is not None and throttle.locked_until and throttle.locked_until > now:
+        return throttle.locked_until
+    return None
+
+
+def record_failure(session: Session, key: str, now: datetime) -> None:
+    """Count one failed attempt under ``key`` and lock it for a while after FREE_FAILURES (the caller commits)."""
+    throttle = session.get(LoginThrottle, key) or LoginThrottle(email_key=key, failures=0)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    lock = lock_duration(throttle.failures)
+    throttle.locked_until = now + lock if lock else None
+    session.add(throttle)
+
+
+def clear_failures(session: Session, *keys: str) -> int:
+    """Forget the failed attempts under these keys (the caller commits); returns how many keys had some."""
+    return session.execute(delete(LoginThrottle).where(LoginThrottle.email_key.in_(keys))).rowcount
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
+    """The active user with this email and password, else None; raises LockedOut while locked.
+
+    For an account that needs two-factor sign-in this is only the first step: see ``twofactor.verify``."""
+    now = now or utcnow()
+    key = lookup_key(email) or (email or "").strip().lower()[:254]
+    until = locked_until(session, key, now)
+    if until is not None:
         check_password_hash(_DUMMY_HASH, password)
-        raise LockedOut(throttle.locked_until)
+        raise LockedOut(until)
     user = user_by_email(session, email)
     ok = False
     if user is None or not user.password_hash:
@@ -87,16 +119,10 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     else:
         ok = check_password_hash(user.password_hash, password) and user.active
     if not ok:
-        throttle = throttle or LoginThrottle(email_key=key, failures=0)
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        lock = lock_duration(throttle.failures)
-        throttle.locked_until = now + lock if lock else None
-        session.add(throttle)
+        record_failure(session, key, now)
         session.commit()
         return None
-    if throttle is not None:
-        session.delete(throttle)
+    clear_failures(session, key)
     if user.email_confirmed_at is None:
         session.commit()
         raise NotConfirmed(user)
@@ -139,7 +165,7 @@ def delete_account(session: Session, user: User) -> int:
     kept = session.execute(update(Report).where(Report.reporter_id == user.id)
                            .values(reporter_id=None, anonymous=True)).rowcount
     session.execute(update(ReportEvent).where(ReportEvent.actor_id == user.id).values(actor_id=None))
-    session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == email_key(user.email)))
+    clear_failures(session, email_key(user.email), second_step_key(user.email))
     # Contact details given with reports through Open311 or staff, under the same address, go too.
     session.execute(update(ReportContact).where(func.lower(ReportContact.email) == user.email.lower())
                     .values(email="", first_name="", last_name="", phone=""))

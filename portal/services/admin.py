@@ -1,10 +1,10 @@
-"""Administration: users' roles, categories (with their questions as data) and crews."""
+"""Administration: categories (with their questions as data) and crews. Accounts: see ``user_admin``."""
 from __future__ import annotations
 
 import json
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,16 +16,6 @@ from .text import ascii_int
 
 QUESTION_TYPES = {"single", "multi", "yesno", "text"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-
-
-def set_role(session: Session, user: User, role: Role, actor: User) -> None:
-    """Change a user's role; an admin cannot remove the last admin (themselves included)."""
-    if user.role is Role.ADMIN and role is not Role.ADMIN:
-        admins = session.scalar(select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True)))
-        if admins <= 1:
-            raise DomainError("There must be at least one administrator.", field="role")
-    user.role = role
-    session.commit()
 
 
 def parse_questions(text: str) -> list[dict]:

@@ -12,17 +12,18 @@ from sqlalchemy.orm import Session
 
 from models import Category, Crew, CrewMember, Role, Ward
 from portal.app import create_app
-from portal.services import apikeys, triage
+from portal.services import apikeys, triage, twofactor
 from portal.services.accounts import register_user
 from portal.services.photos import PhotoStore
 from portal.services.reports import NewReport, create_report
 
-from ..factories import CATFORD, FLY_TIPPING_ANSWERS, PASSWORD
+from ..factories import CATFORD, FLY_TIPPING_ANSWERS, PASSWORD, enrol_two_factor, totp_code
 
 from ..conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (re-exported for the browser tests)
 E2E_EMAIL_DOMAIN = "e2e.example.org"
 A11Y_DOMAIN = "a11y.example.org"            # accounts of the accessibility suites, kept for a whole module
 ROLES = ("anonymous", "resident", "councillor", "crew", "staff", "admin")
+SECRET_KEY = "e2e-secret-not-for-production"
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +31,7 @@ def live_server(engine, tmp_path_factory):
     """Base URL of the portal served by werkzeug in a thread, bound to the test database through an Engine."""
     from werkzeug.serving import make_server
     app = create_app({"TESTING": True, "PHOTO_DIR": tmp_path_factory.mktemp("e2e-photos"),
-                      "RATELIMIT_ENABLED": False, "SECRET_KEY": "e2e-secret-not-for-production",
+                      "RATELIMIT_ENABLED": False, "SECRET_KEY": SECRET_KEY,
                       "TILE_URL": "http://tiles.invalid/{z}/{x}/{y}.png"}, bind=engine)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -108,6 +109,9 @@ def build_world(engine, photo_dir) -> dict:
         users = {role: register_user(session, email=f"{role}-{uuid.uuid4().hex[:8]}@{A11Y_DOMAIN}",
                                      password=PASSWORD, display_name=f"A11y {role}", role=Role(role))
                  for role in ROLES if role != "anonymous"}
+        for user in users.values():
+            if twofactor.required_for(user):          # staff and admin: an authenticator (factories.TOTP_SECRET)
+                enrol_two_factor(session, user, {"SECRET_KEY": SECRET_KEY})
         crew = Crew(name=f"A11y crew {uuid.uuid4().hex[:6]}", depot=CATFORD.ewkt)
         session.add(crew)
         session.flush()
@@ -123,7 +127,7 @@ def build_world(engine, photo_dir) -> dict:
         return {"report": reports[0].reference, "job": reports[1].reference, "crew": crew.id,
                 "crew_name": crew.name, "ward": session.scalar(select(Ward.code).where(Ward.id == reports[0].ward_id)),
                 "category": session.scalar(select(Category.id).where(Category.code == "fly_tipping")),
-                "emails": {role: user.email for role, user in users.items()}}
+                "emails": {role: user.email for role, user in users.items()}, "user": users["resident"].id}
 
 
 def delete_a11y_data(engine) -> None:
@@ -158,7 +162,8 @@ def assert_focus_visible(page) -> None:
 
 
 def login_by_keyboard(page, email: str, password: str = PASSWORD) -> None:
-    """Log in with the keyboard only: Tab to the fields, type, Shift+Tab back once, Enter to submit."""
+    """Log in with the keyboard only: Tab to the fields, type, Shift+Tab back once, Enter to submit; staff and
+    admin accounts then type the code their authenticator shows."""
     page.goto("/login")
     tab_to(page, "#email")
     page.keyboard.type(email)
@@ -170,4 +175,9 @@ def login_by_keyboard(page, email: str, password: str = PASSWORD) -> None:
     page.keyboard.type(password)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    if page.url.endswith("/login/code"):
+        tab_to(page, "#code")
+        page.keyboard.type(totp_code())
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
     assert "/login" not in page.url, f"could not log in as {email}"
