@@ -7,7 +7,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -76,13 +76,20 @@ def _refuse_nul(app: Flask) -> None:
 
 def _register_errors(app: Flask) -> None:
     def page(code: int, title: str, message: str):
-        def handler(error):
+        def body():
             if request.path.startswith("/open311/v2/"):   # the standard's own error document
                 from .open311.views import open311_http_error
                 return open311_http_error(code, message)
             if wants_json():
                 return jsonify(error=title, message=message, status=code), code
             return render_template("errors/error.html", code=code, title=title, message=message), code
+
+        def handler(error):
+            response = make_response(body())
+            # A 405 names the methods the address allows (RFC 9110 requires Allow): routing knows them.
+            if getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response, code
         return handler
 
     app.register_error_handler(400, page(400, "Something was wrong with that request",

@@ -231,19 +231,19 @@ def updates_create(fmt: str):
     return render.respond(fmt, "service_request_updates", [{"update_id": str(event.id)}])
 
 
-# --- anything else under /open311/v2/, and the documentation ------------------------------------------------
-
-@bp.route(f"{PREFIX}/<path:rest>", methods=["GET", "POST"])
-def unknown(rest: str):
-    fmt = rest.rsplit(".", 1)[-1] if "." in rest else "xml"
-    return render.errors(fmt, 404, f"No such Open311 endpoint: {rest[:80]}. See {url_for('open311.docs')}.")
-
+# --- errors, and the documentation ---------------------------------------------------------------------------
+# No catch-all route for unknown addresses under /open311/v2/: one would turn a wrong method on a real endpoint
+# into a 404 where the standard (and HTTP) want a 405 with Allow. The app's 404/405 handlers answer those in
+# the format the path asks for (open311_http_error).
 
 @bp.errorhandler(Exception)
 def failure(error):
     """Never a bare 500: log it and answer in the standard's error format."""
     if isinstance(error, HTTPException):
-        return open311_http_error(error.code or 500, error.description or error.name)
+        response = open311_http_error(error.code or 500, error.description or error.name)
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
     if isinstance(error, DBAPIError):     # the database is unreachable: not the client's fault, retry later
         log.error("open311: database unavailable: %s", error.__class__.__name__)
         _rollback()
@@ -264,6 +264,9 @@ def _rollback() -> None:
 def open311_http_error(code: int, description: str):
     """Errors raised before a view runs (404, 405, 413, 429, 503) in the format the path asks for."""
     fmt = request.path.rsplit(".", 1)[-1] if "." in request.path.rsplit("/", 1)[-1] else "xml"
+    if code == 404:     # no route matched: views answer their own 404s (unknown service, request, token)
+        description = (f"No such Open311 endpoint: {request.path.removeprefix(PREFIX + '/')[:80]}. "
+                       f"See {url_for('open311.docs')}.")
     return render.errors(fmt, code, description)
 
 

@@ -64,7 +64,7 @@ class Open311Client:
         assert not schema or resp.status_code < 400, resp.get_data(as_text=True)
         fmt = path.split("?")[0].rsplit(".", 1)[-1]
         if fmt == "json":
-            assert resp.mimetype == "application/json"
+            assert resp.headers["Content-Type"] == "application/json; charset=utf-8"
             resp.doc = resp.get_json()
             if resp.status_code >= 400:
                 validate(resp.doc, ERRORS)
@@ -72,7 +72,7 @@ class Open311Client:
             elif schema:
                 validate(resp.doc, SCHEMA_FOR[schema])
         else:
-            assert resp.mimetype == "text/xml"
+            assert resp.headers["Content-Type"] == "text/xml; charset=utf-8"
             resp.doc = ET.fromstring(resp.data)
             if resp.status_code >= 400:
                 assert resp.doc.tag == "errors"
