@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from werkzeug.datastructures import MultiDict
 
@@ -20,7 +21,9 @@ IDS_MAX = 100
 FIRST_DATETIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LAST_DATETIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
 ATTRIBUTE_RE = re.compile(r"^attribute\[([A-Za-z0-9_-]{1,60})\](\[\])?$")
-URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]{0,490}$", re.IGNORECASE)
+MEDIA_URL_MAX = 500
+#: Characters a URI may hold as is (RFC 3986: unreserved, reserved and the percent sign).
+URI_CHARS_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 #: mySociety's update statuses (and plain open/closed) mapped to ours; our own values are accepted too.
 UPDATE_STATUSES = {
     "open": None,                    # reopen if closed, else just a note
@@ -105,8 +108,10 @@ def _list(values: MultiDict, name: str) -> list[str]:
 
 
 def request_filters(values: MultiDict, now: datetime) -> RequestFilters:
-    f = RequestFilters(ids=[i.upper() for i in _list(values, "service_request_id")],
-                       service_codes=_list(values, "service_code"))
+    ids = [i.upper() for i in _list(values, "service_request_id")]
+    if ids:     # the standard: service_request_id overrides all other arguments (so they are not even checked)
+        return RequestFilters(ids=ids)
+    f = RequestFilters(service_codes=_list(values, "service_code"))
     status = (values.get("status") or "").strip().lower()
     if status:
         wanted = {s.strip() for s in status.split(",")}
@@ -126,7 +131,7 @@ def request_filters(values: MultiDict, now: datetime) -> RequestFilters:
         f.end = f.start + MAX_SPAN
     elif f.end:
         f.start = f.end - MAX_SPAN
-    elif not f.ids:                      # the standard's default: the last 90 days
+    else:                                # the standard's default: the last 90 days
         f.start, f.end = now - MAX_SPAN, None
     f.page = _int(values, "page", 1, 1, 100_000)
     f.page_size = _int(values, "page_size", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX)
@@ -176,14 +181,27 @@ def new_request(values: MultiDict) -> NewRequest:
     email = _text(values, "email", 254)
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         raise BadInput("email is not a valid email address.")
-    media_url = _text(values, "media_url", 500)
-    if media_url and not URL_RE.match(media_url):
-        raise BadInput("media_url must be an http or https URL.")
+    media_url = _text(values, "media_url", MEDIA_URL_MAX)
+    if media_url and not is_media_url(media_url):
+        raise BadInput("media_url must be an http or https URL with a host, like https://example.org/photo.jpg "
+                       "(no other scheme, no user name or password, spaces and quotes percent-encoded).")
     return NewRequest(
         service_code=service_code, lat=lat, long=long, address_string=address,
         description=_text(values, "description", DESCRIPTION_MAX_API), attributes=attributes(values),
         email=email, first_name=_text(values, "first_name", 100), last_name=_text(values, "last_name", 100),
         phone=_text(values, "phone", 40), device_id=_text(values, "device_id", 100), media_url=media_url)
+
+
+def is_media_url(text: str) -> bool:
+    """An absolute http(s) URL with a host and no credentials: we republish it in answers, so nothing a
+    browser would run, nor a password."""
+    if not URI_CHARS_RE.match(text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:              # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
 def attributes(values: MultiDict) -> dict[str, object]:

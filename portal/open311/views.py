@@ -127,6 +127,14 @@ def service_definition(code: str, fmt: str):
 
 # --- requests ------------------------------------------------------------------------------------------------
 
+def _media_url(row: open311.RequestRow) -> str | None:
+    """Our own copy of the first photo when there is one, else the URL the client sent with the request (checked
+    again: rows stored before the check was strict may hold one we would refuse today)."""
+    if row.photo_key:
+        return photo_url(row.photo_key)
+    return row.client_media_url if schemas.is_media_url(row.client_media_url) else None
+
+
 def _request_out(row: open311.RequestRow) -> dict:
     council = current_app.config["COUNCIL_NAME"]
     return {
@@ -141,12 +149,13 @@ def _request_out(row: open311.RequestRow) -> dict:
         "requested_datetime": row.created_at,
         "updated_datetime": row.updated_at,
         "expected_datetime": row.expected_at,
-        "address": None,
+        # Most specific first, as the standard asks; we hold no street addresses, the ward is what we know.
+        "address": f"{row.ward_name} ward, {council}" if row.ward_name else council,
         "address_id": None,
         "zipcode": None,
         "lat": row.lat,
         "long": row.lon,
-        "media_url": photo_url(row.photo_key),
+        "media_url": _media_url(row),
         "detailed_status": row.status.value,           # extension: our fine-grained status
         "detailed_status_label": row.status.label,
         "url": url_for("reports.detail", reference=row.reference, _external=True),

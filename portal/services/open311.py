@@ -1,7 +1,7 @@
 """Open311 use cases: file a request from an API client, find requests, post and list status updates.
 
 Public output goes through ``visibility.visible_to``; contact details given with a request are stored for
-staff in ``ReportContact`` and never returned.
+staff in ``ReportContact`` and never returned (except the client's own media_url, which the standard returns).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.queries import postcode_location
 from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, Report, ReportContact,
-                    ReportEvent, Status)
+                    ReportEvent, Status, Ward)
 
 from . import visibility
 from .errors import DomainError, NotAllowed
@@ -47,6 +47,9 @@ class RequestRow:
     photo_key: str | None = None
     status_notes: str | None = None
     token: str | None = None
+    #: The client's own media_url ("" when none was given).
+    client_media_url: str = ""
+    ward_name: str | None = None
 
     @property
     def expected_at(self) -> datetime:
@@ -102,10 +105,13 @@ def _requests_select(visible):
             .where(ReportEvent.report_id == Report.id, ReportEvent.internal.is_(False), ReportEvent.note != "",
                    ReportEvent.from_status.is_not(None))
             .order_by(ReportEvent.at.desc(), ReportEvent.id.desc()).limit(1).correlate(Report).scalar_subquery())
+    # The client's media_url and the ward's name: outer joins on primary keys, one row each at most.
     return (select(Report.reference, Report.status, Report.description, Report.created_at, Report.updated_at,
                    func.ST_X(Report.geom), func.ST_Y(Report.geom), Category.code, Category.name,
-                   Category.target_hours, Report.client_token, photo, note)
+                   Category.target_hours, Report.client_token, photo, note, ReportContact.media_url, Ward.name)
             .join(Category, Category.id == Report.category_id)
+            .outerjoin(ReportContact, ReportContact.report_id == Report.id)
+            .outerjoin(Ward, Ward.id == Report.ward_id)
             .where(visible))
 
 
@@ -116,10 +122,12 @@ def _public_requests():
 
 
 def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
-    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first."""
+    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first. Ids, when
+    given, override every other filter (the standard's rule)."""
     query = _public_requests() if viewer is None else _requests_select(visibility.visible_to(viewer))
     if f.ids:
-        query = query.where(Report.reference.in_(f.ids))
+        query = query.where(Report.reference.in_(f.ids)).order_by(Report.created_at.desc(), Report.id.desc())
+        return [_request_row(r) for r in session.execute(query)]
     if f.service_codes:   # ids first, so the (category_id, created_at) index can serve the newest-first order
         ids = session.scalars(select(Category.id).where(Category.code.in_(f.service_codes))).all()
         query = query.where(Report.category_id.in_(ids))
@@ -155,7 +163,7 @@ def _request_row(r) -> RequestRow:
     return RequestRow(reference=r[0], status=r[1], description=r[2], created_at=r[3], updated_at=r[4], lon=r[5],
                       lat=r[6], service_code=r[7], service_name=r[8], target_hours=r[9],
                       token=r[10] if (r[10] or "").startswith("o311-") else None, photo_key=r[11],
-                      status_notes=r[12])
+                      status_notes=r[12], client_media_url=r[13] or "", ward_name=r[14])
 
 
 def request_for_token(session: Session, token: str, viewer=None) -> Report:

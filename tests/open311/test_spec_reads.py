@@ -1,13 +1,69 @@
-"""GeoReport v2 to the letter, on the reading side (findings from independent GeoReport clients): every JSON
-answer declares UTF-8, 405s name the allowed methods, and XML stays well-formed whatever text was stored."""
+"""GeoReport v2 to the letter, on the reading side (findings from independent GeoReport clients): ids override
+every other filter, requests carry an address, every JSON answer declares UTF-8, 405s name the allowed methods,
+and XML stays well-formed whatever text was stored."""
+from datetime import timedelta
 from xml.parsers import expat
 
 import pytest
 from sqlalchemy import update
 
-from models import Report, ReportEvent, Status
+from models import Report, ReportEvent, Status, utcnow
 
+from ..factories import CATFORD
 from .conftest import BASE, FLY_TIPPING
+
+
+def refs(resp) -> list[str]:
+    if isinstance(resp.doc, list):
+        return [r["service_request_id"] for r in resp.doc]
+    return [r.find("service_request_id").text for r in resp.doc.findall("request")]
+
+
+# --- 1. service_request_id overrides every other parameter ----------------------------------------------------
+
+@pytest.fixture()
+def two(make_report, db_session):
+    """An open street-cleaning report made 200 days ago, and a fixed graffiti one made today."""
+    old = make_report(category="street_cleaning")
+    fixed = make_report(category="graffiti", status=Status.FIXED)
+    db_session.execute(update(Report).where(Report.id == old.id).values(created_at=utcnow() - timedelta(days=200)))
+    return old.reference, fixed.reference
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("others", [
+    "service_code=graffiti",                               # was [] : combined with the code
+    "status=closed",
+    "start_date=2026-01-01T00:00:00Z&end_date=2026-01-02T00:00:00Z",
+    "bbox=0.01,51.40,0.02,51.41",
+    "page=3&page_size=1",
+    "status=pending&start_date=yesterday&bbox=nonsense",   # ignored, so not even refused
+])
+def test_service_request_id_overrides_every_other_parameter(api, two, others, fmt):
+    old, fixed = two
+    got = refs(api.get(f"/requests.{fmt}?service_request_id={old},{fixed}&{others}",
+                       schema="requests" if fmt == "json" else None))
+    assert sorted(got) == sorted([old, fixed])
+
+
+def test_ids_still_respect_visibility_and_their_own_limit(api, make_report):
+    hidden = make_report(status=Status.UNCONFIRMED).reference
+    assert refs(api.get(f"/requests.json?service_request_id={hidden}&service_code=street_cleaning",
+                        schema="requests")) == []
+    too_many = ",".join(f"KB-{i:05d}" for i in range(101))
+    assert api.get(f"/requests.json?service_request_id={too_many}").status_code == 400
+
+
+# --- 6. address filled in answers --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_answers_describe_the_location_in_address(api, make_report, fmt):
+    ref = make_report(point=CATFORD).reference
+    resp = api.get(f"/requests/{ref}.{fmt}", schema="requests" if fmt == "json" else None)
+    address = resp.doc[0]["address"] if fmt == "json" else resp.doc.find("request/address").text
+    assert address == "Rushey Green ward, Lewisham"          # most specific first: the ward, the borough
+    listed = api.get(f"/requests.{fmt}?service_request_id={ref}")
+    assert (listed.doc[0]["address"] if fmt == "json" else listed.doc.find("request/address").text) == address
 
 
 # --- 9. JSON declares its charset -------------------------------------------------------------------------
