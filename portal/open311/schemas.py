@@ -176,8 +176,11 @@ def new_request(values: MultiDict) -> NewRequest:
         raise BadInput("service_code is required: see services.xml for the list.")
     lat, long = _text(values, "lat", 32), _text(values, "long", 32)
     address = _text(values, "address_string", 200)
+    if _text(values, "address_id", 100):
+        raise BadInput("address_id is not accepted: this council has no address ids. Send lat and long, or "
+                       "address_string with the postcode in it.")
     if not (lat or long) and not address:
-        raise BadInput("A location is required: lat and long, or a postcode in address_string.")
+        raise BadInput("A location is required: lat and long, or address_string with a postcode in it.")
     email = _text(values, "email", 254)
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         raise BadInput("email is not a valid email address.")

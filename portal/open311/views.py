@@ -50,8 +50,10 @@ def api(view):
             return view(*args, fmt=schemas.check_format(fmt), **kwargs)
         except BadInput as exc:
             return render.errors(shown, exc.code, exc.description)
-        except open311.UnknownRequest as exc:
+        except (open311.UnknownRequest, open311.UnknownService) as exc:
             return render.errors(shown, 404, exc.message)
+        except open311.InvalidAttributes as exc:
+            return render.errors(shown, 400, exc.messages)
         except NotAllowed as exc:
             return render.errors(shown, 403, exc.message)
         except DomainError as exc:
@@ -208,8 +210,9 @@ def requests_create(fmt: str):
     data = schemas.new_request(request.form)
     report = open311.submit_request(db.session(), key, data, _photos(), PhotoStore(current_app.config["PHOTO_DIR"]),
                                     utcnow())
+    # The id is known at once, so no token: the standard returns one or the other, never both.
     return render.respond(fmt, "service_requests", [{
-        "service_request_id": report.reference, "token": report.client_token,
+        "service_request_id": report.reference,
         "service_notice": f"Expected within {report.category.target_hours} hours."}], 201)
 
 

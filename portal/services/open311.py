@@ -15,14 +15,15 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
-from gis.queries import postcode_location
+from gis.queries import format_postcode, postcode_in_text, postcode_location
 from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, Report, ReportContact,
                     ReportEvent, Status, Ward)
 
 from . import visibility
-from .errors import DomainError, NotAllowed
+from .errors import DomainError, NotAllowed, UnknownCategory
 from .photos import PhotoStore
-from .reports import NewReport, change_status, create_report
+from .reports import (ANSWER_TEXT_MAX, AnswerProblem, NewReport, active_category, change_status, check_answers,
+                      create_report)
 
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UPDATES_MAX = 1000
@@ -30,6 +31,20 @@ UPDATES_MAX = 1000
 
 class UnknownRequest(DomainError):
     """No such service request (or not one this client may see): 404."""
+
+
+class UnknownService(DomainError):
+    """No active service has that service_code: 404."""
+    field = "service_code"
+
+
+class InvalidAttributes(DomainError):
+    """Answers that do not fit the service definition: one message per attribute, each naming it."""
+    field = "attribute"
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
 
 
 @dataclass(frozen=True)
@@ -57,16 +72,44 @@ class RequestRow:
 
 
 def request_location(session: Session, lat: str, lon: str, address: str) -> LonLat:
-    """The point of a request: lat/long if given, else the centroid of a postcode in address_string."""
+    """The point of a request: lat/long if given, else the centroid of the postcode in address_string (a
+    street address is located by its postcode: we hold no street gazetteer)."""
     if lat or lon:
         try:
             return parse_lat_lon(lat, lon)
         except InvalidCoordinates as exc:
             raise DomainError(str(exc), field="location") from None
-    point = postcode_location(session, address)
+    postcode = postcode_in_text(address)
+    if postcode is None:
+        raise DomainError("address_string could not be located: we place an address by the postcode in it (like "
+                          "'12 Rushey Green, SE6 4RU'). Add the postcode, or send lat and long.", field="location")
+    point = postcode_location(session, postcode)
     if point is None:
-        raise DomainError("address_string must be a postcode we know (or send lat and long).", field="location")
+        raise DomainError(f"address_string could not be located: the postcode {format_postcode(postcode)} is not "
+                          "one we know in our area. Check it, or send lat and long.", field="location")
     return point
+
+
+def attribute_error(service_code: str, problem: AnswerProblem) -> str:
+    """A refused answer in the standard's terms: the attribute named as the client sent it."""
+    name = f"attribute[{problem.code}]"
+    if problem.kind == "unknown":
+        return f"{name} is not an attribute of {service_code}: see services/{service_code}.xml (or .json)."
+    if problem.kind == "missing":
+        return f"{name} is required."
+    if problem.kind == "not_one":
+        return f"{name} takes one value."
+    if problem.kind == "too_long":
+        return f"{name} must be at most {ANSWER_TEXT_MAX} characters."
+    if problem.question and problem.question["type"] == "multi":
+        return f"{name}[] values must each be one of: {', '.join(problem.allowed)}."
+    return f"{name} must be one of: {', '.join(problem.allowed)}."
+
+
+def no_description(category: Category) -> str:
+    """What a request without a description is stored with: the standard makes description optional, the
+    report (and its public page) needs one."""
+    return f"{category.name} (reported without a description)."
 
 
 def content_token(key: ApiKey, parts: dict, minute: int) -> str:
@@ -77,8 +120,19 @@ def content_token(key: ApiKey, parts: dict, minute: int) -> str:
 
 def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], store: PhotoStore,
                    now: datetime) -> Report:
-    """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow."""
+    """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow.
+
+    Refusals in the standard's terms: an unknown service_code is UnknownService (404), answers that do not fit
+    the service definition are InvalidAttributes naming each attribute."""
+    try:
+        category = active_category(session, data.service_code)
+    except UnknownCategory:
+        raise UnknownService(f"service_code {data.service_code} is not a service we offer: see services.xml "
+                             "(or .json) for the codes.") from None
     point = request_location(session, data.lat, data.long, data.address_string)
+    _answers, problems = check_answers(category, data.attributes)
+    if problems:
+        raise InvalidAttributes([attribute_error(category.code, p) for p in problems])
     parts = {"device": data.device_id, "service": data.service_code, "point": [point.lon, point.lat],
              "description": data.description, "attributes": data.attributes, "email": data.email.lower(),
              "media": data.media_url, "photos": len(photo_keys)}
@@ -90,8 +144,8 @@ def submit_request(session: Session, key: ApiKey, data, photo_keys: list[str], s
     contact = ReportContact(email=data.email, first_name=data.first_name, last_name=data.last_name,
                             phone=data.phone, device_id=data.device_id, media_url=data.media_url, api_key=key)
     return create_report(session, NewReport(
-        category_code=data.service_code, point=point, description=data.description, answers=data.attributes,
-        photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
+        category_code=data.service_code, point=point, description=data.description or no_description(category),
+        answers=data.attributes, photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
         channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None, store=store,
         token_checked=True)
 

@@ -41,8 +41,10 @@ SCHEMA_FOR = {
     "services": _schema("services.json"),
     "service-definition": _schema("service-definition.json"),
     "requests": _schema("requests.json"),
+    # The id is known at once, so no token (the standard: one or the other, never both).
     "post": {"type": "array", "minItems": 1, "items": {**SWAGGER["RequestResponse"],
-                                                        "required": ["service_request_id", "token"]}},
+                                                        "required": ["service_request_id"],
+                                                        "not": {"required": ["token"]}}},
     "token": {"type": "array", "minItems": 1, "items": {**SWAGGER["TokenResponse"],
                                                          "required": ["service_request_id"]}},
 }
