@@ -211,8 +211,8 @@ def attributes(values: MultiDict) -> dict[str, object]:
     """attribute[code]=v (one value) and attribute[code][]=v (several); any other attribute key is refused."""
     out: dict[str, object] = {}
     for name in values.keys():
-        if not name.startswith("attribute"):
-            continue
+        if not isinstance(name, str) or not name.startswith("attribute"):   # None: a multipart part whose
+            continue                                                          # name werkzeug could not read
         match = ATTRIBUTE_RE.match(name)
         if not match:
             raise BadInput(f"{name[:80]} is not a valid attribute parameter: use attribute[code].")
