@@ -11,6 +11,7 @@ from models import Postcode, Ward
 from .coords import LonLat
 
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+POSTCODE_IN_TEXT_RE = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?)\s{0,3}([0-9][A-Z]{2})(?![A-Z0-9])")
 
 
 def point_expr(point: LonLat):
@@ -28,6 +29,13 @@ def normalise_postcode(text: str) -> str | None:
     """'se6 4ru ' -> 'SE64RU'; None if it cannot be a UK postcode."""
     compact = re.sub(r"\s+", "", (text or "")).upper()
     return compact if POSTCODE_RE.match(compact) else None
+
+
+def postcode_in_text(text: str) -> str | None:
+    """The last thing shaped like a UK postcode in free text, normalised ('12 Rushey Green, se6 4ru' -> 'SE64RU'):
+    addresses end with their postcode. None if there is none."""
+    found = POSTCODE_IN_TEXT_RE.findall((text or "").upper())
+    return f"{found[-1][0]}{found[-1][1]}" if found else None
 
 
 def format_postcode(compact: str) -> str:

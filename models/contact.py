@@ -1,5 +1,5 @@
 """Contact details given with a report by a channel without accounts (Open311, phone). Staff only:
-never shown or exported to the public."""
+never shown or exported to the public (media_url aside: see below)."""
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
@@ -24,7 +24,8 @@ class ReportContact(Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     device_id: Mapped[str] = mapped_column(String(100), default="")
-    #: A client's own media_url: kept for staff, never fetched nor republished (it is not ours to vouch for).
+    #: A client's own media_url (http or https, checked on input): never fetched by us. Open311 answers return it
+    #: as the request's media_url, as the standard does, when the report has no photo of ours.
     media_url: Mapped[str] = mapped_column(String(500), default="")
     #: The API key the report came in with (kept when the key is revoked).
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))

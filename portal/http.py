@@ -7,7 +7,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, abort, g, jsonify, render_template, request
+from flask import Flask, Request, abort, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -90,23 +90,29 @@ def _refuse_nul(app: Flask) -> None:
                 "application/x-www-form-urlencoded", "multipart/form-data"):
             fields += request.form.items(multi=True)
             fields += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
-        if text.has_nul(request.path) or any(text.has_nul(k) or text.has_nul(v) for k, v in fields):
+        if text.has_nul(request.path) or any(text.has_nul(k or "") or text.has_nul(v or "") for k, v in fields):
             abort(400, "A request may not contain a NUL character.")
         return None
 
 
 def _register_errors(app: Flask) -> None:
     def page(code: int, title: str, default_message: str):
-        def handler(error):
-            # A message given with abort(code, "...") is written for people: show it; else the default.
-            described = isinstance(error, HTTPException) and error.description != type(error).description
-            message = error.description if described else default_message
+        def body(message: str):
             if request.path.startswith("/open311/v2/"):   # the standard's own error document
                 from .open311.views import open311_http_error
                 return open311_http_error(code, message)
             if wants_json():
                 return jsonify(error=title, message=message, status=code), code
             return render_template("errors/error.html", code=code, title=title, message=message), code
+
+        def handler(error):
+            # A message given with abort(code, "...") is written for people: show it; else the default.
+            described = isinstance(error, HTTPException) and error.description != type(error).description
+            response = make_response(body(error.description if described else default_message))
+            # A 405 names the methods the address allows (RFC 9110 requires Allow): routing knows them.
+            if getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response, code
         return handler
 
     app.register_error_handler(400, page(400, "Something was wrong with that request",

@@ -12,6 +12,9 @@ from ..services.text import xml_safe
 ITEM_NAMES = {"services": "service", "attributes": "attribute", "values": "value",
               "service_requests": "request", "endpoints": "endpoint", "formats": "format", "errors": "error",
               "service_request_updates": "request_update", "service_requests_updates": "request_update"}
+#: Every answer is UTF-8 and says so: the standard requires it, and JSON clients otherwise guess.
+JSON_TYPE = "application/json; charset=utf-8"
+XML_TYPE = "text/xml; charset=utf-8"
 
 
 def _text(value) -> str:
@@ -57,11 +60,12 @@ def _json_ready(value):
 def respond(fmt: str, root: str, data, status: int = 200) -> Response:
     """``root`` names the XML document element; JSON is ``data`` itself (a list or an object)."""
     if fmt == "json":
-        return Response(json.dumps(_json_ready(data)), status=status, mimetype="application/json")
-    return Response(to_xml(root, data), status=status, mimetype="text/xml")
+        return Response(json.dumps(_json_ready(data)), status=status, content_type=JSON_TYPE)
+    return Response(to_xml(root, data), status=status, content_type=XML_TYPE)
 
 
-def errors(fmt: str, code: int, description: str) -> Response:
-    """The standard's error document: a list of {code, description}."""
+def errors(fmt: str, code: int, description: str | list[str]) -> Response:
+    """The standard's error document: a list of {code, description}, one per problem found."""
     fmt = fmt if fmt in ("xml", "json") else "xml"
-    return respond(fmt, "errors", [{"code": code, "description": description}], status=code)
+    found = [description] if isinstance(description, str) else description
+    return respond(fmt, "errors", [{"code": code, "description": d} for d in found], status=code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from werkzeug.datastructures import MultiDict
 
@@ -22,7 +23,9 @@ IDS_MAX = 100
 FIRST_DATETIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LAST_DATETIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
 ATTRIBUTE_RE = re.compile(r"^attribute\[([A-Za-z0-9_-]{1,60})\](\[\])?$")
-URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]{0,490}$", re.IGNORECASE)
+MEDIA_URL_MAX = 500
+#: Characters a URI may hold as is (RFC 3986: unreserved, reserved and the percent sign).
+URI_CHARS_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 #: mySociety's update statuses (and plain open/closed) mapped to ours; our own values are accepted too.
 UPDATE_STATUSES = {
     "open": None,                    # reopen if closed, else just a note
@@ -108,8 +111,10 @@ def _list(values: MultiDict, name: str) -> list[str]:
 
 
 def request_filters(values: MultiDict, now: datetime) -> RequestFilters:
-    f = RequestFilters(ids=[i.upper() for i in _list(values, "service_request_id")],
-                       service_codes=_list(values, "service_code"))
+    ids = [i.upper() for i in _list(values, "service_request_id")]
+    if ids:     # the standard: service_request_id overrides all other arguments (so they are not even checked)
+        return RequestFilters(ids=ids)
+    f = RequestFilters(service_codes=_list(values, "service_code"))
     status = (values.get("status") or "").strip().lower()
     if status:
         wanted = {s.strip() for s in status.split(",")}
@@ -129,7 +134,7 @@ def request_filters(values: MultiDict, now: datetime) -> RequestFilters:
         f.end = f.start + MAX_SPAN
     elif f.end:
         f.start = f.end - MAX_SPAN
-    elif not f.ids:                      # the standard's default: the last 90 days
+    else:                                # the standard's default: the last 90 days
         f.start, f.end = now - MAX_SPAN, None
     f.page = _int(values, "page", 1, 1, 100_000)
     f.page_size = _int(values, "page_size", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX)
@@ -174,17 +179,21 @@ def new_request(values: MultiDict) -> NewRequest:
         raise BadInput("service_code is required: see services.xml for the list.")
     lat, long = _text(values, "lat", 32), _text(values, "long", 32)
     address = _text(values, "address_string", 200)
+    if _text(values, "address_id", 100):
+        raise BadInput("address_id is not accepted: this council has no address ids. Send lat and long, or "
+                       "address_string with the postcode in it.")
     if not (lat or long) and not address:
-        raise BadInput("A location is required: lat and long, or a postcode in address_string.")
+        raise BadInput("A location is required: lat and long, or address_string with a postcode in it.")
     email = _text(values, "email", 254)
     if email:
         try:
             email = normalise_email(email)
         except InvalidEmail as exc:
             raise BadInput(f"email: {exc.message}") from None
-    media_url = _text(values, "media_url", 500)
-    if media_url and not URL_RE.match(media_url):
-        raise BadInput("media_url must be an http or https URL.")
+    media_url = _text(values, "media_url", MEDIA_URL_MAX)
+    if media_url and not is_media_url(media_url):
+        raise BadInput("media_url must be an http or https URL with a host, like https://example.org/photo.jpg "
+                       "(no other scheme, no user name or password, spaces and quotes percent-encoded).")
     return NewRequest(
         service_code=service_code, lat=lat, long=long, address_string=address,
         description=_text(values, "description", DESCRIPTION_MAX_API), attributes=attributes(values),
@@ -192,12 +201,24 @@ def new_request(values: MultiDict) -> NewRequest:
         phone=_text(values, "phone", 40), device_id=_text(values, "device_id", 100), media_url=media_url)
 
 
+def is_media_url(text: str) -> bool:
+    """An absolute http(s) URL with a host and no credentials: we republish it in answers, so nothing a
+    browser would run, nor a password."""
+    if not URI_CHARS_RE.match(text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:              # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
+
+
 def attributes(values: MultiDict) -> dict[str, object]:
     """attribute[code]=v (one value) and attribute[code][]=v (several); any other attribute key is refused."""
     out: dict[str, object] = {}
     for name in values.keys():
-        if not name.startswith("attribute"):
-            continue
+        if not isinstance(name, str) or not name.startswith("attribute"):   # None: a multipart part whose
+            continue                                                          # name werkzeug could not read
         match = ATTRIBUTE_RE.match(name)
         if not match:
             raise BadInput(f"{name[:80]} is not a valid attribute parameter: use attribute[code].")

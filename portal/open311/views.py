@@ -50,8 +50,10 @@ def api(view):
             return view(*args, fmt=schemas.check_format(fmt), **kwargs)
         except BadInput as exc:
             return render.errors(shown, exc.code, exc.description)
-        except open311.UnknownRequest as exc:
+        except (open311.UnknownRequest, open311.UnknownService) as exc:
             return render.errors(shown, 404, exc.message)
+        except open311.InvalidAttributes as exc:
+            return render.errors(shown, 400, exc.messages)
         except NotAllowed as exc:
             return render.errors(shown, 403, exc.message)
         except DomainError as exc:
@@ -127,6 +129,14 @@ def service_definition(code: str, fmt: str):
 
 # --- requests ------------------------------------------------------------------------------------------------
 
+def _media_url(row: open311.RequestRow) -> str | None:
+    """Our own copy of the first photo when there is one, else the URL the client sent with the request (checked
+    again: rows stored before the check was strict may hold one we would refuse today)."""
+    if row.photo_key:
+        return photo_url(row.photo_key)
+    return row.client_media_url if schemas.is_media_url(row.client_media_url) else None
+
+
 def _request_out(row: open311.RequestRow) -> dict:
     council = current_app.config["COUNCIL_NAME"]
     return {
@@ -141,12 +151,13 @@ def _request_out(row: open311.RequestRow) -> dict:
         "requested_datetime": row.created_at,
         "updated_datetime": row.updated_at,
         "expected_datetime": row.expected_at,
-        "address": None,
+        # Most specific first, as the standard asks; we hold no street addresses, the ward is what we know.
+        "address": f"{row.ward_name} ward, {council}" if row.ward_name else council,
         "address_id": None,
         "zipcode": None,
         "lat": row.lat,
         "long": row.lon,
-        "media_url": photo_url(row.photo_key),
+        "media_url": _media_url(row),
         "detailed_status": row.status.value,           # extension: our fine-grained status
         "detailed_status_label": row.status.label,
         "url": url_for("reports.detail", reference=row.reference, _external=True),
@@ -200,8 +211,9 @@ def requests_create(fmt: str):
     data = schemas.new_request(request.form)
     report = open311.submit_request(db.session(), key, data, _photos(), PhotoStore(current_app.config["PHOTO_DIR"]),
                                     utcnow())
+    # The id is known at once, so no token: the standard returns one or the other, never both.
     return render.respond(fmt, "service_requests", [{
-        "service_request_id": report.reference, "token": report.client_token,
+        "service_request_id": report.reference,
         "service_notice": f"Expected within {report.category.target_hours} hours."}], 201)
 
 
@@ -232,19 +244,19 @@ def updates_create(fmt: str):
     return render.respond(fmt, "service_request_updates", [{"update_id": str(event.id)}])
 
 
-# --- anything else under /open311/v2/, and the documentation ------------------------------------------------
-
-@bp.route(f"{PREFIX}/<path:rest>", methods=["GET", "POST"])
-def unknown(rest: str):
-    fmt = rest.rsplit(".", 1)[-1] if "." in rest else "xml"
-    return render.errors(fmt, 404, f"No such Open311 endpoint: {rest[:80]}. See {url_for('open311.docs')}.")
-
+# --- errors, and the documentation ---------------------------------------------------------------------------
+# No catch-all route for unknown addresses under /open311/v2/: one would turn a wrong method on a real endpoint
+# into a 404 where the standard (and HTTP) want a 405 with Allow. The app's 404/405 handlers answer those in
+# the format the path asks for (open311_http_error).
 
 @bp.errorhandler(Exception)
 def failure(error):
     """Never a bare 500: log it and answer in the standard's error format."""
     if isinstance(error, HTTPException):
-        return open311_http_error(error.code or 500, error.description or error.name)
+        response = open311_http_error(error.code or 500, error.description or error.name)
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
     if isinstance(error, DBAPIError):     # the database is unreachable: not the client's fault, retry later
         log.error("open311: database unavailable: %s", error.__class__.__name__)
         _rollback()
@@ -265,6 +277,9 @@ def _rollback() -> None:
 def open311_http_error(code: int, description: str):
     """Errors raised before a view runs (404, 405, 413, 429, 503) in the format the path asks for."""
     fmt = request.path.rsplit(".", 1)[-1] if "." in request.path.rsplit("/", 1)[-1] else "xml"
+    if code == 404:     # no route matched: views answer their own 404s (unknown service, request, token)
+        description = (f"No such Open311 endpoint: {request.path.removeprefix(PREFIX + '/')[:80]}. "
+                       f"See {url_for('open311.docs')}.")
     return render.errors(fmt, code, description)
 
 

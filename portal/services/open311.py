@@ -1,7 +1,7 @@
 """Open311 use cases: file a request from an API client, find requests, post and list status updates.
 
 Public output goes through ``visibility.visible_to``; contact details given with a request are stored for
-staff in ``ReportContact`` and never returned.
+staff in ``ReportContact`` and never returned (except the client's own media_url, which the standard returns).
 """
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
-from gis.queries import postcode_location
+from gis.queries import format_postcode, postcode_in_text, postcode_location
 from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, Report, ReportContact,
-                    ReportEvent, Status)
+                    ReportEvent, Status, Ward)
 
 from . import visibility
-from .errors import DomainError, NotAllowed
+from .errors import DomainError, NotAllowed, UnknownCategory
 from .photos import PhotoStore, ProcessedPhoto
-from .reports import NewReport, change_status, create_report
+from .reports import (ANSWER_TEXT_MAX, AnswerProblem, NewReport, active_category, change_status, check_answers,
+                      create_report)
 
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UPDATES_MAX = 1000
@@ -30,6 +31,20 @@ UPDATES_MAX = 1000
 
 class UnknownRequest(DomainError):
     """No such service request (or not one this client may see): 404."""
+
+
+class UnknownService(DomainError):
+    """No active service has that service_code: 404."""
+    field = "service_code"
+
+
+class InvalidAttributes(DomainError):
+    """Answers that do not fit the service definition: one message per attribute, each naming it."""
+    field = "attribute"
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,9 @@ class RequestRow:
     photo_key: str | None = None
     status_notes: str | None = None
     token: str | None = None
+    #: The client's own media_url ("" when none was given).
+    client_media_url: str = ""
+    ward_name: str | None = None
 
     @property
     def expected_at(self) -> datetime:
@@ -54,16 +72,44 @@ class RequestRow:
 
 
 def request_location(session: Session, lat: str, lon: str, address: str) -> LonLat:
-    """The point of a request: lat/long if given, else the centroid of a postcode in address_string."""
+    """The point of a request: lat/long if given, else the centroid of the postcode in address_string (a
+    street address is located by its postcode: we hold no street gazetteer)."""
     if lat or lon:
         try:
             return parse_lat_lon(lat, lon)
         except InvalidCoordinates as exc:
             raise DomainError(str(exc), field="location") from None
-    point = postcode_location(session, address)
+    postcode = postcode_in_text(address)
+    if postcode is None:
+        raise DomainError("address_string could not be located: we place an address by the postcode in it (like "
+                          "'12 Rushey Green, SE6 4RU'). Add the postcode, or send lat and long.", field="location")
+    point = postcode_location(session, postcode)
     if point is None:
-        raise DomainError("address_string must be a postcode we know (or send lat and long).", field="location")
+        raise DomainError(f"address_string could not be located: the postcode {format_postcode(postcode)} is not "
+                          "one we know in our area. Check it, or send lat and long.", field="location")
     return point
+
+
+def attribute_error(service_code: str, problem: AnswerProblem) -> str:
+    """A refused answer in the standard's terms: the attribute named as the client sent it."""
+    name = f"attribute[{problem.code}]"
+    if problem.kind == "unknown":
+        return f"{name} is not an attribute of {service_code}: see services/{service_code}.xml (or .json)."
+    if problem.kind == "missing":
+        return f"{name} is required."
+    if problem.kind == "not_one":
+        return f"{name} takes one value."
+    if problem.kind == "too_long":
+        return f"{name} must be at most {ANSWER_TEXT_MAX} characters."
+    if problem.question and problem.question["type"] == "multi":
+        return f"{name}[] values must each be one of: {', '.join(problem.allowed)}."
+    return f"{name} must be one of: {', '.join(problem.allowed)}."
+
+
+def no_description(category: Category) -> str:
+    """What a request without a description is stored with: the standard makes description optional, the
+    report (and its public page) needs one."""
+    return f"{category.name} (reported without a description)."
 
 
 def content_token(key: ApiKey, parts: dict, minute: int) -> str:
@@ -77,8 +123,18 @@ def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPh
     """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow.
 
     ``photos`` (checked, re-encoded) are written to the store only for a request that makes a report: a refused
-    request or a repeat of one just made leaves no file behind."""
+    request or a repeat of one just made leaves no file behind.
+    Refusals in the standard's terms: an unknown service_code is UnknownService (404), answers that do not fit
+    the service definition are InvalidAttributes naming each attribute."""
+    try:
+        category = active_category(session, data.service_code)
+    except UnknownCategory:
+        raise UnknownService(f"service_code {data.service_code} is not a service we offer: see services.xml "
+                             "(or .json) for the codes.") from None
     point = request_location(session, data.lat, data.long, data.address_string)
+    _answers, problems = check_answers(category, data.attributes)
+    if problems:
+        raise InvalidAttributes([attribute_error(category.code, p) for p in problems])
     parts = {"device": data.device_id, "service": data.service_code, "point": [point.lon, point.lat],
              "description": data.description, "attributes": data.attributes, "email": data.email.lower(),
              "media": data.media_url, "photos": len(photos)}
@@ -92,7 +148,8 @@ def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPh
     photo_keys = [store.save_pending(photo) for photo in photos]
     try:
         return create_report(session, NewReport(
-            category_code=data.service_code, point=point, description=data.description, answers=data.attributes,
+            category_code=data.service_code, point=point,
+            description=data.description or no_description(category), answers=data.attributes,
             photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
             channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None,
             store=store, token_checked=True)
@@ -110,10 +167,13 @@ def _requests_select(visible):
             .where(ReportEvent.report_id == Report.id, ReportEvent.internal.is_(False), ReportEvent.note != "",
                    ReportEvent.from_status.is_not(None))
             .order_by(ReportEvent.at.desc(), ReportEvent.id.desc()).limit(1).correlate(Report).scalar_subquery())
+    # The client's media_url and the ward's name: outer joins on primary keys, one row each at most.
     return (select(Report.reference, Report.status, Report.description, Report.created_at, Report.updated_at,
                    func.ST_X(Report.geom), func.ST_Y(Report.geom), Category.code, Category.name,
-                   Category.target_hours, Report.client_token, photo, note)
+                   Category.target_hours, Report.client_token, photo, note, ReportContact.media_url, Ward.name)
             .join(Category, Category.id == Report.category_id)
+            .outerjoin(ReportContact, ReportContact.report_id == Report.id)
+            .outerjoin(Ward, Ward.id == Report.ward_id)
             .where(visible))
 
 
@@ -124,10 +184,12 @@ def _public_requests():
 
 
 def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
-    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first."""
+    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first. Ids, when
+    given, override every other filter (the standard's rule)."""
     query = _public_requests() if viewer is None else _requests_select(visibility.visible_to(viewer))
     if f.ids:
-        query = query.where(Report.reference.in_(f.ids))
+        query = query.where(Report.reference.in_(f.ids)).order_by(Report.created_at.desc(), Report.id.desc())
+        return [_request_row(r) for r in session.execute(query)]
     if f.service_codes:   # ids first, so the (category_id, created_at) index can serve the newest-first order
         ids = session.scalars(select(Category.id).where(Category.code.in_(f.service_codes))).all()
         query = query.where(Report.category_id.in_(ids))
@@ -163,7 +225,7 @@ def _request_row(r) -> RequestRow:
     return RequestRow(reference=r[0], status=r[1], description=r[2], created_at=r[3], updated_at=r[4], lon=r[5],
                       lat=r[6], service_code=r[7], service_name=r[8], target_hours=r[9],
                       token=r[10] if (r[10] or "").startswith("o311-") else None, photo_key=r[11],
-                      status_notes=r[12])
+                      status_notes=r[12], client_media_url=r[13] or "", ward_name=r[14])
 
 
 def request_for_token(session: Session, token: str, viewer=None) -> Report:

@@ -31,39 +31,73 @@ def active_category(session: Session, code: str) -> Category:
     return category
 
 
-def validate_answers(category: Category, raw: dict[str, object]) -> tuple[dict, dict[str, str]]:
-    """Check answers to a category's extra questions. Returns (clean answers, {question code: error})."""
+@dataclass(frozen=True)
+class AnswerProblem:
+    """What is wrong with the answer to one question, for each channel to word in its own terms."""
+    code: str
+    #: unknown (no such question), missing, not_an_option, not_one (several for a one-answer question), too_long
+    kind: str
+    question: dict | None = None
+
+    @property
+    def allowed(self) -> list[str]:
+        """The values the question accepts (empty for free text)."""
+        if self.question is None:
+            return []
+        if self.question["type"] == "yesno":
+            return ["yes", "no"]
+        return [o["value"] for o in self.question.get("options", [])]
+
+
+def check_answers(category: Category, raw: dict[str, object]) -> tuple[dict, list[AnswerProblem]]:
+    """Check answers to a category's extra questions. Returns (clean answers, problems in question order)."""
     clean: dict[str, object] = {}
-    errors: dict[str, str] = {}
-    known = {q["code"] for q in category.questions}
-    for code in raw:
-        if code not in known:
-            errors[code] = f"'{code}' is not a question for {category.name}."
+    problems = [AnswerProblem(code, "unknown") for code in raw
+                if code not in {q["code"] for q in category.questions}]
     for q in category.questions:
         value = raw.get(q["code"])
         values = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")]
         allowed = {o["value"] for o in q.get("options", [])}
         if not values:
             if q.get("required"):
-                errors[q["code"]] = f"Answer “{q['label']}”"
+                problems.append(AnswerProblem(q["code"], "missing", q))
             continue
         if q["type"] == "multi":
-            bad = [v for v in values if v not in allowed]
-            if bad:
-                errors[q["code"]] = f"Choose from the options given for “{q['label']}”"
+            if any(v not in allowed for v in values):
+                problems.append(AnswerProblem(q["code"], "not_an_option", q))
             else:
                 clean[q["code"]] = sorted(set(values), key=[o["value"] for o in q["options"]].index)
         elif len(values) > 1:
-            errors[q["code"]] = f"Choose one answer for “{q['label']}”"
-        elif q["type"] == "single" and values[0] not in allowed:
-            errors[q["code"]] = f"Choose from the options given for “{q['label']}”"
-        elif q["type"] == "yesno" and values[0] not in ("yes", "no"):
-            errors[q["code"]] = f"Answer yes or no to “{q['label']}”"
+            problems.append(AnswerProblem(q["code"], "not_one", q))
+        elif (q["type"] == "single" and values[0] not in allowed) or (q["type"] == "yesno"
+                                                                      and values[0] not in ("yes", "no")):
+            problems.append(AnswerProblem(q["code"], "not_an_option", q))
         elif q["type"] == "text" and len(str(values[0])) > ANSWER_TEXT_MAX:
-            errors[q["code"]] = f"Keep “{q['label']}” under {ANSWER_TEXT_MAX} characters"
+            problems.append(AnswerProblem(q["code"], "too_long", q))
         else:
             clean[q["code"]] = str(values[0]).strip()
-    return clean, errors
+    return clean, problems
+
+
+def _on_screen(category: Category, problem: AnswerProblem) -> str:
+    if problem.question is None:
+        return f"'{problem.code}' is not a question for {category.name}."
+    label, kind = problem.question["label"], problem.kind
+    if kind == "missing":
+        return f"Answer “{label}”"
+    if kind == "not_one":
+        return f"Choose one answer for “{label}”"
+    if kind == "too_long":
+        return f"Keep “{label}” under {ANSWER_TEXT_MAX} characters"
+    if problem.question["type"] == "yesno":
+        return f"Answer yes or no to “{label}”"
+    return f"Choose from the options given for “{label}”"
+
+
+def validate_answers(category: Category, raw: dict[str, object]) -> tuple[dict, dict[str, str]]:
+    """Check answers to a category's extra questions. Returns (clean answers, {question code: error})."""
+    clean, problems = check_answers(category, raw)
+    return clean, {p.code: _on_screen(category, p) for p in problems}
 
 
 def hazards(category: Category, answers: dict) -> list[str]:

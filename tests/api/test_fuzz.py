@@ -1,31 +1,88 @@
 """Property-based fuzz of every operation in portal/openapi.json (schemathesis + hypothesis) against the app,
 bound to the test's rolled-back transaction: no input may cause a server error, and every answer must match
-the documented response schema. POSTs carry a real API key, and half of them target a real service or report
-so that the success paths are fuzzed too."""
+the documented response schema. POSTs carry a real API key, are sent form-encoded and as multipart/form-data,
+and half of them target a real service or report so that the success paths are fuzzed too. The Open311
+operations are fuzzed a second time through their XML twins (.xml instead of .json, derived from the same
+description): every XML answer must be well-formed, UTF-8, and the standard's document (or its error list)."""
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
+from sqlalchemy import select
 
+from models import Report
 from portal.services.apikeys import create_key
 
-from ..factories import CATFORD
+from ..factories import CATFORD, image_bytes
 
 SPEC = json.loads((Path(__file__).resolve().parents[2] / "portal" / "openapi.json").read_text())
-OPERATIONS = [(method.upper(), path) for path, item in SPEC["paths"].items() for method in item]
+OPEN311 = "/open311/v2/"
+#: The XML document element of each Open311 operation's success answer (errors are <errors>).
+XML_ROOTS = {("GET", "discovery"): "discovery", ("GET", "services"): "services",
+             ("GET", "services/{code}"): "service_definition", ("GET", "requests"): "service_requests",
+             ("POST", "requests"): "service_requests", ("GET", "requests/{service_request_id}"): "service_requests",
+             ("GET", "tokens/{token}"): "service_requests",
+             ("GET", "servicerequestupdates"): "service_requests_updates",
+             ("POST", "servicerequestupdates"): "service_request_updates"}
+
+
+def _xml_twins(spec: dict) -> dict:
+    """The Open311 operations of ``spec`` at their .xml addresses, answering text/xml (checked by open311_format,
+    not by a JSON schema)."""
+    twins = copy.deepcopy({**spec, "paths": {}})
+    for path, item in spec["paths"].items():
+        if path.startswith(OPEN311) and path.endswith(".json"):
+            twins["paths"][path.removesuffix(".json") + ".xml"] = {method: {
+                **copy.deepcopy(op), "operationId": op["operationId"] + "Xml",
+                "responses": {code: {"description": "The standard's XML document, or its error list.",
+                                     "content": {"text/xml": {}}} for code in op["responses"]}}
+                for method, op in item.items()}
+    return twins
+
+
+XML_SPEC = _xml_twins(SPEC)
+OPERATIONS = ([(method.upper(), path) for path, item in SPEC["paths"].items() for method in item]
+              + [(method.upper(), path) for path, item in XML_SPEC["paths"].items() for method in item])
 MAX_EXAMPLES = 40
-CHECKS = [not_a_server_error, response_schema_conformance]
+MAX_EXAMPLES_XML = 20         # the same inputs as the JSON run: fewer, to keep `make test` quick
 #: Operations without parameters: one case is all there is.
-FIXED = {p for p, item in SPEC["paths"].items() if not any(op.get("parameters") or op.get("requestBody") for op in item.values())}
+FIXED = {p for spec in (SPEC, XML_SPEC) for p, item in spec["paths"].items()
+         if not any(op.get("parameters") or op.get("requestBody") for op in item.values())}
+
+
+def open311_format(ctx, response, case) -> None:
+    """Open311 answers declare UTF-8; XML ones are well-formed (a strict parser) and the standard's document."""
+    path = case.operation.path
+    if not path.startswith(OPEN311):
+        return
+    content_type = response.headers.get("content-type", [""])[0]
+    if path.endswith(".json"):
+        assert content_type == "application/json; charset=utf-8", content_type
+        return
+    assert content_type == "text/xml; charset=utf-8", content_type
+    assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    root = ET.fromstring(response.content)          # expat: refuses what XML 1.0 forbids
+    if response.status_code >= 400:
+        assert root.tag == "errors" and root.findall("error")
+        assert {e.findtext("code") for e in root.findall("error")} == {str(response.status_code)}
+        assert all(e.findtext("description") for e in root.findall("error"))
+    else:
+        name = path.removeprefix(OPEN311).removesuffix(".xml")
+        assert root.tag == XML_ROOTS[(case.operation.method.upper(), name)], root.tag
+
+
+CHECKS = [not_a_server_error, response_schema_conformance, open311_format]
 
 
 def test_spec_covers_every_json_endpoint(app):
@@ -60,7 +117,7 @@ HOSTILE = st.one_of(st.text(max_size=12), st.dates().map(date.isoformat), st.dat
 
 def _inputs(method: str, path: str) -> list[tuple[str, str]]:
     """(location, name) of every documented parameter and form field of an operation."""
-    op = SPEC["paths"][path][method.lower()]
+    op = (XML_SPEC if path.endswith(".xml") else SPEC)["paths"][path][method.lower()]
     params = [SPEC["components"]["parameters"][p["$ref"].rsplit("/", 1)[-1]] if "$ref" in p else p
               for p in op.get("parameters", [])]
     found = [(p["in"], p["name"]) for p in params]
@@ -87,6 +144,8 @@ def _hostile(operation, method: str, path: str):
 
 def _aimed(path: str, reference: str, token: str) -> tuple[str, dict]:
     """(where, values) that make a generated case reach the success path: a real box, ward, service, report."""
+    if path.startswith(OPEN311) and path.endswith(".xml"):
+        path = path.removesuffix(".xml") + ".json"
     return {
         "/api/map": ("query", {"bbox": "-0.03,51.44,-0.01,51.45"}),
         "/wards/{code}/reports.geojson": ("path", {"code": "E05013720"}),
@@ -102,6 +161,10 @@ def _aimed(path: str, reference: str, token: str) -> tuple[str, dict]:
 
 def _fuzz_strategy(operation, method: str, path: str, reference: str, token: str):
     """Positive, negative and hostile cases, and positive cases aimed at a real box, ward, service or report."""
+    return _cases(operation, method, path, reference, token)
+
+
+def _cases(operation, method: str, path: str, reference: str, token: str):
     plain = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
     if _inputs(method, path):
         plain = st.one_of(plain, _hostile(operation, method, path))
@@ -116,40 +179,71 @@ def _fuzz_strategy(operation, method: str, path: str, reference: str, token: str
             case.query = {**(case.query or {}), **target}
         elif where == "body" and method == "POST" and isinstance(case.body, dict):
             case.body = {**case.body, **target}
-            if not str(case.body.get("description", "")).strip():    # missing or blank: a refusal, not success
-                case.body["description"] = "Litter"
-            case.body.pop("email", None)
+            for refused in ("email", "address_id", "media_url"):   # each refused on its own if malformed
+                case.body.pop(refused, None)
+            if case.media_type == "multipart/form-data" and "service_code" in target:
+                case.body["media"] = [image_bytes(size=(64, 48))]    # a real photo: the multipart success path
             case.query = {k: v for k, v in (case.query or {}).items() if k != "api_key"}
         return case
     return st.one_of(plain, operation.as_strategy(GenerationMode.POSITIVE).map(aim))
 
 
+def _schema(app, path: str):
+    if path.endswith(".xml"):
+        schema = schemathesis.openapi.from_dict(XML_SPEC)
+        schema.app = app
+        return schema
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+
+
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_fuzz_no_server_error(app, db_session, method, path):
     key = create_key(db_session, "Fuzz", may_update=True)[1]
-    reference, token = _report(app, key)
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    operation = schema[path][method]
-    calls = []
+    reference, token = _report(app, db_session, key)
+    operation = _schema(app, path)[path][method]
+    examples = MAX_EXAMPLES_XML if path.endswith(".xml") else MAX_EXAMPLES
+    calls, media_types, successes = [], Counter(), Counter()
 
     @given(case=_fuzz_strategy(operation, method, path, reference, token))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def fuzz(case):
+        media_types[case.media_type] += 1
         calls.append(case.call_and_validate(headers={"X-Api-Key": key}, checks=CHECKS).status_code)
+        successes[case.media_type] += calls[-1] < 300
 
     started = time.perf_counter()
     fuzz()
     print(f"{method} {path}: {len(calls)} cases in {time.perf_counter() - started:.2f} s, "
-          f"statuses {dict(sorted(Counter(calls).items()))}")
+          f"statuses {dict(sorted(Counter(calls).items()))}, bodies {dict(media_types)}")
     if _aimed(path, "", "")[1]:      # the success path was fuzzed too, not only refusals
         assert {200, 201} & set(calls)
-    assert len(calls) >= (1 if operation.path in FIXED else MAX_EXAMPLES // 2)
+    if method == "POST":             # both encodings a client may use; photos through to a filed request
+        assert media_types["application/x-www-form-urlencoded"] and media_types["multipart/form-data"]
+        if "/requests." in path:
+            assert successes["multipart/form-data"], successes
+    assert len(calls) >= (1 if operation.path in FIXED else examples // 2)
 
 
-def _report(app, key: str) -> tuple[str, str]:
+def test_xml_twins_cover_every_open311_operation():
+    json_ops = {(m, p) for m, p in OPERATIONS if p.startswith(OPEN311) and p.endswith(".json")}
+    xml_ops = {(m, p.removesuffix(".xml") + ".json") for m, p in OPERATIONS if p.endswith(".xml")}
+    assert json_ops == xml_ops and len(xml_ops) == len(XML_ROOTS)
+
+
+def test_multipart_posts_are_described(app):
+    for path in ("/open311/v2/requests.json", "/open311/v2/servicerequestupdates.json"):
+        content = SPEC["paths"][path]["post"]["requestBody"]["content"]
+        assert set(content) == {"application/x-www-form-urlencoded", "multipart/form-data"}
+    media = SPEC["paths"]["/open311/v2/requests.json"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert media["schema"]["properties"]["media"]["items"]["format"] == "binary"
+
+
+def _report(app, db_session, key: str) -> tuple[str, str]:
+    """A real request to aim at, and its token (POST answers give the id, not the token)."""
     resp = app.test_client().post("/open311/v2/requests.json", headers={"X-Api-Key": key}, data={
         "service_code": "street_cleaning", "lat": str(CATFORD.lat), "long": str(CATFORD.lon),
         "description": "Litter by the bus stop"})
     assert resp.status_code == 201, resp.get_data(as_text=True)
-    return resp.get_json()[0]["service_request_id"], resp.get_json()[0]["token"]
+    reference = resp.get_json()[0]["service_request_id"]
+    return reference, db_session.scalar(select(Report.client_token).where(Report.reference == reference))

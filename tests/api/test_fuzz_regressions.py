@@ -93,3 +93,22 @@ def test_open311_offset_beyond_postgres_range_is_taken_in_utc(client):
     resp = client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00:00%2B23:59")
     assert resp.status_code == 200
     assert resp.get_json() == []
+
+
+def _multipart_with_a_broken_name(fields: dict[str, str]) -> bytes:
+    """A multipart body with the given fields and one part whose name holds a CR: werkzeug reads its name as
+    None (request.form then has a None key)."""
+    parts = [f'--b\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()]
+    parts.append('--b\r\nContent-Disposition: form-data; name="a\rb"\r\n\r\n{}\r\n--b--\r\n')
+    return "".join(parts).encode()
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    ("requests.json", {"service_code": "street_cleaning", "lat": str(CATFORD.lat), "long": str(CATFORD.lon)}),
+    ("servicerequestupdates.xml", {"service_request_id": "KB-22222", "status": "fixed"}),
+])
+def test_multipart_part_without_a_readable_name_is_not_a_server_error(client, db_session, path, data):
+    key = create_key(db_session, "Fuzz regression", may_update=True)[1]
+    resp = client.post(f"/open311/v2/{path}", data=_multipart_with_a_broken_name(data), headers={"X-Api-Key": key},
+                       content_type="multipart/form-data; boundary=b")
+    assert resp.status_code < 500

@@ -1,7 +1,8 @@
 import pytest
 
 from gis.coords import LonLat
-from gis.queries import format_postcode, normalise_postcode, postcode_location, service_area_bounds, ward_for_point
+from gis.queries import (format_postcode, normalise_postcode, postcode_in_text, postcode_location, service_area_bounds,
+                         ward_for_point)
 
 from ..factories import CATFORD, OUTSIDE
 
@@ -22,6 +23,16 @@ def test_ward_for_point_outside(db_session, point):
 ])
 def test_normalise_postcode(text, compact):
     assert normalise_postcode(text) == compact
+
+
+@pytest.mark.parametrize("text, compact", [
+    ("SE6 4RU", "SE64RU"), ("12 Rushey Green, London se6 4ru", "SE64RU"), ("Rushey Green SE64RU, Lewisham", "SE64RU"),
+    ("Flat 2, 1 Brownhill Road, SE6 2EJ (by the shop)", "SE62EJ"), ("from BR1 4BY to SE6 4RU", "SE64RU"),
+    ("12 Rushey Green, Catford", None), ("", None), (None, None), ("SE6", None), ("ASE6 4RU", None),
+    ("SE6 4RUX", None), ("Flat 2A, 1 Foo Road", None),
+])
+def test_postcode_in_text(text, compact):
+    assert postcode_in_text(text) == compact
 
 
 @pytest.mark.parametrize("text", ["", None, "SE6", "64RU SE", "SE6 4RU'; DROP TABLE postcodes;--",
