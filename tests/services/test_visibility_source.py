@@ -98,3 +98,11 @@ def test_hidden_and_unconfirmed_reports_cannot_be_supported_and_look_alike(app, 
     assert [code for code, _ in answers] == [404, 404, 404]
     assert len({body for _, body in answers}) == 1                   # nothing tells them apart
     assert visibility.report_for(db_session, hidden_report.reference, None) is None
+
+
+def test_the_summary_triggers_ask_the_function_not_a_copy_of_the_rule(db_session):
+    for function in ("kerbside_perf_apply(reports, integer)", "kerbside_perf_rebuild()"):
+        source = db_session.execute(text("SELECT pg_get_functiondef(CAST(:f AS regprocedure))"),
+                                    {"f": function}).scalar()
+        assert "kerbside_report_is_public" in source, function
+        assert "'unconfirmed'" not in source and "NOT r.hidden" not in source, function
