@@ -53,6 +53,18 @@ def postcode_location(session: Session, text: str) -> LonLat | None:
     return LonLat(lon=row[0], lat=row[1]) if row else None
 
 
+#: Used only when no wards are loaded: Lewisham town hall, Catford (WGS84 degrees).
+DEFAULT_CENTRE = LonLat(lon=-0.0209, lat=51.4452)
+
+
+def service_area_centre(session: Session) -> LonLat:
+    """The middle of the wards' extent (WGS84 degrees), where maps open."""
+    bounds = service_area_bounds(session)
+    if bounds is None:
+        return DEFAULT_CENTRE
+    return LonLat(lon=(bounds[0] + bounds[2]) / 2, lat=(bounds[1] + bounds[3]) / 2)
+
+
 def service_area_bounds(session: Session) -> tuple[float, float, float, float] | None:
     """(min lon, min lat, max lon, max lat) of all wards in degrees, or None when no wards are loaded."""
     extent = func.ST_Extent(Ward.geom)

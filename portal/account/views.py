@@ -73,8 +73,7 @@ def login():
             form.email.errors.append(exc.message)
             return render_template("account/login.html", form=form), 429
         except accounts.NotConfirmed as exc:
-            registration.send_confirmation(db.session(), exc.user)
-            db.session().commit()
+            registration.resend_confirmation(db.session(), exc.user)
             form.email.errors.append(exc.message)
             return render_template("account/login.html", form=form), 400
         if user is not None and twofactor.required_for(user):

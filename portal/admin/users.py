@@ -103,7 +103,6 @@ def user_role(user_id: int):
     try:
         changed = user_admin.set_role(db.session(), user, Role(form.role.data), current_user)
     except DomainError as exc:
-        db.session().rollback()
         return _page(user, "role", form, exc)
     return _done(user, f"{user.email} is now {user.role.label}; it is signed out everywhere." if changed
                  else f"{user.email} was {user.role.label} already.")
@@ -121,7 +120,6 @@ def user_action(user_id: int, action: str):
     try:
         call(db.session(), user, form)
     except DomainError as exc:
-        db.session().rollback()
         return _page(user, action, form, exc)
     return _done(user, message.format(email=user.email))
 

@@ -45,7 +45,6 @@ def category(category_id: int | None):
         try:
             cat = admin.save_category(session, cat, **values)
         except DomainError as exc:
-            session.rollback()
             error = exc
         else:
             flash(f"Category “{cat.name}” saved.", "success")
@@ -85,7 +84,6 @@ def crew(crew_id: int | None):
         try:
             c = admin.save_crew(session, c, **values)
         except DomainError as exc:
-            session.rollback()
             error = exc
         else:
             flash(f"Crew “{c.name}” saved.", "success")

@@ -44,10 +44,8 @@ def _act(reference: str, action, done: str):
     try:
         action(db.session(), report)
     except NotAllowed as exc:
-        db.session().rollback()
         abort(403, exc.message)
     except DomainError as exc:
-        db.session().rollback()
         flash(exc.message, "error")
         return redirect(url_for("crew.jobs") + f"#job-{report.reference}"), 303
     flash(done, "success")

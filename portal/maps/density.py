@@ -9,7 +9,7 @@ from gis.hexagons import DEFAULT_SIZE_M, hexagon_counts, hexagon_counts_summary
 from gis.hotspots import hotspots
 
 from .. import db
-from ..reports.views import map_centre
+from gis.queries import service_area_centre
 from ..services.visibility import visible_to
 from . import bp
 from .filters import STATUS_CHOICES, parse_filters
@@ -58,7 +58,7 @@ def density():
     cells = _cells(session, filters)
     bounds = classes([c.count for c in cells])
     cfg = current_app.config
-    parts = density_map([(c.geometry, c.count) for c in cells], bounds, map_centre(session), cfg["TILE_URL"],
+    parts = density_map([(c.geometry, c.count) for c in cells], bounds, service_area_centre(session), cfg["TILE_URL"],
                         cfg["TILE_ATTRIBUTION"])
     return render_template("maps/density.html", filters=filters, map=parts, cells=cells[:TABLE_ROWS],
                            cell_count=len(cells), spots=_hotspots(session, filters), size_m=DEFAULT_SIZE_M,

@@ -11,7 +11,7 @@ from gis.performance import ward_counts
 from models import Ward
 
 from .. import db
-from ..reports.views import map_centre
+from gis.queries import service_area_centre
 from ..services.text import ascii_int
 from ..services.visibility import visible_to
 from . import bp
@@ -68,7 +68,7 @@ def explore():
     total = count_reports(session, conds)
     rows = points(session, conds, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     cfg = current_app.config
-    parts = render_parts(base_map(map_centre(session), 13, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"]))
+    parts = render_parts(base_map(service_area_centre(session), 13, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"]))
     wards = list(session.scalars(select(Ward).order_by(Ward.name)))
     return render_template("maps/explore.html", filters=filters, map=parts, rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), categories=categories(session), wards=wards,

@@ -15,7 +15,7 @@ from gis.performance import MEASURES, Measures, category_breakdown, latest_repor
 from models import Category, Ward
 
 from .. import db
-from ..reports.views import map_centre
+from gis.queries import service_area_centre
 from ..services.visibility import visible_to
 from . import bp
 from .exports import csv_response, geojson_response
@@ -84,7 +84,7 @@ def performance():
                  "popup": popup_text(w, table.borough)} for w in table.wards]
     bounds = classes([f["value"] for f in features])
     cfg = current_app.config
-    parts = choropleth(ward_shapes(session), features, "value", bounds, map_centre(session),
+    parts = choropleth(ward_shapes(session), features, "value", bounds, service_area_centre(session),
                        cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     return render_template("maps/performance.html", filters=filters, table=table, map=parts, bounds=bounds,
                            measures=MEASURES, categories=categories(session), latest=latest_report_day(session))

@@ -9,7 +9,7 @@ from .. import db
 from ..services.errors import DomainError
 from ..services.support import support as add_support
 from ..extensions import csrf_in_form
-from ..services import notifications, visibility
+from ..services import accounts, notifications, visibility
 from ..services.notifications import BadLink
 from . import bp
 from .forms import CONTACT_CHOICES, SCORES, TokenForm
@@ -29,10 +29,7 @@ def preferences():
         if choice not in dict(CONTACT_CHOICES):
             error = "Choose how we should contact you."
         else:
-            session = db.session()
-            current_user.contact_preference = choice
-            session.add(current_user)
-            session.commit()
+            accounts.set_contact_preference(db.session(), current_user, choice)
             flash("Your contact preference is saved.", "success")
             return redirect(url_for("notices.preferences"))
     return render_template("notices/preferences.html", form=form, error=error, choices=CONTACT_CHOICES), \

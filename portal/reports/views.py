@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_lon
 from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
-from gis.queries import format_postcode, normalise_postcode, postcode_location, service_area_bounds
+from gis.queries import format_postcode, normalise_postcode, postcode_location, service_area_centre
 from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
@@ -17,14 +17,13 @@ from ..forms import form_errors
 from ..services import visibility
 from ..services.errors import DomainError, InvalidPhoto
 from ..services.photos import KEY_RE, PhotoStore, process_photo
-from ..services.contacts import contact_user
 from ..services.support import supporter_count
 from ..services.triage import due_at, is_overdue
-from ..services.reports import NewReport, create_report, hazards, validate_answers
+from ..services.reports import NewReport, hazards, validate_answers
+from ..services.submission import CALLER_CHANNELS, Submission, submit_report
 from . import bp
 from .forms import ReportForm
 
-DEFAULT_CENTRE = LonLat(lon=-0.0209, lat=51.4452)  # used only if no wards are loaded
 
 
 def photo_store() -> PhotoStore:
@@ -57,12 +56,6 @@ def raw_answers(cats: list[Category]) -> dict[str, dict]:
     return out
 
 
-def map_centre(session) -> LonLat:
-    bounds = service_area_bounds(session)
-    if bounds is None:
-        return DEFAULT_CENTRE
-    return LonLat(lon=(bounds[0] + bounds[2]) / 2, lat=(bounds[1] + bounds[3]) / 2)
-
 
 def _take_photos(form: ReportForm, store: PhotoStore, max_count: int,
                  form_ok: bool) -> tuple[list[str], LonLat | None]:
@@ -93,24 +86,6 @@ def _take_photos(form: ReportForm, store: PhotoStore, max_count: int,
             form.photos.errors.append(exc.message)
     form.pending_photos.data = ",".join(keys)
     return keys, gps
-
-
-#: How staff received a report they enter for someone else.
-CALLER_CHANNELS = {"phone": "Phone call", "walk_in": "Walk-in", "email": "Email or letter"}
-
-
-def _reporter_for(session, form):
-    """(reporter, status, channel, actor) for this submission; raises DomainError(field="email")."""
-    if not current_user.is_authenticated:
-        if not (form.email.data or "").strip():
-            raise DomainError("Enter your email address, so that you can confirm the report.", field="email")
-        return contact_user(session, form.email.data, form.your_name.data), Status.UNCONFIRMED, "web", None
-    if visibility.is_staff(current_user) and form.channel.data:
-        if form.channel.data not in CALLER_CHANNELS:
-            raise DomainError("Choose how the caller reached us.", field="channel")
-        caller = contact_user(session, form.email.data, form.your_name.data) if (form.email.data or "").strip() else None
-        return caller, Status.NEW, form.channel.data, current_user
-    return current_user, Status.NEW, "web", None
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -171,20 +146,21 @@ def new():
             data = NewReport(category_code=category.code, point=point, description=form.description.data,
                              answers=answers_by_cat[category.code], photo_keys=keys,
                              anonymous=form.anonymous.data, client_token=form.submission_token.data)
+            submission = Submission(report=data, email=form.email.data or "", name=form.your_name.data or "",
+                                    caller_channel=form.channel.data or "")
             try:
-                reporter, status, data.channel, actor = _reporter_for(session, form)
-                report = create_report(session, data, reporter, photo_store(), status=status, actor=actor)
+                outcome = submit_report(session, submission, current_user, photo_store())
             except DomainError as exc:
-                session.rollback()
                 field = {"location": "latitude"}.get(exc.field, exc.field) or "description"
                 if field.startswith("q_"):
                     answer_errors[field[2:]] = exc.message
                 else:
                     getattr(form, field).errors.append(exc.message)
             else:
+                report = outcome.report
                 if report.status is Status.UNCONFIRMED:
                     return redirect(url_for("notices.check_email"))
-                if actor is not None:
+                if outcome.for_caller:
                     flash(f"Report {report.reference} made for the caller ({CALLER_CHANNELS[data.channel]}).", "success")
                     return redirect(url_for("staff.report", reference=report.reference))
                 return redirect(url_for("reports.sent", reference=report.reference))
@@ -200,7 +176,7 @@ def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=Non
         except InvalidCoordinates:
             point = None
     cfg = current_app.config
-    picker = location_picker(map_centre(session), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], marker=point)
+    picker = location_picker(service_area_centre(session), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], marker=point)
     errors = form_errors(form) + \
              [(f"q_{form.category.data}_{code}", msg) for code, msg in answer_errors.items()]
     return render_template("reports/new.html", form=form, categories=cats, answers=answers_by_cat.get(

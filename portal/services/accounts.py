@@ -131,6 +131,13 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     return user
 
 
+def set_contact_preference(session: Session, user: User, choice: str) -> None:
+    """How the person wants to hear about their reports ("email" or "none"; the view offers the choices)."""
+    user.contact_preference = choice
+    session.add(user)
+    session.commit()
+
+
 def end_sessions(session: Session, user: User) -> None:
     """End every session of this account ("log out everywhere"); the caller re-issues its own if it should
     stay."""

@@ -13,6 +13,7 @@ from models import Category, Crew, CrewMember, Role, User
 
 from .errors import DomainError
 from .text import ascii_int
+from .transaction import unit_of_work
 
 QUESTION_TYPES = {"single", "multi", "yesno", "text"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -48,6 +49,7 @@ def parse_questions(text: str) -> list[dict]:
     return questions
 
 
+@unit_of_work
 def save_category(session: Session, category: Category | None, *, code: str, name: str, group: str,
                   target_hours: str, questions: str, active: bool) -> Category:
     name, group, code = (name or "").strip(), (group or "").strip(), (code or "").strip()
@@ -74,6 +76,7 @@ def save_category(session: Session, category: Category | None, *, code: str, nam
     return category
 
 
+@unit_of_work
 def save_crew(session: Session, crew: Crew | None, *, name: str, depot_lat: str, depot_lon: str,
               active: bool, member_ids: list[int]) -> Crew:
     name = (name or "").strip()

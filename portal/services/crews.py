@@ -13,6 +13,7 @@ from models import Crew, CrewMember, Photo, Report, Status, User
 from .errors import DomainError, NotAllowed
 from .photos import PhotoStore, ProcessedPhoto
 from .reports import record_status
+from .transaction import unit_of_work
 
 JOB_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 #: Used when a crew has no depot recorded: Lewisham town hall, Catford.
@@ -56,12 +57,14 @@ def _check_crew(session: Session, report: Report, user: User) -> Crew:
     return crew
 
 
+@unit_of_work
 def start_job(session: Session, report: Report, user: User) -> None:
     _check_crew(session, report, user)
     record_status(session, report, Status.IN_PROGRESS, user, "The crew has started work.")
     session.commit()
 
 
+@unit_of_work
 def complete_job(session: Session, report: Report, user: User, note: str, photo: ProcessedPhoto | None,
                  store: PhotoStore) -> None:
     """Mark the job fixed with the crew's note and "after" photo; the resident is emailed in the same commit."""

@@ -8,6 +8,7 @@ from models import Photo, Report, ReportEvent, User
 
 from .errors import DomainError
 from .photos import PhotoStore
+from .transaction import unit_of_work
 
 REASON_MAX = 500
 
@@ -26,6 +27,7 @@ def _log(session: Session, report: Report, actor: User, what: str, reason: str) 
                             internal=True))
 
 
+@unit_of_work
 def set_hidden(session: Session, report: Report, actor: User, hidden: bool, reason: str) -> None:
     reason = _reason(reason)
     if report.hidden == hidden:
@@ -35,6 +37,7 @@ def set_hidden(session: Session, report: Report, actor: User, hidden: bool, reas
     session.commit()
 
 
+@unit_of_work
 def redact_description(session: Session, report: Report, actor: User, new_text: str, reason: str) -> None:
     """Replace the description (e.g. to remove a name or a phone number); the old text is not kept."""
     reason = _reason(reason)
@@ -48,6 +51,7 @@ def redact_description(session: Session, report: Report, actor: User, new_text: 
     session.commit()
 
 
+@unit_of_work
 def remove_photo(session: Session, report: Report, photo_id: int, actor: User, reason: str,
                  store: PhotoStore) -> None:
     """Delete a photo and its file (e.g. it shows a face or a number plate)."""

@@ -22,6 +22,7 @@ from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, 
 from . import visibility
 from .errors import DomainError, NotAllowed, UnknownCategory
 from .photos import PhotoStore, ProcessedPhoto
+from .transaction import unit_of_work
 from .reports import (ANSWER_TEXT_MAX, AnswerProblem, NewReport, active_category, change_status, check_answers,
                       create_report)
 
@@ -118,6 +119,7 @@ def content_token(key: ApiKey, parts: dict, minute: int) -> str:
     return f"o311-{digest[:40]}-{minute}"
 
 
+@unit_of_work
 def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPhoto], store: PhotoStore,
                    now: datetime) -> Report:
     """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow.
@@ -236,6 +238,7 @@ def request_for_token(session: Session, token: str, viewer=None) -> Report:
     return report
 
 
+@unit_of_work
 def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
     """A council system's update (``update``: schemas.NewUpdate): moves the status through change_status,
     so it shows on the report's public timeline. OPEN reopens a closed request, else adds a note."""

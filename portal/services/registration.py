@@ -32,6 +32,12 @@ def send_confirmation(session: Session, user: User) -> None:
                 "this email and no account will be made.\n")
 
 
+def resend_confirmation(session: Session, user: User) -> None:
+    """Send the confirmation link again (a right password for an unconfirmed account)."""
+    send_confirmation(session, user)
+    session.commit()
+
+
 def start_registration(session: Session, *, email: str, password: str, display_name: str) -> None:
     """Begin a sign-up; the caller shows "check your email" whatever happened here."""
     email, name = normalise_email(email), display_name.strip()

@@ -14,6 +14,7 @@ from models import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report
 from . import notifications
 from .errors import DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, TransitionNotAllowed, UnknownCategory
 from .photos import PhotoStore
+from .transaction import unit_of_work
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read out on the phone
 ANSWER_TEXT_MAX = 500
@@ -201,6 +202,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
     raise DomainError("We could not save your report just now. Please try again.")
 
 
+@unit_of_work
 def change_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
                   internal: bool = False) -> ReportEvent:
     """The one way a report's status changes: checked against TRANSITIONS, recorded in the timeline."""

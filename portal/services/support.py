@@ -8,12 +8,14 @@ from models import Report, Supporter, User
 
 from . import notifications
 from .errors import DomainError
+from .transaction import unit_of_work
 
 
 def supporter_count(session: Session, report: Report) -> int:
     return session.scalar(select(func.count()).where(Supporter.report_id == report.id)) or 0
 
 
+@unit_of_work
 def support(session: Session, report: Report, user: User) -> bool:
     """Add the user's support (once) and subscribe them to updates. Returns False if they already support it."""
     if not report.status.is_open:

@@ -14,6 +14,7 @@ from models import OPEN, Category, Crew, Report, ReportEvent, Status, Supporter,
 from . import notifications
 from .errors import DomainError
 from .reports import record_status
+from .transaction import unit_of_work
 
 PRIORITIES = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
 SORTS = ("due", "created", "-created", "supporters", "priority")
@@ -75,6 +76,7 @@ def _note(session: Session, report: Report, actor: User, note: str, internal: bo
     return event
 
 
+@unit_of_work
 def add_update(session: Session, report: Report, actor: User, note: str, internal: bool) -> ReportEvent:
     """A public update (emailed to subscribers) or an internal note (staff only), without a status change."""
     note = (note or "").strip()
@@ -88,6 +90,7 @@ def add_update(session: Session, report: Report, actor: User, note: str, interna
     return event
 
 
+@unit_of_work
 def update_details(session: Session, report: Report, actor: User, category_id: int | None = None,
                    priority: int | None = None) -> None:
     """Change category and/or priority; both recorded in the timeline (priority as an internal note)."""
@@ -107,6 +110,7 @@ def update_details(session: Session, report: Report, actor: User, category_id: i
     session.commit()
 
 
+@unit_of_work
 def mark_duplicate(session: Session, report: Report, original: Report, actor: User) -> None:
     """Close ``report`` as a duplicate of an open ``original``; its reporter follows the original instead.
 
@@ -137,6 +141,7 @@ def mark_duplicate(session: Session, report: Report, original: Report, actor: Us
     session.commit()
 
 
+@unit_of_work
 def mark_not_responsible(session: Session, report: Report, actor: User, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
@@ -146,6 +151,7 @@ def mark_not_responsible(session: Session, report: Report, actor: User, reason: 
     session.commit()
 
 
+@unit_of_work
 def assign(session: Session, reports: list[Report], crew: Crew, actor: User) -> int:
     """Give reports to a crew (one or many, all or none); each is marked assigned unless already in progress."""
     if not crew.active:

@@ -11,6 +11,7 @@ from models import AdminAction, AdminActionKind, LoginThrottle, RecoveryCode, Ro
 
 from . import accounts, registration, twofactor
 from .errors import DomainError
+from .transaction import unit_of_work
 
 LOG_PAGE = 200
 
@@ -34,6 +35,7 @@ def _keep_an_admin(session: Session, user: User, field: str) -> None:
         raise DomainError("There must be at least one active administrator.", field=field)
 
 
+@unit_of_work
 def set_role(session: Session, user: User, role: Role, actor: User) -> bool:
     """Change a user's role and end their sessions (their rights changed); an admin cannot remove the last
     admin (themselves included). Returns False when the role was already that."""
@@ -49,6 +51,7 @@ def set_role(session: Session, user: User, role: Role, actor: User) -> bool:
     return True
 
 
+@unit_of_work
 def disable(session: Session, user: User, actor: User, reason: str = "") -> None:
     """The account can no longer sign in and every session of it ends now."""
     if not user.active:
@@ -62,6 +65,7 @@ def disable(session: Session, user: User, actor: User, reason: str = "") -> None
     session.commit()
 
 
+@unit_of_work
 def enable(session: Session, user: User, actor: User) -> None:
     if user.active:
         raise DomainError("This account is active already.")
@@ -87,6 +91,7 @@ def lock_state(session: Session, user: User, now: datetime | None = None) -> dic
     return state
 
 
+@unit_of_work
 def unlock(session: Session, user: User, actor: User) -> None:
     """Forget the failed sign-in attempts (passwords and two-factor codes) counted against the account."""
     state = lock_state(session, user)
@@ -98,6 +103,7 @@ def unlock(session: Session, user: User, actor: User) -> None:
     session.commit()
 
 
+@unit_of_work
 def resend_confirmation(session: Session, user: User, actor: User) -> None:
     """Send the sign-up confirmation link again to an account that has not confirmed its address."""
     if user.email_confirmed_at is not None:
@@ -111,6 +117,7 @@ def resend_confirmation(session: Session, user: User, actor: User) -> None:
     session.commit()
 
 
+@unit_of_work
 def reset_two_factor(session: Session, user: User, actor: User | None) -> None:
     """Remove the account's authenticator and recovery codes and end its sessions: it sets up two-factor sign-in
     again at its next sign-in (for someone who lost their phone and their codes). ``actor`` None: the command

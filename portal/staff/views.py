@@ -94,7 +94,6 @@ def _act(reference: str, action, done: str):
     try:
         action(db.session(), report)
     except DomainError as exc:
-        db.session().rollback()
         return _panel(report, error=exc.message, status=400)
     flash(done, "success")
     return redirect(url_for("staff.report", reference=report.reference))
@@ -165,7 +164,6 @@ def assign():
             raise DomainError("Choose a crew.", field="crew")
         count = triage.assign(session, list(reports), crew, current_user)
     except DomainError as exc:
-        session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("staff.report", reference=back) if back else url_for("staff.queue")), 303
     flash(f"{count} report{'s' if count != 1 else ''} assigned to {crew.name}.", "success")
