@@ -1,11 +1,10 @@
 """The application factory."""
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask.globals import request_ctx
 from sqlalchemy.engine import Connection, Engine
 from werkzeug.routing import BuildError, MapAdapter
@@ -88,8 +87,6 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)
-    from .services import links
-    links.init_app(app)
 
     from .forms import form_errors
     templating.register(app)
@@ -99,7 +96,7 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     @app.context_processor
     def globals_for_templates():
         return {"council_name": app.config["COUNCIL_NAME"], "status_labels": LABELS, "Status": Status,
-                "csp_nonce": _nonce()}
+                "csp_nonce": http.nonce()}
 
     return app
 
@@ -115,8 +112,3 @@ def _load_user(session_id: str) -> User | None:
         return None
     return user
 
-
-def _nonce() -> str:
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .services.links import Links
+
 
 def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800)
@@ -24,8 +26,14 @@ def init_app(app: Flask, bind: Engine | Connection | None = None) -> None:
         bind = make_engine(url)
     mode = "create_savepoint" if isinstance(bind, Connection) else "rollback_only"
     app.extensions["kerbside.sessions"] = sessionmaker(bind=bind, expire_on_commit=False,
-                                                       join_transaction_mode=mode)
+                                                       join_transaction_mode=mode, info={"links": links_for(app)})
     app.teardown_appcontext(_close)
+
+
+def links_for(app: Flask) -> Links:
+    """What services need of the app to write emails, carried by every session (no Flask below the views)."""
+    return Links(base_url=app.config["BASE_URL"], url_map=app.url_map, secret_key=app.config["SECRET_KEY"],
+                 config=app.config)
 
 
 def new_session(app: Flask | None = None) -> Session:

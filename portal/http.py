@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import logging
 import time
 import uuid
@@ -20,8 +21,10 @@ API_PREFIXES = ("/api/", "/open311/")
 
 
 def nonce() -> str:
-    from .app import _nonce
-    return _nonce()
+    """This response's CSP nonce, for the inline scripts the page may run."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
 
 
 def wants_json() -> bool:

@@ -69,9 +69,18 @@ def connection(engine):
     conn.close()
 
 
+@pytest.fixture(scope="session")
+def links(engine):
+    """The link builder an app gives its sessions (BASE_URL, routes, secret), for sessions made by tests."""
+    from portal.db import links_for
+    return links_for(create_app({"TESTING": True, "SECRET_KEY": "test-secret-not-for-production",
+                                 "BASE_URL": "http://localhost", "RATELIMIT_ENABLED": False}, bind=engine))
+
+
 @pytest.fixture()
-def db_session(connection):
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+def db_session(connection, links):
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+                      info={"links": links})
     yield session
     session.close()
 

@@ -10,7 +10,6 @@ from .. import db
 from ..extensions import csrf_in_form, limiter
 from ..services import accounts, registration, twofactor
 from ..services.notifications import BadLink
-from ..services.errors import DomainError
 from . import bp
 from . import twofactor as second_step
 from .forms import DeleteAccountForm, LoginForm, LogoutForm, RegisterForm

@@ -1,9 +1,7 @@
 """Links from emails (reopen, rate, unsubscribe) and the resident's contact preference."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import select
 
-from models import Report
 
 from .. import db
 from ..services.errors import DomainError
@@ -117,7 +115,7 @@ def confirm(token: str):
             report = notifications.confirm_by_link(db.session(), token)
         except BadLink as exc:
             return _bad_link(exc)
-        claim = notifications.claim_token(report.reporter) if report.reporter and not report.reporter.password_hash else None
+        claim = notifications.claim_token(db.session(), report.reporter) if report.reporter and not report.reporter.password_hash else None
         return render_template("notices/confirmed.html", report=report, claim=claim, form=TokenForm())
     return render_template("notices/confirm.html", form=form, title="Confirm your report",
                            button="Confirm my report"), 400 if form.errors else 200

@@ -1,4 +1,3 @@
-import re
 import secrets
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gis.importers import import_postcodes, import_wards
-from models import Category, Role, User
+from models import Category, Role
 
 from .accounts import register_user, user_by_email
 from .reports import REFERENCE_ALPHABET

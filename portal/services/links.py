@@ -1,19 +1,26 @@
 """Links in emails: absolute addresses from the configured BASE_URL (never from a request's Host header), and
 signed tokens that expire and, when the link grants something, work once.
 
+No Flask here: the app gives every database session a ``Links`` (``session.info["links"]``, see portal/db.py),
+so a service that writes an email builds its links from the session it was handed, in a request, the mail
+worker or a test alike.
+
 A token's digest is recorded in ``used_links`` in the same transaction as what the link does, so a replay
 (a forwarded email, a mail scanner, a browser's history) finds it used; a failed action leaves it unused.
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
+from werkzeug.routing import Map
 
 from models import UsedLink, utcnow
 
@@ -28,52 +35,62 @@ class BadLink(Exception):
         self.message = message
 
 
-_app: Flask | None = None
+@dataclass(frozen=True)
+class Links:
+    """Builds absolute URLs under ``base_url`` from the app's routes, and signs tokens with its secret."""
+    base_url: str
+    url_map: Map
+    secret_key: str
+    #: The app's settings, for services that need one (e.g. the two-factor encryption keys).
+    config: Mapping
+
+    def url(self, endpoint: str, **values) -> str:
+        base = urlsplit(self.base_url)
+        adapter = self.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
+        return adapter.build(endpoint, values, force_external=True)
+
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.secret_key, salt=f"kerbside.{purpose}")
+
+    def make_token(self, purpose: str, payload) -> str:
+        return self._serializer(purpose).dumps(payload)
+
+    def read_token(self, purpose: str, token: str, max_age: timedelta):
+        try:
+            return self._serializer(purpose).loads(token or "", max_age=int(max_age.total_seconds()))
+        except SignatureExpired:
+            raise BadLink("This link has expired. Ask for a new one.") from None
+        except BadSignature:
+            raise BadLink("This link is not valid. Check that you copied all of it.") from None
 
 
-def init_app(app: Flask) -> None:
-    """Remember the app, so services called outside a request or app context (the mail worker, scripts,
-    tests) can still sign links and build URLs with its secret key and routes."""
-    global _app
-    _app = app
-
-
-def _the_app() -> Flask:
-    if has_app_context():
-        return current_app._get_current_object()
-    if _app is None:
-        raise RuntimeError("links need an app: call create_app() first")
-    return _app
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link, always under BASE_URL (see portal.app.Kerbside.url_for)."""
-    return _the_app().url_for(endpoint, _external=True, **values)
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(_the_app().config["SECRET_KEY"], salt=f"kerbside.{purpose}")
-
-
-def make_token(purpose: str, payload) -> str:
-    return _serializer(purpose).dumps(payload)
-
-
-def read_token(purpose: str, token: str, max_age: timedelta):
-    """The payload of a token made by ``make_token`` for this purpose, or BadLink. Does not use it up."""
+def links_of(session: Session) -> Links:
     try:
-        return _serializer(purpose).loads(token or "", max_age=int(max_age.total_seconds()))
-    except SignatureExpired:
-        raise BadLink("This link has expired. Ask for a new one.") from None
-    except BadSignature:
-        raise BadLink("This link is not valid. Check that you copied all of it.") from None
+        return session.info["links"]
+    except KeyError:
+        raise RuntimeError("this session has no link builder: make sessions with portal.db (create_app), or "
+                           "put a Links in session.info['links']") from None
+
+
+def external_url(session: Session, endpoint: str, **values) -> str:
+    """An absolute link, always under BASE_URL."""
+    return links_of(session).url(endpoint, **values)
+
+
+def make_token(session: Session, purpose: str, payload) -> str:
+    return links_of(session).make_token(purpose, payload)
+
+
+def read_token(session: Session, purpose: str, token: str, max_age: timedelta):
+    """The payload of a token made by ``make_token`` for this purpose, or BadLink. Does not use it up."""
+    return links_of(session).read_token(purpose, token, max_age)
 
 
 def use_token(session: Session, purpose: str, token: str, max_age: timedelta):
     """Read a token and mark it used, in the caller's transaction; BadLink if it was used before.
 
     The insert takes the row lock, so of two concurrent uses one waits and then finds it used."""
-    payload = read_token(purpose, token, max_age)
+    payload = read_token(session, purpose, token, max_age)
     now = utcnow()
     digest = hashlib.sha256(f"{purpose}:{token}".encode()).hexdigest()
     inserted = session.execute(

@@ -59,11 +59,11 @@ def _recipients(session: Session, report: Report) -> list[User]:
                User.contact_preference == "email").order_by(User.id)))
 
 
-def _footer(report: Report, user: User) -> str:
-    token = make_token("unsubscribe", {"r": report.id, "u": user.id})
+def _footer(session: Session, report: Report, user: User) -> str:
+    token = make_token(session, "unsubscribe", {"r": report.id, "u": user.id})
     return ("\n\n--\nYou get these emails because you reported or supported this problem.\n"
-            f"Stop emails about {report.reference}: {external_url('notices.unsubscribe', token=token)}\n"
-            f"Choose how we contact you: {external_url('notices.preferences')}\n")
+            f"Stop emails about {report.reference}: {external_url(session, 'notices.unsubscribe', token=token)}\n"
+            f"Choose how we contact you: {external_url(session, 'notices.preferences')}\n")
 
 
 def report_received(session: Session, report: Report) -> None:
@@ -73,7 +73,7 @@ def report_received(session: Session, report: Report) -> None:
         return
     session.flush()
     if report.status is Status.UNCONFIRMED:
-        link = external_url("notices.confirm", token=make_token("confirm", {"r": report.id}))
+        link = external_url(session, "notices.confirm", token=make_token(session, "confirm", {"r": report.id}))
         queue_email(session, report.reporter.email, f"Confirm your report {report.reference}",
                     f"Hello {report.reporter.greeting},\n\nPlease confirm your report of "
                     f"{report.category.name.lower()} ({report.reference}) so that we can act on it:\n{link}\n\n"
@@ -82,13 +82,13 @@ def report_received(session: Session, report: Report) -> None:
         return
     subscribe(session, report, report.reporter)
     session.flush()
-    link = external_url("reports.detail", reference=report.reference)
+    link = external_url(session, "reports.detail", reference=report.reference)
     for user in _recipients(session, report):
         queue_email(session, user.email, f"We have your report {report.reference}: {report.category.name}",
                     f"Hello {user.greeting},\n\nThank you: we have your report of "
                     f"{report.category.name.lower()} ({report.reference}).\nThe council aims to deal with it "
                     f"within {report.category.target_hours} hours. Follow it here: {link}"
-                    + _footer(report, user), report)
+                    + _footer(session, report, user), report)
 
 
 def status_changed(session: Session, report: Report, event: ReportEvent) -> None:
@@ -98,12 +98,12 @@ def status_changed(session: Session, report: Report, event: ReportEvent) -> None
     recipients = _recipients(session, report)
     if not recipients:
         return
-    link = external_url("reports.detail", reference=report.reference)
+    link = external_url(session, "reports.detail", reference=report.reference)
     extra = ""
     if event.to_status is Status.FIXED and report.fixed_at is not None:
         stamp = report.fixed_at.isoformat()
-        reopen = external_url("notices.reopen", token=make_token("reopen", {"r": report.id, "f": stamp}))
-        rate = external_url("notices.rate", token=make_token("rate", {"r": report.id, "f": stamp}))
+        reopen = external_url(session, "notices.reopen", token=make_token(session, "reopen", {"r": report.id, "f": stamp}))
+        rate = external_url(session, "notices.rate", token=make_token(session, "rate", {"r": report.id, "f": stamp}))
         extra = (f"\n\nNot fixed? Tell us within {REOPEN_DAYS} days and we will reopen it: {reopen}\n"
                  f"How did we do? Rate the work: {rate}")
     note = f"\n\nUpdate from the council: {event.note}" if event.note else ""
@@ -115,7 +115,7 @@ def status_changed(session: Session, report: Report, event: ReportEvent) -> None
         queue_email(session, user.email, subject,
                     f"Hello {user.greeting},\n\nYour report of {report.category.name.lower()} "
                     f"({report.reference}) {news}.{note}\n\nSee it here: {link}"
-                    + extra + _footer(report, user), report)
+                    + extra + _footer(session, report, user), report)
 
 
 def _fixed_report(session: Session, purpose: str, token: str, max_age: timedelta) -> Report:
@@ -165,8 +165,8 @@ def confirm_by_link(session: Session, token: str) -> Report:
     return report
 
 
-def claim_token(user: User) -> str:
-    return make_token("claim", {"u": user.id})
+def claim_token(session: Session, user: User) -> str:
+    return make_token(session, "claim", {"u": user.id})
 
 
 def claim_account(session: Session, token: str, password: str) -> User:

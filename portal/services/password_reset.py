@@ -31,8 +31,8 @@ def request_reset(session: Session, email: str) -> None:
     """Queue a reset link if the address has an active account; say nothing either way."""
     user = user_by_email(session, email or "")
     if user is not None and user.active:
-        token = make_token(PURPOSE, {"u": user.id, "f": _fingerprint(user)})
-        link = external_url("account.reset_password", token=token)
+        token = make_token(session, PURPOSE, {"u": user.id, "f": _fingerprint(user)})
+        link = external_url(session, "account.reset_password", token=token)
         queue_email(session, user.email, "Reset your Kerbside password",
                     f"Hello {user.greeting},\n\nSomeone (we hope you) asked to reset the password of your "
                     f"Kerbside account. Choose a new password here within the next hour:\n\n{link}\n\n"
@@ -43,7 +43,7 @@ def request_reset(session: Session, email: str) -> None:
 
 def user_for_token(session: Session, token: str) -> User:
     """The user a still-valid, unused reset link is for; BadLink otherwise."""
-    payload = read_token(PURPOSE, token, LIFETIME)
+    payload = read_token(session, PURPOSE, token, LIFETIME)
     user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or not user.active or payload.get("f") != _fingerprint(user):
         raise BadLink("This link has already been used or is no longer valid. Ask for a new one.")

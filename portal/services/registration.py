@@ -19,16 +19,16 @@ PURPOSE = "register"
 LIFETIME = timedelta(days=3)
 
 
-def confirmation_link(user: User) -> str:
+def confirmation_link(session: Session, user: User) -> str:
     # The hash fingerprint makes the link single-use and void once a newer sign-up changes the password.
-    token = make_token(PURPOSE, {"u": user.id, "f": (user.password_hash or "")[-16:]})
-    return external_url("account.confirm_registration", token=token)
+    token = make_token(session, PURPOSE, {"u": user.id, "f": (user.password_hash or "")[-16:]})
+    return external_url(session, "account.confirm_registration", token=token)
 
 
 def send_confirmation(session: Session, user: User) -> None:
     queue_email(session, user.email, "Confirm your Kerbside account",
                 f"Hello {user.greeting},\n\nTo finish creating your Kerbside account, confirm your email "
-                f"address within three days:\n\n{confirmation_link(user)}\n\nIf you did not sign up, ignore "
+                f"address within three days:\n\n{confirmation_link(session, user)}\n\nIf you did not sign up, ignore "
                 "this email and no account will be made.\n")
 
 
@@ -46,8 +46,8 @@ def start_registration(session: Session, *, email: str, password: str, display_n
     if user is not None and user.email_confirmed_at is not None and user.password_hash:
         queue_email(session, user.email, "You already have a Kerbside account",
                     f"Hello {user.greeting},\n\nSomeone (we hope you) tried to sign up with this address, "
-                    f"but it already has an account. Log in at {external_url('account.login')}, or if you have "
-                    f"forgotten your password, reset it at {external_url('account.forgot_password')}.\n")
+                    f"but it already has an account. Log in at {external_url(session, 'account.login')}, or if you have "
+                    f"forgotten your password, reset it at {external_url(session, 'account.forgot_password')}.\n")
     else:
         if user is None:
             user = User(email=email, display_name=name, password_hash=password_hash)

@@ -25,7 +25,6 @@ import pyotp
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -34,6 +33,7 @@ from models import RecoveryCode, User, utcnow
 from . import accounts
 from .errors import DomainError
 from .visibility import STAFF_ROLES
+from .links import links_of
 
 #: The roles that must sign in with a second factor: those that see residents' contact details.
 REQUIRED_ROLES = STAFF_ROLES
@@ -70,8 +70,7 @@ def required_for(user) -> bool:
 
 # --- the secret, encrypted at rest ------------------------------------------------------------------------
 
-def secret_box(config: Mapping | None = None) -> MultiFernet:
-    config = current_app.config if config is None else config
+def secret_box(config: Mapping) -> MultiFernet:
     keys = [k.strip() for k in (config.get("TOTP_ENCRYPTION_KEY") or "").split(",") if k.strip()]
     if not keys:
         derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"kerbside totp secrets").derive(
@@ -80,11 +79,11 @@ def secret_box(config: Mapping | None = None) -> MultiFernet:
     return MultiFernet([Fernet(k) for k in keys])
 
 
-def seal(secret: str, config: Mapping | None = None) -> str:
+def seal(secret: str, config: Mapping) -> str:
     return secret_box(config).encrypt(secret.encode()).decode()
 
 
-def unseal(token: str, config: Mapping | None = None) -> str:
+def unseal(token: str, config: Mapping) -> str:
     try:
         return secret_box(config).decrypt(token.encode()).decode()
     except InvalidToken:
@@ -151,11 +150,11 @@ def start_enrolment(session: Session, user: User) -> str:
         raise DomainError("Two-factor sign-in is already set up for this account.")
     if user.totp_secret:
         try:
-            return unseal(user.totp_secret)
+            return unseal(user.totp_secret, links_of(session).config)
         except SecretUnreadable:
             pass                          # made under an old key: start again with a new one
     secret = pyotp.random_base32(32)
-    user.totp_secret, user.totp_last_step = seal(secret), None
+    user.totp_secret, user.totp_last_step = seal(secret, links_of(session).config), None
     session.commit()
     return secret
 
@@ -174,7 +173,7 @@ def confirm_enrolment(session: Session, user: User, code: str, now: datetime | N
         raise DomainError("Two-factor sign-in is set up already, or its set-up has ended: log in again.",
                           field="code")
     _check_lock(session, user, now)
-    step = matching_step(unseal(user.totp_secret), normalise(code), now)
+    step = matching_step(unseal(user.totp_secret, links_of(session).config), normalise(code), now)
     if step is None:
         raise _fail(session, user, now, "That code is not right. Enter the 6-digit code your app shows now.")
     user.totp_enabled_at, user.totp_last_step = now, step
@@ -195,7 +194,7 @@ def verify(session: Session, user: User, code: str, now: datetime | None = None)
     _check_lock(session, user, now)
     entered = normalise(code)
     if TOTP_RE.match(entered):
-        step = matching_step(unseal(user.totp_secret), entered, now)
+        step = matching_step(unseal(user.totp_secret, links_of(session).config), entered, now)
         if step is None:
             raise _fail(session, user, now, "That code is not right. Enter the 6-digit code your app shows now.")
         # Claim the step atomically: of two requests with the same code, only one moves it forward.

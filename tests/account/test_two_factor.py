@@ -245,7 +245,7 @@ def test_account_page_counts_recovery_codes(app, make_user, db_session):
     staff = make_user(Role.STAFF, two_factor=False)
     with app.app_context():
         secret = twofactor.start_enrolment(db_session, staff)
-        assert twofactor.unseal(staff.totp_secret) == secret
+        assert twofactor.unseal(staff.totp_secret, db_session.info["links"].config) == secret
         twofactor.confirm_enrolment(db_session, staff, pyotp.TOTP(secret).now())
     fc = FormClient(app.test_client())
     fc.submit("/login", {"email": staff.email, "password": PASSWORD})
@@ -261,7 +261,7 @@ def test_a_confirmation_link_does_not_skip_the_second_step(app, db_session, app_
                           role=Role.STAFF, confirmed=False)
     enrol_two_factor(db_session, staff, app_config)
     with app.test_request_context():
-        link = registration.confirmation_link(staff).split("localhost", 1)[1]
+        link = registration.confirmation_link(db_session, staff).split("localhost", 1)[1]
     fc = FormClient(app.test_client())
     resp = fc.submit(link, {})
     assert resp.status_code == 303 and resp.headers["Location"] == "/login/code"

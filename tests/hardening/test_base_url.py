@@ -64,6 +64,8 @@ def test_production_needs_base_url_and_refuses_other_hosts(connection, app_confi
     assert client.get("/healthz", headers={"Host": "kerbside.example.gov.uk"}).status_code == 200
     refused = client.get("/", headers={"Host": "attacker.example"})
     assert refused.status_code == 400
-    with app.app_context():
-        from portal.services.links import external_url
-        assert external_url("account.login") == "https://kerbside.example.gov.uk/login"
+    from portal import db
+    from portal.services.links import external_url
+    session = db.new_session(app)
+    assert external_url(session, "account.login") == "https://kerbside.example.gov.uk/login"
+    session.close()

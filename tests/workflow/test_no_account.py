@@ -60,7 +60,7 @@ def test_forged_and_expired_confirmation_links(app, app_ctx, db_session, monkeyp
     assert resp.status_code == 400 and "not valid" in resp.get_data(as_text=True)
     old = int((utcnow() - timedelta(days=8)).timestamp())
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: old)
-    expired = make_token("confirm", {"r": report.id})
+    expired = make_token(db_session, "confirm", {"r": report.id})
     monkeypatch.undo()
     resp = follow(client, f"/n/confirm/{expired}")
     assert resp.status_code == 400 and "expired" in resp.get_data(as_text=True)

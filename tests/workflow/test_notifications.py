@@ -68,7 +68,7 @@ def test_a_get_on_an_email_link_changes_nothing(app, resident, make_report, make
     from portal.services.notifications import make_token
     report = make_report(reporter=resident)
     change_status(db_session, report, Status.FIXED, make_user(Role.STAFF))
-    token = make_token("reopen", {"r": report.id, "f": report.fixed_at.isoformat()})
+    token = make_token(db_session, "reopen", {"r": report.id, "f": report.fixed_at.isoformat()})
     assert app.test_client().get(f"/n/reopen/{token}").status_code == 200
     db_session.refresh(report)
     assert report.status is Status.FIXED
@@ -80,7 +80,7 @@ def test_reopen_link_after_14_days_is_refused(app, resident, make_report, make_u
     change_status(db_session, report, Status.FIXED, make_user(Role.STAFF))
     old = int((utcnow() - timedelta(days=15)).timestamp())
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: old)
-    token = make_token("reopen", {"r": report.id, "f": report.fixed_at.isoformat()})
+    token = make_token(db_session, "reopen", {"r": report.id, "f": report.fixed_at.isoformat()})
     monkeypatch.undo()
     resp = follow(app.test_client(), f"/n/reopen/{token}")
     assert resp.status_code == 400 and "expired" in resp.get_data(as_text=True)
@@ -100,7 +100,7 @@ def test_forged_or_altered_links_are_refused(app, resident, make_report, make_us
         assert resp.status_code == 400 and "not valid" in resp.get_data(as_text=True)
     # a token for another purpose (rate) does not reopen
     from portal.services.notifications import make_token
-    rate = make_token("rate", {"r": report.id, "f": report.fixed_at.isoformat()})
+    rate = make_token(db_session, "rate", {"r": report.id, "f": report.fixed_at.isoformat()})
     assert follow(client, f"/n/reopen/{rate}").status_code == 400
     db_session.refresh(report)
     assert report.status is Status.FIXED
