@@ -27,7 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _test_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or cluster.ensure(test=True)
+    """The test database; under pytest-xdist, one per worker (kerbside_test_gw0, ...) on the same server."""
+    url = os.environ.get("TEST_DATABASE_URL") or cluster.ensure(test=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from sqlalchemy.engine import make_url
+        base = make_url(url)
+        url = base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+        cluster.ensure_database(url)
+    return url
 
 
 @pytest.fixture(scope="session")
