@@ -28,6 +28,16 @@ class LogoutForm(FlaskForm):
     pass
 
 
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Your current password", validators=[InputRequired("Enter your current password."),
+                                                                 Length(max=200)])
+    new = PasswordField("New password", validators=[
+        InputRequired("Choose a new password."), Length(min=10, max=200, message="Use at least 10 characters.")],
+        description="At least 10 characters. Every other device you are logged in on is logged out.")
+    confirm = PasswordField("New password again", validators=[
+        InputRequired("Enter the new password again."), EqualTo("new", "The two passwords do not match.")])
+
+
 class DeleteAccountForm(FlaskForm):
     password = PasswordField("Your password", validators=[InputRequired("Enter your password to confirm."),
                                                           Length(max=200)],

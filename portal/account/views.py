@@ -8,11 +8,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import db
 from ..extensions import csrf_in_form, limiter
+from ..services.errors import DomainError
 from ..services import accounts, registration, twofactor
 from ..services.notifications import BadLink
 from . import bp
 from . import twofactor as second_step
-from .forms import DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
+from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
 
 
 def safe_next(target: str | None) -> str:
@@ -98,9 +99,33 @@ def logout():
 @bp.get("/account")
 @login_required
 def settings():
-    return render_template("account/settings.html", delete_form=DeleteAccountForm(),
+    return _settings_page()
+
+
+def _settings_page(delete_form=None, password_form=None):
+    return render_template("account/settings.html", delete_form=delete_form or DeleteAccountForm(),
+                           password_form=password_form or ChangePasswordForm(),
                            codes_left=twofactor.recovery_codes_left(db.session(), current_user)
                            if current_user.two_factor_enabled else None)
+
+
+@bp.post("/account/password")
+@login_required
+@csrf_in_form
+@limiter.limit("10 per hour")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(db.session(), user, form.current.data, form.new.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "current").errors.append(exc.message)
+        else:
+            login_user(user)         # this session carries the new version; every other one has ended
+            flash("Your password is changed, and every other device is logged out.", "success")
+            return redirect(url_for("account.settings"))
+    return _settings_page(password_form=form), 400
 
 
 @bp.post("/account/sessions/end")
@@ -138,6 +163,4 @@ def delete():
                   "success")
             return redirect(url_for("main.home"))
         form.password.errors.append("That password is not right.")
-    return render_template("account/settings.html", delete_form=form,
-                           codes_left=twofactor.recovery_codes_left(db.session(), current_user)
-                           if current_user.two_factor_enabled else None), 400
+    return _settings_page(delete_form=form), 400

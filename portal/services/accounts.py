@@ -16,6 +16,7 @@ from models import LoginThrottle, OutboxMessage, Report, ReportContact, ReportEv
 
 from .emails import email_key, lookup_key, normalise_email
 from .errors import DomainError, EmailTaken
+from .transaction import unit_of_work
 
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("kerbside-timing-equaliser")
@@ -129,6 +130,19 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     user.last_login_at = now
     session.commit()
     return user
+
+
+@unit_of_work
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change a password knowing the current one; every session of the account ends (the caller re-issues
+    its own)."""
+    if not check_password(user, current):
+        raise DomainError("That is not your current password.", field="current")
+    if not 10 <= len(new or "") <= 200:
+        raise DomainError("Use at least 10 characters.", field="new")
+    user.password_hash = generate_password_hash(new)
+    user.end_sessions()
+    session.commit()
 
 
 def set_contact_preference(session: Session, user: User, choice: str) -> None:

@@ -50,3 +50,19 @@ def test_a_session_cookie_with_a_stale_or_junk_identity_is_anonymous(app, reside
             session["_user_id"] = identity
             session["_fresh"] = True
         assert not _logged_in(client), identity
+
+
+def test_a_password_change_ends_every_other_session(app, resident):
+    other, here = login(app.test_client(), resident.email), login(app.test_client(), resident.email)
+    wrong = here.submit("/account/password", {"current": "not my password", "new": NEW, "confirm": NEW},
+                        page="/account")
+    assert wrong.status_code == 400 and "not your current password" in wrong.get_data(as_text=True)
+    assert _logged_in(other)                                              # a refusal changes nothing
+    short = here.submit("/account/password", {"current": "correct horse battery staple", "new": "short",
+                                              "confirm": "short"}, page="/account")
+    assert short.status_code == 400 and "at least 10 characters" in short.get_data(as_text=True)
+    resp = here.submit("/account/password", {"current": "correct horse battery staple", "new": NEW,
+                                             "confirm": NEW}, page="/account")
+    assert resp.status_code == 302
+    assert _logged_in(here) and not _logged_in(other)
+    assert _logged_in(login(app.test_client(), resident.email, NEW))
