@@ -57,19 +57,25 @@ def _as_owner(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+def install_system_packages(what: str, packages: list[str], install_cmd: str, instead: str) -> None:
+    """Install Debian packages when we are root; otherwise print the exact command and stop. apt's output
+    goes to stderr: stdout carries only what `ensure` prints (a URL)."""
+    if os.geteuid() != 0:
+        log(f"{what} is not installed. Install it with:")
+        log(f"    {install_cmd}")
+        log(f"or {instead}, then run this again.")
+        raise SystemExit(2)
+    log(f"installing {' '.join(packages)} from the system packages (about a minute)...")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdout=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env, stdout=sys.stderr)
+
+
 def ensure_postgis_installed() -> None:
     if POSTGIS_CONTROL.exists() and (PG_BIN / "initdb").exists():
         return
-    if os.geteuid() != 0:
-        log("PostGIS (or the PostgreSQL server) is not installed. Install it with:")
-        log(f"    {INSTALL_CMD}")
-        log("or set DATABASE_URL to an existing PostGIS database, then run this again.")
-        raise SystemExit(2)
-    log(f"installing {POSTGIS_PACKAGE} from the system packages (about a minute)...")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", f"postgresql-{PG_VERSION}", POSTGIS_PACKAGE],
-                   check=True, env=env)
+    install_system_packages("PostGIS (or the PostgreSQL server)", [f"postgresql-{PG_VERSION}", POSTGIS_PACKAGE],
+                            INSTALL_CMD, "set DATABASE_URL to an existing PostGIS database")
 
 
 def _chown_postgres(path: Path) -> None:

@@ -73,16 +73,9 @@ def _chown_owner(path: Path) -> None:
 def ensure_redis_installed() -> None:
     if SERVER_BIN.exists():
         return
-    if os.geteuid() != 0:
-        log("redis-server is not installed. Install it with:")
-        log(f"    {INSTALL_CMD}")
-        log("or set RATELIMIT_STORAGE_URI to an existing store, then run this again.")
-        raise SystemExit(2)
-    log(f"installing {PACKAGE} from the system packages...")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    # apt's chatter to stderr: stdout carries only the storage URI
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdout=sys.stderr)
-    subprocess.run(["apt-get", "install", "-y", "-qq", PACKAGE], check=True, env=env, stdout=sys.stderr)
+    from .cluster import install_system_packages
+    install_system_packages("redis-server", [PACKAGE], INSTALL_CMD,
+                            "set RATELIMIT_STORAGE_URI to an existing store")
 
 
 def running(sock: Path | None = None) -> bool:
