@@ -4,9 +4,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
-from models import OutboxMessage, User
+from models import OutboxMessage, User, Ward
+from portal.app import create_app
 from tests.conftest import csrf_from
 
 
@@ -38,3 +39,22 @@ def test_a_json_body_posted_to_an_html_form_is_not_taken_as_the_form(client, db_
     resp = client.post("/password/forgot", json=body)
     assert resp.status_code == 400
     assert db_session.scalars(select(OutboxMessage)).all() == []
+
+
+@pytest.mark.parametrize("path", ["/data/reports.csv", "/data/reports.geojson", "/wards/{ward}/reports.geojson"])
+def test_a_streamed_export_gives_its_database_connection_back(database_url, path, tmp_path):
+    """The export's rows were read through the request's session after Flask had closed it at teardown, which
+    reopened it and kept a pooled connection (idle in a transaction) until the garbage collector came."""
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        path = path.format(ward=conn.scalar(select(Ward.code).limit(1)))
+    try:
+        app = create_app({"TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False,
+                          "PHOTO_DIR": tmp_path, "SERVER_NAME": "localhost", "BASE_URL": "http://localhost"},
+                         bind=engine)
+        resp = app.test_client().get(path)
+        assert resp.status_code == 200 and resp.get_data()
+        resp.close()
+        assert engine.pool.checkedout() == 0
+    finally:
+        engine.dispose()
