@@ -6,9 +6,9 @@ import io
 import pytest
 from sqlalchemy import create_engine, select
 
-from models import OutboxMessage, User, Ward
+from models import Crew, CrewMember, OutboxMessage, Role, User, Ward
 from portal.app import create_app
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, login
 
 
 @pytest.mark.parametrize("name", ["email", "password", "csrf_token"])
@@ -39,6 +39,22 @@ def test_a_json_body_posted_to_an_html_form_is_not_taken_as_the_form(client, db_
     resp = client.post("/password/forgot", json=body)
     assert resp.status_code == 400
     assert db_session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_saving_a_crew_with_the_members_it_has_keeps_them(app, db_session, make_user):
+    """The members shown on the form were loaded; deleting their rows behind the session's back and adding
+    them again made two objects with one identity (a SQLAlchemy warning, an error in tests)."""
+    member = make_user(Role.CREW)
+    crew = Crew(name="Night crew")
+    db_session.add(crew)
+    db_session.flush()
+    db_session.add(CrewMember(crew_id=crew.id, user_id=member.id))
+    db_session.commit()
+    admin = login(app.test_client(), make_user(Role.ADMIN).email)
+    resp = admin.submit(f"/admin/crews/{crew.id}", {"name": "Night crew", "members": [str(member.id)],
+                                                     "active": "y"})
+    assert resp.status_code == 302
+    assert db_session.scalars(select(CrewMember.user_id).where(CrewMember.crew_id == crew.id)).all() == [member.id]
 
 
 @pytest.mark.parametrize("path", ["/data/reports.csv", "/data/reports.geojson", "/wards/{ward}/reports.geojson"])
