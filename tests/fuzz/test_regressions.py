@@ -74,3 +74,15 @@ def test_a_streamed_export_gives_its_database_connection_back(database_url, path
         assert engine.pool.checkedout() == 0
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("disposition", ['form-data', 'form-data; name="a\\\\"', 'form-data; filename="x.jpg"'])
+def test_a_multipart_part_without_a_readable_name_is_ignored(client, disposition):
+    """Werkzeug names such a part None; the NUL check (every POST route) and Flask-WTF's CSRF lookup called
+    string methods on it: a 500 before any view ran."""
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    body = (f'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--B\r\nContent-Disposition: {disposition}\r\n\r\nvalue\r\n--B--\r\n').encode()
+    for path in ("/login", "/logout", "/staff/assign"):
+        resp = client.post(path, data=body, content_type="multipart/form-data; boundary=B")
+        assert resp.status_code in (302, 400), (path, resp.status_code)
