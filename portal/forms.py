@@ -1,5 +1,9 @@
-"""The base form: CSRF checked by Flask-WTF, its failure worded for people, not programmers."""
+"""The base form: CSRF checked by Flask-WTF, its failure worded for people, not programmers; each field
+reads only what a browser can send for it."""
+from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField
 from wtforms.validators import StopValidation
 
 from .services.emails import InvalidEmail, normalise_email
@@ -9,6 +13,23 @@ EXPIRED = "This form had expired, so nothing was saved. Check your details and s
 
 class Form(FlaskForm):
     """Every field's text arrives cleaned of control characters (portal/http.py CleanRequest)."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Text fields read the request's form fields only, and file fields its files only: a file posted
+            under a text field's name is not text (Flask-WTF mixes both, so a validator would meet a
+            FileStorage). A JSON body is not an HTML form: it is ignored (Flask-WTF would take its values
+            as they are, numbers and lists included, past the control-character cleaning of CleanRequest)."""
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata            # given by the view (formdata=None: a page shown, not submitted)
+            if not form.is_submitted():    # else Flask-WTF's "from the request", on GET too
+                return None
+            names = {field.name for field in form if isinstance(field, FileField)}
+            files = [(name, f) for name, f in request.files.items(multi=True) if name in names]
+            if files:
+                return CombinedMultiDict((MultiDict(files), request.form))
+            return request.form or None
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.meta.csrf and self.csrf_token.errors:

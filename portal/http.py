@@ -65,12 +65,21 @@ def _security_headers(app: Flask) -> None:
 
 
 class CleanMultiDict(ImmutableMultiDict):
-    """Query and form fields as parsed by Werkzeug, cleaned once (services/text.clean): every view, form and
-    API sees text without control characters. NUL is kept here so that ``refuse_nul`` can answer 400."""
+    """Query and form fields (and uploads) as parsed by Werkzeug, cleaned once (services/text.clean): every
+    view, form and API sees text without control characters. NUL is kept here so that ``refuse_nul`` can
+    answer 400. A multipart part without a name Werkzeug can read (none, or one broken by a line break) comes
+    with the name None: it is no field of any form, so it is dropped rather than handed to code that expects
+    text."""
 
     def __init__(self, mapping=None):
         pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
-        super().__init__([(_clean(k), _clean(v)) for k, v in pairs])
+        kept = []
+        for k, v in pairs:
+            if k is not None:
+                kept.append((_clean(k), _clean(v)))
+            elif hasattr(v, "close"):      # an upload's spooled file: the request closes only those it keeps
+                v.close()
+        super().__init__(kept)
 
 
 def _clean(value):

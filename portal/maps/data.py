@@ -46,11 +46,11 @@ def open_data():
 def export_csv():
     session = db.session()
     _filters, conds = _export_conditions(session)
-    return csv_response(session, conds, "kerbside-reports")
+    return csv_response(conds, "kerbside-reports")
 
 
 @bp.get("/data/reports.geojson")
 def export_geojson():
     session = db.session()
     _filters, conds = _export_conditions(session)
-    return geojson_response(session, conds, "kerbside-reports")
+    return geojson_response(conds, "kerbside-reports")

@@ -145,7 +145,7 @@ def _ward_export(code: str, respond):
     place = ward_or_404(session, code)
     filters = parse_filters(session, request.args, today())
     conds = report_conditions(visible_to(None), filters.period, filters.category_id, ward_id=place.id)
-    return respond(session, conds, f"kerbside-{place.code}")
+    return respond(conds, f"kerbside-{place.code}")
 
 
 @bp.get("/wards/<code>/reports.csv")

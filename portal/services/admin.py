@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -97,8 +97,11 @@ def save_crew(session: Session, crew: Crew | None, *, name: str, depot_lat: str,
     crew.name, crew.depot, crew.active = name, depot, active
     try:
         session.flush()
-        session.execute(CrewMember.__table__.delete().where(
-            (CrewMember.user_id.in_([u.id for u in members] or [0])) | (CrewMember.crew_id == crew.id)))
+        # An ORM delete, so that the members already loaded (the form shows them) leave the session too: new
+        # rows for the same people must not meet stale ones under the same identity.
+        session.execute(delete(CrewMember).where(
+            (CrewMember.user_id.in_([u.id for u in members] or [0])) | (CrewMember.crew_id == crew.id)),
+            execution_options={"synchronize_session": "fetch"})
         session.add_all([CrewMember(crew_id=crew.id, user_id=u.id) for u in members])
         session.commit()
     except IntegrityError:
