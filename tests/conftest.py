@@ -2,6 +2,7 @@
 transaction; an app bound to that transaction; clients logged in per role through the real login form."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -77,12 +78,19 @@ def connection(engine):
     conn.close()
 
 
-@pytest.fixture(scope="session")
-def links(engine):
-    """The link builder an app gives its sessions (BASE_URL, routes, secret), for sessions made by tests."""
+@functools.cache
+def test_links():
+    """The link builder an app gives its sessions (BASE_URL, routes, secret, settings), for sessions that
+    tests make themselves: ``Session(..., info={"links": test_links()})``. (The engine is never connected.)"""
     from portal.db import links_for
     return links_for(create_app({"TESTING": True, "SECRET_KEY": "test-secret-not-for-production",
-                                 "BASE_URL": "http://localhost", "RATELIMIT_ENABLED": False}, bind=engine))
+                                 "BASE_URL": "http://localhost", "RATELIMIT_ENABLED": False},
+                                bind=create_engine("postgresql+psycopg2://")))
+
+
+@pytest.fixture(scope="session")
+def links():
+    return test_links()
 
 
 @pytest.fixture()

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from models import Role
 from portal.app import create_app
+from portal.db import links_for
 
 from ..conftest import csrf_from, login
 from .site import Crawl, build_site, crawl, email_links, match, seed_urls
@@ -67,7 +68,8 @@ def fuzz_app(fuzz_connection, tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def site(fuzz_app, fuzz_connection):
-    session = Session(bind=fuzz_connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = Session(bind=fuzz_connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+                      info={"links": links_for(fuzz_app)})
     try:
         return build_site(session, fuzz_app, fuzz_app.config["PHOTO_DIR"])
     finally:

@@ -18,6 +18,7 @@ from werkzeug.routing import RequestRedirect
 from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, Ward
 from portal.services import apikeys, crews, password_reset, registration, triage
 from portal.services.accounts import register_user
+from tests.factories import enrol_two_factor
 from portal.services.contacts import contact_user
 from portal.services.notifications import claim_token, external_url
 from portal.services.photos import PhotoStore, process_photo
@@ -47,6 +48,8 @@ def build_site(session, app, photo_dir) -> dict:
     with app.app_context():
         users = {role: register_user(session, email=f"{role.value}@{FUZZ_DOMAIN}", password=PASSWORD,
                                      display_name=f"Fuzz {role.value}", role=role) for role in Role}
+        for role in (Role.STAFF, Role.ADMIN):          # they sign in with a second step (a real TOTP code)
+            enrol_two_factor(session, users[role], app.config)
         staff, crew_user = users[Role.STAFF], users[Role.CREW]
         crew = Crew(name="Fuzz crew", depot=CATFORD.ewkt)
         session.add_all([crew, Crew(name="Idle crew", active=False)])
@@ -75,7 +78,7 @@ def build_site(session, app, photo_dir) -> dict:
         registration.start_registration(session, email=f"newcomer@{FUZZ_DOMAIN}", password=PASSWORD,
                                         display_name="Newcomer")
         password_reset.request_reset(session, users[Role.RESIDENT].email)
-        claim = urlsplit(external_url("notices.claim", token=claim_token(walk_in))).path
+        claim = urlsplit(external_url(session, "notices.claim", token=claim_token(session, walk_in))).path
         session.commit()
         return {
             "users": users, "references": [r.reference for r in (new, assigned, started, fixed, unconfirmed)],
