@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := portal.app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Tests run in parallel, one test database per worker (pytest-xdist); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test serve stop setup prepare bench chromium
 
@@ -45,7 +47,7 @@ chromium:
 test: $(STAMP) chromium
 	$(BIN)/python -m portal.cluster ensure --test >/dev/null
 	$(BIN)/python -m portal.redis_server ensure >/dev/null
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 stop:
 	$(BIN)/python -m portal.redis_server stop

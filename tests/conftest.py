@@ -79,9 +79,9 @@ def connection(engine):
 
 
 @functools.cache
-def test_links():
+def links_for_tests():
     """The link builder an app gives its sessions (BASE_URL, routes, secret, settings), for sessions that
-    tests make themselves: ``Session(..., info={"links": test_links()})``. (The engine is never connected.)"""
+    tests make themselves: ``Session(..., info={"links": links_for_tests()})``. (The engine is never connected.)"""
     from portal.db import links_for
     return links_for(create_app({"TESTING": True, "SECRET_KEY": "test-secret-not-for-production",
                                  "BASE_URL": "http://localhost", "RATELIMIT_ENABLED": False},
@@ -90,7 +90,7 @@ def test_links():
 
 @pytest.fixture(scope="session")
 def links():
-    return test_links()
+    return links_for_tests()
 
 
 @pytest.fixture()

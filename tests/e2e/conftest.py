@@ -19,7 +19,7 @@ from portal.services.reports import NewReport, create_report
 
 from ..factories import CATFORD, FLY_TIPPING_ANSWERS, PASSWORD, enrol_two_factor, totp_code
 
-from ..conftest import CHROMIUM, CHROMIUM_ARGS, test_links  # noqa: F401 (re-exported for the browser tests)
+from ..conftest import CHROMIUM, CHROMIUM_ARGS, links_for_tests  # noqa: F401 (re-exported for the browser tests)
 E2E_EMAIL_DOMAIN = "e2e.example.org"
 A11Y_DOMAIN = "a11y.example.org"            # accounts of the accessibility suites, kept for a whole module
 ROLES = ("anonymous", "resident", "councillor", "crew", "staff", "admin")
@@ -105,7 +105,7 @@ def confirmation_path(engine, email: str) -> str:
 def build_world(engine, photo_dir) -> dict:
     """Commit one account per role, a crew with its member, two reports by the resident (the second assigned to
     the crew) and an API key. Returns references, ids and the accounts' emails; ``delete_a11y_data`` removes it."""
-    with Session(engine, expire_on_commit=False, info={"links": test_links()}) as session:
+    with Session(engine, expire_on_commit=False, info={"links": links_for_tests()}) as session:
         users = {role: register_user(session, email=f"{role}-{uuid.uuid4().hex[:8]}@{A11Y_DOMAIN}",
                                      password=PASSWORD, display_name=f"A11y {role}", role=Role(role))
                  for role in ROLES if role != "anonymous"}

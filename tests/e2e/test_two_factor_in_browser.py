@@ -14,7 +14,7 @@ from models import Role
 from portal.services.accounts import register_user
 
 from ..factories import PASSWORD
-from .conftest import E2E_EMAIL_DOMAIN, tab_to, test_links
+from .conftest import E2E_EMAIL_DOMAIN, tab_to, links_for_tests
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,7 @@ def type_code(page, code: str) -> None:
 
 def test_staff_sets_up_two_factor_and_signs_in_with_a_code(page, engine):
     email = f"staff-{uuid.uuid4().hex[:8]}@{E2E_EMAIL_DOMAIN}"
-    with Session(engine, info={"links": test_links()}) as session:
+    with Session(engine, info={"links": links_for_tests()}) as session:
         register_user(session, email=email, password=PASSWORD, display_name="Tess Two-Step", role=Role.STAFF)
     problems = []
 
