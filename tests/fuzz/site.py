@@ -153,7 +153,8 @@ class PageParser(HTMLParser):
         self.by_id: dict[str, dict] = {}
         self.orphans: list[tuple[str, dict]] = []     # controls with form="id" outside that form
         self.urls: list[str] = []
-        self._form = self._select = self._option = self._textarea = None
+        self.datalists: dict[str, list[str]] = {}     # suggestions for inputs with list="id"
+        self._form = self._select = self._option = self._textarea = self._datalist = None
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
@@ -178,6 +179,10 @@ class PageParser(HTMLParser):
         elif tag == "option" and self._select is not None:
             self._option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
             self._select["options"].append(self._option)
+        elif tag == "datalist":
+            self._datalist = self.datalists.setdefault(a.get("id", ""), [])
+        elif tag == "option" and self._datalist is not None and "value" in a:
+            self._datalist.append(a["value"])
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -188,6 +193,8 @@ class PageParser(HTMLParser):
             self._option = None
         elif tag == "textarea":
             self._textarea = None
+        elif tag == "datalist":
+            self._datalist = None
 
     def handle_data(self, data):
         if self._option is not None:
@@ -234,6 +241,7 @@ class PageParser(HTMLParser):
                 else:
                     f.values.append(c["attrs"].get("value", ""))
                     f.default.append(c["attrs"].get("value", ""))
+                    f.values += self.datalists.get(c["attrs"].get("list", ""), [])
             action = urljoin(page, a.get("action") or page)
             parts = urlsplit(action)
             forms.append(Form(page=page, method=(a.get("method") or "get").upper(),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from hypothesis import strategies as st
+from werkzeug.datastructures import FileStorage
 
 from ..factories import CATFORD, PASSWORD, bomb_png, image_bytes
 from .site import Field, Form, path_args
@@ -39,8 +40,8 @@ class Upload:
     content: bytes
     filename: str
 
-    def part(self):
-        return io.BytesIO(self.content), self.filename
+    def part(self) -> FileStorage:
+        return FileStorage(io.BytesIO(self.content), filename=self.filename)
 
 
 FILES = st.builds(Upload, st.one_of(st.binary(max_size=64), st.sampled_from(
@@ -48,21 +49,32 @@ FILES = st.builds(Upload, st.one_of(st.binary(max_size=64), st.sampled_from(
     st.one_of(st.sampled_from(["photo.jpg", "a.png", "", "x.heic", "../../etc/passwd", "a" * 300 + ".jpg",
                                "photo.jpg\r\nContent-Type: text/html"]), ANY_TEXT))
 
-#: Values that get a form past its first check, so the fuzz reaches the services behind it too (the pages do
-#: not fill these in: a person types them).
+#: What a person types where the page leaves a field empty, the first value of each being one that gets the form
+#: past its checks (so the fuzz reaches the services behind it and their success), the others near misses.
 AIMED = {
     "latitude": [str(CATFORD.lat), "51.5072", "91"], "longitude": [str(CATFORD.lon), "-0.1276"],
     "depot_lat": [str(CATFORD.lat)], "depot_lon": [str(CATFORD.lon)], "postcode": ["SE6 4RU", "se64ru", "SW1A 1AA"],
     "description": ["Sofa and bags by the lamp post"], "note": ["Cleared today"], "reason": ["A face in the photo"],
-    "email": ["someone@example.org", "resident@fuzz.example.org", "walk-in@fuzz.example.org",
+    "email": ["resident@fuzz.example.org", "someone@example.org", "walk-in@fuzz.example.org",
               "newcomer@fuzz.example.org"],
     "password": [PASSWORD, "short"], "confirm": [PASSWORD], "display_name": ["Erin"], "your_name": ["Erin"],
-    "name": ["Night crew", "Fuzz CRM", "Litter bins"], "code": ["litter_bins", "fly_tipping"], "group": ["Streets"],
-    "target_hours": ["48", "0", "100000"], "questions": [
+    "name": ["Night crew", "Fuzz CRM", "Litter bins"], "code": ["fuzz_new_code", "fly_tipping"],
+    "group": ["Streets"], "target_hours": ["48", "0", "100000"], "questions": [
         "[]", '[{"code": "size", "label": "How big?", "type": "single", "options": [{"value": "s", "label": "S"}]}]',
         '[{"code": "x", "label": "X", "type": "text"}]', '{"code": 1}', "[1]", "[" * 5000],
     "original": ["KB-", "KB-NOPE"], "channel": ["phone", "walk_in", "email", "fax"],
 }
+
+
+def filled(f: Field) -> list:
+    """What a person sends for a field after filling the form in: what the page has, else the first option or
+    suggestion the page offers, else what they type; of the submit buttons, the last (where forms put their
+    main one)."""
+    if f.kind == "submit":
+        return f.values[-1:]
+    if f.kind == "file" or any(f.default):
+        return list(f.default)
+    return next(([v] for v in [*f.values, *AIMED.get(f.name, [])] if v), list(f.default))
 
 
 def _known(f: Field) -> st.SearchStrategy:
@@ -92,15 +104,15 @@ def odd_field_names(form: Form) -> st.SearchStrategy:
 
 
 def form_values(form: Form) -> st.SearchStrategy:
-    """All fields fuzzed at once, or one field fuzzed and the others as a browser sends them."""
+    """The form filled in, the form filled in but for one field fuzzed, or every field fuzzed."""
     odd = ODD if form.method == "POST" else ODD_IN_URL
-    defaults = {name: list(f.default) for name, f in form.fields.items()}
+    base = {name: filled(f) for name, f in form.fields.items()}
     everything = st.fixed_dictionaries({name: field_values(f, odd) for name, f in form.fields.items()})
     if not form.fields:
         return everything
     one = st.sampled_from(sorted(form.fields)).flatmap(
-        lambda name: field_values(form.fields[name], odd).map(lambda v: {**defaults, name: v}))
-    return st.one_of(one, everything)
+        lambda name: field_values(form.fields[name], odd).map(lambda v: {**base, name: v}))
+    return st.one_of(st.just(base), one, everything)
 
 
 #: The CSRF token as the page has it (most of the time), absent, altered, or from no session at all.
