@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from . import db
 from .services.outbox import MailSettings, purge_finished, send_due
+from .services.links import purge_used_links
 from .services.photos import PhotoStore
 
 #: The worker deletes old sent mail, and pending photos, this often.
@@ -123,6 +124,7 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
                 purged_at = time.monotonic()
                 if gone:
                     click.echo(f"outbox: deleted {gone} emails finished over {keep.days} days ago")
+                purge_used_links(session)      # records of used links, once the links have expired anyway
         except OperationalError as exc:  # the database is away: try again next round
             click.echo(f"outbox: database unavailable ({exc.orig})", err=True)
         finally:

@@ -85,3 +85,16 @@ def test_password_reset_link_replayed_after_use(app, resident, db_session):
     assert resp.status_code == 400 and "already been used" in resp.get_data(as_text=True)
     user = db_session.get(User, resident.id)
     db_session.refresh(user)
+
+
+def test_used_links_are_forgotten_once_expired(db_session):
+    from datetime import timedelta
+
+    from models import UsedLink, utcnow
+    from portal.services.links import purge_used_links
+    now = utcnow()
+    db_session.add_all([UsedLink(digest="a" * 64, purpose="reopen", used_at=now, expires_at=now - timedelta(1)),
+                        UsedLink(digest="b" * 64, purpose="reopen", used_at=now, expires_at=now + timedelta(1))])
+    db_session.commit()
+    assert purge_used_links(db_session) == 1
+    assert [link.digest for link in db_session.query(UsedLink).all()] == ["b" * 64]
