@@ -11,7 +11,7 @@ from portal.services.text import ascii_int, clean, csv_safe, xml_safe
 from tests.conftest import csrf_from, login
 from tests.factories import report_form
 
-ROLES = [None, Role.RESIDENT, Role.CREW, Role.STAFF, Role.ADMIN]
+ROLES = [None, Role.RESIDENT, Role.COUNCILLOR, Role.CREW, Role.STAFF, Role.ADMIN]
 
 
 def _url_with_nul(rule) -> str | None:
