@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import utcnow, OutboxMessage, Report, ReportEvent, Status, Subscription, User
 
+from . import visibility
 from .links import BadLink, external_url, make_token, use_token
 
 __all__ = ["BadLink", "external_url", "make_token"]    # used by the views and tests through this module
@@ -120,7 +121,10 @@ def status_changed(session: Session, report: Report, event: ReportEvent) -> None
 
 def _fixed_report(session: Session, purpose: str, token: str, max_age: timedelta) -> Report:
     payload = use_token(session, purpose, token, max_age)
-    report = session.get(Report, payload.get("r")) if isinstance(payload, dict) else None
+    # The link is followed by whoever holds it (no account): it acts only on what the public may see, so a
+    # report a moderator has hidden since is out of its reach.
+    report = session.scalars(visibility.visible_reports(None).where(Report.id == payload.get("r"))).first() \
+        if isinstance(payload, dict) and isinstance(payload.get("r"), int) else None
     if report is None:
         raise BadLink("This link is not valid. Check that you copied all of it.")
     if report.status is not Status.FIXED or report.fixed_at is None or report.fixed_at.isoformat() != payload.get("f"):

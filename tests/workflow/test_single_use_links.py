@@ -98,3 +98,16 @@ def test_used_links_are_forgotten_once_expired(db_session):
     db_session.commit()
     assert purge_used_links(db_session) == 1
     assert [link.digest for link in db_session.query(UsedLink).all()] == ["b" * 64]
+
+
+def test_links_cannot_act_on_a_report_hidden_since(app, resident, make_report, make_user, db_session):
+    report = make_report(reporter=resident)
+    change_status(db_session, report, Status.FIXED, make_user(Role.STAFF), "Cleared")
+    reopen, rate = _link(db_session, "/n/reopen"), _link(db_session, "/n/rate")
+    report.hidden = True
+    db_session.commit()
+    client = app.test_client()
+    assert follow(client, reopen).status_code == 400
+    assert follow(client, rate, {"score": "5"}).status_code == 400
+    db_session.refresh(report)
+    assert report.status is Status.FIXED
