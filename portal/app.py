@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask
 from flask.globals import request_ctx
 from sqlalchemy.engine import Connection, Engine
 from werkzeug.routing import BuildError, MapAdapter
@@ -15,6 +14,7 @@ from models import LABELS, Status, User
 from . import db
 from .config import INSTANCE, from_environment
 from .extensions import csrf, limiter, login_manager, protect_unsafe_requests
+from .services.links import bind_base_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,8 +26,7 @@ class Kerbside(Flask):
     Host would put a valid reset token on an attacker's site). Relative URLs are unchanged."""
 
     def base_url_adapter(self) -> MapAdapter:
-        base = urlsplit(self.config["BASE_URL"])
-        return self.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
+        return bind_base_url(self.url_map, self.config["BASE_URL"])
 
     def create_url_adapter(self, request):
         if request is None:             # outside a request (worker, CLI): BASE_URL, not SERVER_NAME
@@ -58,11 +57,6 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
                 instance_path=str(INSTANCE))
     app.config.update(from_environment())
     app.config.update(config or {})
-
-    if app.config.get("TRUSTED_HOSTS"):
-        @app.before_request
-        def _check_host():
-            request.host      # noqa: B018 - reading it refuses (400) a Host not in TRUSTED_HOSTS
 
     db.init_app(app, bind)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)

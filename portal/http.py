@@ -102,7 +102,7 @@ def _refuse_nul(app: Flask) -> None:
                 "application/x-www-form-urlencoded", "multipart/form-data"):
             fields += request.form.items(multi=True)
             fields += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
-        if text.has_nul(request.path) or any(text.has_nul(k or "") or text.has_nul(v or "") for k, v in fields):
+        if text.has_nul(request.path) or any(text.has_nul(k) or text.has_nul(v) for k, v in fields):
             abort(400, "A request may not contain a NUL character.")
         return None
 

@@ -10,7 +10,7 @@ from ..extensions import csrf_in_form, limiter
 from ..forms import Form
 from ..services import password_reset
 from ..services.errors import DomainError
-from ..services.notifications import BadLink
+from ..services.links import BadLink
 from . import bp
 
 

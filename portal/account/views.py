@@ -10,7 +10,7 @@ from .. import db
 from ..extensions import csrf_in_form, limiter
 from ..services.errors import DomainError
 from ..services import accounts, registration, twofactor
-from ..services.notifications import BadLink
+from ..services.links import BadLink
 from . import bp
 from . import twofactor as second_step
 from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, LogoutForm, RegisterForm

@@ -8,7 +8,7 @@ from ..services.errors import DomainError
 from ..services.support import support as add_support
 from ..extensions import csrf_in_form
 from ..services import accounts, notifications, visibility
-from ..services.notifications import BadLink
+from ..services.links import BadLink
 from . import bp
 from .forms import CONTACT_CHOICES, SCORES, TokenForm
 

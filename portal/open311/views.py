@@ -259,19 +259,10 @@ def failure(error):
         return response
     if isinstance(error, DBAPIError):     # the database is unreachable: not the client's fault, retry later
         log.error("open311: database unavailable: %s", error.__class__.__name__)
-        _rollback()
         return open311_http_error(503, "The service is briefly unavailable; nothing was saved. Retry in a "
                                        "minute."), {"Retry-After": "30"}
     log.exception("open311 request failed")
-    _rollback()
     return open311_http_error(500, "The request failed on our side; nothing was saved. Please retry.")
-
-
-def _rollback() -> None:
-    try:
-        db.session().rollback()
-    except Exception:  # noqa: BLE001 - the session may be unusable; the error response still goes out
-        pass
 
 
 def open311_http_error(code: int, description: str):

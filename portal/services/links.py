@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
-from werkzeug.routing import Map
+from werkzeug.routing import Map, MapAdapter
 
 from models import UsedLink, utcnow
 
@@ -35,6 +35,12 @@ class BadLink(Exception):
         self.message = message
 
 
+def bind_base_url(url_map: Map, base_url: str) -> MapAdapter:
+    """The routes bound to BASE_URL's scheme, host and path: the only way an absolute URL is built."""
+    base = urlsplit(base_url)
+    return url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
+
+
 @dataclass(frozen=True)
 class Links:
     """Builds absolute URLs under ``base_url`` from the app's routes, and signs tokens with its secret."""
@@ -45,9 +51,7 @@ class Links:
     config: Mapping
 
     def url(self, endpoint: str, **values) -> str:
-        base = urlsplit(self.base_url)
-        adapter = self.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
-        return adapter.build(endpoint, values, force_external=True)
+        return bind_base_url(self.url_map, self.base_url).build(endpoint, values, force_external=True)
 
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret_key, salt=f"kerbside.{purpose}")

@@ -16,8 +16,6 @@ from models import utcnow, OutboxMessage, Report, ReportEvent, Status, Subscript
 from . import visibility
 from .links import BadLink, external_url, make_token, use_token
 
-__all__ = ["BadLink", "external_url", "make_token"]    # used by the views and tests through this module
-
 REOPEN_DAYS = 14
 RATE_DAYS = 60
 UNSUBSCRIBE_DAYS = 3650

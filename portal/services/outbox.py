@@ -52,23 +52,23 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
-def _defer(message: OutboxMessage, error: str, now: datetime, give_up: bool = True) -> bool:
+def _defer(message: OutboxMessage, error: str, now: datetime, summary: SendSummary, give_up: bool = True) -> None:
     """Try again later; after MAX_ATTEMPTS, give up (failed) unless ``give_up`` is False (the mail server is
-    unreachable: nothing is wrong with the message, and an outage must lose no mail). Returns True if it
-    will be tried again."""
+    unreachable: nothing is wrong with the message, and an outage must lose no mail)."""
+    if give_up and message.attempts + 1 >= MAX_ATTEMPTS:
+        _fail(message, error, now, summary)
+        return
     message.attempts += 1
     message.last_error = error[:500]
-    if give_up and message.attempts >= MAX_ATTEMPTS:
-        message.failed_at = now
-        return False
     message.next_attempt_at = now + backoff(message.attempts)
-    return True
+    summary.deferred += 1
 
 
-def _fail(message: OutboxMessage, error: str, now: datetime) -> None:
-    """This message can never be sent (a refused mailbox, an address no mail server takes)."""
+def _fail(message: OutboxMessage, error: str, now: datetime, summary: SendSummary) -> None:
+    """This message will not be sent (a refused mailbox, an address no mail server takes, too many tries)."""
     message.attempts += 1
     message.failed_at, message.last_error = now, error[:500]
+    summary.failed += 1
 
 
 def _send_one(smtp: smtplib.SMTP, message: OutboxMessage, sender: str, now: datetime,
@@ -80,32 +80,20 @@ def _send_one(smtp: smtplib.SMTP, message: OutboxMessage, sender: str, now: date
         # One recipient, given explicitly: never the (possibly several) addresses a To header could hold.
         smtp.send_message(_email(message, sender), to_addrs=[address])
     except InvalidEmail as exc:
-        _fail(message, f"not a deliverable address: {exc.message}", now)
-        summary.failed += 1
+        _fail(message, f"not a deliverable address: {exc.message}", now, summary)
     except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        if all(500 <= code < 600 for code in codes):
-            _fail(message, f"refused: {exc.recipients}", now)
-            summary.failed += 1
-        elif _defer(message, f"refused for now: {exc.recipients}", now):
-            summary.deferred += 1
+        if all(500 <= code < 600 for code, _ in exc.recipients.values()):
+            _fail(message, f"refused: {exc.recipients}", now, summary)
         else:
-            summary.failed += 1
+            _defer(message, f"refused for now: {exc.recipients}", now, summary)
     except (smtplib.SMTPServerDisconnected, socket.timeout, ConnectionError) as exc:
-        if _defer(message, f"connection lost: {exc}", now):
-            summary.deferred += 1
-        else:
-            summary.failed += 1
+        _defer(message, f"connection lost: {exc}", now, summary)
         return False
     except (smtplib.SMTPNotSupportedError, ValueError, UnicodeError, TypeError) as exc:
         # e.g. a line break in a header, an address that needs SMTPUTF8: retrying cannot help.
-        _fail(message, f"cannot be sent: {type(exc).__name__}: {exc}", now)
-        summary.failed += 1
+        _fail(message, f"cannot be sent: {type(exc).__name__}: {exc}", now, summary)
     except (smtplib.SMTPException, OSError) as exc:
-        if _defer(message, f"{type(exc).__name__}: {exc}", now):
-            summary.deferred += 1
-        else:
-            summary.failed += 1
+        _defer(message, f"{type(exc).__name__}: {exc}", now, summary)
     else:
         message.sent_at, message.last_error = now, ""
         summary.sent += 1
@@ -131,8 +119,7 @@ def send_due(session: Session, mail: MailSettings, now: datetime | None = None, 
         smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
     except (OSError, smtplib.SMTPException) as exc:
         for message in due:
-            _defer(message, f"cannot reach mail server: {exc}", now, give_up=False)
-        summary.deferred = len(due)
+            _defer(message, f"cannot reach mail server: {exc}", now, summary, give_up=False)
         session.commit()
         return summary
     try:

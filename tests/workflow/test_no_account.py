@@ -51,7 +51,7 @@ def test_report_is_held_until_the_link_is_followed_then_claimed(app, db_session)
 
 
 def test_forged_and_expired_confirmation_links(app, app_ctx, db_session, monkeypatch):
-    from portal.services.notifications import make_token
+    from portal.services.links import make_token
     _anonymous_report(app)
     report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
     forged = URLSafeTimedSerializer("guessed-secret", salt="kerbside.confirm").dumps({"r": report.id})

@@ -65,7 +65,7 @@ def test_fixed_email_has_reopen_and_rate_links_that_work_once(app, resident, mak
 
 
 def test_a_get_on_an_email_link_changes_nothing(app, resident, make_report, make_user, db_session):
-    from portal.services.notifications import make_token
+    from portal.services.links import make_token
     report = make_report(reporter=resident)
     change_status(db_session, report, Status.FIXED, make_user(Role.STAFF))
     token = make_token(db_session, "reopen", {"r": report.id, "f": report.fixed_at.isoformat()})
@@ -75,7 +75,7 @@ def test_a_get_on_an_email_link_changes_nothing(app, resident, make_report, make
 
 
 def test_reopen_link_after_14_days_is_refused(app, resident, make_report, make_user, db_session, monkeypatch):
-    from portal.services.notifications import make_token
+    from portal.services.links import make_token
     report = make_report(reporter=resident)
     change_status(db_session, report, Status.FIXED, make_user(Role.STAFF))
     old = int((utcnow() - timedelta(days=15)).timestamp())
@@ -99,7 +99,7 @@ def test_forged_or_altered_links_are_refused(app, resident, make_report, make_us
         resp = follow(client, f"/n/reopen/{token}")
         assert resp.status_code == 400 and "not valid" in resp.get_data(as_text=True)
     # a token for another purpose (rate) does not reopen
-    from portal.services.notifications import make_token
+    from portal.services.links import make_token
     rate = make_token(db_session, "rate", {"r": report.id, "f": report.fixed_at.isoformat()})
     assert follow(client, f"/n/reopen/{rate}").status_code == 400
     db_session.refresh(report)

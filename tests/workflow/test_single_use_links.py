@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import select
 
-from models import OutboxMessage, Report, Role, Status, Subscription, User
+from models import OutboxMessage, Role, Status, Subscription, User
 from portal.services.reports import change_status
 from tests.conftest import FormClient, csrf_from
 from tests.factories import report_form
