@@ -96,8 +96,10 @@ def test_used_links_are_forgotten_once_expired(db_session):
     db_session.add_all([UsedLink(digest="a" * 64, purpose="reopen", used_at=now, expires_at=now - timedelta(1)),
                         UsedLink(digest="b" * 64, purpose="reopen", used_at=now, expires_at=now + timedelta(1))])
     db_session.commit()
-    assert purge_used_links(db_session) == 1
-    assert [link.digest for link in db_session.query(UsedLink).all()] == ["b" * 64]
+    # Tests that run a live server commit for real, so other used links may be in the table: count only ours.
+    assert purge_used_links(db_session) >= 1
+    ours = db_session.query(UsedLink.digest).filter(UsedLink.digest.in_(["a" * 64, "b" * 64])).all()
+    assert [digest for (digest,) in ours] == ["b" * 64]
 
 
 def test_links_cannot_act_on_a_report_hidden_since(app, resident, make_report, make_user, db_session):
