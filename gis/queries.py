@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -54,6 +55,29 @@ def postcode_location(session: Session, text: str) -> LonLat | None:
 
 
 #: Used only when no wards are loaded: Lewisham town hall, Catford (WGS84 degrees).
+class UnknownPlace(ValueError):
+    """A place that cannot be found; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class Place:
+    point: LonLat
+    #: How to show what was found, e.g. "SE6 4RU".
+    label: str
+
+
+def locate_postcode(session: Session, text: str) -> Place:
+    """The middle of a postcode in the area, or UnknownPlace saying what is wrong with it."""
+    compact = normalise_postcode(text or "")
+    if compact is None:
+        raise UnknownPlace("Enter a full postcode in the area, like SE6 4RU.")
+    point = postcode_location(session, compact)
+    if point is None:
+        raise UnknownPlace("We do not know that postcode. Check it, or choose the point on the map or by "
+                           "coordinates.")
+    return Place(point=point, label=format_postcode(compact))
+
+
 DEFAULT_CENTRE = LonLat(lon=-0.0209, lat=51.4452)
 
 

@@ -1,8 +1,11 @@
-from ..forms import Form as FlaskForm, ValidEmail
+from ..forms import Form as FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from models import DESCRIPTION_MAX
+
+from ..services.submission import CALLER_CHANNELS
 
 
 class ReportForm(FlaskForm):
@@ -24,8 +27,10 @@ class ReportForm(FlaskForm):
     pending_photos = HiddenField()
     anonymous = BooleanField("Hide my name on the public page", default=True)
     submission_token = HiddenField()
-    # Reporting without an account, or staff reporting for a caller (issue 4): checked in the view.
-    email = StringField("Your email address", validators=[Optional(), ValidEmail()],
+    # Reporting without an account, or staff reporting for a caller: checked by the submission service.
+    email = StringField("Your email address", validators=[Length(max=320)],
                         description="We will email you a link to confirm the report. We never show it publicly.")
     your_name = StringField("Your name (optional)", validators=[Optional(), Length(max=80)])
-    channel = HiddenField()
+    channel = SelectField("How did they reach us?", validate_choice=False,
+                          choices=[SelectChoice("", "It is my own report"),
+                                   *(SelectChoice(value, label) for value, label in CALLER_CHANNELS.items())])

@@ -1,25 +1,26 @@
+import functools
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_lon
 from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
-from gis.queries import format_postcode, normalise_postcode, postcode_location, service_area_centre
+from gis.queries import UnknownPlace, locate_postcode, service_area_centre
 from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
 from ..extensions import account_or_address, csrf_in_form, limiter
 from ..forms import form_errors
 from ..services import visibility
-from ..services.errors import DomainError, InvalidPhoto
+from ..services.errors import DomainError, InvalidPhoto, Refused
 from ..services.photos import KEY_RE, PhotoStore, process_photo
 from ..services.support import supporter_count
 from ..services.triage import due_at, is_overdue
-from ..services.reports import NewReport, hazards, validate_answers
-from ..services.submission import CALLER_CHANNELS, Submission, submit_report
+from ..services.reports import NewReport, hazards
+from ..services.submission import CALLER_CHANNELS, Submission, problems_with, submit_report
 from . import bp
 from .forms import ReportForm
 
@@ -74,17 +75,88 @@ def _take_photos(form: ReportForm, store: PhotoStore, max_count: int,
     if len(keys) + len(uploads) > max_count:
         form.photos.errors.append(f"You can add at most {max_count} photos.")
         uploads = uploads[: max(0, max_count - len(keys))]
-    limit = current_app.config["PHOTO_MAX_BYTES"]
     for upload in uploads:
-        raw = upload.stream.read(limit + 1)
         try:
-            processed = process_photo(raw, upload.filename, max_bytes=limit)
-            keys.append(store.save_pending(processed))
-            gps = gps or processed.gps
+            key, point = _keep_upload(upload, store)
+            keys.append(key)
+            gps = gps or point
         except InvalidPhoto as exc:
             form.photos.errors.append(exc.message)
     form.pending_photos.data = ",".join(keys)
     return keys, gps
+
+
+def _keep_upload(upload, store: PhotoStore) -> tuple[str, LonLat | None]:
+    """One uploaded photo, checked and re-encoded into the pending store: (its key, where it was taken)."""
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    processed = process_photo(upload.stream.read(limit + 1), upload.filename, max_bytes=limit)
+    return store.save_pending(processed), processed.gps
+
+
+class ReportPage:
+    """The report form as posted: the form, every category's answers (kept when the category changes) and the
+    problems to show beside the questions."""
+
+    def __init__(self):
+        self.categories = categories(db.session())
+        self.form = ReportForm()
+        self.form.category.choices = grouped_choices(self.categories)
+        self.answers = raw_answers(self.categories) if request.method == "POST" else {}
+        self.answer_errors: dict[str, str] = {}
+        self.notice: str | None = None
+
+    def point(self) -> tuple[LonLat | None, DomainError | None]:
+        """The point typed, placed on the map or found, or what is wrong with it."""
+        form = self.form
+        try:
+            return parse_lat_lon(form.latitude.data, form.longitude.data), None
+        except InvalidCoordinates as exc:
+            return None, DomainError(str(exc), field="location")
+
+    def submission(self, photo_keys: list[str], suggest_nearby: bool) -> Submission:
+        form = self.form
+        point, problem = self.point()
+        code = form.category.data or ""
+        data = NewReport(category_code=code, point=point, description=form.description.data or "",
+                         answers=self.answers.get(code, {}), photo_keys=photo_keys, anonymous=form.anonymous.data,
+                         client_token=form.submission_token.data)
+        return Submission(report=data, email=form.email.data or "", name=form.your_name.data or "",
+                          caller_channel=form.channel.data or "", point_problem=problem,
+                          suggest_nearby=suggest_nearby)
+
+    def show(self, problems: list[DomainError]) -> None:
+        """Put each problem beside its field (once: a field the form already faulted keeps its message)."""
+        for problem in problems:
+            name = {"location": "latitude"}.get(problem.field or "", problem.field or "description")
+            if name.startswith("q_"):
+                self.answer_errors.setdefault(name[2:], problem.message)
+            elif name in self.form and not self.form[name].errors:
+                self.form[name].errors.append(problem.message)
+            elif name not in self.form:
+                self.form.description.errors.append(problem.message)
+
+    def render(self, status: int, nearby=()):
+        form = self.form
+        cfg = current_app.config
+        errors = form_errors(form) + \
+            [(f"q_{form.category.data}_{code}", msg) for code, msg in self.answer_errors.items()]
+        return render_template(
+            "reports/new.html", form=form, categories=self.categories,
+            all_answers=self.answers, answer_errors=self.answer_errors, notice=self.notice,
+            picker=picker(service_area_centre(db.session()), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"]),
+            errors=errors, nearby=nearby, staff=visibility.is_staff(current_user),
+            pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
+
+
+@functools.lru_cache(maxsize=8)
+def picker(centre: LonLat, tile_url: str, attribution: str):
+    """The location picker's map, built once per process: the pin and the view come from the coordinate
+    fields in the browser (static/js/report-form.js), so every visitor gets the same map."""
+    return location_picker(centre, tile_url, attribution)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -92,96 +164,112 @@ def _take_photos(form: ReportForm, store: PhotoStore, max_count: int,
 @limiter.limit("20 per hour", methods=["POST"])                                  # per address
 @limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address)      # per account
 def new():
-    session = db.session()
-    cats = categories(session)
-    form = ReportForm()
-    form.category.choices = grouped_choices(cats)
-    answers_by_cat = raw_answers(cats) if request.method == "POST" else {}
-    answer_errors: dict[str, str] = {}
-    notice = None
-    point = None
+    page = ReportPage()
+    form = page.form
     if request.method == "GET":
-        form.submission_token.data = secrets.token_urlsafe(24)
-        if request.args.get("category"):
-            form.category.data = request.args["category"][:40]
-    else:
-        form_ok = form.validate_on_submit()
-        if not form.submission_token.data or len(form.submission_token.data) > 64:
-            form.submission_token.data = secrets.token_urlsafe(24)
-        keys, photo_gps = _take_photos(form, photo_store(), current_app.config["PHOTO_MAX_COUNT"], form_ok)
-        action = request.form.get("action")
-        if action == "find_postcode":
-            found = postcode_location(session, form.postcode.data or "")
-            if found is None:
-                form.postcode.errors.append(
-                    "Enter a full postcode in the area, like SE6 4RU." if normalise_postcode(form.postcode.data or "") is None
-                    else "We do not know that postcode. Check it, or choose the point on the map or by coordinates.")
-            else:
-                form.latitude.data, form.longitude.data = f"{found.lat:.6f}", f"{found.lon:.6f}"
-                form.postcode.data = format_postcode(normalise_postcode(form.postcode.data))
-                notice = "We have put the pin in the middle of that postcode. Move it to the exact spot if you can."
-            return _render(form, cats, answers_by_cat, answer_errors, notice, status=200 if found else 400)
-        if not (form.latitude.data or "").strip() and not (form.longitude.data or "").strip() and photo_gps:
-            form.latitude.data, form.longitude.data = f"{photo_gps.lat:.6f}", f"{photo_gps.lon:.6f}"
-            notice = ("We have placed the pin where your photo was taken. Check it is right, then send the "
-                      "report again.")
-            return _render(form, cats, answers_by_cat, answer_errors, notice, status=200)
-        try:
-            point = parse_lat_lon(form.latitude.data, form.longitude.data)
-        except InvalidCoordinates as exc:
-            form.latitude.errors.append(str(exc))
-        category = next((c for c in cats if c.code == form.category.data), None)
-        if category is None:
-            form.category.errors.append("Choose a category from the list.")
-        else:
-            _, answer_errors = validate_answers(category, answers_by_cat.get(category.code, {}))
-        if not (form.description.data or "").strip():
-            form.description.errors.append("Describe the problem, so the crew knows what to look for.")
-        nearby = [] if form.errors or answer_errors or action == "submit_new" else \
-            open_reports_near(session, visibility.visible_reports(current_user), point, category.id)
-        if nearby:  # "me too": offer the open reports of this kind within 50 m before making another
-            return _render(form, cats, answers_by_cat, answer_errors, None, status=200, point=point, nearby=nearby)
-        if not form.errors and not answer_errors:
-            data = NewReport(category_code=category.code, point=point, description=form.description.data,
-                             answers=answers_by_cat[category.code], photo_keys=keys,
-                             anonymous=form.anonymous.data, client_token=form.submission_token.data)
-            submission = Submission(report=data, email=form.email.data or "", name=form.your_name.data or "",
-                                    caller_channel=form.channel.data or "")
+        form.submission_token.data = _new_token()
+        form.category.data = (request.args.get("category") or "")[:40] or None
+        # Opened from a place (the neighbourhood page, a report's "report another problem here"): pin it.
+        if request.args.get("latitude"):
             try:
-                outcome = submit_report(session, submission, current_user, photo_store())
-            except DomainError as exc:
-                field = {"location": "latitude"}.get(exc.field, exc.field) or "description"
-                if field.startswith("q_"):
-                    answer_errors[field[2:]] = exc.message
-                else:
-                    getattr(form, field).errors.append(exc.message)
-            else:
-                report = outcome.report
-                if report.status is Status.UNCONFIRMED:
-                    return redirect(url_for("notices.check_email"))
-                if outcome.for_caller:
-                    flash(f"Report {report.reference} made for the caller ({CALLER_CHANNELS[data.channel]}).", "success")
-                    return redirect(url_for("staff.report", reference=report.reference))
-                return redirect(url_for("reports.sent", reference=report.reference))
-    return _render(form, cats, answers_by_cat, answer_errors, notice,
-                   status=400 if request.method == "POST" else 200, point=point)
+                point = parse_lat_lon(request.args.get("latitude"), request.args.get("longitude"))
+                form.latitude.data, form.longitude.data = f"{point.lat:.6f}", f"{point.lon:.6f}"
+            except InvalidCoordinates:
+                pass                     # a bad link opens the form as usual
+        return page.render(200)
+    form_ok = form.validate_on_submit()
+    if not form.submission_token.data or len(form.submission_token.data) > 64:
+        form.submission_token.data = _new_token()
+    keys, photo_gps = _take_photos(form, photo_store(), current_app.config["PHOTO_MAX_COUNT"], form_ok)
+    if photo_gps and not (form.latitude.data or "").strip() and not (form.longitude.data or "").strip():
+        form.latitude.data, form.longitude.data = f"{photo_gps.lat:.6f}", f"{photo_gps.lon:.6f}"
+        page.notice = "We have placed the pin where your photo was taken. Check it is right, then send the report again."
+        return page.render(200)
+    submission = page.submission(keys, suggest_nearby=request.form.get("action") != "submit_new")
+    if not form_ok or form.photos.errors:
+        # The post itself is not usable (its token, a field's shape, a photo): say so, with every rule too.
+        page.show(problems_with(db.session(), submission, current_user))
+        return page.render(400)
+    try:
+        outcome = submit_report(db.session(), submission, current_user, photo_store())
+    except DomainError as exc:
+        page.show(exc.problems if isinstance(exc, Refused) else [exc])
+        return page.render(400)
+    if outcome.report is None:     # "me too": open reports of this kind close by, offered before another
+        return page.render(200, nearby=outcome.nearby)
+    report = outcome.report
+    if report.status is Status.UNCONFIRMED:
+        return redirect(url_for("notices.check_email"))
+    if outcome.for_caller:
+        flash(f"Report {report.reference} made for the caller ({CALLER_CHANNELS[report.channel]}).", "success")
+        return redirect(url_for("staff.report", reference=report.reference))
+    return redirect(url_for("reports.sent", reference=report.reference))
 
 
-def _render(form, cats, answers_by_cat, answer_errors, notice, status, point=None, nearby=()):
+@bp.post("/report/locate")
+@csrf_in_form
+def locate():
+    """"Find postcode" without JavaScript: the whole form comes back with the pin at the postcode, and
+    everything else typed (photos included) kept."""
+    page = ReportPage()
+    form = page.form
+    form_ok = form.validate_on_submit()
+    _take_photos(form, photo_store(), current_app.config["PHOTO_MAX_COUNT"], form_ok)
+    try:
+        found = locate_postcode(db.session(), form.postcode.data or "")
+    except UnknownPlace as exc:
+        form.postcode.errors.append(str(exc))
+        return page.render(400)
+    form.latitude.data, form.longitude.data = f"{found.point.lat:.6f}", f"{found.point.lon:.6f}"
+    form.postcode.data = found.label
+    page.notice = "We have put the pin in the middle of that postcode. Move it to the exact spot if you can."
+    return page.render(200)
+
+
+@bp.get("/report/locate")
+def locate_json():
+    """The postcode look-up for the form's script: {"lat", "lon", "label"}, or 400 {"error"} with the same
+    message as the page."""
+    try:
+        found = locate_postcode(db.session(), request.args.get("postcode") or "")
+    except UnknownPlace as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(lat=round(found.point.lat, 6), lon=round(found.point.lon, 6), label=found.label)
+
+
+@bp.post("/report/photo")
+@limiter.limit("60 per hour", key_func=account_or_address)
+def add_photo():
+    """One photo, checked and kept as pending, for the form's script: {"key", "lat", "lon"} (where it was taken,
+    or null), or 400 {"error"}. The form sends the key with the report. (The CSRF token comes in a header.)"""
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        return jsonify(error="Choose a photo to add."), 400
+    try:
+        key, gps = _keep_upload(upload, photo_store())
+    except InvalidPhoto as exc:
+        return jsonify(error=exc.message), 400
+    return jsonify(key=key, lat=round(gps.lat, 6) if gps else None, lon=round(gps.lon, 6) if gps else None)
+
+
+@bp.get("/report/nearby")
+def nearby_json():
+    """Open reports of a category within 50 m of a point, that the viewer may see, for the form's script to
+    offer "me too" before the report is sent (the server offers the same when it is sent)."""
     session = db.session()
-    if point is None:
-        try:
-            point = parse_lat_lon(form.latitude.data, form.longitude.data)
-        except InvalidCoordinates:
-            point = None
-    cfg = current_app.config
-    picker = location_picker(service_area_centre(session), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], marker=point)
-    errors = form_errors(form) + \
-             [(f"q_{form.category.data}_{code}", msg) for code, msg in answer_errors.items()]
-    return render_template("reports/new.html", form=form, categories=cats, answers=answers_by_cat.get(
-        form.category.data or "", {}), all_answers=answers_by_cat, answer_errors=answer_errors, notice=notice,
-        picker=picker, errors=errors, nearby=nearby, caller_channels=CALLER_CHANNELS,
-        staff=visibility.is_staff(current_user), pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
+    try:
+        point = parse_lat_lon(request.args.get("latitude"), request.args.get("longitude"))
+    except InvalidCoordinates as exc:
+        return jsonify(error=str(exc)), 400
+    category = next((c for c in categories(session) if c.code == request.args.get("category")), None)
+    if category is None:
+        return jsonify(error="Choose a category from the list."), 400
+    rows = open_reports_near(session, visibility.visible_reports(current_user), point, category.id)
+    return jsonify(reports=[{"reference": r.reference, "category": r.category.name, "metres": round(m),
+                             "reported": r.created_at.isoformat(),
+                             "url": url_for("reports.detail", reference=r.reference),
+                             "support_url": url_for("notices.support", reference=r.reference)}
+                            for r, m, _lon, _lat in rows])
 
 
 def _report_or_404(reference: str) -> Report:

@@ -20,11 +20,11 @@ from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, 
                     ReportEvent, Status, Ward)
 
 from . import visibility
-from .errors import DomainError, NotAllowed, UnknownCategory
+from .errors import DomainError, NotAllowed, Refused
 from .photos import PhotoStore, ProcessedPhoto
 from .transaction import unit_of_work
-from .reports import (ANSWER_TEXT_MAX, AnswerProblem, NewReport, active_category, change_status, check_answers,
-                      create_report)
+from .reports import ANSWER_TEXT_MAX, AnswerProblem, NewReport, change_status
+from .submission import Submission, submit_report
 
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UPDATES_MAX = 1000
@@ -107,57 +107,66 @@ def attribute_error(service_code: str, problem: AnswerProblem) -> str:
     return f"{name} must be one of: {', '.join(problem.allowed)}."
 
 
-def no_description(category: Category) -> str:
-    """What a request without a description is stored with: the standard makes description optional, the
-    report (and its public page) needs one."""
-    return f"{category.name} (reported without a description)."
-
-
 def content_token(key: ApiKey, parts: dict, minute: int) -> str:
     """Idempotency token: the same client, device and content within a minute make one request."""
     digest = hashlib.sha256(json.dumps([key.id, parts], sort_keys=True, default=str).encode()).hexdigest()
     return f"o311-{digest[:40]}-{minute}"
 
 
-@unit_of_work
 def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPhoto], store: PhotoStore,
                    now: datetime) -> Report:
-    """File an Open311 request (``data``: schemas.NewRequest) as a new report in the usual workflow.
+    """File an Open311 request (``data``: schemas.NewRequest) through the one submission use case.
 
     ``photos`` (checked, re-encoded) are written to the store only for a request that makes a report: a refused
     request or a repeat of one just made leaves no file behind.
     Refusals in the standard's terms: an unknown service_code is UnknownService (404), answers that do not fit
-    the service definition are InvalidAttributes naming each attribute."""
+    the service definition are InvalidAttributes naming each attribute, then the location."""
+    point, point_problem = None, None
     try:
-        category = active_category(session, data.service_code)
-    except UnknownCategory:
-        raise UnknownService(f"service_code {data.service_code} is not a service we offer: see services.xml "
-                             "(or .json) for the codes.") from None
-    point = request_location(session, data.lat, data.long, data.address_string)
-    _answers, problems = check_answers(category, data.attributes)
-    if problems:
-        raise InvalidAttributes([attribute_error(category.code, p) for p in problems])
-    parts = {"device": data.device_id, "service": data.service_code, "point": [point.lon, point.lat],
-             "description": data.description, "attributes": data.attributes, "email": data.email.lower(),
-             "media": data.media_url, "photos": len(photos)}
+        point = request_location(session, data.lat, data.long, data.address_string)
+    except DomainError as exc:
+        point_problem = exc
+    parts = {"device": data.device_id, "service": data.service_code,
+             "point": [point.lon, point.lat] if point else None, "description": data.description,
+             "attributes": data.attributes, "email": data.email.lower(), "media": data.media_url,
+             "photos": len(photos)}
     minute = int(now.timestamp() // 60)
     tokens = [content_token(key, parts, m) for m in (minute, minute - 1)]
-    for existing in session.scalars(select(Report).where(Report.client_token.in_(tokens))):
-        if now - existing.created_at <= DUPLICATE_WINDOW:
-            return existing
+    if point is not None:
+        for existing in session.scalars(select(Report).where(Report.client_token.in_(tokens))):
+            if now - existing.created_at <= DUPLICATE_WINDOW:
+                return existing
     contact = ReportContact(email=data.email, first_name=data.first_name, last_name=data.last_name,
                             phone=data.phone, device_id=data.device_id, media_url=data.media_url, api_key=key)
     photo_keys = [store.save_pending(photo) for photo in photos]
+    report = NewReport(category_code=data.service_code, point=point, description=data.description,
+                       answers=data.attributes, photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
+                       description_max=DESCRIPTION_MAX_API, contact=contact, description_optional=True)
     try:
-        return create_report(session, NewReport(
-            category_code=data.service_code, point=point,
-            description=data.description or no_description(category), answers=data.attributes,
-            photo_keys=photo_keys, anonymous=True, client_token=tokens[0],
-            channel="open311", description_max=DESCRIPTION_MAX_API, contact=contact), reporter=None,
-            store=store, token_checked=True)
+        return submit_report(session, Submission(report=report, point_problem=point_problem, api_key=key),
+                             None, store).report
+    except Refused as refused:
+        store.discard_pending(photo_keys)
+        raise _in_open311_terms(refused, data.service_code) from None
     except Exception:
         store.discard_pending(photo_keys)
         raise
+
+
+def _in_open311_terms(refused: Refused, service_code: str) -> DomainError:
+    """The first refusal a client must fix, as the standard words it: the service, the location, the
+    attributes, then the rest (the description) as it is."""
+    by_field = {}
+    for problem in refused.problems:
+        by_field.setdefault(problem.field, problem)
+    if "category" in by_field:
+        return UnknownService(f"service_code {service_code} is not a service we offer: see services.xml "
+                              "(or .json) for the codes.")
+    if "location" in by_field:
+        return by_field["location"]
+    if refused.answer_problems:
+        return InvalidAttributes([attribute_error(service_code, p) for p in refused.answer_problems])
+    return refused.problems[0]
 
 
 def _requests_select(visible):

@@ -12,7 +12,8 @@ from gis.coords import LonLat
 from models import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
 
 from . import notifications
-from .errors import DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, TransitionNotAllowed, UnknownCategory
+from .errors import (DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, Refused, TransitionNotAllowed,
+                     UnknownCategory)
 from .photos import PhotoStore
 from .transaction import unit_of_work
 
@@ -124,7 +125,7 @@ def clean_description(text: str | None, limit: int = DESCRIPTION_MAX) -> str:
 @dataclass
 class NewReport:
     category_code: str
-    point: LonLat
+    point: LonLat | None
     description: str
     answers: dict = field(default_factory=dict)
     photo_keys: list[str] = field(default_factory=list)
@@ -135,6 +136,14 @@ class NewReport:
     description_max: int = DESCRIPTION_MAX
     #: Staff-only contact details (models.ReportContact) from a channel without accounts, e.g. Open311.
     contact: object | None = None
+    #: The channel's standard makes the description optional (Open311): an empty one is stored as
+    #: no_description(category).
+    description_optional: bool = False
+
+
+def no_description(category: Category) -> str:
+    """What a report sent without a description is stored with: its public page needs one."""
+    return f"{category.name} (reported without a description)."
 
 
 def report_by_token(session: Session, token: str | None) -> Report | None:
@@ -143,23 +152,60 @@ def report_by_token(session: Session, token: str | None) -> Report | None:
     return session.scalars(select(Report).where(Report.client_token == token)).first()
 
 
+@dataclass(frozen=True)
+class CheckedReport:
+    """A new report's parts once every rule has passed (the point's ward is checked when it is saved)."""
+    category: Category
+    description: str
+    answers: dict
+
+
+def check_report(session: Session, data: NewReport, point_problem: DomainError | None = None) -> CheckedReport:
+    """Check every rule of a new report at once: category, description, answers, photos (and a problem with
+    the point found by the caller's parsing). Raises Refused with all the problems, in form order."""
+    problems: list[DomainError] = [point_problem] if point_problem else []
+    if data.point is None and point_problem is None:
+        problems.append(DomainError("Choose where the problem is.", field="location"))
+    category = description = answers = None
+    answer_problems: list[AnswerProblem] = []
+    try:
+        category = active_category(session, data.category_code)
+    except UnknownCategory as exc:
+        problems.append(exc)
+    text = data.description
+    if data.description_optional and not (text or "").strip() and category is not None:
+        text = no_description(category)
+    try:
+        description = clean_description(text, min(data.description_max, DESCRIPTION_MAX_API))
+    except DomainError as exc:
+        problems.append(exc)
+    if category is not None:
+        answers, answer_problems = check_answers(category, data.answers)
+        problems += [InvalidAnswer(_on_screen(category, p), field=f"q_{p.code}") for p in answer_problems]
+    if problems:
+        raise Refused(problems, answer_problems)
+    return CheckedReport(category=category, description=description, answers=answers)
+
+
 def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
-                  status: Status = Status.NEW, actor: User | None = None, token_checked: bool = False) -> Report:
+                  status: Status = Status.NEW, actor: User | None = None, token_checked: bool = False,
+                  checked: CheckedReport | None = None) -> Report:
     """Validate and save a new report with its photos and first timeline entry; idempotent on client_token.
 
     ``actor`` is who made it when not the reporter (staff taking a phone call). The reporter's email
     (received, or "confirm your report" when UNCONFIRMED) goes to the outbox in the same transaction.
     ``token_checked``: the caller has just looked the token up (a concurrent twin is still caught by the
-    unique constraint below)."""
+    unique constraint below). ``checked``: the caller has run check_report (submission does, to show every
+    problem at once); otherwise the first problem found is raised."""
     existing = None if token_checked else report_by_token(session, data.client_token)
     if existing is not None:
         return existing
-    category = active_category(session, data.category_code)
-    description = clean_description(data.description, min(data.description_max, DESCRIPTION_MAX_API))
-    answers, errors = validate_answers(category, data.answers)
-    if errors:
-        code, message = next(iter(errors.items()))
-        raise InvalidAnswer(message, field=f"q_{code}")
+    if checked is None:
+        try:
+            checked = check_report(session, data)
+        except Refused as refused:
+            raise refused.problems[0] from None
+    category, description, answers = checked.category, checked.description, checked.answers
     for key in data.photo_keys:
         if not store.pending_exists(key):
             raise InvalidPhoto("A photo was lost before the report was saved; please add it again.")

@@ -1,19 +1,21 @@
-"""One way in for a report from the web form: a resident, a visitor giving only an email address, or staff
-entering a caller's report. The contact and the report are one transaction, and the rules are checked here
-(and in create_report) only; the view parses, calls and renders."""
+"""One way in for a report: a resident, a visitor giving only an email address, staff entering a caller's
+report, or an Open311 client. This is the only place the rules of a new report are checked, all at once, and
+the contact and the report are one transaction; views and the API parse, call and render."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from models import Report, Status
+from gis.nearby import open_reports_near
+from models import ApiKey, Report, Status
 
 from . import visibility
 from .contacts import contact_user
-from .errors import DomainError
+from .emails import InvalidEmail, normalise_email
+from .errors import DomainError, Refused
 from .photos import PhotoStore
-from .reports import NewReport, create_report
+from .reports import CheckedReport, NewReport, check_report, create_report, report_by_token
 from .transaction import unit_of_work
 
 #: How staff received a report they enter for someone else.
@@ -28,32 +30,92 @@ class Submission:
     name: str = ""
     #: Staff only: how the caller reached us (a key of CALLER_CHANNELS); empty for their own report.
     caller_channel: str = ""
+    #: What was wrong with the location as the channel parsed it (report.point is then None).
+    point_problem: DomainError | None = None
+    #: Before saving, offer the open reports of the same kind nearby ("me too"), if there are any.
+    suggest_nearby: bool = False
+    #: An Open311 client sent it: no account, contact details for staff in report.contact.
+    api_key: ApiKey | None = None
 
 
 @dataclass
 class Outcome:
-    report: Report
+    #: The report made (or the one this submission already made); None when nearby reports are offered.
+    report: Report | None
     #: Made by staff for a caller (their next page is the staff view of it).
-    for_caller: bool
+    for_caller: bool = False
+    #: Open reports of the same kind nearby, as gis.nearby rows, offered instead of saving.
+    nearby: list = field(default_factory=list)
 
 
 @unit_of_work
 def submit_report(session: Session, submission: Submission, viewer, store: PhotoStore) -> Outcome:
     """File the report as the viewer may: held until its emailed link is followed for a visitor, new for a
-    resident, new and made by staff for a caller. Raises DomainError (with its field) and writes nothing."""
+    resident, new and made by staff for a caller, new for an Open311 client. Every problem is raised at once
+    as Refused (each naming its field) and nothing is written."""
     data = submission.report
+    kind = _kind(submission, viewer)
+    existing = None if kind == "open311" else report_by_token(session, data.client_token)
+    if existing is not None:        # sent twice (a second click, the back button): the report already made
+        return Outcome(report=existing, for_caller=kind == "caller")
+    checked, email = _check(session, submission, kind)
+    if submission.suggest_nearby:
+        nearby = open_reports_near(session, visibility.visible_reports(viewer), data.point, checked.category.id)
+        if nearby:
+            return Outcome(report=None, nearby=nearby)
     actor = None
-    if not getattr(viewer, "is_authenticated", False):
-        if not submission.email.strip():
-            raise DomainError("Enter your email address, so that you can confirm the report.", field="email")
-        reporter, status, data.channel = contact_user(session, submission.email, submission.name), \
-            Status.UNCONFIRMED, "web"
-    elif visibility.is_staff(viewer) and submission.caller_channel:
-        if submission.caller_channel not in CALLER_CHANNELS:
-            raise DomainError("Choose how the caller reached us.", field="channel")
-        reporter = contact_user(session, submission.email, submission.name) if submission.email.strip() else None
+    if kind == "visitor":
+        reporter, status, data.channel = contact_user(session, email, submission.name), Status.UNCONFIRMED, "web"
+    elif kind == "caller":
+        reporter = contact_user(session, email, submission.name) if email else None
         status, data.channel, actor = Status.NEW, submission.caller_channel, viewer
+    elif kind == "open311":
+        reporter, status, data.channel = None, Status.NEW, "open311"
     else:
         reporter, status, data.channel = viewer, Status.NEW, "web"
-    report = create_report(session, data, reporter, store, status=status, actor=actor)
+    # The token was looked up above (Open311 looks up its own content tokens before calling).
+    report = create_report(session, data, reporter, store, status=status, actor=actor, checked=checked,
+                           token_checked=True)
     return Outcome(report=report, for_caller=actor is not None)
+
+
+def problems_with(session: Session, submission: Submission, viewer) -> list[DomainError]:
+    """Everything submit_report would refuse, without writing anything: for a form that cannot be sent as it
+    is (an expired page, a photo to add again) to show every other problem at the same time."""
+    try:
+        _check(session, submission, _kind(submission, viewer))
+    except Refused as refused:
+        return refused.problems
+    return []
+
+
+def _check(session: Session, submission: Submission, kind: str) -> tuple[CheckedReport, str]:
+    """Every rule, all at once: (the checked report, the contact's normalised email) or Refused."""
+    problems: list[DomainError] = []
+    checked, answer_problems = None, ()
+    try:
+        checked = check_report(session, submission.report, submission.point_problem)
+    except Refused as refused:
+        problems, answer_problems = list(refused.problems), refused.answer_problems
+    email = ""
+    if kind == "visitor" or (kind == "caller" and submission.email.strip()):
+        try:
+            email = normalise_email(submission.email)
+        except InvalidEmail as exc:
+            problems.append(InvalidEmail("Enter your email address, so that you can confirm the report."
+                                         if not submission.email.strip() else exc.message))
+    if kind == "caller" and submission.caller_channel not in CALLER_CHANNELS:
+        problems.append(DomainError("Choose how the caller reached us.", field="channel"))
+    if problems:
+        raise Refused(problems, answer_problems)
+    return checked, email
+
+
+def _kind(submission: Submission, viewer) -> str:
+    if submission.api_key is not None:
+        return "open311"
+    if not getattr(viewer, "is_authenticated", False):
+        return "visitor"
+    if visibility.is_staff(viewer) and submission.caller_channel:
+        return "caller"
+    return "resident"

@@ -16,22 +16,25 @@
   }
   function placeMarker(latlng, pan) {
     if (!map) { return; }
+    latlng = L.latLng(latlng.lat, latlng.lng);
     if (!marker) {
       marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Problem location", alt: "Problem location" }).addTo(map);
-      marker.on("dragend", function () { setFields(marker.getLatLng()); });
+      marker.on("dragend", function () { setFields(marker.getLatLng()); checkNearby(); });
     } else {
       marker.setLatLng(latlng);
     }
-    if (pan) { map.setView(latlng, Math.max(map.getZoom(), 16)); }
+    if (pan) { map.setView(latlng, Math.max(map.getZoom(), 17)); }
   }
   if (map) {
-    map.on("click", function (e) { placeMarker(e.latlng, false); setFields(e.latlng); });
+    map.on("click", function (e) { placeMarker(e.latlng, false); setFields(e.latlng); checkNearby(); });
+    // The map is the same for everyone (built once by the server): the pin and the street-level view come
+    // from the coordinates already in the form (found, typed, from a photo or from the link that opened it).
     var current = [parseFloat(lat.value), parseFloat(lon.value)];
-    if (isFinite(current[0]) && isFinite(current[1])) { placeMarker(L.latLng(current[0], current[1]), false); }
+    if (isFinite(current[0]) && isFinite(current[1])) { placeMarker({ lat: current[0], lng: current[1] }, true); }
     [lat, lon].forEach(function (input) {
       input.addEventListener("change", function () {
         var a = parseFloat(lat.value), b = parseFloat(lon.value);
-        if (isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) { placeMarker(L.latLng(a, b), true); }
+        if (isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) { placeMarker({ lat: a, lng: b }, true); }
       });
     });
   }
@@ -47,7 +50,8 @@
       navigator.geolocation.getCurrentPosition(function (pos) {
         var ll = { lat: pos.coords.latitude, lng: pos.coords.longitude };
         setFields(ll);
-        placeMarker(L.latLng(ll.lat, ll.lng), true);
+        placeMarker(ll, true);
+        checkNearby();
         status.textContent = "Location found: the coordinates are filled in. Check the pin is on the problem.";
       }, function () {
         status.textContent = "We could not get your location. Use the postcode, the map or coordinates instead.";
@@ -64,7 +68,10 @@
       fs.disabled = !on;
     });
   }
-  if (select) { select.addEventListener("change", showQuestions); showQuestions(); }
+  if (select) {
+    select.addEventListener("change", function () { showQuestions(); checkNearby(); });
+    showQuestions();
+  }
 
   // Stress the safety notice when hazardous waste is ticked.
   form.addEventListener("change", function (e) {
@@ -74,6 +81,128 @@
       if (notice) { notice.classList.toggle("urgent", any); notice.setAttribute("role", any ? "alert" : "note"); }
     }
   });
+
+  // Talking to the server without leaving the page. Each falls back to the plain form if anything fails.
+  var csrfInput = form.querySelector("input[name=csrf_token]");
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); });
+  }
+
+  // "Find postcode": put the pin there without reloading the page.
+  var find = document.getElementById("find-postcode");
+  var postcode = form.querySelector("#postcode");
+  var postcodeStatus = document.getElementById("postcode-status");
+  if (find && postcode && window.fetch) {
+    find.addEventListener("click", function (e) {
+      e.preventDefault();
+      postcodeStatus.textContent = "Looking up the postcode…";
+      getJSON(find.getAttribute("data-lookup") + "?postcode=" + encodeURIComponent(postcode.value))
+        .then(function (res) {
+          if (!res.ok) {
+            postcode.setAttribute("aria-invalid", "true");
+            postcodeStatus.textContent = res.body.error;
+            postcode.focus();
+            return;
+          }
+          postcode.removeAttribute("aria-invalid");
+          postcode.value = res.body.label;
+          setFields({ lat: res.body.lat, lng: res.body.lon });
+          placeMarker({ lat: res.body.lat, lng: res.body.lon }, true);
+          postcodeStatus.textContent = "We have put the pin in the middle of " + res.body.label +
+            ". Move it to the exact spot if you can.";
+          checkNearby();
+        })
+        .catch(function () { form.requestSubmit ? form.requestSubmit(find) : form.submit(); });
+    });
+  }
+
+  // Photos go up as soon as they are chosen; one taken with its location places the pin if none is set.
+  var photos = form.querySelector("#photos");
+  var pending = form.querySelector("#pending_photos");
+  var photoStatus = document.getElementById("photo-status");
+  if (photos && pending && window.fetch && window.FormData) {
+    photos.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(photos.files || []);
+      if (!files.length) { return; }
+      var keys = pending.value ? pending.value.split(",") : [];
+      var room = 3 - keys.length;
+      if (files.length > room) {
+        photoStatus.textContent = "You can add at most 3 photos: " + (room > 0 ? "choose " + room + " or fewer." : "you have added 3.");
+        photos.value = "";
+        return;
+      }
+      photoStatus.textContent = "Adding " + (files.length === 1 ? "your photo" : files.length + " photos") + "…";
+      var added = 0, problems = [];
+      files.reduce(function (previous, file) {
+        return previous.then(function () {
+          var body = new FormData();
+          body.append("photo", file);
+          return fetch(form.getAttribute("data-photo-url"), {
+            method: "POST", body: body, credentials: "same-origin",
+            headers: { "X-CSRFToken": csrfInput ? csrfInput.value : "", Accept: "application/json" }
+          }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+            .then(function (res) {
+              if (!res.ok) { problems.push(file.name + ": " + res.body.error); return; }
+              keys.push(res.body.key);
+              added += 1;
+              if (res.body.lat !== null && !lat.value.trim() && !lon.value.trim()) {
+                setFields({ lat: res.body.lat, lng: res.body.lon });
+                placeMarker({ lat: res.body.lat, lng: res.body.lon }, true);
+                problems.push("We have placed the pin where your photo was taken: check it is right.");
+                checkNearby();
+              }
+            });
+        });
+      }, Promise.resolve()).then(function () {
+        pending.value = keys.join(",");
+        photos.value = "";
+        photoStatus.textContent = (added ? added + " photo" + (added > 1 ? "s" : "") + " added (" + keys.length +
+          " of 3). " : "") + problems.join(" ");
+      }).catch(function () {
+        photoStatus.textContent = "Your photos will be sent with the report.";
+      });
+    });
+  }
+
+  // "Me too": once the kind of problem and the place are known, show open reports like it close by.
+  var nearbyBox = document.getElementById("nearby-live");
+  var nearbyTimer = null;
+  function checkNearby() {
+    if (!nearbyBox || !window.fetch || !select) { return; }
+    clearTimeout(nearbyTimer);
+    nearbyTimer = setTimeout(function () {
+      var a = parseFloat(lat.value), b = parseFloat(lon.value);
+      if (!select.value || !isFinite(a) || !isFinite(b)) { nearbyBox.hidden = true; return; }
+      getJSON(form.getAttribute("data-nearby-url") + "?category=" + encodeURIComponent(select.value) +
+              "&latitude=" + a + "&longitude=" + b).then(function (res) {
+        var list = document.getElementById("nearby-live-list");
+        list.textContent = "";
+        if (!res.ok || !res.body.reports.length) { nearbyBox.hidden = true; return; }
+        var n = res.body.reports.length;
+        document.getElementById("nearby-live-text").textContent = n + " open report" + (n === 1 ? " of the same kind is" :
+          "s of the same kind are") + " within 50 m. Add your support to one and you will get its updates, or " +
+          "send your report if it is a different problem.";
+        res.body.reports.forEach(function (r) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          a.href = r.url;
+          a.textContent = r.reference;
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(": " + r.category + ", " + r.metres + " m away. "));
+          // A button of this form, sent to the report's "me too" address (the form carries the CSRF token).
+          var button = document.createElement("button");
+          button.type = "submit";
+          button.formAction = r.support_url;
+          button.formNoValidate = true;
+          button.textContent = "Me too: support " + r.reference;
+          li.appendChild(button);
+          list.appendChild(li);
+        });
+        nearbyBox.hidden = false;
+      }).catch(function () { nearbyBox.hidden = true; });
+    }, 300);
+  }
 
   // One click, one report: disable the send button after the first submit.
   form.addEventListener("submit", function (e) {

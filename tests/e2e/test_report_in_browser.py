@@ -87,9 +87,11 @@ def test_report_by_keyboard_alone_with_a_postcode(page, new_email, engine):
     page.wait_for_url("**/report")
     tab_to(page, "#postcode")
     page.keyboard.type("se6 4ru")
-    tab_to(page, "button[value=find_postcode]")
+    page.evaluate("window.stillHere = true")        # the look-up must not reload the page
+    tab_to(page, "#find-postcode")
     page.keyboard.press("Enter")
-    page.wait_for_selector("text=We have put the pin in the middle of that postcode.")
+    page.wait_for_selector("text=We have put the pin in the middle of SE6 4RU.")
+    assert page.evaluate("window.stillHere === true")
     assert page.input_value("#latitude") == "51.445076" and page.input_value("#longitude") == "-0.020805"
     assert page.input_value("#postcode") == "SE6 4RU"
     tab_to(page, "#category")

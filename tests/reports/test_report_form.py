@@ -19,7 +19,7 @@ from ..factories import CATFORD, OUTSIDE, big_file, bomb_png, gps_exif, image_by
 DESCRIPTION = "Sofa and bags dumped by the lamp post"
 
 
-def post(fc, data: dict, files: list[tuple[bytes, str]] = ()):
+def post(fc, data: dict, files: list[tuple[bytes, str]] = (), url: str = "/report"):
     """Post the form as multipart; the body is built in memory (werkzeug's test client would spool a large one
     to a temporary file that it never closes, which the warnings-are-errors rule turns into a failure)."""
     data = dict(data)
@@ -27,7 +27,7 @@ def post(fc, data: dict, files: list[tuple[bytes, str]] = ()):
     if files:
         data["photos"] = [FileStorage(io.BytesIO(raw), filename=name) for raw, name in files]
     boundary, body = encode_multipart(data)
-    return fc.post("/report", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    return fc.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def assert_kept(page: str, *, coordinates: bool = True, description: bool = True, category: bool = True):
@@ -95,7 +95,7 @@ def test_missing_answer_to_a_required_question(resident_client, rows):
 def test_answer_not_among_the_options(resident_client, rows):
     before = rows()
     refused(post(resident_client, report_form(q_fly_tipping_where="<b>moon</b>")),
-            "Choose from the options given for “Where is it?”", rows, before)
+            "Choose from the options given for “What kind of place is it in?”", rows, before)
 
 
 @pytest.mark.parametrize("description", [None, "", "   \n  "])
@@ -199,7 +199,7 @@ def test_double_submit_makes_one_report(resident_client, rows, db_session):
 
 def test_postcode_search_fills_the_coordinates(resident_client, rows):
     before = rows()
-    resp = post(resident_client, report_form(latitude="", longitude="", postcode=" se6  4ru", action="find_postcode"))
+    resp = post(resident_client, report_form(latitude="", longitude="", postcode=" se6  4ru"), url="/report/locate")
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert 'value="51.445076"' in page and 'value="-0.020805"' in page and 'value="SE6 4RU"' in page
@@ -215,8 +215,7 @@ def test_postcode_search_fills_the_coordinates(resident_client, rows):
 ])
 def test_unknown_postcode(resident_client, rows, postcode, message):
     before = rows()
-    page = refused(post(resident_client, report_form(postcode=postcode, action="find_postcode")), message, rows,
-                   before)
+    page = refused(post(resident_client, report_form(postcode=postcode), url="/report/locate"), message, rows, before)
     assert_kept(page)
 
 
@@ -310,10 +309,7 @@ def test_report_form_without_login_needs_an_email_address(client, db_session):
                                    "q_fly_tipping_size"])
 def test_nul_bytes_elsewhere_are_refused_cleanly(resident_client, rows, field):
     before = rows()
-    data = report_form(**{field: "\x00"})
-    if field == "postcode":
-        data["action"] = "find_postcode"
-    resp = post(resident_client, data)
+    resp = post(resident_client, report_form(**{field: "\x00"}), url="/report/locate" if field == "postcode" else "/report")
     assert resp.status_code == 400 and "NUL character" in resp.get_data(as_text=True)   # refused at the boundary
     assert rows() == before
 
@@ -374,8 +370,8 @@ def test_photo_posted_with_an_invalid_form_is_not_stored(resident_client, app, r
     page = refused(post(resident_client, report_form(latitude="5" * 40), [(image_bytes(), "a.jpg")]),
                    "Your photo was not kept: add it again.", rows, before)
     assert stored_files(app) == []
-    page = refused(post(resident_client, report_form(postcode="SE6 4RU SE6 4RU", action="find_postcode"),
-                        [(image_bytes(), "a.jpg")]), "too long to be a postcode", rows, before)
+    page = refused(post(resident_client, report_form(postcode="SE6 4RU SE6 4RU"), [(image_bytes(), "a.jpg")],
+                        url="/report/locate"), "too long to be a postcode", rows, before)
     assert stored_files(app) == []
 
 
