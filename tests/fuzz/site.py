@@ -211,8 +211,11 @@ class PageParser(HTMLParser):
             a = raw["attrs"]
             fields: dict[str, Field] = {}
             csrf = None
+            other_actions = []      # a submit button's formaction sends the same form elsewhere
             for c in raw["controls"]:
                 name, kind = c["attrs"].get("name"), c["attrs"].get("type", "").lower()
+                if c["attrs"].get("formaction") and (c["tag"] == "button" or kind in ("submit", "image")):
+                    other_actions.append(c["attrs"]["formaction"])
                 if not name or "disabled" in c["attrs"]:
                     continue
                 if name == "csrf_token":
@@ -242,11 +245,11 @@ class PageParser(HTMLParser):
                     f.values.append(c["attrs"].get("value", ""))
                     f.default.append(c["attrs"].get("value", ""))
                     f.values += self.datalists.get(c["attrs"].get("list", ""), [])
-            action = urljoin(page, a.get("action") or page)
-            parts = urlsplit(action)
-            forms.append(Form(page=page, method=(a.get("method") or "get").upper(),
-                              action=parts.path + (f"?{parts.query}" if parts.query else ""),
-                              multipart=a.get("enctype") == "multipart/form-data", fields=fields, csrf=csrf))
+            for target in dict.fromkeys([a.get("action") or page, *other_actions]):
+                parts = urlsplit(urljoin(page, target))
+                forms.append(Form(page=page, method=(a.get("method") or "get").upper(),
+                                  action=parts.path + (f"?{parts.query}" if parts.query else ""),
+                                  multipart=a.get("enctype") == "multipart/form-data", fields=fields, csrf=csrf))
         return forms
 
 
