@@ -121,6 +121,7 @@
   var photos = form.querySelector("#photos");
   var pending = form.querySelector("#pending_photos");
   var photoStatus = document.getElementById("photo-status");
+  var uploading = null;      // the photos being sent: the report waits for them
   if (photos && pending && window.fetch && window.FormData) {
     photos.addEventListener("change", function () {
       var files = Array.prototype.slice.call(photos.files || []);
@@ -134,7 +135,7 @@
       }
       photoStatus.textContent = "Adding " + (files.length === 1 ? "your photo" : files.length + " photos") + "…";
       var added = 0, problems = [];
-      files.reduce(function (previous, file) {
+      uploading = files.reduce(function (previous, file) {
         return previous.then(function () {
           var body = new FormData();
           body.append("photo", file);
@@ -161,7 +162,7 @@
           " of 3). " : "") + problems.join(" ");
       }).catch(function () {
         photoStatus.textContent = "Your photos will be sent with the report.";
-      });
+      }).then(function () { uploading = null; });
     });
   }
 
@@ -207,6 +208,12 @@
   // One click, one report: disable the send button after the first submit.
   form.addEventListener("submit", function (e) {
     var submitter = e.submitter;
+    if (uploading) {           // send once the photos chosen have gone up (their keys go with the report)
+      e.preventDefault();
+      photoStatus.textContent = "Sending your photos first…";
+      uploading.then(function () { form.requestSubmit(submitter || undefined); });
+      return;
+    }
     if (submitter && submitter.value === "submit") {
       if (form.dataset.sent) { e.preventDefault(); return; }
       form.dataset.sent = "1";

@@ -132,3 +132,42 @@ def test_use_my_location_fills_the_coordinates(browser, live_server, new_email, 
         assert (page.input_value("#latitude"), page.input_value("#longitude")) == ("51.445200", "-0.020500")
     finally:
         context.close()
+
+
+def test_photo_place_and_me_too_arrive_without_leaving_the_page(page, new_email, engine):
+    """With JavaScript, a photo goes up when chosen and its location places the pin; once the kind of problem and
+    the place are known, open reports like it close by are offered, all without a reload."""
+    from ..factories import gps_exif
+    register(page, new_email)
+    page.goto("/report")
+    page.wait_for_function("() => window.L !== undefined")
+    page.evaluate("window.stillHere = true")
+    page.set_input_files("#photos", files=[{"name": "tip.jpg", "mimeType": "image/jpeg",
+                                            "buffer": image_bytes("JPEG", exif=gps_exif())}])
+    page.wait_for_selector("text=We have placed the pin where your photo was taken")
+    assert (page.input_value("#latitude"), page.input_value("#longitude")) == ("51.445200", "-0.020500")
+    assert len(page.input_value("#pending_photos").split(",")) == 1
+    assert page.locator(".leaflet-marker-icon").count() == 1
+    page.select_option("#category", "fly_tipping")
+    for name in ("q_fly_tipping_size-1", "q_fly_tipping_waste-1", "q_fly_tipping_where-1", "q_fly_tipping_witnessed-2"):
+        page.check(f"#{name}")
+    page.fill("#description", "Bags by the bus stop")
+    with page.expect_navigation():
+        page.click("button[value=submit]")
+    first = sent_page(page)
+    with engine.connect() as conn:             # the photo sent ahead went with the report
+        assert conn.execute(text("SELECT count(*) FROM photos p JOIN reports r ON r.id = p.report_id "
+                                 "WHERE r.reference = :ref"), {"ref": first}).scalar_one() == 1
+
+    page.goto("/report")
+    page.wait_for_function("() => window.L !== undefined")
+    page.evaluate("window.stillHere = true")
+    page.fill("#latitude", "51.445210")
+    page.fill("#longitude", "-0.020490")
+    page.dispatch_event("#longitude", "change")
+    page.select_option("#category", "fly_tipping")
+    page.wait_for_selector("#nearby-live:not([hidden])")
+    assert first in page.locator("#nearby-live").inner_text()
+    assert page.locator(f"#nearby-live button:has-text('Me too: support {first}')").count() == 1
+    assert page.evaluate("window.stillHere === true")
+    assert page.console_errors == []
