@@ -6,7 +6,7 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
 import models
-from portal import cluster
+from portal.config import database_url
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
@@ -16,7 +16,10 @@ target_metadata = models.Base.metadata
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or cluster.app_url()
+    url = config.get_main_option("sqlalchemy.url") or database_url()
+    if not url:
+        raise SystemExit("No database: run `make run` (or set DATABASE_URL).")
+    return url
 
 
 def run_migrations_online() -> None:
