@@ -1,11 +1,16 @@
-"""Alembic environment: the only way the schema changes. GeoAlchemy2's helpers keep autogenerate sane."""
+"""Alembic environment: the only way the schema changes. GeoAlchemy2's helpers keep autogenerate sane;
+alembic_utils compares the functions and triggers declared in models/sql with the database's."""
 from logging.config import fileConfig
 
 from alembic import context
+from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_trigger import PGTrigger
+from alembic_utils.replaceable_entity import register_entities
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
 import models
+import models.sql
 from portal.config import database_url
 
 config = context.config
@@ -13,6 +18,7 @@ if config.config_file_name and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = models.Base.metadata
+register_entities(models.sql.ENTITIES, entity_types=[PGFunction, PGTrigger])
 
 
 def _url() -> str:
