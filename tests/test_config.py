@@ -9,6 +9,9 @@ from portal import config
 from portal.app import create_app
 from portal.config import FALSE_WORDS, TRUE_WORDS, Settings, SettingsError, database_url, load_settings
 
+#: A valid Fernet key, fixed (test ids must be the same in every pytest-xdist worker).
+GOOD_KEY = "G8nmLlSVXVcVkKxtG0wLYGq93umivMYqejf7Dm9_aHg="
+
 #: Every variable Settings reads, cleared before each test here.
 VARIABLES = tuple(Settings.model_fields)
 
@@ -90,7 +93,7 @@ BAD = [
     ("INACTIVE_DAYS", "1_000", "must be a whole number, 30 or more"),
     ("SESSION_HOURS", "12h", "must be a whole number, 1 or more"),
     ("TOTP_ENCRYPTION_KEY", "short", "must be Fernet keys separated by commas"),
-    ("TOTP_ENCRYPTION_KEY", f"{Fernet.generate_key().decode()},short", "must be Fernet keys separated by commas"),
+    ("TOTP_ENCRYPTION_KEY", f"{GOOD_KEY},short", "must be Fernet keys separated by commas"),
     ("RATELIMIT_STORAGE_URI", "localhost:6379", "must be a Flask-Limiter storage URI"),
     ("OPEN311_READ_LIMIT", "lots", "must be a rate limit like 600/minute"),
     ("OPEN311_WRITE_LIMIT", "60 per fortnight", "must be a rate limit like 600/minute"),
