@@ -22,8 +22,8 @@ $(STAMP): setup.cfg pyproject.toml
 setup: $(STAMP)
 
 prepare: $(STAMP)
-	$(BIN)/python -m portal.cluster ensure >/dev/null
-	$(BIN)/python -m portal.redis_server ensure >/dev/null
+	$(BIN)/python -m devtools.cluster ensure >/dev/null
+	$(BIN)/python -m devtools.redis_server ensure >/dev/null
 	$(BIN)/flask demo prepare
 
 # Development mail: unless MAIL_HOST is set, a local SMTP server prints every email (sign-up and reset links
@@ -32,7 +32,7 @@ run: prepare
 	@echo "Kerbside is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop the web server; 'make stop' stops the database and redis)"
 	@echo "The mail worker (flask outbox send) runs beside it, sending to $${MAIL_HOST:-127.0.0.1}:$${MAIL_PORT:-8025}"
 	@if [ -z "$$MAIL_HOST" ]; then echo "Emails are printed here by a local SMTP server (set MAIL_HOST to use a real one)"; fi
-	mail=; if [ -z "$$MAIL_HOST" ]; then $(BIN)/python -m aiosmtpd -n -c portal.devmail.PrintMail -l 127.0.0.1:$${MAIL_PORT:-8025} & mail=$$!; fi; \
+	mail=; if [ -z "$$MAIL_HOST" ]; then $(BIN)/python -m aiosmtpd -n -c devtools.devmail.PrintMail -l 127.0.0.1:$${MAIL_PORT:-8025} & mail=$$!; fi; \
 	  $(BIN)/flask outbox send & worker=$$!; trap 'kill $$worker $$mail 2>/dev/null' EXIT INT TERM; \
 	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
@@ -45,13 +45,13 @@ chromium:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"
 
 test: $(STAMP) chromium
-	$(BIN)/python -m portal.cluster ensure --test >/dev/null
-	$(BIN)/python -m portal.redis_server ensure >/dev/null
+	$(BIN)/python -m devtools.cluster ensure --test >/dev/null
+	$(BIN)/python -m devtools.redis_server ensure >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 stop:
-	$(BIN)/python -m portal.redis_server stop
-	$(BIN)/python -m portal.cluster stop
+	$(BIN)/python -m devtools.redis_server stop
+	$(BIN)/python -m devtools.cluster stop
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -16,7 +16,7 @@ import time
 
 import requests
 
-from portal import cluster
+from devtools import cluster
 
 from .harness import (FormUnavailable, Resident, gunicorn, make_users, reference_from, sample_points, say, scratch_database,
                       stored_references, half_written)

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from portal import cluster
+from devtools import cluster
 from portal.cli import alembic_config
 
 BENCH_DB = "kerbside_bench"

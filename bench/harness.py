@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from portal import cluster
+from devtools import cluster
 from portal.cli import alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import psycopg2
 
 from bench.fill import bench_url
-from portal import cluster
+from devtools import cluster
 
 CATFORD_STREET = "-0.0241,51.4434,-0.0169,51.4470"     # about 500 m × 400 m around Catford
 BOROUGH = "-0.08,51.41,0.04,51.49"

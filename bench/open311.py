@@ -21,7 +21,7 @@ import psycopg2
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from portal import cluster
+from devtools import cluster
 from portal.services.apikeys import create_key, revoke_key
 
 from . import fill

@@ -3,7 +3,7 @@ import sys
 
 import psycopg2
 
-from portal import cluster
+from devtools import cluster
 
 from . import fill, maps
 

@@ -19,7 +19,7 @@ WITH pts AS (
     SELECT r.id, r.category_id, r.geom_bng AS g     -- British National Grid, stored by the ward trigger
     FROM reports r
     WHERE r.created_at >= :since AND r.created_at < :until
-      AND kerbside_report_is_public(r.status, r.hidden)   -- the visibility rule (migration 0011), inlined
+      AND kerbside_report_is_public(r.status, r.hidden)   -- the visibility rule (models/sql), inlined
       AND (CAST(:category_id AS integer) IS NULL OR r.category_id = :category_id)
       AND (CAST(:ward_id AS integer) IS NULL OR r.ward_id = :ward_id)
 ), clustered AS (

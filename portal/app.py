@@ -12,7 +12,7 @@ from gis.maps import configure_assets
 from models import LABELS, Status, User
 
 from . import db
-from .config import INSTANCE, from_environment
+from .config import INSTANCE, load_settings
 from .extensions import csrf, limiter, login_manager, protect_unsafe_requests
 from .services.links import bind_base_url
 
@@ -55,8 +55,8 @@ class Kerbside(Flask):
 def create_app(config: dict | None = None, bind: Engine | Connection | None = None) -> Flask:
     app = Kerbside("portal", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE))
-    app.config.update(from_environment())
-    app.config.update(config or {})
+    app.config.update(load_settings().flask_config())     # the environment, checked (SettingsError)
+    app.config.update(config or {})                         # then what the caller gives (tests)
 
     db.init_app(app, bind)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)

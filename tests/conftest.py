@@ -15,7 +15,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from portal import cluster, redis_server
+from devtools import cluster, redis_server
 from portal.app import create_app
 from portal.cli import alembic_config
 from portal.services import demo, twofactor

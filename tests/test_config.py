@@ -1,74 +1,223 @@
-"""Settings read from the environment: boolean syntax, and where rate limits are counted."""
+"""Settings read from the environment (portal/config.py): the syntax people write, a clear error naming the
+variable for each bad value, the production rules, and the addresses the tooling leaves under instance/."""
+from datetime import timedelta
+
 import pytest
+from cryptography.fernet import Fernet
 
-from portal import redis_server
-from portal.config import env_bool, from_environment
+from portal import config
+from portal.app import create_app
+from portal.config import FALSE_WORDS, TRUE_WORDS, Settings, SettingsError, database_url, load_settings
 
+#: A valid Fernet key, fixed (test ids must be the same in every pytest-xdist worker).
+GOOD_KEY = "G8nmLlSVXVcVkKxtG0wLYGq93umivMYqejf7Dm9_aHg="
 
-@pytest.mark.parametrize("raw", ["true", "TRUE", "True", "yes", "Yes", "on", "ON", "1", " true "])
-def test_true_words(raw):
-    assert env_bool({"FLAG": raw}, "FLAG", default=False) is True
-
-
-@pytest.mark.parametrize("raw", ["false", "FALSE", "False", "no", "NO", "off", "Off", "0", " off\n"])
-def test_false_words(raw):
-    assert env_bool({"FLAG": raw}, "FLAG", default=True) is False
-
-
-@pytest.mark.parametrize("env", [{}, {"FLAG": ""}, {"FLAG": "  "}])
-def test_unset_or_empty_means_the_default(env):
-    assert env_bool(env, "FLAG", default=True) is True
-    assert env_bool(env, "FLAG", default=False) is False
-
-
-@pytest.mark.parametrize("raw", ["2", "-1", "enabled", "disable", "tru", "nope", "y", "n", "t", "f", "o", "0.0"])
-def test_any_other_value_is_a_clear_error(raw):
-    with pytest.raises(RuntimeError) as err:
-        env_bool({"FLAG": raw}, "FLAG", default=True)
-    assert "FLAG" in str(err.value) and repr(raw) in str(err.value)
-    assert "true/yes/on/1" in str(err.value) and "false/no/off/0" in str(err.value)
+#: Every variable Settings reads, cleared before each test here.
+VARIABLES = tuple(Settings.model_fields)
 
 
 @pytest.fixture()
 def environment(monkeypatch, tmp_path):
-    """A clean environment for from_environment(), and a private redis that was never set up."""
-    for name in ("RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "KERBSIDE_ENV"):
+    """A clean environment, with no database or Redis ever set up by the tooling."""
+    for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SECRET_KEY", "config-test-secret")
-    monkeypatch.setattr(redis_server, "URI_FILE", tmp_path / "ratelimit_storage_uri")
+    monkeypatch.setattr(config, "RATELIMIT_URI_FILE", tmp_path / "ratelimit_storage_uri")
+    monkeypatch.setattr(config, "DATABASE_URL_FILE", tmp_path / "database_url")
     return monkeypatch
 
 
-@pytest.mark.parametrize("raw, enabled", [(None, True), ("false", False), ("FALSE", False), ("no", False),
-                                          ("off", False), ("0", False), ("true", True), ("on", True)])
-def test_ratelimit_enabled_from_the_environment(environment, raw, enabled):
+def flask_config() -> dict:
+    return load_settings().flask_config()
+
+
+def test_every_variable_is_cleared_by_the_fixture():
+    assert {"RATELIMIT_ENABLED", "KERBSIDE_ENV", "BASE_URL", "TRUSTED_HOSTS", "MAIL_PORT"} <= set(VARIABLES)
+
+
+# --- booleans -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", ["true", "TRUE", "True", "yes", "Yes", "on", "ON", "1", " true "])
+def test_true_words(environment, raw):
+    environment.setenv("RATELIMIT_ENABLED", raw)
+    assert flask_config()["RATELIMIT_ENABLED"] is True
+
+
+@pytest.mark.parametrize("raw", ["false", "FALSE", "False", "no", "NO", "off", "Off", "0", " off\n"])
+def test_false_words(environment, raw):
+    environment.setenv("RATELIMIT_ENABLED", raw)
+    assert flask_config()["RATELIMIT_ENABLED"] is False
+
+
+@pytest.mark.parametrize("raw", [None, "", "  ", "\t\n"])
+def test_unset_or_empty_means_the_default(environment, raw):
     if raw is not None:
         environment.setenv("RATELIMIT_ENABLED", raw)
-    assert from_environment()["RATELIMIT_ENABLED"] is enabled
+    assert flask_config()["RATELIMIT_ENABLED"] is True
 
 
-def test_a_misspelt_ratelimit_enabled_stops_start_up(environment):
+@pytest.mark.parametrize("raw", ["2", "-1", "enabled", "disable", "tru", "nope", "y", "n", "t", "f", "o", "0.0",
+                                 "flase", "yes please"])
+def test_any_other_boolean_is_a_clear_error(environment, raw):
+    environment.setenv("RATELIMIT_ENABLED", raw)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    message = str(err.value)
+    assert message.startswith("RATELIMIT_ENABLED must be one of") and repr(raw) in message
+    assert "/".join(TRUE_WORDS) in message and "/".join(FALSE_WORDS) in message
+
+
+# --- every other variable: a wrong value names the variable and says what it takes -------------------------
+
+BAD = [
+    ("KERBSIDE_ENV", "prod", "must be development or production"),
+    ("KERBSIDE_ENV", "staging", "must be development or production"),
+    ("BASE_URL", "ftp://kerbside.example.gov.uk", "must be an http(s) address"),
+    ("BASE_URL", "kerbside.example.gov.uk", "must be an http(s) address"),
+    ("BASE_URL", "https://kerbside.example.gov.uk/?next=x", "must be an http(s) address"),
+    ("TRUSTED_HOSTS", "https://kerbside.example.gov.uk", "must be host names separated by commas"),
+    ("TRUSTED_HOSTS", "a.example, b.example/path", "must be host names separated by commas"),
+    ("TRUSTED_HOSTS", "a.example b.example", "must be host names separated by commas"),
+    ("DATABASE_URL", "not a url", "must be a PostgreSQL (PostGIS) database URL"),
+    ("DATABASE_URL", "postgresql://db:notaport/kerbside", "must be a PostgreSQL (PostGIS) database URL"),
+    ("DATABASE_URL", "sqlite:///kerbside.db", "must be a PostgreSQL (PostGIS) database URL"),
+    ("MAIL_PORT", "smtp", "must be a whole number, 1 to 65535"),
+    ("MAIL_PORT", "0", "must be a whole number, 1 to 65535"),
+    ("MAIL_PORT", "70000", "must be a whole number, 1 to 65535"),
+    ("MAIL_PORT", "25.0", "must be a whole number, 1 to 65535"),
+    ("OUTBOX_KEEP_DAYS", "-1", "must be a whole number, 0 or more"),
+    ("OUTBOX_KEEP_DAYS", "thirty", "must be a whole number, 0 or more"),
+    ("OUTBOX_KEEP_DAYS", "1e3", "must be a whole number, 0 or more"),
+    ("PHOTO_PENDING_HOURS", "0", "must be a whole number, 1 or more"),
+    ("INACTIVE_DAYS", "29", "must be a whole number, 30 or more"),
+    ("INACTIVE_DAYS", "1_000", "must be a whole number, 30 or more"),
+    ("SESSION_HOURS", "12h", "must be a whole number, 1 or more"),
+    ("TOTP_ENCRYPTION_KEY", "short", "must be Fernet keys separated by commas"),
+    ("TOTP_ENCRYPTION_KEY", f"{GOOD_KEY},short", "must be Fernet keys separated by commas"),
+    ("RATELIMIT_STORAGE_URI", "localhost:6379", "must be a Flask-Limiter storage URI"),
+    ("OPEN311_READ_LIMIT", "lots", "must be a rate limit like 600/minute"),
+    ("OPEN311_WRITE_LIMIT", "60 per fortnight", "must be a rate limit like 600/minute"),
+]
+
+
+@pytest.mark.parametrize("name, raw, says", BAD, ids=[f"{n}={r}" for n, r, _ in BAD])
+def test_a_bad_value_stops_start_up_naming_the_variable(environment, name, raw, says):
+    environment.setenv(name, raw)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert str(err.value).startswith(f"{name} {says}") and str(err.value).endswith(f", not {raw!r}")
+
+
+def test_a_huge_value_is_cut_short_in_the_message(environment):
+    environment.setenv("MAIL_PORT", "9" * 100_000)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert str(err.value).startswith("MAIL_PORT must be a whole number") and len(str(err.value)) < 200
+    assert "(100000 characters)" in str(err.value)
+
+
+def test_every_bad_value_is_named_at_once(environment):
+    environment.setenv("MAIL_PORT", "smtp")
     environment.setenv("RATELIMIT_ENABLED", "flase")
-    with pytest.raises(RuntimeError, match="RATELIMIT_ENABLED must be one of"):
-        from_environment()
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert [line.split()[0] for line in str(err.value).splitlines()] == ["MAIL_PORT", "RATELIMIT_ENABLED"]
 
+
+def test_create_app_refuses_a_bad_environment_whatever_it_is_given(environment, connection):
+    environment.setenv("SESSION_HOURS", "twelve")
+    with pytest.raises(SettingsError, match="SESSION_HOURS must be a whole number"):
+        create_app({"TESTING": True, "SESSION_HOURS": 12}, bind=connection)
+
+
+def test_create_app_takes_overrides_after_the_environment(environment, connection):
+    environment.setenv("COUNCIL_NAME", "Catford")
+    app = create_app({"TESTING": True, "MAIL_PORT": 2525}, bind=connection)
+    assert app.config["COUNCIL_NAME"] == "Catford" and app.config["MAIL_PORT"] == 2525
+
+
+# --- good values are typed ------------------------------------------------------------------------------------
+
+def test_defaults(environment):
+    cfg = flask_config()
+    assert cfg["MAIL_PORT"] == 8025 and cfg["OUTBOX_KEEP_DAYS"] == 30 and cfg["INACTIVE_DAYS"] == 730
+    assert cfg["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
+    assert cfg["BASE_URL"] == "http://127.0.0.1:5000" and cfg["TRUSTED_HOSTS"] is None
+    assert cfg["PRODUCTION"] is False and cfg["SESSION_COOKIE_SECURE"] is False
+    assert cfg["DATABASE_URL"] is None
+
+
+def test_values_as_people_write_them(environment):
+    key = Fernet.generate_key().decode()
+    for name, raw in {"MAIL_PORT": " 2525 ", "SESSION_HOURS": "8", "OUTBOX_KEEP_DAYS": "0",
+                      "BASE_URL": "https://kerbside.example.gov.uk/", "KERBSIDE_ENV": " Production",
+                      "TOTP_ENCRYPTION_KEY": f" {key} ,", "OPEN311_READ_LIMIT": "10/second;1000/hour",
+                      "DATABASE_URL": "postgresql+psycopg2://kerbside@db.internal/kerbside"}.items():
+        environment.setenv(name, raw)
+    cfg = flask_config()
+    assert cfg["MAIL_PORT"] == 2525 and cfg["OUTBOX_KEEP_DAYS"] == 0
+    assert cfg["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=8)
+    assert cfg["BASE_URL"] == "https://kerbside.example.gov.uk" and cfg["PRODUCTION"] is True
+    assert cfg["TOTP_ENCRYPTION_KEY"] == key and cfg["OPEN311_READ_LIMIT"] == "10/second;1000/hour"
+    assert cfg["DATABASE_URL"] == "postgresql+psycopg2://kerbside@db.internal/kerbside"
+
+
+# --- production ----------------------------------------------------------------------------------------------
+
+def test_production_requires_a_secret_key(environment):
+    environment.setenv("KERBSIDE_ENV", "production")
+    environment.setenv("BASE_URL", "https://kerbside.example.gov.uk")
+    environment.delenv("SECRET_KEY")
+    with pytest.raises(SettingsError, match=r"^SECRET_KEY must be set in production"):
+        load_settings()
+
+
+def test_production_requires_a_base_url(environment):
+    environment.setenv("KERBSIDE_ENV", "production")
+    environment.setenv("BASE_URL", "")
+    with pytest.raises(SettingsError, match=r"^BASE_URL must be set in production"):
+        load_settings()
+
+
+def test_production_answers_only_to_its_own_and_trusted_hosts(environment):
+    environment.setenv("KERBSIDE_ENV", "production")
+    environment.setenv("BASE_URL", "https://kerbside.example.gov.uk")
+    assert flask_config()["TRUSTED_HOSTS"] == ["kerbside.example.gov.uk"]
+    environment.setenv("TRUSTED_HOSTS", " www.kerbside.example.gov.uk,, Old.Example ")
+    cfg = flask_config()
+    assert cfg["TRUSTED_HOSTS"] == ["kerbside.example.gov.uk", "www.kerbside.example.gov.uk", "old.example"]
+    assert cfg["SESSION_COOKIE_SECURE"] and cfg["REMEMBER_COOKIE_SECURE"]
+
+
+def test_trusted_hosts_in_development_are_kept_with_base_urls(environment):
+    environment.setenv("TRUSTED_HOSTS", "kerbside.test")
+    assert flask_config()["TRUSTED_HOSTS"] == ["127.0.0.1", "kerbside.test"]
+
+
+# --- what the tooling leaves under instance/ -------------------------------------------------------------------
 
 def test_storage_is_memory_until_the_private_redis_is_set_up(environment):
-    assert from_environment()["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert flask_config()["RATELIMIT_STORAGE_URI"] == "memory://"
 
 
 def test_storage_is_the_private_redis_once_set_up(environment):
-    redis_server.URI_FILE.write_text("redis+unix:///somewhere/redis.sock\n")
-    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis+unix:///somewhere/redis.sock"
+    config.RATELIMIT_URI_FILE.write_text("redis+unix:///somewhere/redis.sock\n")
+    assert flask_config()["RATELIMIT_STORAGE_URI"] == "redis+unix:///somewhere/redis.sock"
 
 
 def test_ratelimit_storage_uri_from_the_environment_wins(environment):
-    redis_server.URI_FILE.write_text("redis+unix:///somewhere/redis.sock\n")
+    config.RATELIMIT_URI_FILE.write_text("redis+unix:///somewhere/redis.sock\n")
     environment.setenv("RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/2")
-    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
+    assert flask_config()["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
 
 
-def test_private_redis_uri_is_the_limits_unix_socket_form():
-    uri = redis_server.storage_uri()
-    assert uri.startswith("redis+unix:///") and uri.endswith("/redis.sock")
-    assert len(uri.removeprefix("redis+unix://")) < 100
+def test_database_is_the_private_cluster_once_set_up_unless_database_url_is_set(environment):
+    assert database_url() is None
+    config.DATABASE_URL_FILE.write_text("postgresql+psycopg2://postgres@/kerbside?host=/tmp/x\n")
+    assert flask_config()["DATABASE_URL"] == database_url() == "postgresql+psycopg2://postgres@/kerbside?host=/tmp/x"
+    environment.setenv("DATABASE_URL", "postgresql://kerbside@db.internal/kerbside")
+    assert flask_config()["DATABASE_URL"] == database_url() == "postgresql://kerbside@db.internal/kerbside"
+    environment.setenv("DATABASE_URL", "mysql://db/kerbside")
+    with pytest.raises(SettingsError, match="^DATABASE_URL must be a PostgreSQL"):
+        database_url()
+

@@ -25,6 +25,7 @@ from ..forms import Form
 from ..services import twofactor
 from ..services.errors import DomainError
 from . import bp
+from .redirects import safe_next
 
 PENDING = "pending_login"
 PENDING_SECONDS = 600
@@ -69,7 +70,6 @@ def _pending() -> tuple[User, dict] | None:
 
 def _finish(user: User, data: dict) -> str:
     """Log the user in (as the password step would have) and return where to go next."""
-    from .views import safe_next
     flask_session.pop(PENDING, None)
     flask_session.permanent = True
     login_user(user, remember=bool(data.get("r")))

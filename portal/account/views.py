@@ -1,5 +1,3 @@
-from urllib.parse import urljoin, urlsplit
-
 import json
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -13,20 +11,8 @@ from ..services import accounts, registration, twofactor
 from ..services.links import BadLink
 from . import bp
 from . import twofactor as second_step
+from .redirects import safe_next
 from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an open redirect (no scheme, no host, no '//' or backslash tricks)."""
-    fallback = url_for("reports.mine")
-    if not target or "\\" in target or any(ord(c) < 32 for c in target):
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    host = urlsplit(request.host_url)
-    joined = urlsplit(urljoin(request.host_url, target))
-    return target if (joined.scheme, joined.netloc) == (host.scheme, host.netloc) else fallback
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from .. import db
 from ..services.errors import DomainError
 from ..services.support import support as add_support
 from ..extensions import csrf_in_form
-from ..services import accounts, notifications, visibility
+from ..services import accounts, link_actions, notifications, visibility
 from ..services.links import BadLink
 from . import bp
 from .forms import CONTACT_CHOICES, SCORES, TokenForm
@@ -59,7 +59,7 @@ def unsubscribe(token: str):
 @bp.route("/n/reopen/<token>", methods=["GET", "POST"])
 @csrf_in_form
 def reopen(token: str):
-    return _confirm_link(lambda s: notifications.reopen_by_link(s, token), "Report reopened",
+    return _confirm_link(lambda s: link_actions.reopen_by_link(s, token), "Report reopened",
                          lambda r: f"Thank you: {r.reference} is open again and back with the council.",
                          "It is not fixed", "Reopen the report")
 
@@ -74,7 +74,7 @@ def rate(token: str):
             error = "Choose a rating from 1 to 5."
         else:
             try:
-                notifications.rate_by_link(db.session(), token, int(score))
+                link_actions.rate_by_link(db.session(), token, int(score))
             except BadLink as exc:
                 return _bad_link(exc)
             return render_template("notices/done.html", title="Thank you", message="Your rating is recorded.")
@@ -112,10 +112,10 @@ def confirm(token: str):
     form = TokenForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            report = notifications.confirm_by_link(db.session(), token)
+            report = link_actions.confirm_by_link(db.session(), token)
         except BadLink as exc:
             return _bad_link(exc)
-        claim = notifications.claim_token(db.session(), report.reporter) if report.reporter and not report.reporter.password_hash else None
+        claim = link_actions.claim_token(db.session(), report.reporter) if report.reporter and not report.reporter.password_hash else None
         return render_template("notices/confirmed.html", report=report, claim=claim, form=TokenForm())
     return render_template("notices/confirm.html", form=form, title="Confirm your report",
                            button="Confirm my report"), 400 if form.errors else 200
@@ -127,7 +127,7 @@ def claim(token: str):
     form, error = TokenForm(), None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            user = notifications.claim_account(db.session(), token, request.form.get("password", ""))
+            user = link_actions.claim_account(db.session(), token, request.form.get("password", ""))
         except BadLink as exc:
             if "password" not in exc.message:
                 return _bad_link(exc)

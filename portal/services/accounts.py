@@ -1,6 +1,6 @@
 """Accounts: register, authenticate (with lockout and back-off), export and delete.
 
-Passwords are hashed with scrypt (werkzeug). Nothing here tells whether an email address has an account:
+Passwords are hashed with scrypt (passwords.py). Nothing here tells whether an email address has an account:
 unknown addresses cost the same time and are throttled the same way.
 """
 from __future__ import annotations
@@ -10,16 +10,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import LoginThrottle, OutboxMessage, Report, ReportContact, ReportEvent, Role, User, utcnow
 
 from .emails import email_key, lookup_key, normalise_email
 from .errors import DomainError, EmailTaken
+from .passwords import hash_password, password_matches
 from .transaction import unit_of_work
 
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash("kerbside-timing-equaliser")
+_DUMMY_HASH = hash_password("kerbside-timing-equaliser")
 #: Failed second steps (two-factor codes) are counted under this prefix and the account's email address.
 SECOND_STEP_PREFIX = "2fa:"
 FREE_FAILURES = 5                 # attempts before the first lock
@@ -57,7 +57,7 @@ def register_user(session: Session, *, email: str, password: str, display_name: 
     email = normalise_email(email)
     if user_by_email(session, email) is not None:
         raise EmailTaken("An account with that email address already exists. Log in instead.")
-    user = User(email=email, password_hash=generate_password_hash(password),
+    user = User(email=email, password_hash=hash_password(password),
                 display_name=display_name.strip(), role=role, email_confirmed_at=utcnow() if confirmed else None)
     session.add(user)
     try:
@@ -111,14 +111,14 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     key = lookup_key(email) or (email or "").strip().lower()[:254]
     until = locked_until(session, key, now)
     if until is not None:
-        check_password_hash(_DUMMY_HASH, password)
+        password_matches(_DUMMY_HASH, password)
         raise LockedOut(until)
     user = user_by_email(session, email)
     ok = False
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        password_matches(_DUMMY_HASH, password)
     else:
-        ok = check_password_hash(user.password_hash, password) and user.active
+        ok = password_matches(user.password_hash, password) and user.active
     if not ok:
         record_failure(session, key, now)
         session.commit()
@@ -140,7 +140,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
         raise DomainError("That is not your current password.", field="current")
     if not 10 <= len(new or "") <= 200:
         raise DomainError("Use at least 10 characters.", field="new")
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = hash_password(new)
     user.end_sessions()
     session.commit()
 
@@ -160,7 +160,7 @@ def end_sessions(session: Session, user: User) -> None:
 
 
 def check_password(user: User, password: str) -> bool:
-    return bool(user.password_hash) and check_password_hash(user.password_hash, password or "")
+    return bool(user.password_hash) and password_matches(user.password_hash, password or "")
 
 
 def export_user_data(session: Session, user: User) -> dict:

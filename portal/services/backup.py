@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from portal.cluster import PG_BIN
-
 from .errors import DomainError
+
+#: Where Debian installs each PostgreSQL version's client programs.
+PG_LIB = Path("/usr/lib/postgresql")
 
 
 class BackupFailed(DomainError):
@@ -19,9 +20,11 @@ class BackupFailed(DomainError):
 
 
 def _tool(name: str) -> str:
-    """Prefer the server's own version of pg_dump/pg_restore; fall back to PATH."""
-    local = PG_BIN / name
-    found = str(local) if local.exists() else shutil.which(name)
+    """pg_dump/pg_restore of the newest PostgreSQL installed (it reads dumps of, and dumps, every older
+    server); else the one on PATH."""
+    installed = sorted((p for p in PG_LIB.glob(f"*/bin/{name}") if p.parent.parent.name.isdigit()),
+                       key=lambda p: int(p.parent.parent.name), reverse=True)
+    found = str(installed[0]) if installed else shutil.which(name)
     if not found:
         raise BackupFailed(f"{name} is not installed (package postgresql-client).")
     return found

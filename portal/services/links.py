@@ -14,15 +14,17 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
-from werkzeug.routing import Map, MapAdapter
-
 from models import UsedLink, utcnow
+
+if TYPE_CHECKING:     # the app's routes are handed in; nothing here imports werkzeug at run time
+    from werkzeug.routing import Map, MapAdapter
 
 USED = "This link has already been used. Each link in our emails works once."
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from models import LoginThrottle, User
 
@@ -18,6 +17,7 @@ from .emails import email_key
 from .errors import DomainError
 from .links import BadLink, external_url, make_token, read_token, use_token
 from .notifications import queue_email
+from .passwords import hash_password
 
 PURPOSE = "password-reset"
 LIFETIME = timedelta(hours=1)
@@ -57,7 +57,7 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
     if len(new_password or "") < 10:
         raise DomainError("Use at least 10 characters.", field="password")
     use_token(session, PURPOSE, token, LIFETIME)
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     user.end_sessions()
     session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == email_key(user.email)))
     session.commit()

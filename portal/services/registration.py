@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from models import User, utcnow
 
@@ -14,6 +13,7 @@ from .accounts import user_by_email
 from .emails import normalise_email
 from .links import BadLink, external_url, make_token, use_token
 from .notifications import queue_email
+from .passwords import hash_password
 
 PURPOSE = "register"
 LIFETIME = timedelta(days=3)
@@ -41,7 +41,7 @@ def resend_confirmation(session: Session, user: User) -> None:
 def start_registration(session: Session, *, email: str, password: str, display_name: str) -> None:
     """Begin a sign-up; the caller shows "check your email" whatever happened here."""
     email, name = normalise_email(email), display_name.strip()
-    password_hash = generate_password_hash(password)     # same work whether or not the address is known
+    password_hash = hash_password(password)     # same work whether or not the address is known
     user = user_by_email(session, email)
     if user is not None and user.email_confirmed_at is not None and user.password_hash:
         queue_email(session, user.email, "You already have a Kerbside account",

@@ -5,7 +5,7 @@ already limited to what the viewer may see) or from ``visible_to`` (the same rul
 spatial query builders in gis/ that take their conditions as arguments); every action on one report (view,
 support, subscribe, update, reopen, rate) finds it with ``report_for``, which answers None (a 404) for what
 the viewer may not see. Fields are shown through ``reporter_name``. In SQL (summary triggers, hotspots), the
-same rule is the function ``kerbside_report_is_public``, generated from ``models.PUBLIC`` (migration 0011).
+same rule is the function ``kerbside_report_is_public``, declared in models/sql from ``models.PUBLIC``.
 tests/services/test_visibility_source.py fails when a query over reports is built elsewhere.
 """
 from __future__ import annotations

@@ -20,7 +20,8 @@ from portal.services import apikeys, crews, password_reset, registration, triage
 from portal.services.accounts import register_user
 from tests.factories import enrol_two_factor
 from portal.services.contacts import contact_user
-from portal.services.notifications import claim_token, external_url
+from portal.services.link_actions import claim_token
+from portal.services.links import external_url
 from portal.services.photos import PhotoStore, process_photo
 from portal.services.reports import NewReport, create_report
 

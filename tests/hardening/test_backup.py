@@ -4,7 +4,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from models import Report
-from portal import cluster
+from devtools import cluster
 from portal.cli import alembic_config
 from portal.services import backup, demo
 from portal.services.photos import PhotoStore, process_photo

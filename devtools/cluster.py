@@ -4,8 +4,8 @@ Without ``DATABASE_URL``: a private PostgreSQL cluster under ``instance/pg`` (Po
 the system packages if missing), listening on a unix socket only. With ``DATABASE_URL``: that database,
 and no cluster is managed. Either way the application and test databases get the ``postgis`` extension.
 
-    python -m portal.cluster ensure      # idempotent; prints the database URL
-    python -m portal.cluster stop
+    python -m devtools.cluster ensure      # idempotent; prints the database URL
+    python -m devtools.cluster stop
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import psycopg2
 from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = Path(os.environ.get("KERBSIDE_INSTANCE", ROOT / "instance"))
+from portal.config import DATABASE_URL_FILE as URL_FILE, INSTANCE
+
 PGDATA = INSTANCE / "pg"
 PG_VERSION = os.environ.get("PG_VERSION", "15")
 PG_BIN = Path(f"/usr/lib/postgresql/{PG_VERSION}/bin")
@@ -32,7 +32,6 @@ POSTGIS_PACKAGE = f"postgresql-{PG_VERSION}-postgis-3"
 INSTALL_CMD = (f"sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive "
                f"apt-get install -y {POSTGIS_PACKAGE}")
 DB_NAME = "kerbside"
-URL_FILE = INSTANCE / "database_url"
 
 SETTINGS = {"jit": "off", "listen_addresses": "''", "shared_buffers": "256MB", "max_connections": "200",
             "logging_collector": "on", "log_directory": "'log'"}
@@ -173,16 +172,6 @@ def test_url_for(url: str) -> str:
     u = make_url(url)
     name = os.environ.get("TEST_DATABASE_NAME") or f"{u.database}_test"
     return u.set(database=name).render_as_string(hide_password=False)
-
-
-def app_url() -> str:
-    """The application database URL: DATABASE_URL, else the private cluster's."""
-    env = os.environ.get("DATABASE_URL")
-    if env:
-        return env
-    if URL_FILE.exists():
-        return URL_FILE.read_text().strip()
-    raise SystemExit("No database: run `make run` (or set DATABASE_URL).")
 
 
 def ensure(test: bool = False) -> str:

@@ -7,10 +7,10 @@ daemonized on a unix socket only (no TCP port), nothing saved to disk, and its F
 (``redis+unix:///.../redis.sock``) written to ``instance/ratelimit_storage_uri`` for the app's config. With
 ``RATELIMIT_STORAGE_URI``: that store, and no server is managed.
 
-    python -m portal.redis_server ensure      # idempotent; prints the storage URI
-    python -m portal.redis_server stop
+    python -m devtools.redis_server ensure      # idempotent; prints the storage URI
+    python -m devtools.redis_server stop
 
-Tooling only: it imports nothing of the web app, so it can move with the cluster tooling.
+Tooling: the web app never imports it; it takes the file it writes from portal.config.
 """
 from __future__ import annotations
 
@@ -24,13 +24,12 @@ from pathlib import Path
 
 import redis
 
-ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = Path(os.environ.get("KERBSIDE_INSTANCE", ROOT / "instance"))
+from portal.config import INSTANCE, RATELIMIT_URI_FILE as URI_FILE
+
 REDIS_DIR = INSTANCE / "redis"
 CONF_FILE = REDIS_DIR / "redis.conf"
 PID_FILE = REDIS_DIR / "redis.pid"
 LOG_FILE = REDIS_DIR / "redis.log"
-URI_FILE = INSTANCE / "ratelimit_storage_uri"
 SERVER_BIN = Path("/usr/bin/redis-server")
 PACKAGE = "redis-server"
 INSTALL_CMD = f"sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y {PACKAGE}"
@@ -54,11 +53,6 @@ def socket_path() -> Path:
 def storage_uri(sock: Path | None = None) -> str:
     """The Flask-Limiter (``limits``) URI of the private server: ``redis+unix://`` then the absolute path."""
     return f"redis+unix://{sock or socket_path()}"
-
-
-def configured_uri() -> str | None:
-    """The storage URI ``ensure`` last wrote, if the private server was ever set up."""
-    return URI_FILE.read_text().strip() if URI_FILE.exists() else None
 
 
 def _as_owner(cmd: list[str]) -> list[str]:
