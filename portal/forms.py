@@ -8,11 +8,13 @@
 Every field renders through ``field()`` in templates/macros/forms.html."""
 from flask import request
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from wtforms import FileField, Form as WTForm, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 
 from .services.emails import InvalidEmail, normalise_email
 from .services.text import ascii_int
@@ -186,6 +188,26 @@ class WholeNumberField(StringField):
     def pre_validate(self, form):
         if self.data is None and self.raw_data and self.raw_data[0].strip():
             raise StopValidation(self.message)
+
+
+def typed_point(lat_field, lon_field, prefix: str = "") -> tuple[LonLat | None, bool]:
+    """(point, ok) from a latitude and a longitude box: (None, True) when both are empty; when they do not make
+    a point, (None, False) and the reason on the latitude box (after ``validate``)."""
+    lat, lon = (lat_field.data or "").strip(), (lon_field.data or "").strip()
+    if not lat and not lon:
+        return None, True
+    try:
+        return parse_lat_lon(lat, lon), True
+    except InvalidCoordinates as exc:
+        lat_field.errors = [*lat_field.errors, f"{prefix}{exc}"]
+        return None, False
+
+
+class UploadField(FileField):
+    """One file, or none: a box left empty, or text sent under the file's name, is no file (data None)."""
+
+    def process_formdata(self, valuelist):
+        self.data = next((v for v in valuelist if isinstance(v, FileStorage) and v.filename), None)
 
 
 class ValidEmail:
