@@ -66,7 +66,7 @@ def _forms(session, report: Report) -> dict:
         .order_by(ResponseTemplate.status, ResponseTemplate.title)).all()
     status = StatusForm(formdata=None)
     details = DetailsForm(formdata=None, data={"category": report.category_id, "priority": report.priority})
-    assign = AssignForm(formdata=None, data={"reports": [report.reference], "back": report.reference})
+    assign = AssignForm(formdata=None, data={"reports": report.reference, "back": report.reference})
     hide = HideForm(formdata=None, data={"hidden": "0" if report.hidden else "1"})
     redact = RedactForm(formdata=None, data={"description": report.description})
     forms = {"status": status, "update": UpdateForm(formdata=None), "details": details, "assign": assign,

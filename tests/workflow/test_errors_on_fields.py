@@ -149,3 +149,19 @@ def test_the_contact_preference_error_is_on_its_fieldset(resident_client, reside
     assert resp.status_code == 400 and tied(html, "contact_preference", "Choose how we should contact you.")
     db_session.refresh(resident)
     assert resident.contact_preference == "email"
+
+
+def test_assignment_from_the_report_page_goes_back_to_it(make_report, staff_client, db_session, crew_pair):
+    report = make_report()
+    page = f"/staff/reports/{report.reference}"
+    html = staff_client.client.get(page).get_data(as_text=True)
+    for name in ("reports", "back"):                  # what the page itself sends
+        assert f'name="{name}" type="hidden" value="{report.reference}"' in html
+    resp = staff_client.submit("/staff/assign", {"reports": report.reference, "back": report.reference,
+                                                 "crew": ""}, page=page)
+    assert resp.status_code == 400 and tied(resp.get_data(as_text=True), "a-crew", "Choose a crew.")
+    resp = staff_client.submit("/staff/assign", {"reports": report.reference, "back": report.reference,
+                                                 "crew": str(crew_pair[0].id)}, page=page)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(page), resp.get_data(as_text=True)[-3000:]
+    db_session.refresh(report)
+    assert report.crew_id == crew_pair[0].id
