@@ -1,12 +1,12 @@
-"""Forms of the account actions: each is a POST checked for its CSRF token (field names differ between the
-forms, as they share one page)."""
-from wtforms import SelectField, StringField
+"""Forms of the administration pages. The account actions are each a POST checked for its CSRF token (field
+names differ between the forms, as they share one page); categories and crews are edited on pages of their own."""
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
 from models import Role
 
-from ..forms import Form
+from ..forms import CheckboxesField, Form, QueryForm, WholeNumberField, optional_id, typed_point
 
 
 class RoleForm(Form):
@@ -23,3 +23,44 @@ class DisableForm(Form):
 
 class ConfirmForm(Form):
     """An action with nothing to fill in: enable, unlock, resend the confirmation, reset two-factor sign-in."""
+
+
+class UserSearchForm(QueryForm):
+    q = StringField("Email contains", validators=[Length(max=254, message="Keep the search under 255 characters.")])
+
+
+class CategoryForm(Form):
+    """Shape; the rules (name and group given, code pattern and unique, questions valid) are the service's."""
+    code = StringField("Code", description="Lower-case letters, digits and _; cannot be changed later.",
+                       validators=[Length(max=40, message="The code must be lower-case letters, digits and _.")])
+    name = StringField("Name")
+    group = StringField("Group")
+    target_hours = WholeNumberField("Target (hours to fix)", low=1, high=24 * 365, default=48,
+                                    message="The target must be a whole number of hours, from 1 to 8760.",
+                                    validators=[InputRequired("The target must be a whole number of hours, "
+                                                              "from 1 to 8760.")])
+    questions = TextAreaField("Extra questions (JSON)", default="[]",
+                              description='A list of {"code", "label", "type": single | multi | yesno | text, '
+                                          '"options": [{"value", "label"}]}.')
+    active = BooleanField("Residents can choose it", default=True)
+
+
+def record_id(value) -> int:
+    number = optional_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+class CrewForm(Form):
+    name = StringField("Name")
+    depot_lat = StringField("Depot latitude", validators=[Length(max=32, message="That is not a latitude.")])
+    depot_lon = StringField("Depot longitude", validators=[Length(max=32, message="That is not a longitude.")])
+    members = CheckboxesField("Members (users with the crew role)", coerce=record_id,
+                              message="Only users with the crew role can be crew members.")
+    active = BooleanField("Active", default=True)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.depot, point_ok = typed_point(self.depot_lat, self.depot_lon, prefix="Depot: ")
+        return ok and point_ok

@@ -16,7 +16,7 @@ from ..permissions import roles_required
 from ..services import twofactor, user_admin
 from ..services.errors import DomainError
 from . import bp
-from .forms import ConfirmForm, DisableForm, RoleForm
+from .forms import ConfirmForm, DisableForm, RoleForm, UserSearchForm
 
 PG_INT_MAX = 2 ** 31 - 1
 #: action name in the URL -> (form class, service call, message when done)
@@ -78,12 +78,14 @@ def _done(user: User, message: str):
 @bp.get("/users")
 @roles_required(Role.ADMIN)
 def users():
-    q = (request.args.get("q") or "").strip()[:254]
+    search = UserSearchForm(request.args)
+    q = (search.q.data or "").strip() if search.validate() else ""
     stmt = select(User).where(User.password_hash.is_not(None)).order_by(User.role, User.email).limit(200)
     if q:
         stmt = stmt.where(func.lower(User.email).contains(q.lower()))
-    return render_template("admin/users.html", users=db.session().scalars(stmt).all(), q=q,
-                           needs_two_factor=twofactor.required_for)
+    return render_template("admin/users.html", users=db.session().scalars(stmt).all(), search=search,
+                           errors=form_errors(search), needs_two_factor=twofactor.required_for), \
+        400 if search.errors else 200
 
 
 @bp.get("/users/<int:user_id>")

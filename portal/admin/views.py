@@ -1,17 +1,18 @@
 """Administration pages: categories and crews (accounts: see users.py). Admins only."""
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
 from models import Category, Crew, Role, User
 
 from .. import db
+from ..forms import add_error, form_errors
 from ..permissions import roles_required
 from ..services import admin
 from ..services.errors import DomainError
-from ..services.text import ascii_int
 from . import bp
+from .forms import CategoryForm, CrewForm
 
 
 @bp.get("/")
@@ -35,21 +36,23 @@ def category(category_id: int | None):
     cat = session.get(Category, category_id) if category_id else None
     if category_id and cat is None:
         abort(404)
-    values = {"code": cat.code if cat else "", "name": cat.name if cat else "", "group": cat.group if cat else "",
-              "target_hours": str(cat.target_hours) if cat else "48", "active": cat.active if cat else True,
-              "questions": json.dumps(cat.questions if cat else [], indent=2, ensure_ascii=False)}
-    error = None
-    if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in ("code", "name", "group", "target_hours", "questions")}
-        values["active"] = request.form.get("active") == "y"
+    form = CategoryForm(data={} if cat is None else {
+        "code": cat.code, "name": cat.name, "group": cat.group, "target_hours": cat.target_hours,
+        "active": cat.active, "questions": json.dumps(cat.questions, indent=2, ensure_ascii=False)})
+    errors = []
+    if form.validate_on_submit():
         try:
-            cat = admin.save_category(session, cat, **values)
+            cat = admin.save_category(session, cat, code=form.code.data or "", name=form.name.data or "",
+                                      group=form.group.data or "", target_hours=form.target_hours.data,
+                                      questions=form.questions.data or "", active=form.active.data)
         except DomainError as exc:
-            error = exc
+            errors = [add_error(form, exc.field, exc.message, fallback="name")]
         else:
             flash(f"Category “{cat.name}” saved.", "success")
             return redirect(url_for("admin.categories"))
-    return render_template("admin/category.html", category=cat, values=values, error=error), 400 if error else 200
+    errors = form_errors(form) if form.errors else errors
+    return render_template("admin/category.html", category=cat, form=form, errors=errors), \
+        400 if errors else 200
 
 
 @bp.get("/crews")
@@ -67,27 +70,26 @@ def crew(crew_id: int | None):
     c = session.get(Crew, crew_id) if crew_id else None
     if crew_id and c is None:
         abort(404)
-    lat = lon = ""
-    if c is not None and c.depot is not None:
-        lon, lat = session.execute(select(func.ST_X(Crew.depot), func.ST_Y(Crew.depot)).where(Crew.id == c.id)).one()
-    values = {"name": c.name if c else "", "depot_lat": str(lat), "depot_lon": str(lon),
-              "active": c.active if c else True, "member_ids": [m.user_id for m in c.members] if c else []}
-    error = None
-    if request.method == "POST":
-        ids = []
-        for raw in request.form.getlist("members")[:100]:
-            if (number := ascii_int(raw)) is not None:
-                ids.append(number)
-        values = {"name": request.form.get("name", ""), "depot_lat": request.form.get("depot_lat", ""),
-                  "depot_lon": request.form.get("depot_lon", ""), "active": request.form.get("active") == "y",
-                  "member_ids": ids}
+    data = {}
+    if c is not None:
+        lat = lon = ""
+        if c.depot is not None:
+            lon, lat = session.execute(select(func.ST_X(Crew.depot), func.ST_Y(Crew.depot))
+                                       .where(Crew.id == c.id)).one()
+        data = {"name": c.name, "depot_lat": str(lat), "depot_lon": str(lon), "active": c.active,
+                "members": [m.user_id for m in c.members]}
+    form = CrewForm(data=data)
+    form.members.choices = [(u.id, f"{u.display_name} ({u.email})") for u in session.scalars(
+        select(User).where(User.role == Role.CREW).order_by(User.display_name))]
+    errors = []
+    if form.validate_on_submit():
         try:
-            c = admin.save_crew(session, c, **values)
+            c = admin.save_crew(session, c, name=form.name.data or "", depot=form.depot, active=form.active.data,
+                                member_ids=form.members.data or [])
         except DomainError as exc:
-            error = exc
+            errors = [add_error(form, exc.field, exc.message, fallback="name")]
         else:
             flash(f"Crew “{c.name}” saved.", "success")
             return redirect(url_for("admin.crews"))
-    crew_users = session.scalars(select(User).where(User.role == Role.CREW).order_by(User.display_name)).all()
-    return render_template("admin/crew.html", crew=c, values=values, error=error, crew_users=crew_users), \
-        400 if error else 200
+    errors = form_errors(form) if form.errors else errors
+    return render_template("admin/crew.html", crew=c, form=form, errors=errors), 400 if errors else 200

@@ -4,11 +4,12 @@ from flask import redirect, render_template, request, send_from_directory, url_f
 from flask import current_app
 
 from . import bp
+from .forms import FindForm
 
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html")
+    return render_template("main/home.html", find=FindForm())
 
 
 @bp.get("/about")
@@ -24,10 +25,8 @@ def favicon():
 @bp.get("/find")
 def find():
     """Go to a report by its reference (the form on the home page)."""
-    ref = (request.args.get("reference") or "").strip().upper()[:12]
-    if ref and not ref.startswith("KB-"):
-        ref = "KB-" + ref
-    return redirect(url_for("reports.detail", reference=ref or "KB-"))
+    form = FindForm(request.args)
+    return redirect(url_for("reports.detail", reference=form.reference.data or "KB-"))
 
 
 @bp.get("/healthz")

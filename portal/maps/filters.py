@@ -8,9 +8,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
+from wtforms import StringField
 
 from gis.performance import MEASURES, Period, PeriodError, parse_period
 from models import ALL_CATEGORIES, Category, Status, Ward, OPEN, PUBLIC
+
+from ..forms import ChoiceField, QueryForm
 
 STATUS_CHOICES = {"all": PUBLIC, "open": OPEN, "fixed": frozenset({Status.FIXED})}
 
@@ -52,33 +55,46 @@ class Filters:
         return out
 
 
-def _arg(args: MultiDict, name: str, limit: int = 40) -> str:
-    return (args.get(name) or "").strip()[:limit]
+def _text(default: str = ""):
+    """A URL parameter as typed: trimmed, at most 40 characters (no code or date is longer), else ``default``."""
+    return lambda value: (value or "").strip()[:40] or default
+
+
+class FilterForm(QueryForm):
+    """The shape of the filters; what they name (a category, a ward, a period) is looked up in parse_filters."""
+    category = StringField(filters=[_text()])
+    period = StringField(filters=[_text()])
+    start = StringField(filters=[_text()])
+    end = StringField(filters=[_text()])
+    measure = ChoiceField(filters=[_text("median_hours")], choices=[(m, m) for m in MEASURES],
+                          message="Choose a measure from the list.")
+    status = ChoiceField(filters=[_text("all")], choices=[(s, s) for s in STATUS_CHOICES],
+                         message="Choose open, fixed or all reports.")
+    ward = StringField(filters=[_text()])
 
 
 def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
-    code = _arg(args, "category")
+    """The filters in the URL parameters ``args``; BadFilter with a plain message for the first bad one."""
+    form = FilterForm(args)
+    if not form.validate():
+        raise BadFilter(next(e for f in form for e in f.errors))
+    code = form.category.data
     category = None
     if code and code != "all":
         category = session.scalars(select(Category).where(Category.code == code)).first()
         if category is None:
             raise BadFilter(f"There is no category “{code}”. Choose one from the list, or all categories.")
     try:
-        period = parse_period(_arg(args, "period") or None, _arg(args, "start"), _arg(args, "end"), today)
+        period = parse_period(form.period.data or None, form.start.data, form.end.data, today)
     except PeriodError as exc:
         raise BadFilter(exc.message) from None
-    measure = _arg(args, "measure") or "median_hours"
-    if measure not in MEASURES:
-        raise BadFilter("Choose a measure from the list.")
-    status = _arg(args, "status") or "all"
-    if status not in STATUS_CHOICES:
-        raise BadFilter("Choose open, fixed or all reports.")
+    measure, status = form.measure.data, form.status.data
     ward = None
-    ward_code = _arg(args, "ward")
+    ward_code = form.ward.data
     if ward_code:
         ward = session.scalars(select(Ward).where(Ward.code == ward_code)).first()
         if ward is None:
             raise BadFilter(f"There is no ward with code “{ward_code}”.")
-    dated = bool(_arg(args, "start") or _arg(args, "end"))
+    dated = bool(form.start.data or form.end.data)
     return Filters(category=category, period=period, measure=measure, status=status, ward=ward,
-                   period_choice="" if dated else (_arg(args, "period") or "365"))
+                   period_choice="" if dated else (form.period.data or "365"))

@@ -2,7 +2,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-
 from .. import db
 from ..services.errors import DomainError
 from ..services.support import support as add_support
@@ -10,7 +9,8 @@ from ..extensions import csrf_in_form
 from ..services import accounts, link_actions, notifications, visibility
 from ..services.links import BadLink
 from . import bp
-from .forms import CONTACT_CHOICES, SCORES, TokenForm
+from ..forms import add_error
+from .forms import ClaimForm, PreferencesForm, RateForm, TokenForm
 
 
 def _bad_link(exc: BadLink):
@@ -21,17 +21,12 @@ def _bad_link(exc: BadLink):
 @login_required
 @csrf_in_form
 def preferences():
-    form, error = TokenForm(), None
-    if request.method == "POST" and form.validate_on_submit():
-        choice = request.form.get("contact_preference")
-        if choice not in dict(CONTACT_CHOICES):
-            error = "Choose how we should contact you."
-        else:
-            accounts.set_contact_preference(db.session(), current_user, choice)
-            flash("Your contact preference is saved.", "success")
-            return redirect(url_for("notices.preferences"))
-    return render_template("notices/preferences.html", form=form, error=error, choices=CONTACT_CHOICES), \
-        400 if form.errors or error else 200
+    form = PreferencesForm(data={"contact_preference": current_user.contact_preference})
+    if form.validate_on_submit():
+        accounts.set_contact_preference(db.session(), current_user, form.contact_preference.data)
+        flash("Your contact preference is saved.", "success")
+        return redirect(url_for("notices.preferences"))
+    return render_template("notices/preferences.html", form=form), 400 if form.errors else 200
 
 
 # Links in emails confirm with a button (a GET must not change anything: mail scanners follow links).
@@ -67,19 +62,14 @@ def reopen(token: str):
 @bp.route("/n/rate/<token>", methods=["GET", "POST"])
 @csrf_in_form
 def rate(token: str):
-    form, error = TokenForm(), None
-    if request.method == "POST" and form.validate_on_submit():
-        score = request.form.get("score", "")
-        if score not in {str(n) for n, _ in SCORES}:
-            error = "Choose a rating from 1 to 5."
-        else:
-            try:
-                link_actions.rate_by_link(db.session(), token, int(score))
-            except BadLink as exc:
-                return _bad_link(exc)
-            return render_template("notices/done.html", title="Thank you", message="Your rating is recorded.")
-    return render_template("notices/rate.html", form=form, error=error, scores=SCORES), \
-        400 if form.errors or error else 200
+    form = RateForm()
+    if form.validate_on_submit():
+        try:
+            link_actions.rate_by_link(db.session(), token, form.score.data)
+        except BadLink as exc:
+            return _bad_link(exc)
+        return render_template("notices/done.html", title="Thank you", message="Your rating is recorded.")
+    return render_template("notices/rate.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/reports/<reference>/support")
@@ -124,16 +114,16 @@ def confirm(token: str):
 @bp.route("/n/claim/<token>", methods=["GET", "POST"])
 @csrf_in_form
 def claim(token: str):
-    form, error = TokenForm(), None
-    if request.method == "POST" and form.validate_on_submit():
+    form = ClaimForm()
+    if form.validate_on_submit():
         try:
-            user = link_actions.claim_account(db.session(), token, request.form.get("password", ""))
+            user = link_actions.claim_account(db.session(), token, form.password.data or "")
         except BadLink as exc:
             if "password" not in exc.message:
                 return _bad_link(exc)
-            error = exc.message
+            add_error(form, "password", exc.message)
         else:
             login_user(user)
             flash("Your account is ready: your reports are under My reports.", "success")
             return redirect(url_for("reports.mine"))
-    return render_template("notices/claim.html", form=form, error=error), 400 if form.errors or error else 200
+    return render_template("notices/claim.html", form=form), 400 if form.errors else 200

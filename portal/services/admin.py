@@ -8,11 +8,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gis.coords import InvalidCoordinates, parse_lat_lon
+from gis.coords import LonLat
 from models import Category, Crew, CrewMember, Role, User
 
 from .errors import DomainError
-from .text import ascii_int
 from .transaction import unit_of_work
 
 QUESTION_TYPES = {"single", "multi", "yesno", "text"}
@@ -51,14 +50,15 @@ def parse_questions(text: str) -> list[dict]:
 
 @unit_of_work
 def save_category(session: Session, category: Category | None, *, code: str, name: str, group: str,
-                  target_hours: str, questions: str, active: bool) -> Category:
+                  target_hours: int | None, questions: str, active: bool) -> Category:
+    """Add (``category`` None) or change a category; ``questions`` is their JSON text as typed."""
     name, group, code = (name or "").strip(), (group or "").strip(), (code or "").strip()
     if not name or len(name) > 120:
         raise DomainError("Give the category a name (up to 120 characters).", field="name")
     if not group or len(group) > 80:
         raise DomainError("Give the category a group (up to 80 characters).", field="group")
-    hours = ascii_int(target_hours, 1, 24 * 365)
-    if hours is None:
+    hours = target_hours
+    if not isinstance(hours, int) or not 1 <= hours <= 24 * 365:
         raise DomainError("The target must be a whole number of hours, from 1 to 8760.", field="target_hours")
     parsed = parse_questions(questions)
     if category is None:
@@ -77,24 +77,19 @@ def save_category(session: Session, category: Category | None, *, code: str, nam
 
 
 @unit_of_work
-def save_crew(session: Session, crew: Crew | None, *, name: str, depot_lat: str, depot_lon: str,
-              active: bool, member_ids: list[int]) -> Crew:
+def save_crew(session: Session, crew: Crew | None, *, name: str, depot: LonLat | None, active: bool,
+              member_ids: list[int]) -> Crew:
+    """Add (``crew`` None) or change a crew; its members leave any other crew."""
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise DomainError("Give the crew a name (up to 80 characters).", field="name")
-    depot = None
-    if (depot_lat or "").strip() or (depot_lon or "").strip():
-        try:
-            depot = parse_lat_lon(depot_lat, depot_lon).ewkt
-        except InvalidCoordinates as exc:
-            raise DomainError(f"Depot: {exc}", field="depot_lat") from None
     members = list(session.scalars(select(User).where(User.id.in_(member_ids or [0]))))
     if any(u.role is not Role.CREW for u in members):
         raise DomainError("Only users with the crew role can be crew members.", field="members")
     if crew is None:
         crew = Crew(name=name)
         session.add(crew)
-    crew.name, crew.depot, crew.active = name, depot, active
+    crew.name, crew.depot, crew.active = name, depot.ewkt if depot is not None else None, active
     try:
         session.flush()
         # An ORM delete, so that the members already loaded (the form shows them) leave the session too: new

@@ -9,16 +9,14 @@ from gis.nearby import report_point
 from models import TRANSITIONS, Category, Crew, FixRating, Report, ResponseTemplate, Status, Ward, utcnow
 
 from .. import db
+from ..forms import add_error, form_errors
 from ..permissions import STAFF, roles_required
 from ..services import moderation, triage
 from ..services.errors import DomainError
-from ..services.text import ascii_int
 from ..services.reports import change_status
 from . import bp
-
-
-def _int(value) -> int | None:
-    return ascii_int(value, 0, 2**31 - 1)
+from .forms import (AssignForm, BulkAssignForm, DetailsForm, DuplicateForm, HideForm, NotResponsibleForm,
+                    QueueFilterForm, RedactForm, RemovePhotoForm, StatusForm, UpdateForm)
 
 
 def _report(reference: str) -> Report:
@@ -28,59 +26,108 @@ def _report(reference: str) -> Report:
     return report
 
 
-def _filters() -> triage.QueueFilter:
-    args = request.args
-    status = args.get("status")
-    return triage.QueueFilter(
-        ward_id=_int(args.get("ward")), category_id=_int(args.get("category")),
-        status=Status(status) if status in {s.value for s in Status} else None,
-        max_age_days=_int(args.get("age")), overdue=args.get("overdue") == "1",
-        unassigned=args.get("unassigned") == "1",
-        sort=args.get("sort") if args.get("sort") in triage.SORTS else "due")
+def _crew_choices(first: str) -> list:
+    crews = db.session().scalars(select(Crew).where(Crew.active.is_(True)).order_by(Crew.name)).all()
+    return [("", first), *((c.id, c.name) for c in crews)]
+
+
+def _queue_page(filters: QueueFilterForm, assign: BulkAssignForm | None = None, errors=None, status: int = 200):
+    session = db.session()
+    filters.ward.choices = [("", "All wards"), *((w.id, w.name) for w in
+                                                session.scalars(select(Ward).order_by(Ward.name)))]
+    filters.category.choices = [("", "All categories"), *((c.id, c.name) for c in
+                                                         session.scalars(select(Category).order_by(Category.name)))]
+    filters.validate()
+    f = filters.queue_filter()
+    rows = triage.queue(session, f)
+    assign = assign or BulkAssignForm(formdata=None)
+    assign.reports.choices = [(r.reference, r.reference) for r, _, _ in rows]
+    assign.crew.choices = _crew_choices("Choose a crew")
+    errors = [*form_errors(filters), *(errors or [])]
+    points = triage.points_of(session, [r for r, _, _ in rows])
+    cfg = current_app.config
+    centre = points[0][0] if points else LonLat(lon=-0.0205, lat=51.4452)
+    parts = selectable_points_map(centre, points, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+    return render_template("staff/queue.html", rows=rows, filters=filters, assign=assign, errors=errors,
+                           now=utcnow(), limit=triage.QUEUE_LIMIT, map=parts), 400 if errors else status
 
 
 @bp.get("/")
 @roles_required(*STAFF)
 def queue():
-    session = db.session()
-    f = _filters()
-    rows = triage.queue(session, f)
-    points = triage.points_of(session, [r for r, _, _ in rows])
-    cfg = current_app.config
-    centre = points[0][0] if points else LonLat(lon=-0.0205, lat=51.4452)
-    parts = selectable_points_map(centre, points, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
-    return render_template(
-        "staff/queue.html", rows=rows, f=f, now=utcnow(), limit=triage.QUEUE_LIMIT, map=parts,
-        wards=session.scalars(select(Ward).order_by(Ward.name)).all(),
-        categories=session.scalars(select(Category).order_by(Category.name)).all(),
-        crews=session.scalars(select(Crew).where(Crew.active.is_(True)).order_by(Crew.name)).all(),
-        statuses=list(Status), sorts=triage.SORTS)
+    return _queue_page(QueueFilterForm(request.args))
 
 
-def _panel(report: Report, error: str | None = None, status: int = 200):
-    session = db.session()
-    point = report_point(session, report)
-    cfg = current_app.config
-    nearby = triage.nearby_open(session, report)
+def _forms(session, report: Report) -> dict:
+    """A fresh form for each action on the report page, with its choices."""
     templates = session.scalars(
         select(ResponseTemplate).where((ResponseTemplate.category_id == report.category_id)
                                        | ResponseTemplate.category_id.is_(None))
         .order_by(ResponseTemplate.status, ResponseTemplate.title)).all()
+    status = StatusForm(formdata=None)
+    details = DetailsForm(formdata=None, data={"category": report.category_id, "priority": report.priority})
+    assign = AssignForm(formdata=None, data={"reports": report.reference, "back": report.reference})
+    hide = HideForm(formdata=None, data={"hidden": "0" if report.hidden else "1"})
+    redact = RedactForm(formdata=None, data={"description": report.description})
+    forms = {"status": status, "update": UpdateForm(formdata=None), "details": details, "assign": assign,
+             "duplicate": DuplicateForm(formdata=None), "not_responsible": NotResponsibleForm(formdata=None),
+             "hide": hide, "redact": redact,
+             **{f"photo-{p.id}": RemovePhotoForm(formdata=None, id_suffix=str(p.id)) for p in report.photos}}
+    for name, form in forms.items():
+        _choices(session, report, name, form, templates)
+    return forms
+
+
+def _choices(session, report: Report, name: str, form, templates=None) -> None:
+    """The choices and labels a form of the report page shows (also for a refused one shown again)."""
+    if name == "status":
+        if templates is None:
+            templates = session.scalars(
+                select(ResponseTemplate).where((ResponseTemplate.category_id == report.category_id)
+                                               | ResponseTemplate.category_id.is_(None))).all()
+        form.status.choices = [(s.value, s.label) for s in sorted(
+            s for s in Status if s in TRANSITIONS[report.status] and s not in (Status.DUPLICATE, Status.NOT_RESPONSIBLE))]
+        form.template.choices = [("", "None"), *((t.id, f"{t.status.label}: {t.title} – {t.text}") for t in templates)]
+    elif name == "details":
+        form.category.choices = [(c.id, c.name) for c in session.scalars(
+            select(Category).where(Category.active.is_(True)).order_by(Category.name))]
+    elif name == "assign":
+        form.reports.choices = [(report.reference, report.reference)]
+        form.crew.choices = _crew_choices("Choose a crew")
+    elif name == "hide":
+        form.reason.label.text = f"Reason for {'showing' if report.hidden else 'hiding'} the report"
+    elif name.startswith("photo-"):
+        for n, p in enumerate(report.photos, 1):
+            if name == f"photo-{p.id}":
+                form.reason.label.text = (f"Reason for removing {p.kind} photo {n} "
+                                          "(for example a face or a number plate)")
+
+
+def _panel(report: Report, failed_name: str | None = None, failed=None, error: DomainError | None = None):
+    """The report page; after a refused action, with that action's form, its errors and a summary (400)."""
+    session = db.session()
+    point = report_point(session, report)
+    cfg = current_app.config
+    nearby = triage.nearby_open(session, report)
+    forms = _forms(session, report)
+    errors = []
+    if failed is not None:
+        _choices(session, report, failed_name, failed)
+        forms[failed_name] = failed
+        errors = form_errors(failed)
+        if error is not None:
+            errors.append(add_error(failed, error.field, error.message, fallback=f"form-{failed_name}"))
     return render_template(
-        "staff/report.html", report=report, point=point, grid_ref=os_grid_reference(point), error=error,
-        due=triage.due_at(report), overdue=triage.is_overdue(report),
-        supporters=triage.supporter_count(session, report), nearby=nearby,
-        next_statuses=sorted(s for s in Status if s in TRANSITIONS[report.status]
-                             and s not in (Status.DUPLICATE, Status.NOT_RESPONSIBLE)),
-        categories=session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.name)).all(),
-        crews=session.scalars(select(Crew).where(Crew.active.is_(True)).order_by(Crew.name)).all(),
-        templates=templates, priorities=triage.PRIORITIES,
+        "staff/report.html", report=report, point=point, grid_ref=os_grid_reference(point), errors=errors,
+        forms=forms, due=triage.due_at(report), overdue=triage.is_overdue(report),
+        supporters=triage.supporter_count(session, report), nearby=nearby, priorities=triage.PRIORITIES,
         ratings=session.scalars(select(FixRating.score).where(FixRating.report_id == report.id)
                                 .order_by(FixRating.created_at)).all(),
         map=report_with_neighbours_map(
             point, f"{report.reference} (this report)",
             [(LonLat(lon=lon, lat=lat), f"{other.reference}: {other.category.name}, {metres:.0f} m")
-             for other, metres, lon, lat in nearby], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])), status
+             for other, metres, lon, lat in nearby], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])), \
+        400 if errors else 200
 
 
 @bp.get("/reports/<reference>")
@@ -89,12 +136,16 @@ def report(reference: str):
     return _panel(_report(reference))
 
 
-def _act(reference: str, action, done: str):
+def _act(reference: str, name: str, form, action, done: str):
+    """Check the form, then call the service; a refusal of either shows the page again with the form's errors."""
     report = _report(reference)
+    _choices(db.session(), report, name, form)
+    if not form.validate_on_submit():
+        return _panel(report, name, form)
     try:
         action(db.session(), report)
     except DomainError as exc:
-        return _panel(report, error=exc.message, status=400)
+        return _panel(report, name, form, exc)
     flash(done, "success")
     return redirect(url_for("staff.report", reference=report.reference))
 
@@ -102,72 +153,91 @@ def _act(reference: str, action, done: str):
 @bp.post("/reports/<reference>/status")
 @roles_required(*STAFF)
 def status(reference: str):
-    value = request.form.get("status", "")
-    if value not in {s.value for s in Status}:
-        return _panel(_report(reference), error="Choose a status from the list.", status=400)
-    note = request.form.get("note", "")[:2000].strip()
-    template = db.session().get(ResponseTemplate, _int(request.form.get("template")) or 0)
-    if not note and template is not None:
-        note = template.text
-    return _act(reference, lambda s, r: change_status(s, r, Status(value), current_user, note,
-                                                      internal=request.form.get("internal") == "y"),
-                "Status changed.")
+    form = StatusForm()
+
+    def act(session, report):
+        template = session.get(ResponseTemplate, form.template.data) if form.template.data else None
+        note = (form.note.data or "").strip() or (template.text if template is not None else "")
+        change_status(session, report, form.status.data, current_user, note, internal=form.internal.data)
+    return _act(reference, "status", form, act, "Status changed.")
 
 
 @bp.post("/reports/<reference>/details")
 @roles_required(*STAFF)
 def details(reference: str):
-    return _act(reference, lambda s, r: triage.update_details(
-        s, r, current_user, category_id=_int(request.form.get("category")),
-        priority=_int(request.form.get("priority"))), "Details saved.")
+    form = DetailsForm()
+    return _act(reference, "details", form, lambda s, r: triage.update_details(
+        s, r, current_user, category_id=form.category.data, priority=form.priority.data), "Details saved.")
 
 
 @bp.post("/reports/<reference>/update")
 @roles_required(*STAFF)
 def update(reference: str):
-    internal = request.form.get("internal") == "y"
-    return _act(reference, lambda s, r: triage.add_update(s, r, current_user, request.form.get("note", ""),
-                                                          internal),
-                "Internal note added." if internal else "Public update posted.")
+    form = UpdateForm()
+    return _act(reference, "update", form,
+                lambda s, r: triage.add_update(s, r, current_user, form.note.data, form.internal.data),
+                "Internal note added." if form.internal.data else "Public update posted.")
 
 
 @bp.post("/reports/<reference>/duplicate")
 @roles_required(*STAFF)
 def duplicate(reference: str):
+    form = DuplicateForm()
+
     def act(session, report):
-        ref = (request.form.get("original") or "").strip().upper()[:12]
-        original = session.scalars(select(Report).where(Report.reference == ref)).first()
+        original = session.scalars(select(Report).where(Report.reference == form.original.data)).first()
         if original is None:
             raise DomainError("Enter the reference of an existing report, like KB-7QF3K.", field="original")
         triage.mark_duplicate(session, report, original, current_user)
-    return _act(reference, act, "Marked as a duplicate.")
+    return _act(reference, "duplicate", form, act, "Marked as a duplicate.")
 
 
 @bp.post("/reports/<reference>/not-responsible")
 @roles_required(*STAFF)
 def not_responsible(reference: str):
-    return _act(reference, lambda s, r: triage.mark_not_responsible(s, r, current_user,
-                                                                    request.form.get("reason", "")[:2000]),
+    form = NotResponsibleForm()
+    return _act(reference, "not_responsible", form,
+                lambda s, r: triage.mark_not_responsible(s, r, current_user, form.reason.data),
                 "Marked as not the council's responsibility.")
 
 
 @bp.post("/assign")
 @roles_required(*STAFF)
 def assign():
+    """From a report's page (that report, then back to it) or the queue (the reports ticked): all are
+    assigned, or none."""
     session = db.session()
-    refs = [r.strip().upper()[:12] for r in request.form.getlist("reports")][:triage.QUEUE_LIMIT]
-    reports = session.scalars(select(Report).where(Report.reference.in_(refs))).all() if refs else []
-    crew = session.get(Crew, _int(request.form.get("crew")) or 0)
-    back = request.form.get("back") or ""
+    form = AssignForm()
+    if form.back.data:
+        report = _report(form.back.data)
+        _choices(session, report, "assign", form)
+        if not form.validate_on_submit():
+            return _panel(report, "assign", form)
+        try:
+            count, crew = _assign(session, form)
+        except DomainError as exc:
+            return _panel(report, "assign", form, exc)
+        flash(f"{count} report{'s' if count != 1 else ''} assigned to {crew.name}.", "success")
+        return redirect(url_for("staff.report", reference=report.reference))
+    form = BulkAssignForm()
+    form.crew.choices = _crew_choices("Choose a crew")
+    if not form.validate_on_submit():
+        return _queue_page(QueueFilterForm(), form, form_errors(form))
     try:
-        if crew is None:
-            raise DomainError("Choose a crew.", field="crew")
-        count = triage.assign(session, list(reports), crew, current_user)
+        count, crew = _assign(session, form)
     except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("staff.report", reference=back) if back else url_for("staff.queue")), 303
+        return _queue_page(QueueFilterForm(), form, [add_error(form, exc.field, exc.message, fallback="reports")])
     flash(f"{count} report{'s' if count != 1 else ''} assigned to {crew.name}.", "success")
-    return redirect(url_for("staff.report", reference=back) if back else url_for("staff.queue"))
+    return redirect(url_for("staff.queue"))
+
+
+def _assign(session, form) -> tuple[int, Crew]:
+    refs = form.reports.data if isinstance(form.reports.data, list) else [form.reports.data or ""]
+    reports = session.scalars(select(Report).where(Report.reference.in_(refs))).all() if refs else []
+    crew = session.get(Crew, form.crew.data)
+    if crew is None:
+        raise DomainError("Choose a crew.", field="crew")
+    return triage.assign(session, list(reports), crew, current_user), crew
 
 
 def _store():
@@ -178,23 +248,24 @@ def _store():
 @bp.post("/reports/<reference>/hide")
 @roles_required(*STAFF)
 def hide(reference: str):
-    hidden = request.form.get("hidden") == "1"
-    return _act(reference, lambda s, r: moderation.set_hidden(s, r, current_user, hidden,
-                                                               request.form.get("reason", "")),
+    form = HideForm()
+    hidden = form.hidden.data == "1"
+    return _act(reference, "hide", form,
+                lambda s, r: moderation.set_hidden(s, r, current_user, hidden, form.reason.data),
                 "Report hidden from the public." if hidden else "Report shown to the public again.")
 
 
 @bp.post("/reports/<reference>/redact")
 @roles_required(*STAFF)
 def redact(reference: str):
-    return _act(reference, lambda s, r: moderation.redact_description(
-        s, r, current_user, request.form.get("description", "")[:4000], request.form.get("reason", "")),
-        "Description redacted.")
+    form = RedactForm()
+    return _act(reference, "redact", form, lambda s, r: moderation.redact_description(
+        s, r, current_user, form.description.data, form.reason.data), "Description redacted.")
 
 
 @bp.post("/reports/<reference>/photos/<int:photo_id>/remove")
 @roles_required(*STAFF)
 def remove_photo(reference: str, photo_id: int):
-    return _act(reference, lambda s, r: moderation.remove_photo(s, r, photo_id, current_user,
-                                                                request.form.get("reason", ""), _store()),
-                "Photo removed.")
+    form = RemovePhotoForm(id_suffix=str(photo_id))
+    return _act(reference, f"photo-{photo_id}", form, lambda s, r: moderation.remove_photo(
+        s, r, photo_id, current_user, form.reason.data, _store()), "Photo removed.")
