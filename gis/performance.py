@@ -248,6 +248,7 @@ def rebuild_summaries(session: Session) -> None:
     """Recompute the summary tables from the reports (after a bulk load with triggers off). The caller
     commits."""
     session.execute(text("SELECT kerbside_perf_rebuild()"))
+    session.execute(text("SELECT kerbside_measures_rebuild()"))
 
 
 def latest_report_day(session: Session) -> date | None:
