@@ -324,7 +324,7 @@ WINDOW_DAYS = 30
 LIVE_DAYS = 7
 _DATA_END = text("""
 WITH days AS (SELECT day, sum(reported) AS n FROM perf_daily
-              WHERE category_id = 0 AND day <= :today GROUP BY day HAVING sum(reported) > 0)
+              WHERE category_id = 0 AND day <= :today AND day >= :since GROUP BY day HAVING sum(reported) > 0)
 SELECT max(day) FILTER (WHERE w >= :min), max(day) FROM (
     SELECT day, sum(n) OVER (ORDER BY day RANGE BETWEEN :span PRECEDING AND CURRENT ROW) AS w FROM days) x
 """)
@@ -334,8 +334,12 @@ def data_end(session: Session, today: date) -> date:
     """The day periods end on: today while reports are coming in, else the last day on which the 30 days up to
     it held at least MIN_COUNT reports (so a handful of new reports does not replace years of history), else
     the last day with a report, else today."""
-    enough, last = session.execute(_DATA_END, {"today": today, "min": MIN_COUNT,
-                                               "span": timedelta(days=WINDOW_DAYS - 1)}).one()
+    params = {"today": today, "min": MIN_COUNT, "span": timedelta(days=WINDOW_DAYS - 1)}
+    live_since = today - timedelta(days=LIVE_DAYS + WINDOW_DAYS - 1)
+    enough, last = session.execute(_DATA_END, {**params, "since": live_since}).one()   # a few days' rows
+    if enough is not None and enough >= today - timedelta(days=LIVE_DAYS):
+        return today
+    enough, last = session.execute(_DATA_END, {**params, "since": date.min}).one()     # the whole history
     if enough is None:
         return last or today
     return today if enough >= today - timedelta(days=LIVE_DAYS) else enough

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from gis.performance import MEASURES, Period, PeriodError, parse_period
+from gis.measures import MEASURES, data_end
+from gis.performance import Period, PeriodError, parse_period
 from models import ALL_CATEGORIES, Category, Status, Ward, OPEN, PUBLIC
 
 STATUS_CHOICES = {"all": PUBLIC, "open": OPEN, "fixed": frozenset({Status.FIXED})}
@@ -30,6 +31,20 @@ class Filters:
     ward: Ward | None = None
     #: "30", "90" or "365" when the period is the last N days; "" for a date range.
     period_choice: str = ""
+    #: The newest report's day when the data is historical (periods end there instead of today), else None.
+    data_end: date | None = None
+
+    @property
+    def period_label(self) -> str:
+        """The period in words, as the menu and headings show it."""
+        if not self.period_choice:
+            return f"{self.period.start:%-d %b %Y} to {self.period.end:%-d %b %Y} (dates chosen)"
+        if self.data_end:
+            return f"{self.period_choice} days up to {self.data_end:%-d %b %Y}"
+        return f"Last {self.period_choice} days"
+
+    def choice_label(self, days: str) -> str:
+        return f"{days} days up to {self.data_end:%-d %b %Y}" if self.data_end else f"Last {days} days"
 
     @property
     def category_id(self) -> int:
@@ -57,14 +72,17 @@ def _arg(args: MultiDict, name: str, limit: int = 40) -> str:
 
 
 def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
+    """The filters in the URL. Periods of the last N days end on the newest report's day when the data is
+    historical (gis.measures.data_end), so no page opens on nothing."""
     code = _arg(args, "category")
     category = None
     if code and code != "all":
         category = session.scalars(select(Category).where(Category.code == code)).first()
         if category is None:
             raise BadFilter(f"There is no category “{code}”. Choose one from the list, or all categories.")
+    end = data_end(session, today)
     try:
-        period = parse_period(_arg(args, "period") or None, _arg(args, "start"), _arg(args, "end"), today)
+        period = parse_period(_arg(args, "period") or None, _arg(args, "start"), _arg(args, "end"), end)
     except PeriodError as exc:
         raise BadFilter(exc.message) from None
     measure = _arg(args, "measure") or "median_hours"
@@ -81,4 +99,5 @@ def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
             raise BadFilter(f"There is no ward with code “{ward_code}”.")
     dated = bool(_arg(args, "start") or _arg(args, "end"))
     return Filters(category=category, period=period, measure=measure, status=status, ward=ward,
-                   period_choice="" if dated else (_arg(args, "period") or "365"))
+                   period_choice="" if dated else (_arg(args, "period") or "365"),
+                   data_end=end if end < today else None)
