@@ -12,8 +12,9 @@ and its mean age follows from the sums, so it is measured at the period's end in
 
 Kept current by a trigger on reports (one SQL function, the public rule from ``kerbside_report_is_public`` and
 the open statuses from models.OPEN), rebuilt by ``kerbside_measures_rebuild()``. category_id 0 pools every
-category. A change of a category's target applies to reports as they change; run ``flask demo rebuild`` (or
-``SELECT kerbside_measures_rebuild()``) to re-file every report under a new target.
+category. A change of a category's target re-files every report (a trigger on categories rebuilds these
+summaries and those of 0002, whose "fixed within" also rests on the target): otherwise a report changed later
+would be taken off the day its new target gives instead of the one it was filed under.
 
 Revision ID: 0015
 Revises: 0013
@@ -172,6 +173,13 @@ $function$"""
 
 
 COLUMNS = "status, fixed_at, created_at, ward_id, category_id, hidden"
+TARGET_CHANGED = """
+CREATE OR REPLACE FUNCTION kerbside_target_changed() RETURNS trigger LANGUAGE plpgsql AS $function$
+BEGIN
+    PERFORM kerbside_perf_rebuild();
+    PERFORM kerbside_measures_rebuild();
+    RETURN NULL;
+END $function$"""
 
 
 def upgrade() -> None:
@@ -181,10 +189,15 @@ def upgrade() -> None:
         conn.exec_driver_sql(sql.replace("%", "%%"))
     op.execute(f"CREATE TRIGGER reports_measures_track AFTER INSERT OR DELETE OR UPDATE OF {COLUMNS} ON reports "
                "FOR EACH ROW EXECUTE FUNCTION kerbside_measures_track()")
+    conn.exec_driver_sql(TARGET_CHANGED)
+    op.execute("CREATE TRIGGER categories_target_refile AFTER UPDATE OF target_hours ON categories FOR EACH ROW "
+               "WHEN (OLD.target_hours IS DISTINCT FROM NEW.target_hours) EXECUTE FUNCTION kerbside_target_changed()")
     op.execute("SELECT kerbside_measures_rebuild()")
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS categories_target_refile ON categories")
+    op.execute("DROP FUNCTION IF EXISTS kerbside_target_changed()")
     op.execute("DROP TRIGGER IF EXISTS reports_measures_track ON reports")
     op.execute("DROP FUNCTION IF EXISTS kerbside_measures_track()")
     op.execute("DROP FUNCTION IF EXISTS kerbside_measures_rebuild()")

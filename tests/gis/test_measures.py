@@ -3,7 +3,7 @@ reopened, overdue and open, closed without a fix, fixed late, not yet due, tiny 
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gis.measures import (MIN_COUNT, Share, data_end, due_window, kaplan_meier, measures_table, ward_headline)
 from gis.performance import Period, rebuild_summaries
@@ -212,3 +212,17 @@ def test_data_end_anchors_to_the_history_when_reports_stopped(db_session, made):
 
 def test_data_end_without_reports_is_today(db_session):
     assert data_end(db_session, date(2026, 1, 1)) == date(2026, 1, 1)
+
+
+def test_a_new_target_refiles_every_report(db_session, made):
+    fly = cat(db_session, "fly_tipping")
+    fly.target_hours = 120                      # the 100 h fix is now kept; due on 15 March
+    db_session.flush()
+    m = rushey(measures_table(db_session, MARCH, fly.id, now=NOW))
+    assert m.within == Share(5, 7)
+    change_status(db_session, made["open"], Status.INVESTIGATING, None)   # taken off the day it was filed under
+    daily = db_session.execute(text("SELECT min(due), min(kept), min(open) FROM perf_due_daily")).one()
+    assert min(daily) >= 0
+    kept = measures_table(db_session, MARCH, fly.id, now=NOW)
+    rebuild_summaries(db_session)
+    assert measures_table(db_session, MARCH, fly.id, now=NOW) == kept
