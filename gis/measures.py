@@ -22,6 +22,7 @@ reports in a ward count (``kerbside_report_is_public``). Days are UTC; times are
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -148,7 +149,6 @@ class MeasuresTable:
 
 def fix_bucket(hours: float) -> int:
     """The summaries' step for a time in hours (the SQL function kerbside_fix_bucket)."""
-    import math
     if hours <= 48:
         return max(1, math.ceil(hours))
     for limit, step in ((168, 6), (720, 24)):

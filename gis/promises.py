@@ -77,8 +77,9 @@ class CategoryPromise:
 
     @property
     def worst(self) -> list[WardPromise]:
-        """The wards (with enough reports) that kept this promise least often this year, worst first."""
-        known = [w for w in self.wards if w.this_year.enough]
+        """The wards (with enough reports) that broke this promise at all and kept it least often this year,
+        worst first."""
+        known = [w for w in self.wards if w.this_year.enough and w.this_year.yes < w.this_year.of]
         return sorted(known, key=lambda w: (w.this_year.value, w.name))[:WORST]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from gis.choropleth import PALETTE
+from gis.choropleth import PALETTE, colour
 from gis.measures import MEASURES, MIN_COUNT, AreaMeasures
 
 TOO_FEW = "too few reports to say"
@@ -63,7 +63,6 @@ def direction_words(measure: str) -> str:
 
 def legend(bounds: list[float], measure: str, hours_as: str) -> list[tuple[str, str]]:
     """(colour, "from – to unit") per class, lightest (best) first; the colours are the map's."""
-    from gis.choropleth import colour
     reverse = MEASURES[measure].better == "higher"
     unit = MEASURES[measure].unit
     entries, low = [], None
@@ -93,7 +92,7 @@ def line_chart(title: str, months: list[date], series: list[tuple[str, str, list
                hours_as: str = "hours", width: int = 640, height: int = 240) -> Chart:
     """Lines over months. ``series``: (name, css class, values with None for "no figure"); the y axis starts
     at 0 and has three ticks with values; each point has a title with its value."""
-    left, right, top, bottom = 56, 12, 12, 40
+    left, right, top, bottom = 56, 28, 12, 40
     known = [v for _n, _c, values in series for v in values if v is not None]
     scale = (lambda v: v * 100) if unit == "share" else (lambda v: v / 24 if hours_as == "days" else v)
     top_value = 100 if unit == "share" else max([scale(v) for v in known] + [1])

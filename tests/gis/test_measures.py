@@ -226,3 +226,11 @@ def test_a_new_target_refiles_every_report(db_session, made):
     kept = measures_table(db_session, MARCH, fly.id, now=NOW)
     rebuild_summaries(db_session)
     assert measures_table(db_session, MARCH, fly.id, now=NOW) == kept
+
+
+def test_promises_broken_most_names_only_wards_that_broke_them(db_session, made):
+    for where in (RUSHEY_GREEN, BROCKLEY):
+        for _ in range(10):
+            add_report(db_session, "fly_tipping", where, Status.FIXED, DAY, 1)
+    fly = {p.code: p for p in promises(db_session, promise_years(date(2020, 3, 31), NOW))}["fly_tipping"]
+    assert [(w.name, w.this_year) for w in fly.worst] == [("Rushey Green", Share(14, 17))]   # Brockley kept all 10
