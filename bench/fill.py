@@ -137,12 +137,15 @@ def fill(url: str, count: int, years: int, seed: int = 7) -> None:
         cur.execute(definition)
     print(f"indexes rebuilt at {time.monotonic() - started:.1f} s")
     cur.execute("SELECT kerbside_perf_rebuild()")
+    cur.execute("SELECT kerbside_measures_rebuild()")
     conn.commit()
     print(f"summaries rebuilt at {time.monotonic() - started:.1f} s")
     conn.autocommit = True
     cur.execute("VACUUM ANALYZE reports")
     cur.execute("VACUUM ANALYZE perf_daily")
     cur.execute("VACUUM ANALYZE perf_fix_hours")
+    for table in ("perf_fix_hours_monthly", "perf_due_daily", "perf_due_monthly", "perf_flow_daily"):
+        cur.execute(f"VACUUM ANALYZE {table}")
     print(f"analysed: {len(places):,} reports in {time.monotonic() - started:.1f} s")
     conn.close()
 

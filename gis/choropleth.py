@@ -34,24 +34,29 @@ def classes(values: list[float | None], count: int = len(PALETTE)) -> list[float
     return sorted(set(bounds))
 
 
-def colour(value: float | None, bounds: list[float]) -> str:
+def colour(value: float | None, bounds: list[float], reverse: bool = False) -> str:
+    """The class colour of a value: darker for higher values, or for lower ones when ``reverse`` (so that
+    darker always means worse, whichever way a measure is better)."""
     if value is None or not bounds:
         return NO_DATA
     index = next((i for i, b in enumerate(bounds) if value <= b), len(bounds) - 1)
+    if reverse:
+        index = len(bounds) - 1 - index
     return PALETTE[round(index * (len(PALETTE) - 1) / max(1, len(bounds) - 1))]
 
 
 def choropleth(shapes: dict[str, dict], features: list[dict], value_key: str, bounds: list[float],
-               centre: LonLat, tile_url: str, attribution: str, zoom: int = 12) -> MapParts:
-    """Wards coloured by ``properties[value_key]``; each feature's ``name`` is its tooltip and its popup shows
-    the name over ``properties["popup"]`` (plain text)."""
+               centre: LonLat, tile_url: str, attribution: str, zoom: int = 12, reverse: bool = False) -> MapParts:
+    """Wards coloured by ``properties[value_key]`` (``reverse``: darker for lower values); each feature's
+    ``tip`` (else its ``name``) is its tooltip and its popup shows the name over ``properties["popup"]``
+    (plain text)."""
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": shapes[f["code"]], "properties": {
-            "code": f["code"], "name": f["name"], "popup": f.get("popup", ""),
-            "fill": colour(f.get(value_key), bounds)}}
+            "code": f["code"], "name": f["name"], "popup": f.get("popup", ""), "tip": f.get("tip", f["name"]),
+            "fill": colour(f.get(value_key), bounds, reverse)}}
         for f in features if f["code"] in shapes]}
     return render_parts(base_map(centre, zoom, tile_url, attribution), [geojson_layer(
-        collection, {"color": "#333", "weight": 1, "fillOpacity": 0.7}, fill_from="fill", tooltip="name",
+        collection, {"color": "#333", "weight": 1, "fillOpacity": 0.7}, fill_from="fill", tooltip="tip",
         popup=("name", "popup"), highlight={"weight": 3})])
 
 

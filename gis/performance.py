@@ -1,5 +1,9 @@
-"""Service-performance measures per ward and for the borough, read from the summary tables that a database
+"""Service-performance summaries per ward and for the borough, read from the summary tables that a database
 trigger keeps current (migration 0002), so they are right the moment a status changes. No Flask here.
+
+The public pages show the measures of gis/measures.py (within target by due time, time to fix with open reports
+counted, backlog at the period's end); this module keeps the periods, the raw summary readers and the counts
+per ward that the map feed uses. The definitions below are those of its own readers:
 
 Definitions (all times in hours, days in UTC; the period selects reports by the day they were made):
 - time to fix: ``fixed_at - created_at`` of reports now fixed (a reopened report counts again only once it
@@ -248,6 +252,7 @@ def rebuild_summaries(session: Session) -> None:
     """Recompute the summary tables from the reports (after a bulk load with triggers off). The caller
     commits."""
     session.execute(text("SELECT kerbside_perf_rebuild()"))
+    session.execute(text("SELECT kerbside_measures_rebuild()"))
 
 
 def latest_report_day(session: Session) -> date | None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from gis.explore import BoxError, clusters, count_reports, parse_bbox, points, points_geojson, report_conditions
 from gis.maps import base_map, render_parts
 from gis.performance import ward_counts
-from models import Ward
+from models import Report, Ward
 
 from .. import db
 from gis.queries import service_area_centre
@@ -43,8 +43,11 @@ def api_map():
                             (bbox.west, bbox.south, bbox.east, bbox.north), filters.ward.id if filters.ward else None)
         features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [w["lon"], w["lat"]]},
                      "properties": {"count": w["count"], "ward": w["code"], "name": w["name"]}} for w in wards]
-        return jsonify(type="FeatureCollection", clustered=True, by="ward", total=sum(w["count"] for w in wards),
-                       features=features)
+        # Reports outside every ward boundary are in the list and the exports, so they are in the total too.
+        outside = 0 if filters.ward else count_reports(session, [*_conditions(session, filters, bbox),
+                                                                 Report.ward_id.is_(None)])
+        return jsonify(type="FeatureCollection", clustered=True, by="ward",
+                       total=sum(w["count"] for w in wards) + outside, outside_wards=outside, features=features)
     conds = _conditions(session, filters, bbox)
     count, features = points_geojson(session, conds, limit=MAX_POINTS + 1)
     if count <= MAX_POINTS:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
-from gis.performance import MEASURES, Period, PeriodError, parse_period
+from gis.measures import MEASURES, data_end
+from gis.performance import Period, PeriodError, parse_period
 from models import ALL_CATEGORIES, Category, Status, Ward, OPEN, PUBLIC
 
 from ..forms import ChoiceField, QueryForm
@@ -33,6 +34,20 @@ class Filters:
     ward: Ward | None = None
     #: "30", "90" or "365" when the period is the last N days; "" for a date range.
     period_choice: str = ""
+    #: The newest report's day when the data is historical (periods end there instead of today), else None.
+    data_end: date | None = None
+
+    @property
+    def period_label(self) -> str:
+        """The period in words, as the menu and headings show it."""
+        if not self.period_choice:
+            return f"{self.period.start:%-d %b %Y} to {self.period.end:%-d %b %Y} (dates chosen)"
+        if self.data_end:
+            return f"{self.period_choice} days up to {self.data_end:%-d %b %Y}"
+        return f"Last {self.period_choice} days"
+
+    def choice_label(self, days: str) -> str:
+        return f"{days} days up to {self.data_end:%-d %b %Y}" if self.data_end else f"Last {days} days"
 
     @property
     def category_id(self) -> int:
@@ -74,7 +89,9 @@ class FilterForm(QueryForm):
 
 
 def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
-    """The filters in the URL parameters ``args``; BadFilter with a plain message for the first bad one."""
+    """The filters in the URL parameters ``args``; BadFilter with a plain message for the first bad one.
+    Periods of the last N days end on the newest report's day when the data is historical
+    (gis.measures.data_end), so no page opens on nothing."""
     form = FilterForm(args)
     if not form.validate():
         raise BadFilter(next(e for f in form for e in f.errors))
@@ -84,8 +101,9 @@ def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
         category = session.scalars(select(Category).where(Category.code == code)).first()
         if category is None:
             raise BadFilter(f"There is no category “{code}”. Choose one from the list, or all categories.")
+    end = data_end(session, today)
     try:
-        period = parse_period(form.period.data or None, form.start.data, form.end.data, today)
+        period = parse_period(form.period.data or None, form.start.data, form.end.data, end)
     except PeriodError as exc:
         raise BadFilter(exc.message) from None
     measure, status = form.measure.data, form.status.data
@@ -97,4 +115,5 @@ def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
             raise BadFilter(f"There is no ward with code “{ward_code}”.")
     dated = bool(form.start.data or form.end.data)
     return Filters(category=category, period=period, measure=measure, status=status, ward=ward,
-                   period_choice="" if dated else (form.period.data or "365"))
+                   period_choice="" if dated else (form.period.data or "365"),
+                   data_end=end if end < today else None)

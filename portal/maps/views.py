@@ -9,20 +9,25 @@ from sqlalchemy import func, select
 
 from gis.choropleth import choropleth, classes, ward_outline, ward_shapes
 from gis.coords import LonLat
-from gis.explore import period_bounds, points, report_conditions
+from gis.explore import count_reports, period_bounds, points as points_of, report_conditions
 from gis.hotspots import hotspots
-from gis.performance import MEASURES, Measures, category_breakdown, latest_report_day, monthly_trend, ward_measures
-from models import Category, Ward
+from gis.measures import MEASURES, MIN_COUNT, AreaMeasures, MeasuresTable, measures_table, ward_headline
+from gis.performance import category_breakdown
+from gis.trends import monthly_points, year_on_year
+from models import Category, Report, Ward
 
 from .. import db
 from gis.queries import service_area_centre
 from ..services.visibility import visible_to
 from . import bp
+from . import figures
 from .exports import csv_response, geojson_response
+from .figures import hours_unit
 from .filters import BadFilter, Filters, parse_filters
 
 HOTSPOT_DAYS = 90
 WARD_MAP_POINTS = 1000
+TREND_MONTHS = 24
 
 
 def today():
@@ -61,14 +66,25 @@ def _share_filter(value):
     return fmt_share(value)
 
 
-def popup_text(m: Measures, borough: Measures) -> str:
-    def num(v):
-        return "–" if v is None else f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
-    return (f"Median time to fix: {fmt_hours(m.median_hours)} (borough {fmt_hours(borough.median_hours)}). "
-            f"90th percentile: {fmt_hours(m.p90_hours)} (borough {fmt_hours(borough.p90_hours)}). "
-            f"Fixed within target: {fmt_share(m.within_target)} (borough {fmt_share(borough.within_target)}). "
-            f"Open backlog: {m.backlog:,}, mean age {num(m.backlog_age_days)} days. "
-            f"Reports: {m.reported:,} ({num(m.per_km2)} per km²).")
+def column_units(table: MeasuresTable) -> dict[str, str]:
+    """Hours or days for each time column, from every figure in it (ward and borough): one unit per column."""
+    everyone = [*table.wards, table.borough]
+    return {m: hours_unit([w.value(m) for w in everyone]) for m in ("median_hours", "p90_hours")}
+
+
+def tooltip(m: AreaMeasures, measure: str, units: dict[str, str]) -> str:
+    return f"{m.name}: {MEASURES[measure].label.lower()} {figures.cell(m, measure, units.get(measure, 'hours'))}" \
+           f" ({figures.count_text(m, measure)})"
+
+
+def popup_text(m: AreaMeasures, borough: AreaMeasures, units: dict[str, str]) -> str:
+    parts = []
+    for key in ("within_target", "median_hours", "p90_hours", "backlog", "backlog_age_days", "satisfaction"):
+        hours_as = units.get(key, "hours")
+        parts.append(f"{MEASURES[key].label}: {figures.cell(m, key, hours_as)} ({figures.count_text(m, key)}; "
+                     f"borough {figures.cell(borough, key, hours_as)})")
+    parts.append(f"Reports: {m.reported:,}")
+    return ". ".join(parts) + "."
 
 
 def categories(session) -> list[Category]:
@@ -79,16 +95,43 @@ def categories(session) -> list[Category]:
 def performance():
     session = db.session()
     filters = parse_filters(session, request.args, today())
-    table = ward_measures(session, filters.period, filters.category_id)
-    features = [{"code": w.code, "name": w.name, "value": w.value(filters.measure),
-                 "popup": popup_text(w, table.borough)} for w in table.wards]
+    table = measures_table(session, filters.period, filters.category_id)
+    units = column_units(table)
+    measure = filters.measure
+    features = [{"code": w.code, "name": w.name, "value": w.value(measure), "tip": tooltip(w, measure, units),
+                 "popup": popup_text(w, table.borough, units)} for w in table.wards]
     bounds = classes([f["value"] for f in features])
     cfg = current_app.config
     parts = choropleth(ward_shapes(session), features, "value", bounds, service_area_centre(session),
-                       cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
-    return render_template("maps/performance.html", filters=filters, table=table, map=parts, bounds=bounds,
-                           measures=MEASURES, categories=categories(session), latest=latest_report_day(session))
+                       cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], reverse=MEASURES[measure].better == "higher")
+    points = monthly_points(session, None, filters.period.end, TREND_MONTHS, filters.category_id)
+    return render_template(
+        "maps/performance.html", filters=filters, table=table, map=parts, units=units, measures=MEASURES,
+        legend=figures.legend(bounds, measure, units.get(measure, "hours")), categories=categories(session),
+        outside=outside_wards(session, filters), charts=trend_charts(points, None), points=points,
+        borough_points=None, min_count=MIN_COUNT)
 
+
+def outside_wards(session, filters: Filters) -> int:
+    """Public reports made in the period outside every ward boundary: on the map, not in ward figures."""
+    conds = report_conditions(visible_to(None), filters.period, filters.category_id)
+    return count_reports(session, [*conds, Report.ward_id.is_(None)])
+
+
+def trend_charts(points, borough) -> list:
+    """Time to fix (median) and within target over the months, for a ward beside the borough (or the borough
+    alone)."""
+    months = [p.month for p in points]
+    series_fix = [("This ward" if borough else "Borough", "line-ward",
+                   [p.fix.median_hours if p.fix.enough else None for p in points])]
+    series_share = [("This ward" if borough else "Borough", "line-ward",
+                     [p.within.value if p.within.enough else None for p in points])]
+    if borough:
+        series_fix.append(("Borough", "line-borough", [p.fix.median_hours if p.fix.enough else None for p in borough]))
+        series_share.append(("Borough", "line-borough", [p.within.value if p.within.enough else None for p in borough]))
+    hours_as = hours_unit([v for _n, _c, values in series_fix for v in values])
+    return [figures.line_chart("Median time to fix by month reported", months, series_fix, "hours", hours_as),
+            figures.line_chart("Share fixed within target by month due", months, series_share, "share")]
 
 
 def ward_or_404(session, code: str) -> Ward:
@@ -109,34 +152,28 @@ def ward(code: str):
     session = db.session()
     place = ward_or_404(session, code)
     filters = parse_filters(session, request.args, today())
-    table = ward_measures(session, filters.period, filters.category_id)
-    mine = next(w for w in table.wards if w.code == place.code)
-    trend = monthly_trend(session, [place.id], 12, filters.period.end, filters.category_id)
+    headline = ward_headline(session, place.id, filters.period, filters.category_id)
+    points = monthly_points(session, [place.id], filters.period.end, TREND_MONTHS, filters.category_id)
+    borough_points = monthly_points(session, None, filters.period.end, TREND_MONTHS, filters.category_id)
     conds = report_conditions(visible_to(None), filters.period, filters.category_id, ward_id=place.id)
-    shown = points(session, conds, limit=WARD_MAP_POINTS)
+    shown = points_of(session, conds, limit=WARD_MAP_POINTS)
     cfg = current_app.config
     centre = session.execute(select(func.ST_X(func.ST_PointOnSurface(Ward.geom)),
                                     func.ST_Y(func.ST_PointOnSurface(Ward.geom))).where(Ward.id == place.id)).one()
-    parts = ward_outline(ward_shapes(session, code=place.code)[place.code], [(p["lon"], p["lat"], f'{p["reference"]} {p["category"]}')
-                                                             for p in shown],
+    parts = ward_outline(ward_shapes(session, code=place.code)[place.code],
+                         [(p["lon"], p["lat"], f'{p["reference"]} {p["category"]}') for p in shown],
                          LonLat(lon=centre[0], lat=centre[1]), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     since, until = hotspot_window(filters)
+    everyone = [headline.ward, headline.borough]
+    units = {m: hours_unit([w.value(m) for w in everyone]) for m in ("median_hours", "p90_hours")}
     return render_template(
-        "maps/ward.html", ward=place, filters=filters, mine=mine, borough=table.borough, trend=trend,
-        categories=categories(session), breakdown=category_breakdown(session, [place.id], filters.period),
+        "maps/ward.html", ward=place, filters=filters, mine=headline.ward, borough=headline.borough,
+        headline=headline, units=units, measures=MEASURES, categories=categories(session),
+        breakdown=category_breakdown(session, [place.id], filters.period),
         spots=hotspots(session, since, until, filters.category_id, place.id), map=parts, shown=len(shown),
-        total=mine.reported, chart=trend_chart(trend), download_args=filters.query(measure=None, status=None))
-
-
-def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
-    """Bar geometry for the monthly reports chart (drawn as inline SVG by the template)."""
-    top = max([m.reported for m in trend] + [1])
-    step = width / max(1, len(trend))
-    bars = [{"x": round(i * step + 4, 1), "w": round(step - 8, 1), "h": round(m.reported / top * (height - 30), 1),
-             "month": m.month, "value": m.reported} for i, m in enumerate(trend)]
-    for b in bars:
-        b["y"] = round(height - 20 - b["h"], 1)
-    return {"width": width, "height": height, "bars": bars, "top": top}
+        total=headline.ward.reported, points=points, borough_points=borough_points,
+        charts=trend_charts(points, borough_points), yoy=year_on_year(points),
+        download_args=filters.query(measure=None, status=None), min_count=MIN_COUNT)
 
 
 def _ward_export(code: str, respond):
@@ -156,3 +193,23 @@ def ward_csv(code: str):
 @bp.get("/wards/<code>/reports.geojson")
 def ward_geojson(code: str):
     return _ward_export(code, geojson_response)
+
+
+@bp.app_template_global("measure_cell")
+def _measure_cell(m: AreaMeasures, measure: str, hours_as: str = "hours") -> str:
+    return figures.cell(m, measure, hours_as)
+
+
+@bp.app_template_global("measure_count")
+def _measure_count(m: AreaMeasures, measure: str) -> str:
+    return figures.count_text(m, measure)
+
+
+@bp.app_template_global("measure_unit")
+def _measure_unit(measure: str, hours_as: str = "hours") -> str:
+    return figures.unit_words(measure, hours_as)
+
+
+@bp.app_template_global("measure_direction")
+def _measure_direction(measure: str) -> str:
+    return figures.direction_words(measure)

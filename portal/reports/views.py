@@ -1,10 +1,13 @@
 import functools
 import secrets
+from datetime import datetime, timezone
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from gis.measures import data_end
+from gis.promises import what_to_expect
 from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_lon
 from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
@@ -285,7 +288,15 @@ def sent(reference: str):
     report = _report_or_404(reference)
     if not visibility.is_reporter(report, current_user):
         abort(404)
-    return render_template("reports/sent.html", report=report, hazards=hazards(report.category, report.answers))
+    return render_template("reports/sent.html", report=report, hazards=hazards(report.category, report.answers),
+                           expect=expectation(report))
+
+
+def expectation(report: Report):
+    """How long this kind of problem usually takes in the report's ward (last 12 months up to the data's end)."""
+    session = db.session()
+    end = data_end(session, datetime.now(timezone.utc).date())
+    return what_to_expect(session, report.category_id, report.category.target_hours, report.ward_id, end)
 
 
 @bp.get("/reports/<reference>")
@@ -301,6 +312,7 @@ def detail(reference: str):
         timeline=visibility.timeline(report, current_user),
         is_reporter=visibility.is_reporter(report, current_user),
         supporters=supporter_count(db.session(), report), due=due_at(report), overdue=is_overdue(report),
+        expect=expectation(report),
         map=point_map(point, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], f"Location of {report.reference}"))
 
 

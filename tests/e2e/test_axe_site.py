@@ -21,7 +21,8 @@ PAGES = {
     "sent": "/reports/{report}/sent", "public-report": "/reports/{report}", "find-report": "/find?reference={report}",
     "my-reports": "/my/reports", "account": "/account", "notification-preferences": "/notifications",
     "notice-bad-link": "/n/confirm/not-a-token", "explore-map": "/map", "performance": "/performance",
-    "density": "/density", "ward": "/wards/{ward}", "open-data": "/data", "open311-docs": "/open311",
+    "density": "/density", "ward": "/wards/{ward}", "promises": "/promises",
+    "promises-category": "/promises?category=fly_tipping", "open-data": "/data", "open311-docs": "/open311",
     "staff-queue": "/staff/", "staff-report": "/staff/reports/{report}", "crew-jobs": "/crew/jobs",
     "crew-job": "/crew/jobs#job-{job}", "admin-index": "/admin/", "admin-users": "/admin/users",
     "admin-categories": "/admin/categories", "admin-category": "/admin/categories/{category}",
@@ -32,7 +33,7 @@ PAGES = {
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
-             "maps.ward_csv", "maps.ward_geojson", "notices.claim", "notices.rate", "notices.reopen",
+             "maps.ward_csv", "maps.ward_geojson", "maps.promises_csv", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe",
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}

@@ -7,6 +7,7 @@ from sqlalchemy import text
 UNINDEXED_ON_PURPOSE = {
     ("perf_daily", "ward_id"), ("perf_fix_hours", "ward_id"), ("perf_fix_hours_monthly", "ward_id"),
     ("hex_daily", "ward_id"), ("response_templates", "category_id"),
+    ("perf_due_daily", "ward_id"), ("perf_due_monthly", "ward_id"), ("perf_flow_daily", "ward_id"),
 }
 
 FOREIGN_KEYS = text("""

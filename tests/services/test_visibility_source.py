@@ -28,6 +28,7 @@ REVIEWED = {
     "portal/reports/views.py": (1, "My reports: visibility.mine"),
     "gis/explore.py": (4, "takes its conditions (visibility.visible_to) from the caller"),
     "gis/hotspots.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "gis/measures.py": (1, "satisfaction: ratings of reports that kerbside_report_is_public lets through"),
 }
 
 
