@@ -60,7 +60,7 @@ def _recipients(session: Session, report: Report) -> list[User]:
 
 def _footer(session: Session, report: Report, user: User) -> str:
     token = make_token(session, "unsubscribe", {"r": report.id, "u": user.id})
-    return ("\n\n--\nYou get these emails because you reported or supported this problem.\n"
+    return ("\n\n--\nYou get these emails because you reported, supported or follow this problem.\n"
             f"Stop emails about {report.reference}: {external_url(session, 'notices.unsubscribe', token=token)}\n"
             f"Choose how we contact you: {external_url(session, 'notices.preferences')}\n")
 
@@ -186,3 +186,17 @@ def claim_account(session: Session, token: str, password: str) -> User:
     user.email_confirmed_at = user.email_confirmed_at or utcnow()   # the link came to this address
     session.commit()
     return user
+
+
+def update_added(session: Session, report: Report, event: ReportEvent) -> None:
+    """Tell the report's followers (not the update's author) that a resident added an update."""
+    link = external_url(session, "reports.detail", reference=report.reference)
+    photos = len(event.photos)
+    extra = f"\n({photos} photo{'s' if photos != 1 else ''} added: see the report's page.)" if photos else ""
+    for user in _recipients(session, report):
+        if user.id == event.actor_id:
+            continue
+        queue_email(session, user.email, f"Update on {report.reference}: from a resident",
+                    f"Hello {user.greeting},\n\nSomeone added an update to the report of "
+                    f"{report.category.name.lower()} ({report.reference}):\n\n{event.note}{extra}\n\n"
+                    f"See it here: {link}" + _footer(session, report, user), report)
