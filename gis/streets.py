@@ -99,6 +99,7 @@ def import_streets(session: Session, path: Path, progress: Progress | None = Non
         buffer.write(f"{clean_name}\t{street_key(clean_name)}\t{highway}\t{'t' if inside else 'f'}\t"
                      f"SRID=4326;POINT({lon!r} {lat!r})\n")
     buffer.seek(0)
+    session.execute(text("DROP TABLE IF EXISTS pg_temp.street_stage"))   # a caller's outer transaction
     session.execute(text("CREATE TEMP TABLE street_stage (name text, name_key text, highway text, "
                          "inside_area boolean, geom geometry) ON COMMIT DROP"))
     raw = session.connection().connection.driver_connection
