@@ -6,14 +6,14 @@ from flask_login import current_user
 from ..permissions import STAFF, roles_required
 from ..services import moderation
 from . import bp
-from .views import _act, _int
+from .views import _act
 
 
 @bp.post("/reports/<reference>/updates/<int:event_id>/hide")
 @roles_required(*STAFF)
 def hide_update(reference: str, event_id: int):
     hidden = request.form.get("hidden") == "1"
-    return _act(reference, lambda s, r: moderation.set_update_hidden(s, r, _int(event_id), current_user, hidden,
+    return _act(reference, lambda s, r: moderation.set_update_hidden(s, r, event_id, current_user, hidden,
                                                                       request.form.get("reason", "")),
                 "Update hidden from the public." if hidden else "Update shown to the public again.")
 
@@ -21,7 +21,7 @@ def hide_update(reference: str, event_id: int):
 @bp.post("/reports/<reference>/updates/<int:event_id>/redact")
 @roles_required(*STAFF)
 def redact_update(reference: str, event_id: int):
-    return _act(reference, lambda s, r: moderation.redact_update(s, r, _int(event_id), current_user,
+    return _act(reference, lambda s, r: moderation.redact_update(s, r, event_id, current_user,
                                                                   request.form.get("note", "")[:4000],
                                                                   request.form.get("reason", "")),
                 "Update redacted.")
