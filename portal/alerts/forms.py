@@ -1,17 +1,20 @@
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form, ValidEmail
 
-RADII = [("200", "200 metres"), ("500", "500 metres"), ("1000", "1 kilometre"), ("2000", "2 kilometres")]
+RADII = [SelectChoice("200", "200 metres"), SelectChoice("500", "500 metres"), SelectChoice("1000", "1 kilometre"),
+         SelectChoice("2000", "2 kilometres")]
 
 
 class AlertForm(Form):
     """Shape only; the rules (a known ward or place inside the council, 200 m to 2 km, known categories) are in
     services/alerts.py."""
-    kind = RadioField("Where?", choices=[("radius", "Near a postcode or street"), ("ward", "In a ward"),
-                                         ("council", "Anywhere in the council area")],
+    kind = RadioField("Where?", choices=[SelectChoice("radius", "Near a postcode or street"),
+                                         SelectChoice("ward", "In a ward"),
+                                         SelectChoice("council", "Anywhere in the council area")],
                       default="radius", validate_choice=False)
     place = StringField("Postcode or street name", validators=[Optional(), Length(max=100)],
                         description="For example SE6 4RU or Rushey Green.")
@@ -26,8 +29,8 @@ class AlertForm(Form):
                                      description="Choose none to hear about every kind of problem.")
     new_reports = BooleanField("New reports", default=True)
     fixes = BooleanField("Problems fixed")
-    frequency = RadioField("How often?", choices=[("instant", "As they happen"),
-                                                  ("daily", "One email a day at most")],
+    frequency = RadioField("How often?", choices=[SelectChoice("instant", "As they happen"),
+                                                  SelectChoice("daily", "One email a day at most")],
                            default="instant", validate_choice=False)
     email = StringField("Your email address", validators=[Optional(), ValidEmail()],
                         description="We will email you a link to confirm. Every alert email has a link to stop it.")

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from models import Category, Ward
 
@@ -18,9 +19,9 @@ FIELDS = {"kind", "place", "radius", "latitude", "longitude", "ward", "categorie
 
 
 def _choices(session, form: AlertForm) -> None:
-    form.ward.choices = [("", "Choose a ward")] + [(w.code, w.name) for w in
-                                                   session.scalars(select(Ward).order_by(Ward.name))]
-    form.categories.choices = [(c.code, c.name) for c in session.scalars(
+    form.ward.choices = [SelectChoice("", "Choose a ward")] + [SelectChoice(w.code, w.name) for w in
+                                                               session.scalars(select(Ward).order_by(Ward.name))]
+    form.categories.choices = [SelectChoice(c.code, c.name) for c in session.scalars(
         select(Category).where(Category.active.is_(True)).order_by(Category.name))]
 
 

@@ -1,3 +1,4 @@
+from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -27,8 +28,8 @@ class FollowForm(Form):
 
 
 class QuestionnaireForm(Form):
-    fixed = RadioField("Has it been fixed?", choices=[("yes", "Yes, it has been fixed"),
-                                                      ("no", "No, it has not been fixed")],
+    fixed = RadioField("Has it been fixed?", choices=[SelectChoice("yes", "Yes, it has been fixed"),
+                                                      SelectChoice("no", "No, it has not been fixed")],
                        validate_choice=False)
     comment = TextAreaField("Anything to add? (optional)", validators=[Length(max=COMMENT_MAX * 10)],
                             description=f"Up to {COMMENT_MAX:,} characters. It goes on the public page, without "
