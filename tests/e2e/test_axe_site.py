@@ -120,7 +120,7 @@ ERROR_STATES = [
     ("admin", "/admin/categories/new", "#code", "Not A Code!"),
     ("admin", "/admin/crews/new", "#depot_lat", "north"),
     ("anonymous", "/alerts", "#place", "Nowhere Street Zzz"),
-    ("resident", "/reports/{report}/update", "#text", ""),
+    ("anonymous", "/reports/{report}/update", "#email", "not-an-email"),
 ]
 
 
