@@ -47,3 +47,9 @@ def report_point(session: Session, report: Report) -> LonLat:
     lon, lat = session.execute(select(func.ST_X(Report.geom), func.ST_Y(Report.geom))
                                .where(Report.id == report.id)).one()
     return LonLat(lon=lon, lat=lat)
+
+
+def within_metres(point: LonLat, metres: float):
+    """SQL condition: the report lies within ``metres`` (on the spheroid) of a WGS84 point; served by the
+    ``(geom::geography)`` GiST index."""
+    return func.ST_DWithin(geog(Report.geom), geog(point_expr(point)), metres)

@@ -11,6 +11,8 @@ from .user import Role, User
 from .audit import AdminAction, AdminActionKind
 from .apikey import ApiKey
 from .contact import ReportContact
+from .street import Street
+from .alerts import ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, AlertCategory, AlertHit, AlertProgress, Questionnaire
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
@@ -18,4 +20,6 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "Role", "User", "AdminAction", "AdminActionKind", "LoginThrottle", "RecoveryCode", "UsedLink", "ApiKey",
            "ReportContact",
            "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
-           "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter"]
+           "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter",
+           "Street", "ALERT_KINDS", "FREQUENCIES", "RADIUS_MAX", "RADIUS_MIN", "Alert", "AlertCategory", "AlertHit",
+           "AlertProgress", "Questionnaire"]

@@ -97,8 +97,11 @@ class Photo(Base):
     #: "before" (from the reporter) or "after" (from the crew that fixed it).
     kind: Mapped[str] = mapped_column(String(10), default="before")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The resident's update this photo came with ("update" photos), else None.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("report_events.id", ondelete="CASCADE"))
 
     report: Mapped[Report] = relationship(back_populates="photos")
+    event: Mapped["ReportEvent | None"] = relationship(back_populates="photos")
 
 
 class ReportEvent(Base):
@@ -106,6 +109,7 @@ class ReportEvent(Base):
     __tablename__ = "report_events"
     __table_args__ = (
         Index("ix_report_events_actor_id", "actor_id", postgresql_where=text("actor_id IS NOT NULL")),
+        CheckConstraint("source IN ('council', 'resident', 'questionnaire')", name="source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +121,14 @@ class ReportEvent(Base):
     #: Shown on the public page unless ``internal``.
     note: Mapped[str] = mapped_column(Text, default="")
     internal: Mapped[bool] = mapped_column(default=False)
+    #: Who wrote it: "council" (staff, crews, the system), "resident" (an update from anyone), or
+    #: "questionnaire" (the reporter's answer to "has it been fixed?").
+    source: Mapped[str] = mapped_column(String(16), default="council", server_default="council")
+    #: Hidden by a moderator (a resident's update): staff still see it.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default="false")
+    #: A resident's update sent with only an email address, until its emailed link is followed.
+    awaiting_confirmation: Mapped[bool] = mapped_column(default=False, server_default="false")
 
     report: Mapped[Report] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    photos: Mapped[list[Photo]] = relationship(back_populates="event", order_by="Photo.id")

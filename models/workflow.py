@@ -4,6 +4,7 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -81,6 +82,8 @@ class OutboxMessage(Base):
     #: Set when the mail server refused the message for good (e.g. an unknown mailbox).
     failed_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    #: Extra headers, e.g. List-Unsubscribe for alerts (names and values checked by the sender).
+    headers: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
 
 
 class ResponseTemplate(Base):

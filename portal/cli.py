@@ -31,7 +31,7 @@ def alembic_config(url: str) -> Config:
 
 def register(app: Flask) -> None:
     from .outbox_cli import outbox_cli, photos_cli
-    for group in (db_cli, wards_cli, postcodes_cli, demo_cli, users_cli, apikeys_cli, outbox_cli, photos_cli):
+    for group in (db_cli, wards_cli, postcodes_cli, streets_cli, demo_cli, users_cli, apikeys_cli, outbox_cli, photos_cli):
         app.cli.add_command(group)
 
 
@@ -104,6 +104,29 @@ def postcodes_import(file: Path):
     except ImportFailed as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Postcodes: {summary} in {time.monotonic() - started:.1f} s")
+
+
+@click.group("streets", help="Street names for street search.", cls=AppGroup)
+def streets_cli():
+    pass
+
+
+@streets_cli.command("import", help="Add street names from a CSV file (name, lat/lon or easting/northing; "
+                                    "optional osm_highway, inside_borough). Rows already present are kept.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def streets_import(file: Path):
+    from gis.streets import import_streets
+    started = time.monotonic()
+    session = db.new_session()
+    try:
+        with click.progressbar(length=max(0, sum(1 for _ in open(file, encoding="utf-8", errors="replace")) - 1),
+                               label="Importing streets") as bar:
+            summary = import_streets(session, file, progress=bar.update)
+    except ImportFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        session.close()
+    click.echo(f"Streets: {summary.created} added in {time.monotonic() - started:.1f} s")
 
 
 @click.group("demo", help="Demo data: Lewisham wards, postcodes, categories, accounts and real history.", cls=AppGroup)

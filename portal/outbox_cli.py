@@ -10,12 +10,16 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from . import db
+from .services.alerts import match_new_events, send_alert_emails
 from .services.outbox import MailSettings, purge_finished, send_due
+from .services.questionnaire import send_questionnaires
 from .services.links import purge_used_links
 from .services.photos import PhotoStore
 
 #: The worker deletes old sent mail, and pending photos, this often.
 PURGE_EVERY = 3600.0
+#: ... and asks "has it been fixed?" of reports that reached four weeks this often.
+QUESTIONNAIRE_EVERY = 600.0
 
 
 @click.group("outbox", help="Outgoing email.")
@@ -110,12 +114,22 @@ def _worker_purge_pending(keep: timedelta) -> None:
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
     keep, purged_at = _keep(None), float("-inf")
     pending_keep, photos_purged_at = _pending_keep(None), float("-inf")
+    asked_at = float("-inf")
     while True:
         if time.monotonic() - photos_purged_at >= PURGE_EVERY:   # needs no database: done even while it is away
             _worker_purge_pending(pending_keep)
             photos_purged_at = time.monotonic()
         session = db.new_session()
         try:
+            # Alerts first, so that what they write goes out in this round's batch.
+            hits, written = match_new_events(session), send_alert_emails(session)
+            if hits or written:
+                click.echo(f"alerts: {hits} matches, {written} emails")
+            if time.monotonic() - asked_at >= QUESTIONNAIRE_EVERY:
+                asked = send_questionnaires(session)
+                asked_at = time.monotonic()
+                if asked:
+                    click.echo(f"questionnaires: {asked} sent")
             summary = send_due(session, settings)
             if summary.sent or summary.deferred or summary.failed:
                 click.echo(f"outbox: sent {summary.sent}, deferred {summary.deferred}, failed {summary.failed}")

@@ -57,6 +57,8 @@ def database_url() -> str:
         from gis.importers import import_postcodes, import_wards
         import_wards(session, demo.WARDS_FILE)
         import_postcodes(session, demo.POSTCODES_FILE)
+        from gis.streets import import_streets
+        import_streets(session, demo.STREETS_FILE)
         demo.load_categories(session)
     engine.dispose()
     return url

@@ -24,7 +24,7 @@ from alembic import op
 from models.status import OPEN
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from models import Category, Photo, Report, ReportEvent, Status
 from .. import db
 from ..extensions import account_or_address, csrf_in_form, limiter
 from ..forms import form_errors
-from ..services import visibility
+from ..services import updates, visibility
 from ..services.errors import DomainError, InvalidPhoto, Refused
 from ..services.photos import KEY_RE, PhotoStore, process_photo
 from ..services.support import supporter_count
@@ -313,6 +313,8 @@ def detail(reference: str):
         is_reporter=visibility.is_reporter(report, current_user),
         supporters=supporter_count(db.session(), report), due=due_at(report), overdue=is_overdue(report),
         expect=expectation(report),
+        supported=updates.supports(db.session(), report, current_user),
+        following=updates.follows(db.session(), report, current_user),
         map=point_map(point, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], f"Location of {report.reference}"))
 
 
@@ -326,7 +328,8 @@ def mine():
         select(Report, last_change.c.at).join(last_change, last_change.c.report_id == Report.id)
         .where(visibility.mine(current_user)).order_by(Report.created_at.desc(), Report.id.desc())
         .limit(500)).all()
-    return render_template("reports/mine.html", rows=rows)
+    return render_template("reports/mine.html", rows=rows,
+                           followed=updates.followed_reports(session, current_user))
 
 
 @bp.get("/photos/<key>.jpg")
@@ -334,13 +337,13 @@ def photo(key: str):
     if not KEY_RE.match(key):
         abort(404)
     row = db.session().scalars(select(Photo).where(Photo.key == key)).first()
-    if row is None or not visibility.can_view(row.report, current_user):
+    if row is None or not visibility.can_view_photo(row, current_user):
         abort(404)
     path = photo_store().path(key)
     if not path.exists():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=3600)
-    if not visibility.can_view(row.report, None):  # not public yet: no shared cache may keep it
+    if not visibility.can_view_photo(row, None):  # not public yet: no shared cache may keep it
         response.cache_control.public = False
         response.cache_control.private = True
     return response

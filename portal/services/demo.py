@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gis.importers import import_postcodes, import_wards
+from gis.streets import import_streets
 from models import Category, Role
 
 from .accounts import register_user, user_by_email
@@ -21,6 +22,7 @@ from .reports import REFERENCE_ALPHABET
 DATA = Path(__file__).resolve().parent.parent / "data"
 WARDS_FILE = DATA / "wards_2022.geojson"
 POSTCODES_FILE = DATA / "postcodes_codepoint_2014.csv"
+STREETS_FILE = DATA / "streets_osm_2025.csv"
 FMS_FILE = DATA / "fms_requests_2021_2024.csv"
 CATEGORIES_FILE = DATA / "categories.json"
 IMPORTED_DESCRIPTION = "Reported through FixMyStreet; the description is not part of the open data."
@@ -138,6 +140,7 @@ def is_empty(session: Session) -> bool:
 def load_demo(session: Session, passwords_file: Path, say: Callable[[str], None] = print) -> None:
     say(f"wards: {import_wards(session, WARDS_FILE)}")
     say(f"postcodes: {import_postcodes(session, POSTCODES_FILE)}")
+    say(f"streets: {import_streets(session, STREETS_FILE)}")
     say(f"categories: {load_categories(session)}")
     load_accounts(session, passwords_file)
     say(f"accounts: {len(DEMO_ACCOUNTS)}")

@@ -64,3 +64,40 @@ def remove_photo(session: Session, report: Report, photo_id: int, actor: User, r
     _log(session, report, actor, f"{photo.kind} photo removed", reason)
     session.commit()
     store.path(key).unlink(missing_ok=True)   # after the commit: a failed commit keeps the file
+
+
+def _resident_entry(session: Session, report: Report, event_id: int | None) -> ReportEvent:
+    event = session.get(ReportEvent, event_id or 0)
+    if event is None or event.report_id != report.id or event.source == "council":
+        raise DomainError("That update is not part of this report.")
+    return event
+
+
+@unit_of_work
+def set_update_hidden(session: Session, report: Report, event_id: int | None, actor: User, hidden: bool,
+                      reason: str) -> None:
+    """Hide a resident's update (or questionnaire answer) from the public, or show it again."""
+    reason = _reason(reason)
+    event = _resident_entry(session, report, event_id)
+    if event.hidden == hidden:
+        raise DomainError("The update is already hidden." if hidden else "The update is not hidden.")
+    event.hidden = hidden
+    _log(session, report, actor, "a resident's update hidden" if hidden else "a resident's update shown again",
+         reason)
+    session.commit()
+
+
+@unit_of_work
+def redact_update(session: Session, report: Report, event_id: int | None, actor: User, new_text: str,
+                  reason: str) -> None:
+    """Replace a resident's update text (e.g. to remove a name); the old text is not kept."""
+    reason = _reason(reason)
+    event = _resident_entry(session, report, event_id)
+    text = (new_text or "").strip()
+    if not text:
+        raise DomainError("Enter the redacted update (it cannot be empty).", field="note")
+    if len(text) > len(event.note) + 100:
+        raise DomainError("A redaction should remove text, not add it.", field="note")
+    event.note = text
+    _log(session, report, actor, "a resident's update redacted", reason)
+    session.commit()

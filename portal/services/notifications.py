@@ -60,7 +60,7 @@ def _recipients(session: Session, report: Report) -> list[User]:
 
 def _footer(session: Session, report: Report, user: User) -> str:
     token = make_token(session, "unsubscribe", {"r": report.id, "u": user.id})
-    return ("\n\n--\nYou get these emails because you reported or supported this problem.\n"
+    return ("\n\n--\nYou get these emails because you reported, supported or follow this problem.\n"
             f"Stop emails about {report.reference}: {external_url(session, 'notices.unsubscribe', token=token)}\n"
             f"Choose how we contact you: {external_url(session, 'notices.preferences')}\n")
 
@@ -115,3 +115,17 @@ def status_changed(session: Session, report: Report, event: ReportEvent) -> None
                     f"Hello {user.greeting},\n\nYour report of {report.category.name.lower()} "
                     f"({report.reference}) {news}.{note}\n\nSee it here: {link}"
                     + extra + _footer(session, report, user), report)
+
+
+def update_added(session: Session, report: Report, event: ReportEvent) -> None:
+    """Tell the report's followers (not the update's author) that a resident added an update."""
+    link = external_url(session, "reports.detail", reference=report.reference)
+    photos = len(event.photos)
+    extra = f"\n({photos} photo{'s' if photos != 1 else ''} added: see the report's page.)" if photos else ""
+    for user in _recipients(session, report):
+        if user.id == event.actor_id:
+            continue
+        queue_email(session, user.email, f"Update on {report.reference}: from a resident",
+                    f"Hello {user.greeting},\n\nSomeone added an update to the report of "
+                    f"{report.category.name.lower()} ({report.reference}):\n\n{event.note}{extra}\n\n"
+                    f"See it here: {link}" + _footer(session, report, user), report)

@@ -16,6 +16,8 @@ from models import OutboxMessage, utcnow
 from .emails import InvalidEmail, normalise_email
 
 BATCH = 50
+#: Headers a message may add to the standard ones (alerts: one-click unsubscribe, RFC 2369 and RFC 8058).
+EXTRA_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post"})
 #: A message that still cannot be sent after this many tries is marked failed, with its last error.
 MAX_ATTEMPTS = 8
 BACKOFF_START = timedelta(seconds=30)
@@ -48,6 +50,10 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = message.to_addr
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
+    for name, value in (message.headers or {}).items():
+        if name not in EXTRA_HEADERS:
+            raise ValueError(f"header {name!r} is not one we send")
+        email[name] = value          # a line break in it raises ValueError: the message is failed, not sent
     email.set_content(message.body)
     return email
 

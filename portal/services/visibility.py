@@ -87,6 +87,19 @@ def reporter_name(report: Report, viewer) -> str | None:
     return None
 
 
+def event_is_public(event: ReportEvent) -> bool:
+    """A timeline entry anyone may read (of a report they may see): not an internal note, not an update hidden
+    by a moderator, not an update still waiting for its author's emailed confirmation."""
+    return not (event.internal or event.hidden or event.awaiting_confirmation)
+
+
 def timeline(report: Report, viewer) -> list[ReportEvent]:
-    """Timeline entries this viewer may see: internal notes are for staff only."""
-    return [e for e in report.events if not e.internal or is_staff(viewer)]
+    """Timeline entries this viewer may see: staff see everything (internal notes, hidden updates)."""
+    return [e for e in report.events if is_staff(viewer) or event_is_public(e)]
+
+
+def can_view_photo(photo, viewer) -> bool:
+    """A photo is seen with its report, and a resident's update photo only while its update may be."""
+    if not can_view(photo.report, viewer):
+        return False
+    return photo.event is None or is_staff(viewer) or event_is_public(photo.event)

@@ -29,12 +29,16 @@ PAGES = {
     "admin-category-new": "/admin/categories/new", "admin-crews": "/admin/crews", "admin-crew": "/admin/crews/{crew}",
     "admin-crew-new": "/admin/crews/new", "admin-api-keys": "/admin/api-keys", "admin-user": "/admin/users/{user}",
     "admin-log": "/admin/log", "error-404": "/no-such-page",
+    "alerts": "/alerts", "alert-confirm": "/alerts/confirm/some-token", "alert-stop": "/alerts/stop/some-token",
+    "alert-manage-bad-link": "/alerts/manage/not-a-token", "add-update": "/reports/{report}/update",
+    "follow": "/reports/{report}/follow", "update-confirm": "/n/update/some-token",
+    "follow-confirm": "/n/follow/some-token", "questionnaire-bad-link": "/n/fixed/not-a-token",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
              "maps.ward_csv", "maps.ward_geojson", "maps.promises_csv", "notices.claim", "notices.rate", "notices.reopen",
-             "notices.unsubscribe",
+             "notices.unsubscribe", "feeds.everything", "feeds.report", "lookup.places",
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}
 
@@ -116,6 +120,8 @@ ERROR_STATES = [
     ("crew", "/crew/jobs", "#start-lat", "north"),
     ("admin", "/admin/categories/new", "#code", "Not A Code!"),
     ("admin", "/admin/crews/new", "#depot_lat", "north"),
+    ("anonymous", "/alerts", "#place", "Nowhere Street Zzz"),
+    ("anonymous", "/reports/{report}/update", "#email", "not-an-email"),
 ]
 
 

@@ -1,0 +1,328 @@
+"""Alerts: a person (an account, or an email address confirmed by a single-use link) hears of new reports
+and/or fixes in a ward, within 200 m to 2 km of a point, or in the whole council, at once or in a daily digest.
+
+The mail worker calls ``match_new_events`` (one set-based spatial join of the new timeline events against every
+alert's area, GiST-indexed) and ``send_alert_emails`` (one email per alert that has news). Every alert email
+carries List-Unsubscribe (one click, RFC 8058) and a link to the person's alert preferences.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
+from gis.queries import point_expr, ward_for_point
+from gis.streets import find_places
+from models import (ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, AlertHit, Category, Report,
+                    ReportEvent, Status, User, Ward, utcnow)
+
+from . import visibility
+from .contacts import contact_user
+from .errors import DomainError, OutsideServiceArea
+from .links import BadLink, external_url, make_token, read_token, use_token
+from .notifications import queue_email
+from .transaction import unit_of_work
+
+CONFIRM_DAYS = 7
+#: Unsubscribe and preferences links in alert emails keep working this long (they grant nothing new).
+STOP_DAYS = 3650
+#: One person's alerts at most (a typo in a loop of sign-ups must not fill the table).
+MAX_PER_PERSON = 50
+#: Events younger than this wait for the next round: a transaction that took an earlier id may not have
+#: committed yet, and the worker's place only moves forwards.
+SETTLE = timedelta(seconds=30)
+MATCH_BATCH = 20_000
+SEND_BATCH = 200
+DIGEST_EVERY = timedelta(days=1)
+ITEMS_PER_EMAIL = 50
+
+
+@dataclass
+class AlertRequest:
+    """What the alert form (or any caller) asks for; checked by ``create_alert``."""
+    kind: str
+    ward_code: str = ""
+    #: A postcode or street name for a "radius" alert, or...
+    place: str = ""
+    #: ... a point as typed (latitude, longitude).
+    latitude: str = ""
+    longitude: str = ""
+    radius_m: int | None = None
+    category_codes: list[str] = field(default_factory=list)
+    new_reports: bool = True
+    fixes: bool = False
+    frequency: str = "instant"
+    email: str = ""
+
+
+def _point(session: Session, req: AlertRequest) -> tuple[LonLat, str]:
+    if (req.latitude or "").strip() or (req.longitude or "").strip():
+        try:
+            return parse_lat_lon(req.latitude, req.longitude), ""
+        except InvalidCoordinates as exc:
+            raise DomainError(str(exc), field="latitude") from None
+    place = (req.place or "").strip()
+    if not place:
+        raise DomainError("Enter a postcode or street name, or a latitude and longitude.", field="place")
+    found = find_places(session, place, limit=1)
+    if not found:
+        raise DomainError("We do not know that postcode or street. Check it, or try your postcode (like "
+                          "SE6 4RU): our street list covers only part of the borough.", field="place")
+    return found[0].point, found[0].label
+
+
+def _categories(session: Session, codes: list[str]) -> list[Category]:
+    codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    if not codes:
+        return []
+    if len(codes) > 100:
+        raise DomainError("Choose categories from the list.", field="categories")
+    found = list(session.scalars(select(Category).where(Category.code.in_(codes), Category.active.is_(True))))
+    if len(found) != len(codes):
+        raise DomainError("Choose categories from the list.", field="categories")
+    return found
+
+
+@unit_of_work
+def create_alert(session: Session, req: AlertRequest, viewer) -> Alert:
+    """Check and save an alert. Signed in (with a confirmed address): active at once. Otherwise the alert
+    waits for the link emailed to ``req.email``. Raises DomainError (with its field) and writes nothing."""
+    if req.kind not in ALERT_KINDS:
+        raise DomainError("Choose where you want alerts for.", field="kind")
+    if not (req.new_reports or req.fixes):
+        raise DomainError("Choose new reports, fixes, or both.", field="events")
+    if req.frequency not in FREQUENCIES:
+        raise DomainError("Choose how often we email you.", field="frequency")
+    alert = Alert(kind=req.kind, new_reports=bool(req.new_reports), fixes=bool(req.fixes),
+                  frequency=req.frequency)
+    if req.kind == "ward":
+        ward = session.scalars(select(Ward).where(Ward.code == (req.ward_code or "").strip()[:20])).first()
+        if ward is None:
+            raise DomainError("Choose a ward from the list.", field="ward")
+        alert.ward_id, alert.place = ward.id, ward.name
+        alert.area = select(Ward.geom).where(Ward.id == ward.id).scalar_subquery()
+    elif req.kind == "radius":
+        if req.radius_m is None or not RADIUS_MIN <= req.radius_m <= RADIUS_MAX:
+            raise DomainError(f"Choose a distance from {RADIUS_MIN} m to {RADIUS_MAX // 1000} km.", field="radius")
+        point, label = _point(session, req)
+        if ward_for_point(session, point) is None:
+            raise OutsideServiceArea("That place is outside the area we cover. Choose one inside the council's "
+                                     "wards.", field="place")
+        alert.centre, alert.radius_m = point.ewkt, req.radius_m
+        alert.place = label or f"{point.lat:.5f}, {point.lon:.5f}"
+        # The circle as a polygon (metres on the spheroid): what the GiST index of alerts.area holds.
+        alert.area = func.ST_Buffer(func.Geography(point_expr(point)), float(req.radius_m)).cast(
+            Alert.area.type)
+    else:
+        alert.place = "the whole council area"
+    categories = _categories(session, req.category_codes)
+    alert.all_categories, alert.categories = not categories, categories
+
+    if getattr(viewer, "is_authenticated", False):
+        user = viewer
+    else:
+        if not (req.email or "").strip():
+            raise DomainError("Enter your email address, so that we can send you the alerts.", field="email")
+        user = contact_user(session, req.email)
+    count = session.scalar(select(func.count()).select_from(Alert).where(Alert.user_id == user.id)) or 0
+    if count >= MAX_PER_PERSON:
+        raise DomainError(f"You have {MAX_PER_PERSON} alerts already: remove some before adding more.")
+    alert.user = user
+    if getattr(viewer, "is_authenticated", False):
+        alert.confirmed_at = utcnow()
+    session.add(alert)
+    session.flush()
+    if alert.confirmed_at is None:
+        link = external_url(session, "alerts.confirm", token=make_token(session, "alert-confirm", {"a": alert.id}))
+        queue_email(session, user.email, "Confirm your Kerbside alert",
+                    f"Hello {user.greeting},\n\nPlease confirm that you want emails about {describe(alert)}:\n"
+                    f"{link}\n\nThe link works for {CONFIRM_DAYS} days. If you did not ask for this, ignore this "
+                    "email: nothing will be sent.")
+    session.commit()
+    return alert
+
+
+def describe(alert: Alert) -> str:
+    what = " and ".join(w for w, on in (("new reports", alert.new_reports), ("fixes", alert.fixes)) if on)
+    if not alert.all_categories:
+        what += " of " + ", ".join(c.name.lower() for c in alert.categories)
+    if alert.kind == "ward":
+        where = f"in {alert.place} ward"
+    elif alert.kind == "radius":
+        where = f"within {alert.radius_m:,} m of {alert.place}"
+    else:
+        where = "anywhere in the council area"
+    return f"{what} {where}, {'as they happen' if alert.frequency == 'instant' else 'in a daily email'}"
+
+
+def confirm_alert(session: Session, token: str) -> Alert:
+    """Follow the emailed link: the alert starts (once)."""
+    payload = use_token(session, "alert-confirm", token, timedelta(days=CONFIRM_DAYS))
+    alert = session.get(Alert, payload.get("a")) if isinstance(payload, dict) and isinstance(payload.get("a"), int) else None
+    if alert is None:
+        raise BadLink("This alert no longer exists: it may have been stopped. Make a new one.")
+    if alert.confirmed_at is not None:
+        raise BadLink("This alert is already confirmed.")
+    alert.confirmed_at = utcnow()
+    session.commit()
+    return alert
+
+
+def stop_token(session: Session, alert: Alert) -> str:
+    return make_token(session, "alert-stop", {"a": alert.id})
+
+
+def manage_token(session: Session, user: User) -> str:
+    return make_token(session, "alert-manage", {"u": user.id})
+
+
+def stop_by_link(session: Session, token: str) -> bool:
+    """The unsubscribe link (and List-Unsubscribe one-click POST): delete the alert. Doing it twice is harmless
+    (returns False the second time), so mail software may retry it."""
+    payload = read_token(session, "alert-stop", token, timedelta(days=STOP_DAYS))
+    alert_id = payload.get("a") if isinstance(payload, dict) else None
+    if not isinstance(alert_id, int):
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    gone = session.execute(delete(Alert).where(Alert.id == alert_id)).rowcount
+    session.commit()
+    return bool(gone)
+
+
+def user_by_manage_link(session: Session, token: str) -> User:
+    payload = read_token(session, "alert-manage", token, timedelta(days=STOP_DAYS))
+    user = session.get(User, payload.get("u")) if isinstance(payload, dict) and isinstance(payload.get("u"), int) else None
+    if user is None or not user.active:
+        raise BadLink("This link is not valid. Check that you copied all of it.")
+    return user
+
+
+def alerts_of(session: Session, user: User) -> list[Alert]:
+    return list(session.scalars(select(Alert).where(Alert.user_id == user.id).order_by(Alert.created_at, Alert.id)))
+
+
+@unit_of_work
+def remove_alert(session: Session, user: User, alert_id: int | None) -> None:
+    """Stop one of this person's alerts (someone else's, or none, is the same clear refusal)."""
+    gone = session.execute(delete(Alert).where(Alert.id == (alert_id or 0), Alert.user_id == user.id)).rowcount
+    if not gone:
+        raise DomainError("That alert does not exist (it may have been stopped already).")
+    session.commit()
+
+
+# The worker -------------------------------------------------------------------------------------------------
+
+#: New events that alerts tell of: a report becoming public (made, or confirmed by its link) and a fix.
+_MATCH = text("""
+WITH news AS (
+    SELECT e.id AS event_id, e.to_status, r.geom, r.ward_id, r.category_id, r.reporter_id
+    FROM report_events e JOIN reports r ON r.id = e.report_id
+    WHERE e.id > :low AND e.id <= :high AND e.to_status IN ('new', 'fixed') AND NOT e.internal
+      AND kerbside_report_is_public(r.status, r.hidden)
+), matched AS (
+    SELECT a.id AS alert_id, n.* FROM news n
+    JOIN alerts a ON a.kind = 'ward' AND a.ward_id = n.ward_id AND a.confirmed_at IS NOT NULL
+    UNION ALL
+    SELECT a.id, n.* FROM news n
+    JOIN alerts a ON a.kind = 'radius' AND a.confirmed_at IS NOT NULL AND ST_Intersects(a.area, n.geom)
+    UNION ALL
+    SELECT a.id, n.* FROM news n
+    JOIN alerts a ON a.kind = 'council' AND a.confirmed_at IS NOT NULL AND n.ward_id IS NOT NULL
+), hits AS (
+    INSERT INTO alert_hits (alert_id, event_id, matched_at)
+    SELECT m.alert_id, m.event_id, :now FROM matched m JOIN alerts a ON a.id = m.alert_id
+    WHERE (CASE WHEN m.to_status = 'new' THEN a.new_reports ELSE a.fixes END)
+      AND (a.all_categories OR EXISTS (SELECT 1 FROM alert_categories c
+                                       WHERE c.alert_id = a.id AND c.category_id = m.category_id))
+      AND m.reporter_id IS DISTINCT FROM a.user_id
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM hits
+""")
+
+
+def match_new_events(session: Session, now: datetime | None = None, settle: timedelta = SETTLE,
+                     batch: int = MATCH_BATCH) -> int:
+    """Match the timeline events since the worker's last place against every confirmed alert, in one
+    statement, and move the place on. Returns how many (alert, event) hits were recorded. One commit."""
+    now = now or utcnow()
+    low = session.execute(text("SELECT last_event_id FROM alert_progress WHERE id = 1 FOR UPDATE SKIP LOCKED")).scalar()
+    if low is None:           # another worker is matching (or the row is missing: made by the migration)
+        session.commit()
+        return 0
+    # Stop before the first event that has not settled, so that nothing is passed over for good.
+    high = session.execute(text("""
+        SELECT least(:low + :batch,
+                     coalesce((SELECT min(id) - 1 FROM report_events WHERE id > :low AND at > :cutoff),
+                              (SELECT max(id) FROM report_events), :low))
+    """), {"low": low, "batch": batch, "cutoff": now - settle}).scalar_one()
+    if high <= low:
+        session.commit()
+        return 0
+    hits = session.execute(_MATCH, {"low": low, "high": high, "now": now}).scalar_one()
+    session.execute(text("UPDATE alert_progress SET last_event_id = :high WHERE id = 1"), {"high": high})
+    session.commit()
+    return hits
+
+
+def _due_alerts(session: Session, now: datetime) -> list[Alert]:
+    has_news = select(AlertHit.alert_id).where(AlertHit.alert_id == Alert.id, AlertHit.sent_at.is_(None)).exists()
+    digest_due = func.coalesce(Alert.last_sent_at, Alert.confirmed_at) <= now - DIGEST_EVERY
+    return list(session.scalars(
+        select(Alert).where(has_news, Alert.confirmed_at.is_not(None),
+                            (Alert.frequency == "instant") | digest_due)
+        .order_by(Alert.id).limit(SEND_BATCH).with_for_update(skip_locked=True, of=Alert)))
+
+
+def send_alert_emails(session: Session, now: datetime | None = None) -> int:
+    """Write one email per alert with unsent news (instant alerts at once, digests once a day) to the outbox.
+    Reports hidden since they matched are left out. Returns how many emails were written. One commit."""
+    now = now or utcnow()
+    alerts = _due_alerts(session, now)
+    if not alerts:
+        session.commit()
+        return 0
+    ids = [a.id for a in alerts]
+    rows = session.execute(
+        visibility.visible_reports(None)
+        .with_only_columns(AlertHit.alert_id, Report, ReportEvent.to_status, ReportEvent.at)
+        .join(ReportEvent, ReportEvent.report_id == Report.id).join(AlertHit, AlertHit.event_id == ReportEvent.id)
+        .where(AlertHit.alert_id.in_(ids), AlertHit.sent_at.is_(None))
+        .order_by(AlertHit.alert_id, ReportEvent.at.desc(), ReportEvent.id.desc())).all()
+    news: dict[int, list] = {}
+    for alert_id, report, status, at in rows:
+        news.setdefault(alert_id, []).append((report, status, at))
+    written = 0
+    for alert in alerts:
+        items = news.get(alert.id, [])
+        if items and alert.user.active and alert.user.contact_preference == "email":
+            _queue_alert_email(session, alert, items)
+            written += 1
+        alert.last_sent_at = now
+    session.execute(AlertHit.__table__.update().where(AlertHit.alert_id.in_(ids), AlertHit.sent_at.is_(None))
+                    .values(sent_at=now))
+    session.commit()
+    return written
+
+
+def _queue_alert_email(session: Session, alert: Alert, items: list) -> None:
+    stop = external_url(session, "alerts.stop", token=stop_token(session, alert))
+    manage = external_url(session, "alerts.manage", token=manage_token(session, alert.user))
+    lines = []
+    for report, status, _at in items[:ITEMS_PER_EMAIL]:
+        news = "Fixed" if status is Status.FIXED else "New"
+        ward = f", {report.ward.name}" if report.ward else ""
+        lines.append(f"- {news}: {report.category.name} ({report.reference}{ward})\n  "
+                     + external_url(session, "reports.detail", reference=report.reference))
+    more = len(items) - ITEMS_PER_EMAIL
+    if more > 0:
+        lines.append(f"...and {more} more: see the map at {external_url(session, 'maps.explore')}")
+    count = f"{len(items)} update{'s' if len(items) != 1 else ''}"
+    subject = f"Kerbside: {count} {'today ' if alert.frequency == 'daily' else ''}for {alert.place}"
+    body = (f"Hello {alert.user.greeting},\n\nYour alert for {describe(alert)}:\n\n" + "\n".join(lines)
+            + f"\n\n--\nStop this alert: {stop}\nYour alerts and how often we send them: {manage}\n")
+    message = queue_email(session, alert.user.email, subject, body)
+    message.headers = {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

@@ -1,0 +1,40 @@
+from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from ..forms import Form, ValidEmail
+from ..services.questionnaire import COMMENT_MAX
+from ..services.updates import UPDATE_MAX
+
+
+class UpdateForm(Form):
+    """Shape only; the rules (a public report, photos, who may post) live in services/updates.py."""
+    text = TextAreaField("Your update", validators=[Length(max=UPDATE_MAX * 10)],
+                         description=f"What has changed? Up to {UPDATE_MAX:,} characters. Do not include "
+                                     "personal details: updates are public.")
+    photos = MultipleFileField("Photos (optional)",
+                               description="Up to three photos: JPEG, PNG, WebP or HEIC, at most 10 MB each. "
+                                           "We remove their hidden data (such as location) before storing them.")
+    pending_photos = HiddenField()
+    email = StringField("Your email address", validators=[Optional(), ValidEmail()],
+                        description="We will email you a link to confirm the update. We never show it publicly.")
+    your_name = StringField("Your name (optional)", validators=[Optional(), Length(max=80)])
+
+
+class FollowForm(Form):
+    email = StringField("Your email address", validators=[Optional(), ValidEmail()],
+                        description="We will email you a link to confirm; then you get an email when the report "
+                                    "changes. Every email has a link to stop.")
+
+
+class QuestionnaireForm(Form):
+    fixed = RadioField("Has it been fixed?", choices=[SelectChoice("yes", "Yes, it has been fixed"),
+                                                      SelectChoice("no", "No, it has not been fixed")],
+                       validate_choice=False)
+    comment = TextAreaField("Anything to add? (optional)", validators=[Length(max=COMMENT_MAX * 10)],
+                            description=f"Up to {COMMENT_MAX:,} characters. It goes on the public page, without "
+                                        "your name.")
+
+
+class ButtonForm(Form):
+    """CSRF only: the buttons on a report's page."""

@@ -1,0 +1,74 @@
+"""The issue's "done when", through the pages: a new resident, without an account, subscribes to fly-tipping
+alerts within 500 m of their postcode, confirms by the emailed link, and gets the alert when a report is made
+there (by the worker, over real SMTP); one click stops it."""
+import re
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from models import Alert, OutboxMessage, utcnow
+from portal.services.alerts import match_new_events, send_alert_emails
+from tests.conftest import FormClient, csrf_from, login
+from tests.factories import CATFORD
+from tests.workflow.conftest import app_ctx, make_report, send, smtp  # noqa: F401 (fixtures)
+
+FORM = {"kind": "radius", "place": "SE6 4RU", "radius": "500", "categories": ["fly_tipping"],
+        "new_reports": "y", "frequency": "instant", "email": "newcomer@example.test"}
+
+
+def test_subscribe_without_an_account_confirm_receive_and_stop(app, db_session, app_ctx, make_report, smtp):
+    match_new_events(db_session, now=utcnow() + timedelta(minutes=5))
+    client = FormClient(app.test_client())
+    resp = client.submit("/alerts", FORM)
+    assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    mail = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == "newcomer@example.test")).one()
+    path = re.search(r"http://localhost(/alerts/confirm/\S+)", mail.body).group(1)
+    assert client.submit(path, {}).status_code == 200
+    assert client.submit(path, {}).status_code == 400                        # replayed
+
+    report = make_report(point=CATFORD)                                      # SE6 4RU is in Catford
+    match_new_events(db_session, now=utcnow() + timedelta(minutes=5))
+    assert send_alert_emails(db_session) == 1
+    send(db_session, smtp)
+    [envelope] = [m for m in smtp.inbox.messages if "newcomer@example.test" in m.rcpt_tos
+                  and b"List-Unsubscribe" in m.content]
+    alert_mail = message_from_bytes(envelope.content, policy=policy.default)
+    assert report.reference in alert_mail.get_content()
+    stop = "".join(str(alert_mail["List-Unsubscribe"]).split()).strip("<>").removeprefix("http://localhost")
+    one_click = app.test_client().post(stop, data={"List-Unsubscribe": "One-Click"})   # no cookie, no CSRF
+    assert one_click.status_code == 200
+    assert db_session.scalars(select(Alert).where(Alert.place == "SE6 4RU")).first() is None
+
+
+def test_bad_alert_forms_keep_the_input_and_say_what_is_wrong(app, db_session):
+    client = FormClient(app.test_client())
+    cases = [({"radius": "100"}, "from 200 m"), ({"radius": "99999999999"}, "from 200 m"),
+             ({"place": "ZZ9 9ZZ"}, "We do not know that postcode"),
+             ({"place": "", "latitude": "51.5072", "longitude": "-0.1276"}, "outside the area"),
+             ({"kind": "ward", "ward": "E99999999"}, "Choose a ward"),
+             ({"categories": ["fly_tipping", "nope"]}, "Choose categories"),
+             ({"new_reports": ""}, "new reports, fixes, or both"), ({"email": "nope"}, "valid email")]
+    for change, message in cases:
+        resp = client.submit("/alerts", {**FORM, **change})
+        text = resp.get_data(as_text=True)
+        assert resp.status_code == 400 and message in text, (change, text[:200])
+    assert db_session.scalars(select(Alert)).first() is None
+
+
+def test_signed_in_alerts_start_at_once_and_can_be_stopped(app, db_session, resident):
+    client = login(app.test_client(), resident.email)
+    resp = client.submit("/alerts", {**FORM, "email": ""})
+    assert resp.status_code == 302
+    page = client.get("/alerts").get_data(as_text=True)
+    assert "SE6 4RU" in page
+    alert = db_session.scalars(select(Alert).where(Alert.user_id == resident.id)).one()
+    assert alert.confirmed_at is not None
+    token = csrf_from(page)
+    assert client.post(f"/alerts/{alert.id}/remove", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/alerts/{alert.id}/remove", data={"csrf_token": token}).status_code == 303
+
+
+def test_bad_stop_and_manage_links(client):
+    assert client.post("/alerts/stop/forged").status_code == 400
+    assert client.get("/alerts/manage/forged").status_code == 400
