@@ -6,7 +6,8 @@ from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Photo, Report, ReportE
 from .status import CLOSED, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle, RecoveryCode
 from .links import UsedLink
-from .performance import ALL_CATEGORIES, PerfDaily, PerfFixHours, PerfFixHoursMonthly, HexDaily
+from .performance import (ALL_CATEGORIES, HexDaily, PerfDaily, PerfDueDaily, PerfDueMonthly, PerfFixHours,
+                          PerfFixHoursMonthly, PerfFlowDaily)
 from .user import Role, User
 from .audit import AdminAction, AdminActionKind
 from .apikey import ApiKey

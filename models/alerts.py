@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -20,6 +20,11 @@ class Alert(Base):
     polygon, or the circle of ``radius_m`` metres around ``centre`` as a polygon; None for the whole council.
     An alert made without an account waits for its emailed link (``confirmed_at`` None) and matches nothing."""
     __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_area", "area", postgresql_using="gist", postgresql_where=text("confirmed_at IS NOT NULL")),
+        Index("ix_alerts_user_id", "user_id"),
+        Index("ix_alerts_ward_id", "ward_id", postgresql_where=text("ward_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -54,6 +59,7 @@ class AlertCategory(Base):
 class AlertHit(Base):
     """A timeline event (a report made public, or fixed) that matched an alert, until it is emailed."""
     __tablename__ = "alert_hits"
+    __table_args__ = (Index("ix_alert_hits_unsent", "alert_id", postgresql_where=text("sent_at IS NULL")),)
 
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("report_events.id", ondelete="CASCADE"), primary_key=True,

@@ -59,3 +59,47 @@ class HexDaily(Base):
     i: Mapped[int] = mapped_column(primary_key=True)
     j: Mapped[int] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
+
+
+class PerfDueDaily(Base):
+    """Reports by the UTC day they fell due (created_at + the category's target) and how each stands now:
+    fixed by then (kept), fixed later (late), still open, closed without a fix (see migration 0015). Read by
+    gis/measures.py for "within target"."""
+    __tablename__ = "perf_due_daily"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    due: Mapped[int] = mapped_column(default=0)
+    kept: Mapped[int] = mapped_column(default=0)
+    late: Mapped[int] = mapped_column(default=0)
+    open: Mapped[int] = mapped_column(default=0)
+    closed: Mapped[int] = mapped_column(default=0)
+
+
+class PerfDueMonthly(Base):
+    """PerfDueDaily summed by calendar month of the due day."""
+    __tablename__ = "perf_due_monthly"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    due: Mapped[int] = mapped_column(default=0)
+    kept: Mapped[int] = mapped_column(default=0)
+    late: Mapped[int] = mapped_column(default=0)
+    open: Mapped[int] = mapped_column(default=0)
+    closed: Mapped[int] = mapped_column(default=0)
+
+
+class PerfFlowDaily(Base):
+    """The backlog's flows by day: reports that came in to be fixed and fixes, each with the sum of the reports'
+    created_at (epoch seconds), so the backlog and its mean age can be measured at any period's end."""
+    __tablename__ = "perf_flow_daily"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
+    came_in: Mapped[int] = mapped_column(default=0)
+    came_in_sum: Mapped[float] = mapped_column(default=0.0)
+    fixed: Mapped[int] = mapped_column(default=0)
+    fixed_created_sum: Mapped[float] = mapped_column(default=0.0)

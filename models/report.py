@@ -87,6 +87,7 @@ class Report(Base):
 class Photo(Base):
     """A photo as stored: re-encoded JPEG, at most 2048 px, no metadata."""
     __tablename__ = "photos"
+    __table_args__ = (Index("ix_photos_event_id", "event_id", postgresql_where=text("event_id IS NOT NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)

@@ -1,7 +1,7 @@
 """Street names with a point each (one row per OpenStreetMap way centre): "find a street" where a postcode is
 accepted. A street has several rows; gis/streets.py picks one point per name."""
 from geoalchemy2 import Geometry
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -9,6 +9,10 @@ from .base import Base
 
 class Street(Base):
     __tablename__ = "streets"
+    __table_args__ = (
+        Index("ix_streets_geom", "geom", postgresql_using="gist"),
+        Index("ix_streets_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))

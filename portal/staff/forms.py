@@ -4,7 +4,7 @@ report page, where several forms share field names (note, reason, internal)."""
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from models import Status
+from models import Report, Status
 
 from ..forms import CheckboxesField, ChoiceField, Form, QueryForm, WholeNumberField, optional_id
 from ..services import triage
@@ -111,6 +111,32 @@ class RedactForm(Form):
     reason = StringField("Reason for the redaction", id="redact-reason")
 
 
+class HideUpdateForm(Form):
+    """One per resident's update: ids get the update's id (``id_suffix``)."""
+    hidden = HiddenField()
+    reason = StringField("Reason", id="upd-hide-reason")
+
+
+class RedactUpdateForm(Form):
+    """One per resident's update: ids get the update's id (``id_suffix``)."""
+    note = TextAreaField("Update with personal details removed", id="upd-note", validators=[
+        Length(max=4000, message="Keep the update to 4,000 characters or fewer.")])
+    reason = StringField("Reason for the redaction", id="upd-redact-reason")
+
+
 class RemovePhotoForm(Form):
     """One per photo: ids get the photo's id (``id_suffix``)."""
     reason = StringField("Reason", id="photo-reason")
+
+
+def resident_update_forms(report: Report) -> dict:
+    """The moderation forms of each resident's update (and questionnaire answer) on the report page."""
+    forms = {}
+    for event in report.events:
+        if event.source == "council":
+            continue
+        forms[f"update-hide-{event.id}"] = HideUpdateForm(formdata=None, id_suffix=str(event.id),
+                                                         data={"hidden": "0" if event.hidden else "1"})
+        forms[f"update-redact-{event.id}"] = RedactUpdateForm(formdata=None, id_suffix=str(event.id),
+                                                             data={"note": event.note})
+    return forms

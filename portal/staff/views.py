@@ -15,7 +15,7 @@ from ..services import moderation, triage
 from ..services.errors import DomainError
 from ..services.reports import change_status
 from . import bp
-from .forms import (AssignForm, BulkAssignForm, DetailsForm, DuplicateForm, HideForm, NotResponsibleForm,
+from .forms import (resident_update_forms, AssignForm, BulkAssignForm, DetailsForm, DuplicateForm, HideForm, NotResponsibleForm,
                     QueueFilterForm, RedactForm, RemovePhotoForm, StatusForm, UpdateForm)
 
 
@@ -72,7 +72,8 @@ def _forms(session, report: Report) -> dict:
     forms = {"status": status, "update": UpdateForm(formdata=None), "details": details, "assign": assign,
              "duplicate": DuplicateForm(formdata=None), "not_responsible": NotResponsibleForm(formdata=None),
              "hide": hide, "redact": redact,
-             **{f"photo-{p.id}": RemovePhotoForm(formdata=None, id_suffix=str(p.id)) for p in report.photos}}
+             **{f"photo-{p.id}": RemovePhotoForm(formdata=None, id_suffix=str(p.id)) for p in report.photos},
+             **resident_update_forms(report)}
     for name, form in forms.items():
         _choices(session, report, name, form, templates)
     return forms
@@ -96,6 +97,10 @@ def _choices(session, report: Report, name: str, form, templates=None) -> None:
         form.crew.choices = _crew_choices("Choose a crew")
     elif name == "hide":
         form.reason.label.text = f"Reason for {'showing' if report.hidden else 'hiding'} the report"
+    elif name.startswith("update-hide-"):
+        event = next((e for e in report.events if f"update-hide-{e.id}" == name), None)
+        if event is not None:
+            form.reason.label.text = f"Reason for {'showing' if event.hidden else 'hiding'} this update"
     elif name.startswith("photo-"):
         for n, p in enumerate(report.photos, 1):
             if name == f"photo-{p.id}":

@@ -1,8 +1,8 @@
 from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from ..forms import Form, ValidEmail
+from ..forms import ChoiceField, Form, ValidEmail
 from ..services.questionnaire import COMMENT_MAX
 from ..services.updates import UPDATE_MAX
 
@@ -38,3 +38,10 @@ class QuestionnaireForm(Form):
 
 class ButtonForm(Form):
     """CSRF only: the buttons on a report's page."""
+
+
+class ReporterStatusForm(Form):
+    """The reporter's own "it has been fixed" / "it is not fixed" buttons on the report page."""
+    action = ChoiceField(choices=[("fixed", "fixed"), ("reopen", "reopen")],
+                         message="Choose whether it is fixed or not.",
+                         validators=[InputRequired("Choose whether it is fixed or not.")])

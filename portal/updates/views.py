@@ -9,7 +9,7 @@ from ..services.errors import DomainError, InvalidPhoto
 from ..services.links import BadLink
 from ..services.photos import KEY_RE, PhotoStore, process_photo
 from . import bp
-from .forms import ButtonForm, FollowForm, QuestionnaireForm, UpdateForm
+from .forms import ButtonForm, FollowForm, QuestionnaireForm, ReporterStatusForm, UpdateForm
 
 
 def _store() -> PhotoStore:
@@ -168,11 +168,11 @@ def stop_supporting(reference: str):
 @bp.post("/reports/<reference>/reporter-status")
 @login_required
 def reporter_status(reference: str):
-    action = request.form.get("action")
-    if action not in ("fixed", "reopen"):
-        flash("Choose whether it is fixed or not.", "error")
+    form = ReporterStatusForm()
+    if not form.validate_on_submit():
+        flash(next(e for f in form for e in f.errors), "error")
         return redirect(url_for("reports.detail", reference=reference.upper()[:12])), 303
-    fixed = action == "fixed"
+    fixed = form.action.data == "fixed"
     return _button(reference, lambda s, r: updates.reporter_sets_status(s, r, current_user, fixed),
                    "Thank you: the report is marked fixed." if fixed else
                    "The report is open again and back with the council.")

@@ -30,7 +30,9 @@ def test_every_function_and_trigger_is_declared():
     names = {e.signature.split("(")[0] for e in ENTITIES}
     assert names == {"kerbside_report_is_public", "kerbside_fix_bucket", "kerbside_hex_cell", "kerbside_set_ward",
                      "kerbside_perf_apply", "kerbside_perf_track", "kerbside_perf_rebuild",
-                     "reports_set_ward", "reports_perf_track"}
+                     "kerbside_measures_apply", "kerbside_measures_track", "kerbside_measures_rebuild",
+                     "kerbside_target_changed", "reports_set_ward", "reports_perf_track", "reports_measures_track",
+                     "categories_target_refile"}
     files = {p.stem for p in HERE.glob("*/*.sql")}
     assert files == names, "a .sql file is not declared in models/sql/__init__.py (or the other way round)"
 
