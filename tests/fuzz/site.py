@@ -16,7 +16,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, Ward
-from portal.services import apikeys, crews, password_reset, registration, triage
+from datetime import timedelta
+
+from models import utcnow
+from portal.services import alerts, apikeys, crews, password_reset, questionnaire, registration, triage, updates
+from portal.services.support import support
 from portal.services.accounts import register_user
 from tests.factories import enrol_two_factor
 from portal.services.contacts import contact_user
@@ -62,6 +66,11 @@ def build_site(session, app, photo_dir) -> dict:
         store = PhotoStore(photo_dir)
         photo_key = store.save_pending(process_photo(image_bytes(), "before.jpg"))
 
+        # Issue 13: a confirmed alert of the councillor's, before the reports, so the worker's email (with its stop and
+        # preferences links) tells of them; a visitor's alert waiting for its link.
+        alerts.create_alert(session, alerts.AlertRequest(kind="council"), users[Role.COUNCILLOR])
+        alerts.create_alert(session, alerts.AlertRequest(kind="council", email=f"alerted@{FUZZ_DOMAIN}"), None)
+
         def report(n: int, reporter=users[Role.RESIDENT], status=Status.NEW, keys=()):
             data = NewReport(category_code="fly_tipping", point=CATFORD, description=f"Sofa and bags, number {n}",
                              answers=ANSWERS, photo_keys=list(keys), client_token=f"fuzz-{n}", anonymous=n % 2 == 0)
@@ -75,6 +84,17 @@ def build_site(session, app, photo_dir) -> dict:
         crews.complete_job(session, fixed, crew_user, "Cleared", None, store)
         walk_in = contact_user(session, f"walk-in@{FUZZ_DOMAIN}", "Walk In")
         unconfirmed = report(5, reporter=walk_in, status=Status.UNCONFIRMED)
+        later = utcnow() + timedelta(days=29)
+        alerts.match_new_events(session, now=later)
+        alerts.send_alert_emails(session, now=later)
+        # A resident's update (staff moderate it), one sent by a visitor waiting for its link, a visitor following,
+        # a supporter and a follower (their "stop" buttons), and the "has it been fixed?" emails.
+        updates.add_update(session, new, users[Role.CREW], "Still there", [], store)
+        updates.add_update(session, new, None, "Seen it too", [], store, email=f"walk-in@{FUZZ_DOMAIN}")
+        updates.follow(session, new, None, f"watcher@{FUZZ_DOMAIN}")
+        support(session, new, users[Role.COUNCILLOR])
+        updates.follow(session, new, users[Role.CREW])
+        questionnaire.send_questionnaires(session, now=later)
         apikeys.create_key(session, "Fuzz CRM", may_update=True)
         registration.start_registration(session, email=f"newcomer@{FUZZ_DOMAIN}", password=PASSWORD,
                                         display_name="Newcomer")
