@@ -47,3 +47,24 @@ def report_point(session: Session, report: Report) -> LonLat:
     lon, lat = session.execute(select(func.ST_X(Report.geom), func.ST_Y(Report.geom))
                                .where(Report.id == report.id)).one()
     return LonLat(lon=lon, lat=lat)
+
+
+def reports_near(session: Session, source: Select, point: LonLat, metres: float, limit: int = 20,
+                 statuses=None):
+    """Reports within ``metres`` (metres, on the spheroid) of a WGS84 point, newest first, as rows of
+    (Report, distance in metres, lon, lat in degrees). ``source`` is what the viewer may see
+    (portal.services.visibility.visible_reports); ``statuses`` keeps only those statuses."""
+    here = geog(point_expr(point))
+    stmt = source.with_only_columns(Report, func.ST_Distance(geog(Report.geom), here).label("metres"),
+                                    func.ST_X(Report.geom).label("lon"), func.ST_Y(Report.geom).label("lat")).where(
+        func.ST_DWithin(geog(Report.geom), here, metres))
+    if statuses is not None:
+        stmt = stmt.where(Report.status.in_(statuses))
+    return session.execute(stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
+
+
+def count_near(session: Session, source: Select, point: LonLat, metres: float) -> int:
+    """How many of ``source``'s reports lie within ``metres`` of a WGS84 point."""
+    here = geog(point_expr(point))
+    return session.execute(source.with_only_columns(func.count()).where(
+        func.ST_DWithin(geog(Report.geom), here, metres))).scalar_one()
