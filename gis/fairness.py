@@ -108,6 +108,7 @@ def fairness(session: Session, since: datetime, until: datetime) -> Fairness:
     wards = [fill(Group(key=wid, label=name, code=code, residents=float(residents or 0),
                         imd_score=None if imd is None else round(float(imd), 1)), "ward")
              for wid, code, name, residents, imd in session.execute(_WARDS)]
+    wards.sort(key=lambda g: (g.imd_score is None, -(g.imd_score or 0), g.label))   # most deprived first
     deciles = [fill(Group(key=d, label=decile_label(d), residents=float(people), areas=n), "decile")
                for d, people, n in session.execute(_DECILES)]
     return Fairness(wards=wards, deciles=deciles, since=since, until=until)

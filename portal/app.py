@@ -76,8 +76,9 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     from .staff import bp as staff_bp
     from .crew import bp as crew_bp
     from .admin import bp as admin_bp
+    from .councillors import bp as councillors_bp
     for blueprint in (assets.bp, main_bp, account_bp, reports_bp, maps_bp, open311_bp, apikeys_bp,
-                      notices_bp, staff_bp, crew_bp, admin_bp):
+                      notices_bp, staff_bp, crew_bp, admin_bp, councillors_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)

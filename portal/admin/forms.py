@@ -1,6 +1,6 @@
 """Forms of the account actions: each is a POST checked for its CSRF token (field names differ between the
 forms, as they share one page)."""
-from wtforms import SelectField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
@@ -23,3 +23,13 @@ class DisableForm(Form):
 
 class ConfirmForm(Form):
     """An action with nothing to fill in: enable, unlock, resend the confirmation, reset two-factor sign-in."""
+
+
+class WardsForm(Form):
+    """The wards a councillor account speaks for (its "My ward" page and weekly digest)."""
+    wards = SelectMultipleField("Wards", choices=[], validate_choice=False, render_kw={"size": 8},
+                                description="Hold Ctrl (Cmd on a Mac) to choose more than one; choose none to clear.")
+
+    def with_wards(self, wards) -> "WardsForm":
+        self.wards.choices = [(w.code, w.name) for w in wards]
+        return self

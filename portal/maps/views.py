@@ -8,6 +8,7 @@ from flask import abort, current_app, jsonify, render_template, request
 from sqlalchemy import func, select
 
 from gis.choropleth import choropleth, classes, ward_outline, ward_shapes
+from gis.static_map import ward_static_map
 from gis.coords import LonLat
 from gis.explore import period_bounds, points, report_conditions
 from gis.hotspots import hotspots
@@ -121,22 +122,40 @@ def ward(code: str):
                                                              for p in shown],
                          LonLat(lon=centre[0], lat=centre[1]), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     since, until = hotspot_window(filters)
+    static_map = ward_static_map(session, place.id, [LonLat(lon=p["lon"], lat=p["lat"]) for p in shown])
     return render_template(
         "maps/ward.html", ward=place, filters=filters, mine=mine, borough=table.borough, trend=trend,
+        static_map=static_map, prepared=today(),
         categories=categories(session), breakdown=category_breakdown(session, [place.id], filters.period),
         spots=hotspots(session, since, until, filters.category_id, place.id), map=parts, shown=len(shown),
         total=mine.reported, chart=trend_chart(trend), download_args=filters.query(measure=None, status=None))
 
 
-def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
-    """Bar geometry for the monthly reports chart (drawn as inline SVG by the template)."""
-    top = max([m.reported for m in trend] + [1])
-    step = width / max(1, len(trend))
-    bars = [{"x": round(i * step + 4, 1), "w": round(step - 8, 1), "h": round(m.reported / top * (height - 30), 1),
-             "month": m.month, "value": m.reported} for i, m in enumerate(trend)]
+def nice_top(value: int) -> int:
+    """The smallest 1, 2 or 5 × 10^k at or above ``value`` (the y axis's top)."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * step >= value:
+                return m * step
+        step *= 10
+
+
+def trend_chart(trend, width: int = 640, height: int = 220, left: int = 44, bottom: int = 22,
+                top_pad: int = 14) -> dict:
+    """Bar geometry for the monthly reports chart, with a y axis (ticks and values) and each bar's value (drawn
+    as inline SVG by the template)."""
+    top = nice_top(max([m.reported for m in trend] + [1]))
+    plot_h = height - bottom - top_pad
+    step = (width - left) / max(1, len(trend))
+    bars = [{"x": round(left + i * step + 3, 1), "w": round(step - 6, 1),
+             "h": round(m.reported / top * plot_h, 1), "month": m.month, "value": m.reported}
+            for i, m in enumerate(trend)]
     for b in bars:
-        b["y"] = round(height - 20 - b["h"], 1)
-    return {"width": width, "height": height, "bars": bars, "top": top}
+        b["y"] = round(height - bottom - b["h"], 1)
+    ticks = [{"value": top * k // 4, "y": round(height - bottom - plot_h * k / 4, 1)} for k in range(5)]
+    return {"width": width, "height": height, "bars": bars, "top": top, "left": left,
+            "base": height - bottom, "ticks": ticks}
 
 
 def _ward_export(code: str, respond):

@@ -23,6 +23,9 @@ WARDS_FILE = DATA / "wards_2022.geojson"
 POSTCODES_FILE = DATA / "postcodes_codepoint_2014.csv"
 FMS_FILE = DATA / "fms_requests_2021_2024.csv"
 CATEGORIES_FILE = DATA / "categories.json"
+#: Small areas for the fairness page (`flask areas import` with no arguments imports these).
+AREA_FILES = {"boundaries": DATA / "lsoa2011.geojson", "deprivation": DATA / "imd2019_lsoa.csv",
+              "population": DATA / "population_lsoa2011_mid2020.csv", "lookup": DATA / "lsoa_ward2022_lookup.csv"}
 IMPORTED_DESCRIPTION = "Reported through FixMyStreet; the description is not part of the open data."
 
 DEMO_ACCOUNTS = [

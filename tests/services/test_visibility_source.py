@@ -28,6 +28,8 @@ REVIEWED = {
     "portal/reports/views.py": (1, "My reports: visibility.mine"),
     "gis/explore.py": (4, "takes its conditions (visibility.visible_to) from the caller"),
     "gis/hotspots.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "gis/fairness.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "gis/digest.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
 }
 
 
