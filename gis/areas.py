@@ -151,6 +151,9 @@ def import_areas(session: Session, boundaries: Path, deprivation: Path, populati
         summary.created += created
         summary.updated += not created
         session.execute(text("DELETE FROM area_wards WHERE area_id = :a"), {"a": area_id})
+        session.execute(text("DELETE FROM area_parts WHERE area_id = :a"), {"a": area_id})
+        session.execute(text("INSERT INTO area_parts (area_id, geom) SELECT id, ST_Multi(ST_Subdivide(geom, 64)) FROM areas "
+                             "WHERE id = :a"), {"a": area_id})
         linked = {wards[w]: s for w, s in shares.get(code, {}).items() if w in wards}
         if not linked:
             ward_id = session.execute(text(

@@ -8,7 +8,8 @@ Definitions (one query for both groupings, so wards and deciles are measured ali
   its areas' residents times the share living in the ward (``area_wards.pop_share``);
 - time to fix: median of ``fixed_at - created_at`` in hours over the reports now fixed (exact median);
 - fixed within target: of the reports now fixed, the share fixed within their category's ``target_hours``;
-- a report lies in the area covering its point (the lowest id if two touch).
+- a report lies in the area covering its point (the lowest id if two touch; areas are looked up in their
+  subdivided pieces, ``area_parts``).
 """
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ WITH r AS MATERIALIZED (
            extract(epoch FROM r.fixed_at - r.created_at) / 3600.0 AS hours, c.target_hours
     FROM reports r
     JOIN categories c ON c.id = r.category_id
-    LEFT JOIN LATERAL (SELECT imd_decile FROM areas WHERE ST_Covers(areas.geom, r.geom) ORDER BY id LIMIT 1) a
-           ON true
+    LEFT JOIN LATERAL (SELECT a.imd_decile FROM area_parts p JOIN areas a ON a.id = p.area_id
+                       WHERE ST_Covers(p.geom, r.geom) ORDER BY p.area_id LIMIT 1) a ON true
     WHERE r.created_at >= :since AND r.created_at < :until
       AND kerbside_report_is_public(r.status, r.hidden)      -- the visibility rule (migration 0011)
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, cast, func, select
 from sqlalchemy.types import UserDefinedType
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models import OPEN, Report
 
@@ -60,6 +60,8 @@ def reports_near(session: Session, source: Select, point: LonLat, metres: float,
         func.ST_DWithin(geog(Report.geom), here, metres))
     if statuses is not None:
         stmt = stmt.where(Report.status.in_(statuses))
+    # The ward (a whole multipolygon) is not needed for a list: joining it would load its geometry per row.
+    stmt = stmt.options(lazyload(Report.ward))
     return session.execute(stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
 
 

@@ -11,7 +11,7 @@ from .user import Role, User
 from .audit import AdminAction, AdminActionKind
 from .apikey import ApiKey
 from .contact import ReportContact
-from .area import Area, AreaWard
+from .area import Area, AreaPart, AreaWard
 from .councillor import CouncillorDigest, UserWard
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
@@ -20,5 +20,5 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "Role", "User", "AdminAction", "AdminActionKind", "LoginThrottle", "RecoveryCode", "UsedLink", "ApiKey",
            "ReportContact",
            "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
-           "Area", "AreaWard", "CouncillorDigest", "UserWard",
+           "Area", "AreaPart", "AreaWard", "CouncillorDigest", "UserWard",
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter"]

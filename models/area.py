@@ -40,3 +40,14 @@ class AreaWard(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True)
     pop_share: Mapped[float]
+
+
+class AreaPart(Base):
+    """An area cut into pieces of at most 64 vertices (ST_Subdivide) by the importer: finding the area of each of
+    many report points is several times faster against small pieces than against whole polygons."""
+    __tablename__ = "area_parts"
+    __table_args__ = (Index("ix_area_parts_area_id", "area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)

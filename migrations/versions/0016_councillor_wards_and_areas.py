@@ -4,7 +4,8 @@
 - ``user_wards``: (account, ward) pairs set by administrators; ``admin_action_kind`` gains ``wards_changed``.
 - ``councillor_digests``: one row per account and week, so the weekly digest is queued once.
 - ``areas``: LSOA polygons (WGS84) with their IMD 2019 score, rank and decile and their population;
-  ``area_wards``: the share of each area's residents in each ward.
+  ``area_wards``: the share of each area's residents in each ward; ``area_parts``: the areas cut into small
+  pieces (ST_Subdivide) for fast point-in-area look-ups.
 
 Revision ID: 0016
 Revises: 0013
@@ -72,9 +73,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('area_id', 'ward_id', name=op.f('pk_area_wards')),
     )
     op.create_index('ix_area_wards_ward_id', 'area_wards', ['ward_id'])
+    op.create_table(
+        'area_parts',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('area_id', sa.Integer(), nullable=False),
+        sa.Column('geom', Geometry('MULTIPOLYGON', srid=4326, spatial_index=False), nullable=False),
+        sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_area_parts_area_id_areas'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_area_parts')),
+    )
+    op.create_index('ix_area_parts_area_id', 'area_parts', ['area_id'])
+    op.create_index('idx_area_parts_geom', 'area_parts', ['geom'], postgresql_using='gist')
 
 
 def downgrade() -> None:
+    op.drop_table('area_parts')
     op.drop_table('area_wards')
     op.drop_index('idx_areas_geom', table_name='areas')
     op.drop_table('areas')

@@ -153,7 +153,9 @@ def trend_chart(trend, width: int = 640, height: int = 220, left: int = 44, bott
             for i, m in enumerate(trend)]
     for b in bars:
         b["y"] = round(height - bottom - b["h"], 1)
-    ticks = [{"value": top * k // 4, "y": round(height - bottom - plot_h * k / 4, 1)} for k in range(5)]
+    steps = top if top < 5 else 5             # top is 1, 2 or 5 × 10^k: every tick is a whole number
+    ticks = [{"value": top * k // steps, "y": round(height - bottom - plot_h * k / steps, 1)}
+             for k in range(steps + 1)]
     return {"width": width, "height": height, "bars": bars, "top": top, "left": left,
             "base": height - bottom, "ticks": ticks}
 

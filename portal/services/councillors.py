@@ -30,8 +30,9 @@ def wards_of(session: Session, user: User) -> list[Ward]:
 
 
 @unit_of_work
-def set_wards(session: Session, user: User, ward_codes: list[str], actor: User) -> bool:
-    """Make ``ward_codes`` the wards a councillor account names (logged). Returns False when nothing changed."""
+def set_wards(session: Session, user: User, ward_codes: list[str], actor: User | None) -> bool:
+    """Make ``ward_codes`` the wards a councillor account names (logged; no actor: the command line or the demo
+    loader). Returns False when nothing changed."""
     if user.role is not Role.COUNCILLOR:
         raise DomainError("Only councillor accounts name wards: make the account a councillor first.",
                           field="wards")

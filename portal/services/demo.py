@@ -71,6 +71,20 @@ def load_accounts(session: Session, passwords_file: Path) -> dict[str, str]:
     return known
 
 
+def load_councillor_ward(session: Session, ward_name: str = "Rushey Green") -> str:
+    """The demo councillor speaks for one ward (My ward, the weekly digest), unless it names some already."""
+    from models import Ward
+
+    from .councillors import set_wards, wards_of
+    councillor = user_by_email(session, "councillor@example.org")
+    code = session.scalar(select(Ward.code).where(Ward.name == ward_name))
+    if councillor is None or code is None:
+        return "none"
+    if not wards_of(session, councillor):
+        set_wards(session, councillor, [code], actor=None)
+    return ", ".join(w.name for w in wards_of(session, councillor))
+
+
 def fms_reference(request_id: int) -> str:
     """Deterministic 7-character reference for an imported report (web reports use 5: no clash)."""
     chars = []
@@ -144,6 +158,7 @@ def load_demo(session: Session, passwords_file: Path, say: Callable[[str], None]
     say(f"categories: {load_categories(session)}")
     load_accounts(session, passwords_file)
     say(f"accounts: {len(DEMO_ACCOUNTS)}")
+    say(f"councillor's ward: {load_councillor_ward(session)}")
     from .workflow_demo import load_workflow_demo
     say(f"workflow: {load_workflow_demo(session)}")
     say(f"FixMyStreet history: {load_fms_history(session)} reports added")

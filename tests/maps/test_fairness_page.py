@@ -20,7 +20,7 @@ def test_fairness_page_shows_deciles_and_wards(client, db_session, tmp_path, add
     deciles = html[html.index('id="deciles"'):html.index('id="wards-heading"')]
     assert "1 (most deprived 10% in England)" in deciles
     assert "<td>11.0</td>" in deciles                        # 11 reports per 1,000 residents in decile 1
-    assert "<td>6.0</td>" in deciles                         # median 6 days (1..11 days)
+    assert "<td>144.0</td>" in deciles                       # median 6 days (1..11 days), in hours
     assert "<td>18%</td>" in deciles                         # 2 of 11 within 48 h (1 and 2 days)
     assert "too few to say" in deciles                       # decile 9: nothing fixed
     assert "<td>0.5</td>" in deciles                         # 1 report / 2,000 residents

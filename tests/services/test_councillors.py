@@ -89,3 +89,12 @@ def test_disabled_councillor_gets_no_digest(db_session, councillor):
     db_session.commit()
     assert councillors.queue_weekly_digests(db_session, WEDNESDAY, now=NOW).queued == 0
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_demo_councillor_speaks_for_rushey_green_once(db_session, make_user):
+    from portal.services.demo import load_councillor_ward
+    user = make_user(Role.COUNCILLOR, email="councillor@example.org")
+    assert load_councillor_ward(db_session) == "Rushey Green"
+    councillors.set_wards(db_session, user, [], None)
+    councillors.set_wards(db_session, user, ["E05013714"], None)
+    assert load_councillor_ward(db_session) == "Bellingham"          # kept: it names a ward already
