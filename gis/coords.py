@@ -46,6 +46,13 @@ def parse_lat_lon(lat: object, lon: object) -> LonLat:
 
 
 _TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
+
+
+def to_bng(point: LonLat) -> tuple[float, float]:
+    """(easting, northing) in British National Grid (EPSG:27700, metres) of a WGS84 point."""
+    return _TO_BNG.transform(point.lon, point.lat)
+
+
 _GRID_LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"  # no I
 
 

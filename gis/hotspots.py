@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from .coords import LonLat
+
 #: References listed per hotspot, newest first (pages show ten; the count is always the whole group).
 REFERENCES_MAX = 20
 #: The sort feeding the window function holds every point of the period (~80,000 for all categories over 90
@@ -22,6 +24,9 @@ WITH pts AS (
       AND kerbside_report_is_public(r.status, r.hidden)   -- the visibility rule (models/sql), inlined
       AND (CAST(:category_id AS integer) IS NULL OR r.category_id = :category_id)
       AND (CAST(:ward_id AS integer) IS NULL OR r.ward_id = :ward_id)
+      AND (CAST(:near_lon AS float) IS NULL          -- the (geom::geography) index answers this
+           OR ST_DWithin(CAST(r.geom AS geography),
+                         CAST(ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326) AS geography), :near_metres))
 ), clustered AS (
     SELECT id, category_id, g, ST_ClusterDBSCAN(g, eps => :metres, minpoints => :min_reports)
                                OVER (PARTITION BY category_id) AS cluster
@@ -61,14 +66,17 @@ class Hotspot:
 
 def hotspots(session: Session, since: datetime, until: datetime, category_id: int | None = None,
              ward_id: int | None = None, metres: float = 50, min_reports: int = 3,
-             limit: int = 50, references: int = REFERENCES_MAX) -> list[Hotspot]:
+             limit: int = 50, references: int = REFERENCES_MAX, near: LonLat | None = None,
+             near_metres: float = 500) -> list[Hotspot]:
     """Groups of at least ``min_reports`` public reports of one category, each within ``metres`` (metres,
     EPSG:27700) of another, made in [since, until); largest first, with the ``references`` newest references
     of each (``count`` is the whole group). Centres are WGS84 degrees; the ward is the one covering the
-    centre."""
+    centre. ``near``: a WGS84 point; only reports within ``near_metres`` (metres, on the spheroid) of it
+    are grouped."""
     session.execute(WORK_MEM)
     rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
                                          "ward_id": ward_id,
                                          "metres": metres, "min_reports": min_reports, "limit": limit,
-                                         "refs": references})
+                                         "refs": references, "near_lon": near.lon if near else None,
+                                         "near_lat": near.lat if near else None, "near_metres": near_metres})
     return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]

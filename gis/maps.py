@@ -113,3 +113,13 @@ def selectable_points_map(center: LonLat, points: list[tuple[LonLat, str]], tile
     m = base_map(center, zoom, tile_url, attribution)
     return render_parts(m, [circles_layer(points, {"radius": 7, "color": "#0b3d91", "fill": True,
                                                    "fillOpacity": 0.4}, keys=[ref for _, ref in points])])
+
+
+def neighbourhood_map(point: LonLat, label: str, reports: list[tuple[LonLat, str]], tile_url: str,
+                      attribution: str, zoom: int = 16) -> MapParts:
+    """A place (marker labelled ``label``) and the reports around it (circles with their labels), WGS84."""
+    m = base_map(point, zoom, tile_url, attribution)
+    layers = [marker_layer(point, label)]
+    if reports:
+        layers.append(circles_layer(reports, {"radius": 7, "color": "#a4000f", "fill": True, "fillOpacity": 0.5}))
+    return render_parts(m, layers)

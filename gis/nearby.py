@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, cast, func, select
 from sqlalchemy.types import UserDefinedType
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models import OPEN, Report
 
@@ -53,3 +53,26 @@ def within_metres(point: LonLat, metres: float):
     """SQL condition: the report lies within ``metres`` (on the spheroid) of a WGS84 point; served by the
     ``(geom::geography)`` GiST index."""
     return func.ST_DWithin(geog(Report.geom), geog(point_expr(point)), metres)
+
+
+def reports_near(session: Session, source: Select, point: LonLat, metres: float, limit: int = 20,
+                 statuses=None):
+    """Reports within ``metres`` (metres, on the spheroid) of a WGS84 point, newest first, as rows of
+    (Report, distance in metres, lon, lat in degrees). ``source`` is what the viewer may see
+    (portal.services.visibility.visible_reports); ``statuses`` keeps only those statuses."""
+    here = geog(point_expr(point))
+    stmt = source.with_only_columns(Report, func.ST_Distance(geog(Report.geom), here).label("metres"),
+                                    func.ST_X(Report.geom).label("lon"), func.ST_Y(Report.geom).label("lat")).where(
+        func.ST_DWithin(geog(Report.geom), here, metres))
+    if statuses is not None:
+        stmt = stmt.where(Report.status.in_(statuses))
+    # The ward (a whole multipolygon) is not needed for a list: joining it would load its geometry per row.
+    stmt = stmt.options(lazyload(Report.ward))
+    return session.execute(stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
+
+
+def count_near(session: Session, source: Select, point: LonLat, metres: float) -> int:
+    """How many of ``source``'s reports lie within ``metres`` of a WGS84 point."""
+    here = geog(point_expr(point))
+    return session.execute(source.with_only_columns(func.count()).where(
+        func.ST_DWithin(geog(Report.geom), here, metres))).scalar_one()

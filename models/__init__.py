@@ -3,7 +3,7 @@ from .base import Base, utcnow
 from .category import Category
 from .place import Postcode, Ward
 from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Photo, Report, ReportEvent
-from .status import CLOSED, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
+from .status import CLOSED, IN_HAND, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle, RecoveryCode
 from .links import UsedLink
 from .performance import (ALL_CATEGORIES, HexDaily, PerfDaily, PerfDueDaily, PerfDueMonthly, PerfFixHours,
@@ -14,13 +14,16 @@ from .apikey import ApiKey
 from .contact import ReportContact
 from .street import Street
 from .alerts import ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, AlertCategory, AlertHit, AlertProgress, Questionnaire
+from .area import Area, AreaPart, AreaWard
+from .councillor import CouncillorDigest, UserWard
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
-           "ReportEvent", "CLOSED", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
+           "ReportEvent", "CLOSED", "IN_HAND", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
            "Role", "User", "AdminAction", "AdminActionKind", "LoginThrottle", "RecoveryCode", "UsedLink", "ApiKey",
            "ReportContact",
            "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter",
            "Street", "ALERT_KINDS", "FREQUENCIES", "RADIUS_MAX", "RADIUS_MIN", "Alert", "AlertCategory", "AlertHit",
-           "AlertProgress", "Questionnaire"]
+           "AlertProgress", "Questionnaire",
+           "Area", "AreaPart", "AreaWard", "CouncillorDigest", "UserWard"]

@@ -16,12 +16,14 @@ class AdminActionKind(str, enum.Enum):
     UNLOCKED = "unlocked"
     CONFIRMATION_RESENT = "confirmation_resent"
     TWO_FACTOR_RESET = "two_factor_reset"
+    WARDS_CHANGED = "wards_changed"
 
     @property
     def label(self) -> str:
         return {"role_changed": "Changed role", "disabled": "Disabled account", "enabled": "Re-enabled account",
                 "unlocked": "Unlocked sign-in", "confirmation_resent": "Resent sign-up confirmation",
-                "two_factor_reset": "Reset two-factor sign-in"}[self.value]
+                "two_factor_reset": "Reset two-factor sign-in",
+                "wards_changed": "Changed wards"}[self.value]
 
 
 class AdminAction(Base):

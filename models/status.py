@@ -45,6 +45,8 @@ LABELS = {
 #: Statuses in which the council still owes the resident some work.
 OPEN = frozenset({Status.NEW, Status.CONFIRMED, Status.INVESTIGATING, Status.ASSIGNED,
                   Status.IN_PROGRESS, Status.REOPENED})
+#: Open statuses in which a crew has the job: what is "being fixed now".
+IN_HAND = frozenset({Status.ASSIGNED, Status.IN_PROGRESS})
 #: Statuses that end a report's life (until it is reopened).
 CLOSED = frozenset({Status.FIXED, Status.CLOSED, Status.DUPLICATE, Status.NOT_RESPONSIBLE})
 #: Statuses that the public may see (an unconfirmed report is not yet public).

@@ -80,8 +80,10 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
     from .updates import bp as updates_bp
     from .feeds import bp as feeds_bp
     from .lookup import bp as lookup_bp
+    from .councillors import bp as councillors_bp
     for blueprint in (assets.bp, main_bp, account_bp, reports_bp, maps_bp, open311_bp, apikeys_bp,
-                      notices_bp, staff_bp, crew_bp, admin_bp, alerts_bp, updates_bp, feeds_bp, lookup_bp):
+                      notices_bp, staff_bp, crew_bp, admin_bp, alerts_bp, updates_bp, feeds_bp, lookup_bp,
+                      councillors_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     http.register(app)

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import text
 
 from gis.importers import ImportFailed, import_postcodes, import_wards, read_wards
 from models import Role
@@ -30,8 +31,10 @@ def alembic_config(url: str) -> Config:
 
 
 def register(app: Flask) -> None:
+    from .councillors.cli import councillors_cli
     from .outbox_cli import outbox_cli, photos_cli
-    for group in (db_cli, wards_cli, postcodes_cli, streets_cli, demo_cli, users_cli, apikeys_cli, outbox_cli, photos_cli):
+    for group in (db_cli, wards_cli, postcodes_cli, streets_cli, demo_cli, users_cli, apikeys_cli, outbox_cli,
+                  photos_cli, councillors_cli, areas_cli):
         app.cli.add_command(group)
 
 
@@ -129,6 +132,45 @@ def streets_import(file: Path):
     click.echo(f"Streets: {summary.created} added in {time.monotonic() - started:.1f} s")
 
 
+@click.group("areas", help="Small areas (LSOAs) with deprivation and population, for the fairness page.",
+             cls=AppGroup)
+def areas_cli():
+    pass
+
+
+@areas_cli.command("import", help="Create or update small areas from a boundary GeoJSON and deprivation, "
+                                   "population and (optional) area-to-ward lookup CSVs. With no options: the "
+                                   "Lewisham files shipped for the demo.")
+@click.option("--boundaries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=demo.AREA_FILES["boundaries"], show_default=True)
+@click.option("--deprivation", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=demo.AREA_FILES["deprivation"], show_default=True)
+@click.option("--population", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=demo.AREA_FILES["population"], show_default=True)
+@click.option("--lookup", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=demo.AREA_FILES["lookup"], show_default=True)
+@click.option("--no-lookup", is_flag=True, help="Place each area in the ward holding its point on surface.")
+@click.option("--code-property", help="Boundary feature property holding the area code (default: detected).")
+@click.option("--name-property", help="Boundary feature property holding the area name (default: detected).")
+@click.option("--if-empty", is_flag=True, help="Do nothing if areas are loaded already.")
+def areas_import(boundaries: Path, deprivation: Path, population: Path, lookup: Path, no_lookup: bool,
+                 code_property: str | None, name_property: str | None, if_empty: bool):
+    from gis.areas import import_areas
+    session = db.new_session()
+    if if_empty and session.execute(text("SELECT EXISTS (SELECT 1 FROM areas)")).scalar():
+        click.echo("Areas: already loaded, nothing imported.")
+        return
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=len(json.loads(boundaries.read_text(encoding="utf-8-sig")).get("features") or []),
+                               label="Importing areas") as bar:
+            summary = import_areas(session, boundaries, deprivation, population, None if no_lookup else lookup,
+                                   code_property, name_property, progress=bar.update)
+    except (ImportFailed, ValueError, AttributeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Areas: {summary} in {time.monotonic() - started:.1f} s")
+
+
 @click.group("demo", help="Demo data: Lewisham wards, postcodes, categories, accounts and real history.", cls=AppGroup)
 def demo_cli():
     pass
@@ -161,6 +203,8 @@ def demo_accounts():
 def demo_prepare(ctx: click.Context):
     ctx.invoke(db_upgrade)
     ctx.invoke(demo_load, if_empty=True)
+    ctx.invoke(areas_import, if_empty=True, no_lookup=False, code_property=None, name_property=None,
+               **demo.AREA_FILES)
     ctx.invoke(demo_accounts)
 
 

@@ -240,3 +240,42 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# --- Reports with the dates and statuses a test needs, made straight in the database (the summary triggers still
+# run), for pages that show history (neighbourhood, fairness, councillors' digest).
+import itertools  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+_refs = itertools.count(1)
+
+
+def reference() -> str:
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    n, chars = next(_refs) + 40_000_000, []
+    for _ in range(8):
+        n, r = divmod(n, len(alphabet))
+        chars.append(alphabet[r])
+    return "KB-" + "".join(chars)
+
+
+@pytest.fixture()
+def add_report(db_session):
+    """Add a report; ``point`` is WGS84, datetimes naive UTC."""
+    from sqlalchemy import select
+
+    from models import Category, Report, Status
+    from tests.factories import CATFORD
+
+    def add(point=None, category: str = "fly_tipping", status=None,
+            created: datetime | None = None, fixed: datetime | None = None, hidden: bool = False) -> Report:
+        cat = db_session.scalars(select(Category).where(Category.code == category)).one()
+        report = Report(reference=reference(), category_id=cat.id, description="Test report",
+                        geom=(point or CATFORD).ewkt, status=status or Status.NEW, created_at=created or datetime(2024, 5, 1, 9), fixed_at=fixed,
+                        hidden=hidden, channel="test")
+        if created:
+            report.updated_at = created
+        db_session.add(report)
+        db_session.commit()
+        return report
+    return add

@@ -1,6 +1,6 @@
 """Forms of the administration pages. The account actions are each a POST checked for its CSRF token (field
 names differ between the forms, as they share one page); categories and crews are edited on pages of their own."""
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
@@ -64,3 +64,13 @@ class CrewForm(Form):
         ok = super().validate(extra_validators)
         self.depot, point_ok = typed_point(self.depot_lat, self.depot_lon, prefix="Depot: ")
         return ok and point_ok
+
+
+class WardsForm(Form):
+    """The wards a councillor account speaks for (its "My ward" page and weekly digest)."""
+    wards = SelectMultipleField("Wards", choices=[], validate_choice=False, render_kw={"size": 8},
+                                description="Hold Ctrl (Cmd on a Mac) to choose more than one; choose none to clear.")
+
+    def with_wards(self, wards) -> "WardsForm":
+        self.wards.choices = [(w.code, w.name) for w in wards]
+        return self

@@ -7,16 +7,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
-from models import Role, User
+from models import Role, User, Ward
 
 from .. import db
 from ..extensions import csrf_in_form
 from ..forms import form_errors
 from ..permissions import roles_required
-from ..services import twofactor, user_admin
+from ..services import councillors, twofactor, user_admin
 from ..services.errors import DomainError
 from . import bp
-from .forms import ConfirmForm, DisableForm, RoleForm, UserSearchForm
+from .forms import ConfirmForm, DisableForm, RoleForm, UserSearchForm, WardsForm
 
 PG_INT_MAX = 2 ** 31 - 1
 #: action name in the URL -> (form class, service call, message when done)
@@ -40,7 +40,10 @@ def _user_or_404(user_id: int) -> User:
 
 
 def _forms(user: User, failed=None, failed_name: str | None = None) -> dict:
+    session = db.session()
     forms = {"role": RoleForm(data={"role": user.role.value}),
+             "wards": WardsForm(data={"wards": [w.code for w in councillors.wards_of(session, user)]})
+             .with_wards(session.scalars(select(Ward).order_by(Ward.name))),
              **{name: cls() for name, (cls, _, _) in ACTIONS.items()}}
     if failed is not None:
         forms[failed_name] = failed
@@ -108,6 +111,24 @@ def user_role(user_id: int):
         return _page(user, "role", form, exc)
     return _done(user, f"{user.email} is now {user.role.label}; it is signed out everywhere." if changed
                  else f"{user.email} was {user.role.label} already.")
+
+
+@bp.post("/users/<int:user_id>/wards")
+@roles_required(Role.ADMIN)
+@csrf_in_form
+def user_wards(user_id: int):
+    user = _user_or_404(user_id)
+    form = WardsForm()
+    form.with_wards(db.session().scalars(select(Ward).order_by(Ward.name)))
+    if not form.validate_on_submit():
+        return _page(user, "wards", form)
+    try:
+        changed = councillors.set_wards(db.session(), user, [c[:20] for c in (form.wards.data or [])][:100],
+                                        current_user)
+    except DomainError as exc:
+        return _page(user, "wards", form, exc)
+    names = ", ".join(w.name for w in councillors.wards_of(db.session(), user)) or "no ward"
+    return _done(user, f"{user.email} now speaks for {names}." if changed else f"{user.email} had these wards already.")
 
 
 @bp.post("/users/<int:user_id>/<any({}):action>".format(", ".join(f'"{a}"' for a in ACTIONS)))

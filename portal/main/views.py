@@ -3,13 +3,59 @@ from pathlib import Path
 from flask import redirect, render_template, request, send_from_directory, url_for
 from flask import current_app
 
+from gis.coords import LonLat
+
+from datetime import datetime, timezone
+
+from gis.maps import neighbourhood_map
+from models import LABELS
+
+from .. import db
+from ..forms import form_errors
+from ..services.neighbourhood import PlaceNotFound, locate, neighbourhood
 from . import bp
-from .forms import FindForm
+from .forms import CoordinatesForm, FindForm, PostcodeForm
+
+
+def _home(postcode_form=None, coordinates_form=None, errors=()):
+    return render_template("main/home.html", postcode_form=postcode_form or PostcodeForm(formdata=None),
+                           coordinates_form=coordinates_form or CoordinatesForm(formdata=None), errors=list(errors),
+                           find=FindForm(formdata=None))
 
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html", find=FindForm())
+    return _home()
+
+
+@bp.get("/near")
+def near():
+    """The neighbourhood page of a postcode or coordinates (the home page's forms); a place that cannot be
+    used brings the home page back with the message beside the field and what was typed kept."""
+    args = request.args
+    postcode_form, coordinates_form = PostcodeForm(formdata=args), CoordinatesForm(formdata=args)
+    by_postcode = "postcode" in args or not ("lat" in args or "lon" in args)
+    form = postcode_form if by_postcode else coordinates_form
+    if not form.validate():
+        return _home(postcode_form, coordinates_form, form_errors(form)), 400
+    session = db.session()
+    try:
+        place = locate(session, current_app.config["COUNCIL_NAME"],
+                       postcode=postcode_form.postcode.data if by_postcode else None,
+                       lat=coordinates_form.lat.data, lon=coordinates_form.lon.data)
+    except PlaceNotFound as exc:
+        bad = getattr(form, exc.field or "", None) or next(iter(form))
+        bad.errors = [*bad.errors, exc.message]
+        return _home(postcode_form, coordinates_form, form_errors(form)), 400
+    hood = neighbourhood(session, place, datetime.now(timezone.utc).date())
+    cfg = current_app.config
+    labels = [f"{r.reference} {r.category.name}: {LABELS[r.status]}" for r, *_ in hood.reports]
+    parts = neighbourhood_map(place.point, f"You chose {place.label}",
+                              [(LonLat(lon=lon, lat=lat), label) for (_r, _m, lon, lat), label
+                               in zip(hood.reports, labels)], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+    alerts = url_for("alerts.new", lat=place.point.lat, lon=place.point.lon) \
+        if "alerts.new" in current_app.view_functions else None
+    return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts)
 
 
 @bp.get("/about")

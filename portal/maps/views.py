@@ -8,6 +8,7 @@ from flask import abort, current_app, jsonify, render_template, request
 from sqlalchemy import func, select
 
 from gis.choropleth import choropleth, classes, ward_outline, ward_shapes
+from gis.static_map import ward_static_map
 from gis.coords import LonLat
 from gis.explore import count_reports, period_bounds, points as points_of, report_conditions
 from gis.hotspots import hotspots
@@ -164,6 +165,7 @@ def ward(code: str):
                          [(p["lon"], p["lat"], f'{p["reference"]} {p["category"]}') for p in shown],
                          LonLat(lon=centre[0], lat=centre[1]), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     since, until = hotspot_window(filters)
+    static_map = ward_static_map(session, place.id, [LonLat(lon=p["lon"], lat=p["lat"]) for p in shown])
     everyone = [headline.ward, headline.borough]
     units = {m: hours_unit([w.value(m) for w in everyone]) for m in ("median_hours", "p90_hours")}
     return render_template(
@@ -173,6 +175,7 @@ def ward(code: str):
         spots=hotspots(session, since, until, filters.category_id, place.id), map=parts, shown=len(shown),
         total=headline.ward.reported, points=points, borough_points=borough_points,
         charts=trend_charts(points, borough_points), yoy=year_on_year(points),
+        static_map=static_map, prepared=today(),
         download_args=filters.query(measure=None, status=None), min_count=MIN_COUNT)
 
 

@@ -25,6 +25,9 @@ POSTCODES_FILE = DATA / "postcodes_codepoint_2014.csv"
 STREETS_FILE = DATA / "streets_osm_2025.csv"
 FMS_FILE = DATA / "fms_requests_2021_2024.csv"
 CATEGORIES_FILE = DATA / "categories.json"
+#: Small areas for the fairness page (`flask areas import` with no arguments imports these).
+AREA_FILES = {"boundaries": DATA / "lsoa2011.geojson", "deprivation": DATA / "imd2019_lsoa.csv",
+              "population": DATA / "population_lsoa2011_mid2020.csv", "lookup": DATA / "lsoa_ward2022_lookup.csv"}
 IMPORTED_DESCRIPTION = "Reported through FixMyStreet; the description is not part of the open data."
 
 DEMO_ACCOUNTS = [
@@ -68,6 +71,20 @@ def load_accounts(session: Session, passwords_file: Path) -> dict[str, str]:
     passwords_file.write_text(json.dumps(known, indent=1))
     passwords_file.chmod(0o600)
     return known
+
+
+def load_councillor_ward(session: Session, ward_name: str = "Rushey Green") -> str:
+    """The demo councillor speaks for one ward (My ward, the weekly digest), unless it names some already."""
+    from models import Ward
+
+    from .councillors import set_wards, wards_of
+    councillor = user_by_email(session, "councillor@example.org")
+    code = session.scalar(select(Ward.code).where(Ward.name == ward_name))
+    if councillor is None or code is None:
+        return "none"
+    if not wards_of(session, councillor):
+        set_wards(session, councillor, [code], actor=None)
+    return ", ".join(w.name for w in wards_of(session, councillor))
 
 
 def fms_reference(request_id: int) -> str:
@@ -144,6 +161,7 @@ def load_demo(session: Session, passwords_file: Path, say: Callable[[str], None]
     say(f"categories: {load_categories(session)}")
     load_accounts(session, passwords_file)
     say(f"accounts: {len(DEMO_ACCOUNTS)}")
+    say(f"councillor's ward: {load_councillor_ward(session)}")
     from .workflow_demo import load_workflow_demo
     say(f"workflow: {load_workflow_demo(session)}")
     say(f"FixMyStreet history: {load_fms_history(session)} reports added")

@@ -127,7 +127,8 @@ def build_world(engine, photo_dir) -> dict:
         return {"report": reports[0].reference, "job": reports[1].reference, "crew": crew.id,
                 "crew_name": crew.name, "ward": session.scalar(select(Ward.code).where(Ward.id == reports[0].ward_id)),
                 "category": session.scalar(select(Category.id).where(Category.code == "fly_tipping")),
-                "emails": {role: user.email for role, user in users.items()}, "user": users["resident"].id}
+                "emails": {role: user.email for role, user in users.items()}, "user": users["resident"].id,
+                "councillor_user": users["councillor"].id}
 
 
 def delete_a11y_data(engine) -> None:

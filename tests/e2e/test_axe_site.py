@@ -33,6 +33,8 @@ PAGES = {
     "alert-manage-bad-link": "/alerts/manage/not-a-token", "add-update": "/reports/{report}/update",
     "follow": "/reports/{report}/follow", "update-confirm": "/n/update/some-token",
     "follow-confirm": "/n/follow/some-token", "questionnaire-bad-link": "/n/fixed/not-a-token",
+    "neighbourhood": "/near?postcode=SE6+4TU", "fairness": "/fairness", "my-ward": "/my/ward",
+    "admin-user-councillor": "/admin/users/{councillor_user}",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
@@ -84,7 +86,7 @@ def test_every_html_page_type_is_audited():
     app = create_app({"TESTING": True, "SECRET_KEY": "x"})
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     audited = {app.url_map.bind("localhost").match(url.split("?")[0].split("#")[0].format(
-        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1), "GET")[0]
+        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1, councillor_user=1), "GET")[0]
         for url in PAGES.values() if url != "/no-such-page"}
     # the open311 API endpoints are JSON/XML, not pages
     missing = endpoints - audited - NOT_PAGES - {e for e in endpoints if e.startswith("open311.") and e != "open311.docs"}
@@ -113,6 +115,7 @@ def test_page_has_no_axe_violations(role_pages, axe, site, role, name):
 
 #: Pages in their error state: (role, page, the field to type into, what to type). Enter submits the form.
 ERROR_STATES = [
+    ("anonymous", "/", "#postcode", "ZZ9 9ZZ"),
     ("anonymous", "/login", "#password", "wrong password"),
     ("anonymous", "/register", "#email", "not-an-email"),
     ("anonymous", "/password/forgot", "#email", ""),

@@ -129,7 +129,8 @@ def seed_urls(app, site: dict) -> list[str]:
         args = path_args(rule)
         if all(arg in values for arg in args):
             urls.append(re.sub(r"<(?:[^>:]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule))
-    return sorted(set(urls)) + [f"/staff/reports/{ref}" for ref in site["references"]] + [site["claim"]]
+    return (sorted(set(urls)) + [f"/staff/reports/{ref}" for ref in site["references"]] + [site["claim"]]
+            + [f"/admin/users/{site['users'][Role.COUNCILLOR].id}"])    # the wards form: councillors only
 
 
 # --- forms in HTML ------------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ REVIEWED = {
     "gis/measures.py": (1, "satisfaction: ratings of reports that kerbside_report_is_public lets through"),
     "portal/services/alerts.py": (1, "the worker's spatial join; calls kerbside_report_is_public"),
     "portal/services/questionnaire.py": (1, "the worker's due reporters; calls kerbside_report_is_public"),
+    "gis/fairness.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "gis/digest.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
 }
 
 

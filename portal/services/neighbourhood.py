@@ -1,0 +1,120 @@
+"""A neighbourhood: where a resident is (a postcode or coordinates; a street name once street data exists)
+and what is happening within walking distance: reports nearby, work under way, hotspots, and the ward's
+record against the council's promises beside the borough's. Public: every list starts from
+``visibility.visible_reports(None)``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
+from gis.hotspots import Hotspot, hotspots
+from gis.nearby import count_near, reports_near
+from gis.performance import Measures, Period, latest_report_day, ward_measures
+from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
+from models import IN_HAND, Ward
+
+from .errors import DomainError
+from .visibility import visible_reports
+
+RADIUS_M = 500
+LIST_MAX = 20
+HOTSPOT_DAYS = 90
+HEADLINE_DAYS = 365
+POSTCODE_MAX = 10
+
+
+class PlaceNotFound(DomainError):
+    """The place asked for cannot be used; ``field`` is the form field to point at."""
+
+
+@dataclass(frozen=True)
+class Place:
+    point: LonLat
+    ward: Ward
+    #: How the resident named it, for headings: "SE6 4RU" or "51.44520, -0.02050".
+    label: str
+    postcode: str | None = None
+
+
+def locate(session: Session, council: str, postcode: str | None = None, lat: str | None = None,
+           lon: str | None = None) -> Place:
+    """The place a resident typed or shared: a postcode, else coordinates. Raises PlaceNotFound (with the
+    field at fault) for a malformed or unknown postcode, malformed coordinates, or a place outside the
+    council's wards. A street look-up would be one more branch here, before the coordinates."""
+    postcode = (postcode or "").strip()
+    if postcode:
+        if len(postcode) > POSTCODE_MAX or normalise_postcode(postcode) is None:
+            raise PlaceNotFound("Enter a full postcode, like SE6 4RU.", field="postcode")
+        point = postcode_location(session, postcode)
+        if point is None:
+            raise PlaceNotFound(f"We do not know the postcode {format_postcode(normalise_postcode(postcode))} "
+                                f"in {council}. Check it, or use your location.", field="postcode")
+        return _inside(session, council, point, format_postcode(normalise_postcode(postcode)), "postcode")
+    if (lat or "").strip() or (lon or "").strip():
+        try:
+            point = parse_lat_lon(lat, lon)
+        except InvalidCoordinates as exc:
+            raise PlaceNotFound(str(exc), field="lat" if "latitude" in str(exc) else "lon") from None
+        return _inside(session, council, point, f"{point.lat:.5f}, {point.lon:.5f}", "lat")
+    raise PlaceNotFound("Enter a postcode, or use your location.", field="postcode")
+
+
+def _inside(session: Session, council: str, point: LonLat, label: str, field_name: str) -> Place:
+    ward = ward_for_point(session, point)
+    if ward is None:
+        raise PlaceNotFound(f"That place is outside {council}: we can only show places in its wards.",
+                            field=field_name)
+    return Place(point=point, ward=ward, label=label,
+                 postcode=label if field_name == "postcode" else None)
+
+
+@dataclass
+class WardFigures:
+    """A ward's headline figures and the borough's for the same period."""
+    ward: Measures
+    borough: Measures
+    period: Period
+
+
+def ward_figures(session: Session, ward_id: int, end: date, days: int = HEADLINE_DAYS) -> WardFigures:
+    """The ward's measures and the borough's over the ``days`` days up to ``end``. The one place the
+    neighbourhood page and the councillors' digest take ward figures from (swap for gis.measures here)."""
+    period = Period(end - timedelta(days=days - 1), end)
+    table = ward_measures(session, period)
+    return WardFigures(ward=next(w for w in table.wards if w.ward_id == ward_id), borough=table.borough,
+                       period=period)
+
+
+@dataclass
+class Neighbourhood:
+    place: Place
+    #: Rows of (Report, metres, lon, lat): newest first.
+    reports: list = field(default_factory=list)
+    nearby_total: int = 0
+    #: Reports within the radius that a crew is on now (models.IN_HAND), newest first.
+    in_hand: list = field(default_factory=list)
+    hotspots: list[Hotspot] = field(default_factory=list)
+    figures: WardFigures | None = None
+    #: The last day with a report anywhere (figures and hotspots end there, so old data is never empty).
+    data_until: date | None = None
+    hotspot_since: date | None = None
+    radius_m: int = RADIUS_M
+
+
+def neighbourhood(session: Session, place: Place, today: date) -> Neighbourhood:
+    """What the public may see around ``place`` (reports within RADIUS_M metres)."""
+    public = visible_reports(None)
+    until = min(today, latest_report_day(session) or today)
+    window_end = datetime.combine(until + timedelta(days=1), time())
+    window_start = window_end - timedelta(days=HOTSPOT_DAYS)
+    return Neighbourhood(
+        place=place,
+        reports=reports_near(session, public, place.point, RADIUS_M, LIST_MAX),
+        nearby_total=count_near(session, public, place.point, RADIUS_M),
+        in_hand=reports_near(session, public, place.point, RADIUS_M, LIST_MAX, statuses=IN_HAND),
+        hotspots=hotspots(session, window_start, window_end, near=place.point, near_metres=RADIUS_M, limit=10),
+        figures=ward_figures(session, place.ward.id, until),
+        data_until=until, hotspot_since=window_start.date())

@@ -1,0 +1,117 @@
+"""Every page type at 390 px wide (a phone): no sideways scrolling, and a compact menu that opens and closes
+without JavaScript (a <details> disclosure) and with it."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import build_world, delete_a11y_data, login_by_keyboard
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+#: One page of each type, as the role that sees it.
+PAGES = [
+    ("anonymous", "home", "/"),
+    ("anonymous", "neighbourhood", "/near?postcode=SE6+4TU"),
+    ("anonymous", "neighbourhood-error", "/near?postcode=ZZ9+9ZZ"),
+    ("anonymous", "report-form", "/report"),
+    ("anonymous", "public-report", "/reports/{report}"),
+    ("anonymous", "map", "/map"),
+    ("anonymous", "density", "/density"),
+    ("anonymous", "performance", "/performance"),
+    ("anonymous", "ward", "/wards/{ward}"),
+    ("anonymous", "fairness", "/fairness"),
+    ("anonymous", "open-data", "/data"),
+    ("anonymous", "open311-docs", "/open311"),
+    ("resident", "my-reports", "/my/reports"),
+    ("resident", "account", "/account"),
+    ("councillor", "my-ward", "/my/ward"),
+    ("crew", "crew-jobs", "/crew/jobs"),
+    ("staff", "staff-queue", "/staff/"),
+    ("staff", "staff-report", "/staff/reports/{report}"),
+    ("admin", "admin-users", "/admin/users"),
+    ("admin", "admin-user", "/admin/users/{user}"),
+    ("admin", "admin-log", "/admin/log"),
+    ("admin", "admin-categories", "/admin/categories"),
+    ("admin", "admin-crews", "/admin/crews"),
+    ("admin", "api-keys", "/admin/api-keys"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(engine, live_server, tmp_path_factory):
+    yield build_world(engine, tmp_path_factory.mktemp("phone-photos"))
+    delete_a11y_data(engine)
+
+
+@pytest.fixture(scope="module")
+def phone_pages(browser, live_server, site):
+    pages = {}
+
+    def get(role: str, javascript: bool = True):
+        key = (role, javascript)
+        if key not in pages:
+            context = browser.new_context(base_url=live_server, locale="en-GB", viewport=PHONE,
+                                          java_script_enabled=javascript)
+            context.set_default_timeout(10_000)
+            context.route("http://tiles.invalid/**", lambda route: route.abort())
+            page = context.new_page()
+            if role != "anonymous":
+                login_by_keyboard(page, site["emails"][role])
+            pages[key] = page
+        return pages[key]
+    yield get
+    for page in pages.values():
+        page.context.close()
+
+
+def scroll_width(page) -> int:
+    return page.evaluate("document.scrollingElement.scrollWidth")
+
+
+@pytest.mark.parametrize(("role", "name", "url"), PAGES, ids=[f"{role}:{name}" for role, name, _ in PAGES])
+def test_no_sideways_scrolling_at_390_px(phone_pages, site, role, name, url):
+    page = phone_pages(role)
+    page.goto(url.format(**site))
+    page.wait_for_load_state("load")
+    width = scroll_width(page)
+    if width > 390:      # name the widest elements, to say what to fix
+        culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.table-scroll, .map-frame'))
+            .slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        raise AssertionError(f"{role} {url}: scrollWidth {width} > 390: {culprits}")
+    menu = page.locator("details.site-menu")
+    assert menu.count() == 1 and not menu.evaluate("d => d.open")
+    assert page.locator("header").bounding_box()["height"] < 120, "the header takes more than two lines"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_menu_opens_and_closes(phone_pages, site, javascript):
+    page = phone_pages("resident", javascript)
+    page.goto("/")
+    link = page.get_by_role("link", name="My reports")
+    assert not link.is_visible()
+    page.get_by_text("Menu", exact=True).click()
+    assert link.is_visible()
+    assert scroll_width(page) <= 390
+    page.get_by_text("Menu", exact=True).click()
+    assert not link.is_visible()
+
+
+def test_wide_screens_show_the_menu_without_a_button(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto("/")
+    assert page.get_by_role("link", name="Explore map").is_visible()
+    assert not page.get_by_text("Menu", exact=True).is_visible()
+    context.close()
+
+
+def test_wide_tables_scroll_in_a_focusable_region(phone_pages, site):
+    page = phone_pages("anonymous")
+    page.goto(f"/wards/{site['ward']}")
+    regions = page.locator(".table-scroll")
+    assert regions.count() >= 3
+    for i in range(regions.count()):
+        region = regions.nth(i)
+        assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"

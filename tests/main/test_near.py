@@ -1,0 +1,97 @@
+"""The front door and the neighbourhood page: where (postcode or coordinates), what is near, what the public
+may see only, and a clear message with the input kept for every place that cannot be used."""
+from datetime import datetime
+
+import pytest
+
+from gis.coords import LonLat
+from models import Status
+from tests.factories import CATFORD, OUTSIDE
+
+FAR = LonLat(lon=-0.0205, lat=51.4552)        # ~1.1 km north of Catford, still in Lewisham
+
+
+def test_home_asks_where(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'action="/near"' in html and 'id="postcode"' in html and 'id="lat"' in html
+    assert "Use my location" in html and "locate.js" in html
+
+
+def test_postcode_opens_the_neighbourhood_with_public_reports_newest_first(client, add_report):
+    old = add_report(created=datetime(2024, 3, 1, 8))
+    new = add_report(created=datetime(2024, 4, 20, 8), status=Status.IN_PROGRESS)
+    hidden = add_report(created=datetime(2024, 4, 21, 8), hidden=True)
+    unconfirmed = add_report(created=datetime(2024, 4, 22, 8), status=Status.UNCONFIRMED)
+    far = add_report(point=FAR, created=datetime(2024, 4, 23, 8))
+    resp = client.get("/near?postcode=se6+4tu")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Near SE6 4TU" in html and "Rushey Green ward" in html
+    table = html[html.index('id="nearby"'):]
+    assert table.index(new.reference) < table.index(old.reference)
+    for unseen in (hidden, unconfirmed, far):
+        assert unseen.reference not in html
+    assert "In progress" in html
+    being_fixed = html[html.index("Being fixed now"):html.index("Hotspots")]
+    assert new.reference in being_fixed and old.reference not in being_fixed
+
+
+def test_hotspots_within_500_metres(client, add_report):
+    for hour in range(3):
+        add_report(created=datetime(2024, 4, 20, 8 + hour))
+    for hour in range(3):
+        add_report(point=FAR, created=datetime(2024, 4, 20, 8 + hour))
+    html = client.get("/near?postcode=SE64TU").get_data(as_text=True)
+    spots = html[html.index("<h2>Hotspots"):html.index("promises-heading")]
+    assert "Fly-tipping</strong>: 3 reports" in spots
+    assert spots.count("<li>") == 1
+
+
+def test_ward_figures_against_the_borough_say_too_few(client, add_report):
+    add_report(created=datetime(2024, 4, 1, 8), status=Status.FIXED, fixed=datetime(2024, 4, 1, 10))
+    html = client.get(f"/near?lat={CATFORD.lat}&lon={CATFORD.lon}").get_data(as_text=True)
+    headline = html[html.index('id="headline"'):]
+    assert "Too few reports to say (1 fixed)" in headline
+    assert "Borough" in headline
+
+
+def test_coordinates_open_the_page(client):
+    resp = client.get(f"/near?lat={CATFORD.lat}&lon={CATFORD.lon}")
+    assert resp.status_code == 200
+    assert "Near 51.44520, -0.02050" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("query", "message", "kept"), [
+    ("postcode=NOT+A+CODE", "Enter a full postcode", 'value="NOT A CODE"'),
+    ("postcode=ZZ9+9ZZ", "We do not know the postcode ZZ9 9ZZ", 'value="ZZ9 9ZZ"'),
+    ("postcode=" + "S" * 300, "at most 8 letters", None),
+    ("postcode=", "Enter a postcode, or use your location.", None),
+    ("lat=north&lon=-0.02", "The latitude must be a number", 'value="north"'),
+    ("lat=51.44&lon=", "Enter a longitude", 'value="51.44"'),
+    ("lat=95&lon=0", "between -90 and 90", 'value="95"'),
+    ("lat=nan&lon=0", "real number", 'value="nan"'),
+    (f"lat={OUTSIDE.lat}&lon={OUTSIDE.lon}", "That place is outside", f'value="{OUTSIDE.lat}"'),
+    ("lat=<script>&lon=1", "must be a number", 'value="&lt;script&gt;"'),
+])
+def test_bad_places_come_back_to_the_home_page_with_the_input_kept(client, query, message, kept):
+    resp = client.get(f"/near?{query}")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "There is a problem" in html and message in html
+    assert 'aria-invalid="true"' in html
+    if kept:
+        assert kept in html
+    assert "<script>" not in html.replace("<script src=", "")
+
+
+def test_no_alerts_link_while_alerts_do_not_exist(client):
+    html = client.get("/near?postcode=SE64TU").get_data(as_text=True)
+    assert "alerts" not in html.lower()
+
+
+def test_alerts_link_once_alerts_exist(app):
+    @app.get("/alerts/new", endpoint="alerts.new")
+    def _alerts():
+        return "alerts"
+    html = app.test_client().get("/near?postcode=SE64TU").get_data(as_text=True)
+    assert "Get an email when a problem is reported near SE6 4TU" in html and "/alerts/new?" in html

@@ -1,0 +1,33 @@
+"""/fairness: deciles and wards side by side, the note on what it can and cannot say, the attribution."""
+from datetime import datetime, timedelta
+
+from gis.areas import import_areas
+from models import Status
+from tests.gis.test_areas import write_files
+from tests.gis.test_fairness import IN_A, IN_B
+
+
+def test_fairness_page_shows_deciles_and_wards(client, db_session, tmp_path, add_report):
+    import_areas(db_session, **write_files(tmp_path))
+    start = datetime(2024, 3, 1, 8)
+    for hours in range(1, 12):
+        add_report(IN_A, status=Status.FIXED, created=start, fixed=start + timedelta(hours=hours * 24))
+    add_report(IN_B, created=start)
+    resp = client.get("/fairness")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "data up to 1 Mar 2024" in html                   # anchored to the last day with reports
+    deciles = html[html.index('id="deciles"'):html.index('id="wards-heading"')]
+    assert "1 (most deprived 10% in England)" in deciles
+    assert "<td>11.0</td>" in deciles                        # 11 reports per 1,000 residents in decile 1
+    assert "<td>144.0</td>" in deciles                       # median 6 days (1..11 days), in hours
+    assert "<td>18%</td>" in deciles                         # 2 of 11 within 48 h (1 and 2 days)
+    assert "too few to say" in deciles                       # decile 9: nothing fixed
+    assert "<td>0.5</td>" in deciles                         # 1 report / 2,000 residents
+    assert "cannot say" in html and "does <strong>not</strong> say why" in html
+    assert "English Indices of Deprivation 2019" in html and "Open Government Licence v3.0" in html
+
+
+def test_fairness_page_without_areas_says_how_to_load_them(client):
+    html = client.get("/fairness").get_data(as_text=True)
+    assert "flask areas import" in html and 'id="deciles"' not in html and 'id="wards"' in html
