@@ -32,7 +32,7 @@ def field_problem(rest: str) -> PydanticCustomError:
     return PydanticCustomError(AFTER_NAME, rest.replace("{", "{{").replace("}", "}}"))
 
 
-class Refused(ValueError):
+class ShapeError(ValueError):
     """Input of the wrong shape: ``message`` names the parameter and says what it takes."""
 
     def __init__(self, message: str):
@@ -86,13 +86,13 @@ def message_for(model: type[Shape], exc: ValidationError) -> str:
 
 def parse(model: type[Shape], values, extra: dict[str, Any] | None = None, context: dict | None = None):
     """``values`` (a MultiDict: query string or form) read by ``model``; ``extra`` adds what is not one value
-    under one name (uploads, attribute[...] answers). Raises Refused with the first problem."""
+    under one name (uploads, attribute[...] answers). Raises ShapeError with the first problem."""
     data = values_for(model, values)
     data.update(extra or {})
     try:
         return model.model_validate(data, context=context)
     except ValidationError as exc:
-        raise Refused(message_for(model, exc)) from None
+        raise ShapeError(message_for(model, exc)) from None
 
 
 # --- reusable parameter types --------------------------------------------------------------------------------

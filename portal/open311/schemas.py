@@ -50,7 +50,7 @@ UPDATE_STATUS_MESSAGE = "status must be one of: " + ", ".join(s.upper() for s in
 
 
 class BadInput(Exception):
-    """Refused input: HTTP status ``code`` and a description for the client."""
+    """ShapeError input: HTTP status ``code`` and a description for the client."""
 
     def __init__(self, description: str, code: int = 400):
         super().__init__(description)
@@ -185,10 +185,10 @@ class RequestsQuery(Shape):
                           "before end_date. Default: 90 days before end_date, or before now.")
     end_date: IsoDateTime | None = Field(
         None, description="ISO 8601 date or date-time. Default: 90 days after start_date, or none (up to now).")
-    page: Annotated[int, BeforeValidator(whole_number(1, PAGE_MAX)), Field(ge=1, le=PAGE_MAX)] = Field(
-        1, description="Page number (default 1).")
-    page_size: Annotated[int, BeforeValidator(whole_number(1, PAGE_SIZE_MAX)), Field(ge=1, le=PAGE_SIZE_MAX)] = \
-        Field(PAGE_SIZE_DEFAULT, description=f"Requests per page (default {PAGE_SIZE_DEFAULT:,}).")
+    page: Annotated[int, BeforeValidator(whole_number(1, PAGE_MAX))] = Field(
+        1, ge=1, le=PAGE_MAX, description="Page number (default 1).")
+    page_size: Annotated[int, BeforeValidator(whole_number(1, PAGE_SIZE_MAX))] = Field(
+        PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description=f"Requests per page (default {PAGE_SIZE_DEFAULT:,}).")
     bbox: Annotated[tuple[float, float, float, float] | None, BeforeValidator(parse_bbox),
                     WithJsonSchema({"type": "string"})] = Field(
         None, examples=["-0.03,51.44,-0.01,51.45"], description="min_lon,min_lat,max_lon,max_lat in WGS84 degrees.")

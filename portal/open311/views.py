@@ -17,7 +17,7 @@ from ..extensions import limiter
 from ..services import apikeys, open311
 from ..services.errors import DomainError, InvalidPhoto, NotAllowed
 from ..services.photos import PhotoStore, ProcessedPhoto, process_photo
-from ..schemas import Refused, parse
+from ..schemas import ShapeError, parse
 from . import answers, bp, render, schemas
 from .schemas import BadInput
 
@@ -52,7 +52,7 @@ def api(view):
             return view(*args, fmt=schemas.check_format(fmt), **kwargs)
         except BadInput as exc:
             return render.errors(shown, exc.code, exc.description)
-        except Refused as exc:
+        except ShapeError as exc:
             return render.errors(shown, 400, exc.message)
         except (open311.UnknownRequest, open311.UnknownService) as exc:
             return render.errors(shown, 404, exc.message)
