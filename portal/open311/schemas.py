@@ -50,7 +50,7 @@ UPDATE_STATUS_MESSAGE = "status must be one of: " + ", ".join(s.upper() for s in
 
 
 class BadInput(Exception):
-    """ShapeError input: HTTP status ``code`` and a description for the client."""
+    """Refused input: HTTP status ``code`` and a description for the client."""
 
     def __init__(self, description: str, code: int = 400):
         super().__init__(description)
