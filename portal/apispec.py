@@ -42,6 +42,8 @@ class Reply:
     schema: Mapping[str, Any] | None = None
     #: Shared replies are published once under components/responses/<name>.
     name: str | None = None
+    #: Other media types the same answer may come in (e.g. an HTML error page), with their schemas.
+    alternatives: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def _reply(reply: Reply, refs, components: dict) -> dict[str, Any]:
         schema = refs[(reply.model, "serialization")]
     else:
         schema = dict(reply.schema or {"type": "string"})
-    body = {"description": reply.description, "content": {reply.media_type: {"schema": schema}}}
+    body = {"description": reply.description, "content": {
+        reply.media_type: {"schema": schema}, **{kind: {"schema": dict(alt)} for kind, alt in reply.alternatives.items()}}}
     if reply.name is None:
         return body
     components["responses"].setdefault(reply.name, body)

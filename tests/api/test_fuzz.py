@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from models import Report
 from portal.apispec import document
+from portal.lookup import bp as lookup_bp
 from portal.main import bp as main_bp
 from portal.maps import bp as maps_bp
 from portal.open311 import bp as open311_bp
@@ -34,7 +35,7 @@ def _generated_spec() -> dict:
     """The document the app serves, built at collection time from a bare app with the documented blueprints
     (create_app here would give Flask-Limiter its storage before any test's app)."""
     bare = Flask("spec")
-    for blueprint in (main_bp, maps_bp, open311_bp):
+    for blueprint in (main_bp, maps_bp, open311_bp, lookup_bp):
         bare.register_blueprint(blueprint)
     return document(bare)
 
@@ -104,7 +105,7 @@ def test_spec_covers_every_json_endpoint(app):
     wanted = set()
     for rule in app.url_map.iter_rules():
         path = rule.rule.replace("<fmt>", "json")
-        if (path.startswith(("/api/", "/open311/v2/")) or path.endswith((".json", ".geojson", ".csv"))
+        if (path.startswith(("/api/", "/open311/v2/", "/lookup/")) or path.endswith((".json", ".geojson", ".csv"))
                 or path == "/healthz") and "<path:" not in path and not path.startswith("/account/"):
             wanted.add(path)
     assert wanted - described == set()
