@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("lookup", __name__, url_prefix="/lookup")
 
-from . import views  # noqa: E402,F401
+from . import spec, views  # noqa: E402,F401

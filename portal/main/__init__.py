@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from . import views  # noqa: E402,F401
+from . import spec, views  # noqa: E402,F401

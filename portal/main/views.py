@@ -1,20 +1,18 @@
-from pathlib import Path
-
-from flask import redirect, render_template, request, send_from_directory, url_for
-from flask import current_app
-
-from gis.coords import LonLat
-
 from datetime import datetime, timezone
 
+from flask import current_app, redirect, render_template, request, send_from_directory, url_for
+
+from gis.coords import LonLat
 from gis.maps import neighbourhood_map
 from models import LABELS
 
 from .. import db
+from ..apispec import document
 from ..forms import form_errors
 from ..services.neighbourhood import PlaceNotFound, locate, neighbourhood
 from . import bp
 from .forms import CoordinatesForm, FindForm, PostcodeForm
+from .schemas import Health
 
 
 def _home(postcode_form=None, coordinates_form=None, errors=()):
@@ -81,7 +79,7 @@ def healthz():
     from sqlalchemy import text
     from .. import db
     db.session().execute(text("SELECT 1")).scalar_one()
-    return {"status": "ok", "database": "ok"}
+    return Health(status="ok", database="ok").model_dump()
 
 
 @bp.get("/privacy")
@@ -89,10 +87,8 @@ def privacy():
     return render_template("main/privacy.html")
 
 
-OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
-
-
 @bp.get("/api/openapi.json")
 def openapi():
-    """The OpenAPI description of the JSON endpoints (map data, exports, Open311 JSON, /healthz)."""
-    return current_app.response_class(OPENAPI.read_bytes(), mimetype="application/json")
+    """The OpenAPI description of the JSON endpoints (map data, exports, Open311 JSON, /healthz), generated from
+    the routes and the models that parse them (portal/apispec.py)."""
+    return document(current_app)

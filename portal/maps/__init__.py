@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("maps", __name__)
 
-from . import views, explore, data, density, promises, fairness  # noqa: E402,F401
+from . import views, explore, data, density, promises, fairness, spec  # noqa: E402,F401

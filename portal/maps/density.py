@@ -1,7 +1,7 @@
 """Density and hotspots: /density (hexagon map, its table, and the hotspot list) and their JSON feeds."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, render_template, request
 
 from gis.choropleth import classes, density_map
 from gis.explore import report_conditions
@@ -13,6 +13,7 @@ from gis.queries import service_area_centre
 from ..services.visibility import visible_to
 from . import bp
 from .filters import STATUS_CHOICES, parse_filters
+from .schemas import Hexagons, Hotspot, Hotspots
 from .views import categories, hotspot_window, today
 
 TABLE_ROWS = 50
@@ -37,18 +38,18 @@ def api_hexagons():
     session = db.session()
     filters = parse_filters(session, request.args, today())
     cells = _cells(session, filters)
-    return jsonify(type="FeatureCollection", size_m=DEFAULT_SIZE_M, features=[
+    return Hexagons(type="FeatureCollection", size_m=DEFAULT_SIZE_M, features=[
         {"type": "Feature", "geometry": c.geometry, "properties": {"i": c.i, "j": c.j, "count": c.count,
-                                                                   "ward": c.ward}} for c in cells])
+                                                                   "ward": c.ward}} for c in cells]).model_dump()
 
 
 @bp.get("/api/hotspots")
 def api_hotspots():
     session = db.session()
     filters = parse_filters(session, request.args, today())
-    return jsonify(hotspots=[{"category": s.category_code, "count": s.count, "references": s.references,
-                              "ward": s.ward_code, "longitude": s.lon, "latitude": s.lat}
-                             for s in _hotspots(session, filters)])
+    return Hotspots(hotspots=[
+        Hotspot(category=s.category_code, count=s.count, references=s.references, ward=s.ward_code,
+                longitude=s.lon, latitude=s.lat) for s in _hotspots(session, filters)]).model_dump()
 
 
 @bp.get("/density")

@@ -2,10 +2,10 @@
 per grid cell when there are more than can be drawn. The list beside the map needs no JavaScript."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, render_template, request
 from sqlalchemy import select
 
-from gis.explore import BoxError, clusters, count_reports, parse_bbox, points, points_geojson, report_conditions
+from gis.explore import clusters, count_reports, points, points_geojson, report_conditions
 from gis.maps import base_map, render_parts
 from gis.performance import ward_counts
 from models import Report, Ward
@@ -16,6 +16,7 @@ from ..services.text import ascii_int
 from ..services.visibility import visible_to
 from . import bp
 from .filters import STATUS_CHOICES, BadFilter, parse_filters
+from .schemas import BoxQuery, MapFeatures
 from .views import categories, today
 
 MAX_POINTS = 5000
@@ -33,11 +34,8 @@ def _conditions(session, filters, bbox=None):
 @bp.get("/api/map")
 def api_map():
     session = db.session()
-    filters = parse_filters(session, request.args, today())
-    try:
-        bbox = parse_bbox(request.args.get("bbox"))
-    except BoxError as exc:
-        raise BadFilter(exc.message) from None
+    filters = parse_filters(session, request.args, today(), BoxQuery)
+    bbox = filters.bbox
     if bbox.east - bbox.west > WARD_COUNTS_DEG:
         wards = ward_counts(session, filters.period, filters.category_id, filters.status,
                             (bbox.west, bbox.south, bbox.east, bbox.north), filters.ward.id if filters.ward else None)
@@ -46,18 +44,19 @@ def api_map():
         # Reports outside every ward boundary are in the list and the exports, so they are in the total too.
         outside = 0 if filters.ward else count_reports(session, [*_conditions(session, filters, bbox),
                                                                  Report.ward_id.is_(None)])
-        return jsonify(type="FeatureCollection", clustered=True, by="ward",
-                       total=sum(w["count"] for w in wards) + outside, outside_wards=outside, features=features)
+        return MapFeatures(type="FeatureCollection", clustered=True, by="ward",
+                           total=sum(w["count"] for w in wards) + outside, outside_wards=outside,
+                           features=features).model_dump()
     conds = _conditions(session, filters, bbox)
     count, features = points_geojson(session, conds, limit=MAX_POINTS + 1)
-    if count <= MAX_POINTS:
+    if count <= MAX_POINTS:     # built by the database (a MapFeatures document), no per-point work here
         body = f'{{"type": "FeatureCollection", "clustered": false, "total": {count}, "features": {features}}}'
         return current_app.response_class(body, mimetype="application/json")
     cells = clusters(session, conds, bbox)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
                  "properties": {"count": c["count"]}} for c in cells]
-    return jsonify(type="FeatureCollection", clustered=True, by="grid", total=sum(c["count"] for c in cells),
-                   features=features)
+    return MapFeatures(type="FeatureCollection", clustered=True, by="grid", total=sum(c["count"] for c in cells),
+                       features=features).model_dump()
 
 
 @bp.get("/map")

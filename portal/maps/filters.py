@@ -1,4 +1,5 @@
-"""Filters of the map, performance, ward and data pages, read from the URL (GET), so every view can be shared.
+"""Filters of the map, performance, ward and data pages, read from the URL (GET) through schemas.MapQuery, so
+every view can be shared.
 Bad input raises BadFilter with a plain message; the views answer 400 with it."""
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
-from wtforms import StringField
 
-from gis.measures import MEASURES, data_end
+from gis.explore import BBox
+from gis.measures import data_end
 from gis.performance import Period, PeriodError, parse_period
 from models import ALL_CATEGORIES, Category, Status, Ward, OPEN, PUBLIC
 
-from ..forms import ChoiceField, QueryForm
+from ..schemas import ShapeError, parse
+from .schemas import MapQuery
 
 STATUS_CHOICES = {"all": PUBLIC, "open": OPEN, "fixed": frozenset({Status.FIXED})}
 
@@ -36,6 +38,8 @@ class Filters:
     period_choice: str = ""
     #: The newest report's day when the data is historical (periods end there instead of today), else None.
     data_end: date | None = None
+    #: The map feed's box (west, south, east, north in degrees, EPSG:4326).
+    bbox: BBox | None = None
 
     @property
     def period_label(self) -> str:
@@ -70,32 +74,16 @@ class Filters:
         return out
 
 
-def _text(default: str = ""):
-    """A URL parameter as typed: trimmed, at most 40 characters (no code or date is longer), else ``default``."""
-    return lambda value: (value or "").strip()[:40] or default
-
-
-class FilterForm(QueryForm):
-    """The shape of the filters; what they name (a category, a ward, a period) is looked up in parse_filters."""
-    category = StringField(filters=[_text()])
-    period = StringField(filters=[_text()])
-    start = StringField(filters=[_text()])
-    end = StringField(filters=[_text()])
-    measure = ChoiceField(filters=[_text("median_hours")], choices=[(m, m) for m in MEASURES],
-                          message="Choose a measure from the list.")
-    status = ChoiceField(filters=[_text("all")], choices=[(s, s) for s in STATUS_CHOICES],
-                         message="Choose open, fixed or all reports.")
-    ward = StringField(filters=[_text()])
-
-
-def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
-    """The filters in the URL parameters ``args``; BadFilter with a plain message for the first bad one.
+def parse_filters(session: Session, args: MultiDict, today: date, model: type[MapQuery] = MapQuery) -> Filters:
+    """The filters in the URL parameters ``args``, read by ``model`` (schemas.MapQuery, or BoxQuery for the map
+    feed: the same model the OpenAPI document describes); BadFilter with a plain message for the first bad one.
     Periods of the last N days end on the newest report's day when the data is historical
     (gis.measures.data_end), so no page opens on nothing."""
-    form = FilterForm(args)
-    if not form.validate():
-        raise BadFilter(next(e for f in form for e in f.errors))
-    code = form.category.data
+    try:
+        query = parse(model, args)
+    except ShapeError as exc:
+        raise BadFilter(exc.message) from None
+    code = query.category
     category = None
     if code and code != "all":
         category = session.scalars(select(Category).where(Category.code == code)).first()
@@ -103,17 +91,17 @@ def parse_filters(session: Session, args: MultiDict, today: date) -> Filters:
             raise BadFilter(f"There is no category “{code}”. Choose one from the list, or all categories.")
     end = data_end(session, today)
     try:
-        period = parse_period(form.period.data or None, form.start.data, form.end.data, end)
+        period = parse_period(query.period or None, query.start, query.end, end)
     except PeriodError as exc:
         raise BadFilter(exc.message) from None
-    measure, status = form.measure.data, form.status.data
+    measure, status = query.measure, query.status
     ward = None
-    ward_code = form.ward.data
+    ward_code = query.ward
     if ward_code:
         ward = session.scalars(select(Ward).where(Ward.code == ward_code)).first()
         if ward is None:
             raise BadFilter(f"There is no ward with code “{ward_code}”.")
-    dated = bool(form.start.data or form.end.data)
+    dated = bool(query.start or query.end)
     return Filters(category=category, period=period, measure=measure, status=status, ward=ward,
-                   period_choice="" if dated else (form.period.data or "365"),
-                   data_end=end if end < today else None)
+                   period_choice="" if dated else (query.period or "365"),
+                   data_end=end if end < today else None, bbox=getattr(query, "bbox", None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, render_template, request
 from sqlalchemy import func, select
 
 from gis.choropleth import choropleth, classes, ward_outline, ward_shapes
@@ -25,6 +25,7 @@ from . import figures
 from .exports import csv_response, geojson_response
 from .figures import hours_unit
 from .filters import BadFilter, Filters, parse_filters
+from .schemas import MapError
 
 HOTSPOT_DAYS = 90
 WARD_MAP_POINTS = 1000
@@ -37,7 +38,7 @@ def today():
 
 def bad_request(exc: BadFilter):
     if request.path.startswith("/api/"):
-        return jsonify(error="Bad request", message=exc.message, status=400), 400
+        return MapError(error="Bad request", message=exc.message, status=400).model_dump(), 400
     return render_template("errors/error.html", code=400, title="We could not show that view",
                            message=exc.message), 400
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("open311", __name__)
 admin_bp = Blueprint("apikeys", __name__)
 
-from . import admin, views  # noqa: E402,F401
+from . import admin, spec, views  # noqa: E402,F401

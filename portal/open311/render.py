@@ -5,8 +5,10 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from flask import Response, json
+from pydantic import BaseModel
 
 from ..services.text import xml_safe
+from .answers import Open311Error, Open311Errors
 
 #: Element name of each item in a list, by the list's name (XML needs one; JSON does not).
 ITEM_NAMES = {"services": "service", "attributes": "attribute", "values": "value",
@@ -58,7 +60,10 @@ def _json_ready(value):
 
 
 def respond(fmt: str, root: str, data, status: int = 200) -> Response:
-    """``root`` names the XML document element; JSON is ``data`` itself (a list or an object)."""
+    """``root`` names the XML document element; JSON is ``data`` itself (a list or an object, or a document of
+    answers.py)."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
     if fmt == "json":
         return Response(json.dumps(_json_ready(data)), status=status, content_type=JSON_TYPE)
     return Response(to_xml(root, data), status=status, content_type=XML_TYPE)
@@ -68,4 +73,5 @@ def errors(fmt: str, code: int, description: str | list[str]) -> Response:
     """The standard's error document: a list of {code, description}, one per problem found."""
     fmt = fmt if fmt in ("xml", "json") else "xml"
     found = [description] if isinstance(description, str) else description
-    return respond(fmt, "errors", [{"code": code, "description": d} for d in found], status=code)
+    return respond(fmt, "errors", Open311Errors([Open311Error(code=code, description=d) for d in found]),
+                   status=code)

@@ -1,4 +1,5 @@
-"""Shape of Open311 input: every parameter parsed and checked here, with a message the client can act on.
+"""Shape of Open311 input: one pydantic model per operation reads its parameters (portal/schemas.py ``parse``),
+with a message the client can act on; the same models describe them in the OpenAPI document (spec.py).
 
 Rules (inside the service area, allowed status change, answers fit the category) stay in the services.
 """
@@ -7,22 +8,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from werkzeug.datastructures import MultiDict
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator, \
+    model_validator
 
 from models import DESCRIPTION_MAX_API, Status
+from ..schemas import Shape, comma_list, field_problem, problem, whole_number
 from ..services.emails import InvalidEmail, normalise_email
-from ..services.text import ascii_int
 
 FORMATS = ("xml", "json")
 MAX_SPAN = timedelta(days=90)
 PAGE_SIZE_DEFAULT = 1000
 PAGE_SIZE_MAX = 1000
+PAGE_MAX = 100_000
 IDS_MAX = 100
 FIRST_DATETIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LAST_DATETIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
 ATTRIBUTE_RE = re.compile(r"^attribute\[([A-Za-z0-9_-]{1,60})\](\[\])?$")
+ATTRIBUTE_VALUE_MAX = 600
+ATTRIBUTE_VALUES_MAX = 20
 MEDIA_URL_MAX = 500
 #: Characters a URI may hold as is (RFC 3986: unreserved, reserved and the percent sign).
 URI_CHARS_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
@@ -40,6 +46,7 @@ UPDATE_STATUSES = {
     "no_further_action": Status.CLOSED,
     **{s.value: s for s in Status if s is not Status.UNCONFIRMED},
 }
+UPDATE_STATUS_MESSAGE = "status must be one of: " + ", ".join(s.upper() for s in UPDATE_STATUSES) + "."
 
 
 class BadInput(Exception):
@@ -57,19 +64,16 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def _text(values: MultiDict, name: str, limit: int) -> str:
-    value = (values.get(name) or "").strip()
-    if len(value) > limit:
-        raise BadInput(f"{name} must be at most {limit:,} characters (it has {len(value):,}).")
-    return value
+# --- parameter types -----------------------------------------------------------------------------------------
 
-
-def parse_datetime(text: str, name: str) -> datetime:
+def iso_datetime(value: Any) -> datetime:
     """ISO 8601 date or date-time; without a zone it is taken as UTC."""
+    if isinstance(value, datetime):
+        return value
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(str(value).strip())
     except ValueError:
-        raise BadInput(f"{name} must be an ISO 8601 date-time, like 2026-11-01T09:30:00Z.") from None
+        raise field_problem("must be an ISO 8601 date-time, like 2026-11-01T09:30:00Z.") from None
     # In UTC and within range: PostgreSQL refuses offsets beyond ±15:59, and a 90-day window around year 1 or
     # 9999 overflows.
     try:
@@ -77,128 +81,48 @@ def parse_datetime(text: str, name: str) -> datetime:
     except OverflowError:
         value = None
     if value is None or not FIRST_DATETIME <= value <= LAST_DATETIME:
-        raise BadInput(f"{name} must be between {FIRST_DATETIME.year} and {LAST_DATETIME.year}.")
+        raise field_problem(f"must be between {FIRST_DATETIME.year} and {LAST_DATETIME.year}.")
     return value
 
 
-def _int(values: MultiDict, name: str, default: int, low: int, high: int) -> int:
-    raw = (values.get(name) or "").strip()
-    if not raw:
-        return default
-    number = ascii_int(raw, low, high)
-    if number is None:
-        raise BadInput(f"{name} must be a whole number from {low} to {high:,}.")
-    return number
+IsoDateTime = Annotated[datetime, BeforeValidator(iso_datetime)]
+BBOX_MESSAGE = "bbox must be min_lon,min_lat,max_lon,max_lat in decimal degrees (WGS84)."
 
 
-@dataclass
-class RequestFilters:
-    ids: list[str] = field(default_factory=list)
-    service_codes: list[str] = field(default_factory=list)
-    status: str | None = None            # "open" | "closed"
-    start: datetime | None = None
-    end: datetime | None = None
-    bbox: tuple[float, float, float, float] | None = None   # min lon, min lat, max lon, max lat
-    page: int = 1
-    page_size: int = PAGE_SIZE_DEFAULT
-
-
-def _list(values: MultiDict, name: str) -> list[str]:
-    items = [v.strip() for v in (values.get(name) or "").split(",") if v.strip()]
-    if len(items) > IDS_MAX:
-        raise BadInput(f"{name} takes at most {IDS_MAX} values.")
-    return items
-
-
-def request_filters(values: MultiDict, now: datetime) -> RequestFilters:
-    ids = [i.upper() for i in _list(values, "service_request_id")]
-    if ids:     # the standard: service_request_id overrides all other arguments (so they are not even checked)
-        return RequestFilters(ids=ids)
-    f = RequestFilters(service_codes=_list(values, "service_code"))
-    status = (values.get("status") or "").strip().lower()
-    if status:
-        wanted = {s.strip() for s in status.split(",")}
-        if not wanted <= {"open", "closed"}:
-            raise BadInput("status must be open, closed or open,closed.")
-        f.status = wanted.pop() if len(wanted) == 1 else None
-    start = values.get("start_date")
-    end = values.get("end_date")
-    f.start = parse_datetime(start, "start_date") if start else None
-    f.end = parse_datetime(end, "end_date") if end else None
-    if f.start and f.end:
-        if f.end < f.start:
-            raise BadInput("end_date must be after start_date.")
-        if f.end - f.start > MAX_SPAN:
-            raise BadInput("start_date and end_date may be at most 90 days apart.")
-    elif f.start:
-        f.end = f.start + MAX_SPAN
-    elif f.end:
-        f.start = f.end - MAX_SPAN
-    else:                                # the standard's default: the last 90 days
-        f.start, f.end = now - MAX_SPAN, None
-    f.page = _int(values, "page", 1, 1, 100_000)
-    f.page_size = _int(values, "page_size", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX)
-    if values.get("bbox"):
-        f.bbox = parse_bbox(values["bbox"])
-    return f
-
-
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    message = "bbox must be min_lon,min_lat,max_lon,max_lat in decimal degrees (WGS84)."
+def parse_bbox(value: Any) -> tuple[float, float, float, float]:
+    if isinstance(value, tuple):
+        return value
     try:
-        parts = [float(p) for p in text.split(",")]
+        parts = [float(p) for p in str(value).split(",")]
     except ValueError:
-        raise BadInput(message) from None
+        raise problem(BBOX_MESSAGE) from None
     if len(parts) != 4:
-        raise BadInput(message)
+        raise problem(BBOX_MESSAGE)
     x1, y1, x2, y2 = parts
     if not (-180 <= x1 < x2 <= 180 and -90 <= y1 < y2 <= 90):
-        raise BadInput(message)
+        raise problem(BBOX_MESSAGE)
     return x1, y1, x2, y2
 
 
-@dataclass
-class NewRequest:
-    service_code: str
-    lat: str
-    long: str
-    address_string: str
-    description: str
-    attributes: dict[str, object]
-    email: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    phone: str = ""
-    device_id: str = ""
-    media_url: str = ""
+def open_or_closed(value: Any) -> str | None:
+    """"open", "closed", or None for both."""
+    if value is None:
+        return None
+    wanted = {s.strip() for s in str(value).lower().split(",")}
+    if not wanted <= {"open", "closed"}:
+        raise field_problem("must be open, closed or open,closed.")
+    return wanted.pop() if len(wanted) == 1 else None
 
 
-def new_request(values: MultiDict) -> NewRequest:
-    service_code = _text(values, "service_code", 40)
-    if not service_code:
-        raise BadInput("service_code is required: see services.xml for the list.")
-    lat, long = _text(values, "lat", 32), _text(values, "long", 32)
-    address = _text(values, "address_string", 200)
-    if _text(values, "address_id", 100):
-        raise BadInput("address_id is not accepted: this council has no address ids. Send lat and long, or "
-                       "address_string with the postcode in it.")
-    if not (lat or long) and not address:
-        raise BadInput("A location is required: lat and long, or address_string with a postcode in it.")
-    email = _text(values, "email", 254)
-    if email:
-        try:
-            email = normalise_email(email)
-        except InvalidEmail as exc:
-            raise BadInput(f"email: {exc.message}") from None
-    media_url = _text(values, "media_url", MEDIA_URL_MAX)
-    if media_url and not is_media_url(media_url):
-        raise BadInput("media_url must be an http or https URL with a host, like https://example.org/photo.jpg "
-                       "(no other scheme, no user name or password, spaces and quotes percent-encoded).")
-    return NewRequest(
-        service_code=service_code, lat=lat, long=long, address_string=address,
-        description=_text(values, "description", DESCRIPTION_MAX_API), attributes=attributes(values),
-        email=email, first_name=_text(values, "first_name", 100), last_name=_text(values, "last_name", 100),
-        phone=_text(values, "phone", 40), device_id=_text(values, "device_id", 100), media_url=media_url)
+def update_status(value: Any) -> Status | None:
+    if isinstance(value, Status):
+        return value
+    text = str(value).strip().lower()
+    if len(text) > 40:
+        raise field_problem(f"must be at most 40 characters (it has {len(text):,}).")
+    if text not in UPDATE_STATUSES:
+        raise problem(UPDATE_STATUS_MESSAGE)
+    return UPDATE_STATUSES[text]
 
 
 def is_media_url(text: str) -> bool:
@@ -213,48 +137,259 @@ def is_media_url(text: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
-def attributes(values: MultiDict) -> dict[str, object]:
-    """attribute[code]=v (one value) and attribute[code][]=v (several); any other attribute key is refused."""
-    out: dict[str, object] = {}
-    for name in values.keys():
-        if not isinstance(name, str) or not name.startswith("attribute"):   # None: a multipart part whose
-            continue                                                          # name werkzeug could not read
-        match = ATTRIBUTE_RE.match(name)
-        if not match:
-            raise BadInput(f"{name[:80]} is not a valid attribute parameter: use attribute[code].")
-        code, many = match.groups()
-        found = [v[:600] for v in values.getlist(name)][:20]
-        out[code] = found if many or len(found) > 1 else found[0]
-    return out
+def _span(start: datetime | None, end: datetime | None) -> None:
+    if start and end:
+        if end < start:
+            raise problem("end_date must be after start_date.")
+        if end - start > MAX_SPAN:
+            raise problem("start_date and end_date may be at most 90 days apart.")
 
+
+def _now(info: ValidationInfo) -> datetime:
+    return (info.context or {}).get("now") or datetime.now(timezone.utc)
+
+
+# --- GET requests --------------------------------------------------------------------------------------------
 
 @dataclass
-class NewUpdate:
-    service_request_id: str
-    status: Status | None        # None: reopen if closed, otherwise a note only
-    description: str
-    update_id: str = ""
+class RequestFilters:
+    ids: list[str] = field(default_factory=list)
+    service_codes: list[str] = field(default_factory=list)
+    status: str | None = None            # "open" | "closed"
+    start: datetime | None = None
+    end: datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None   # min lon, min lat, max lon, max lat
+    page: int = 1
+    page_size: int = PAGE_SIZE_DEFAULT
 
 
-def new_update(values: MultiDict) -> NewUpdate:
-    ref = _text(values, "service_request_id", 12).upper()
-    if not ref:
-        raise BadInput("service_request_id is required.")
-    status_text = _text(values, "status", 40).lower()
-    if status_text not in UPDATE_STATUSES:
-        raise BadInput("status must be one of: " + ", ".join(s.upper() for s in UPDATE_STATUSES) + ".")
-    return NewUpdate(service_request_id=ref, status=UPDATE_STATUSES[status_text],
-                     description=_text(values, "description", DESCRIPTION_MAX_API),
-                     update_id=_text(values, "update_id", 64))
+CommaList = WithJsonSchema({"type": "string"})
 
 
-def updates_window(values: MultiDict, now: datetime) -> tuple[datetime, datetime]:
-    """GET servicerequestupdates: since (or start_date) .. end_date, at most 90 days; default the last day."""
-    start_text = values.get("since") or values.get("start_date")
-    end = parse_datetime(values["end_date"], "end_date") if values.get("end_date") else now
-    start = parse_datetime(start_text, "start_date") if start_text else end - timedelta(days=1)
-    if end < start:
-        raise BadInput("end_date must be after start_date.")
-    if end - start > MAX_SPAN:
-        raise BadInput("start_date and end_date may be at most 90 days apart.")
-    return start, end
+class RequestsQuery(Shape):
+    """GET requests: the standard's filters. Validate with context {"now": ...}: without dates, the window is
+    the 90 days up to now."""
+    service_request_id: Annotated[list[str], BeforeValidator(comma_list(IDS_MAX)), CommaList,
+                                  AfterValidator(lambda ids: [i.upper() for i in ids])] = Field(
+        default_factory=list, examples=["KB-7QF3K,KB-2M4XP"],
+        description=f"Comma-separated references (at most {IDS_MAX}). When given, every other parameter is "
+                    "ignored (the standard: it overrides all other arguments).")
+    service_code: Annotated[list[str], BeforeValidator(comma_list(IDS_MAX)), CommaList] = Field(
+        default_factory=list, examples=["fly_tipping,graffiti"],
+        description=f"Comma-separated service codes (at most {IDS_MAX}).")
+    status: Annotated[str | None, BeforeValidator(open_or_closed),
+                      WithJsonSchema({"type": "string", "enum": ["open", "closed", "open,closed"]})] = Field(
+        None, description="open, closed or both (the default).")
+    start_date: IsoDateTime | None = Field(
+        None, description="ISO 8601 date or date-time (UTC when no zone is given), 1970 to 2100; at most 90 days "
+                          "before end_date. Default: 90 days before end_date, or before now.")
+    end_date: IsoDateTime | None = Field(
+        None, description="ISO 8601 date or date-time. Default: 90 days after start_date, or none (up to now).")
+    page: Annotated[int, BeforeValidator(whole_number(1, PAGE_MAX))] = Field(
+        1, ge=1, le=PAGE_MAX, description="Page number (default 1).")
+    page_size: Annotated[int, BeforeValidator(whole_number(1, PAGE_SIZE_MAX))] = Field(
+        PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description=f"Requests per page (default {PAGE_SIZE_DEFAULT:,}).")
+    bbox: Annotated[tuple[float, float, float, float] | None, BeforeValidator(parse_bbox),
+                    WithJsonSchema({"type": "string"})] = Field(
+        None, examples=["-0.03,51.44,-0.01,51.45"], description="min_lon,min_lat,max_lon,max_lat in WGS84 degrees.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ids_override(cls, data: Any) -> Any:
+        """The standard: service_request_id overrides all other arguments (so they are not even checked)."""
+        if isinstance(data, dict) and any(i.strip() for i in str(data.get("service_request_id", "")).split(",")):
+            return {"service_request_id": data["service_request_id"]}
+        return data
+
+    @field_validator("end_date")
+    @classmethod
+    def _window(cls, end: datetime | None, info: ValidationInfo) -> datetime | None:
+        _span(info.data.get("start_date"), end)
+        return end
+
+    @model_validator(mode="after")
+    def _default_window(self, info: ValidationInfo) -> RequestsQuery:
+        if self.service_request_id:
+            return self
+        if self.start_date and not self.end_date:
+            self.end_date = self.start_date + MAX_SPAN
+        elif self.end_date and not self.start_date:
+            self.start_date = self.end_date - MAX_SPAN
+        elif not self.start_date:          # the standard's default: the last 90 days
+            self.start_date = _now(info) - MAX_SPAN
+        return self
+
+    @property
+    def filters(self) -> RequestFilters:
+        if self.service_request_id:
+            return RequestFilters(ids=self.service_request_id)
+        return RequestFilters(service_codes=self.service_code, status=self.status, start=self.start_date,
+                              end=self.end_date, bbox=self.bbox, page=self.page, page_size=self.page_size)
+
+
+# --- POST requests -------------------------------------------------------------------------------------------
+
+ATTRIBUTE_PATTERN = ATTRIBUTE_RE.pattern
+
+
+def form_attributes(values) -> dict[str, list[str]]:
+    """Every attribute... parameter of a form, by its name, with all its values (the model checks them)."""
+    return {name: values.getlist(name) for name in values.keys()
+            if isinstance(name, str) and name.startswith("attribute")}   # None: a multipart part whose name
+    #                                                                        werkzeug could not read
+
+
+def _form_schema(schema: dict[str, Any]) -> None:
+    """On the wire, answers are attribute[code] (one value) or attribute[code][] (several) parameters."""
+    schema["properties"].pop("attributes", None)
+    schema["patternProperties"] = {ATTRIBUTE_PATTERN: {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": "Answers to the service's attributes (services/{code}.json): attribute[code]=value, or "
+                       "attribute[code][]=value repeated for a multivaluelist."}}
+
+
+class NewRequest(Shape):
+    """POST requests (form-encoded or multipart): a new service request. ``attributes`` comes from the
+    attribute[...] parameters (form_attributes), ``media`` from the uploaded files; validate with context
+    {"photo_max_count": n}."""
+    model_config = {"json_schema_extra": _form_schema}
+    required_messages = {"service_code": "service_code is required: see services.xml for the list."}
+
+    service_code: str = Field(max_length=40, examples=["fly_tipping"], description="See services.json.")
+    lat: str = Field("", max_length=32, examples=["51.4454"], description="WGS84 latitude in degrees.")
+    long: str = Field("", max_length=32, examples=["-0.0205"], description="WGS84 longitude in degrees.")
+    address_string: str = Field(
+        "", max_length=200, examples=["12 Rushey Green, SE6 4RU"],
+        description="Where, when lat and long are not given: an address with its postcode (e.g. '12 Rushey "
+                    "Green, SE6 4RU'); the request is placed at the postcode's centre. An address without a "
+                    "postcode we know is refused (400).")
+    address_id: str = Field("", max_length=100, description="Not accepted: this council has no address ids "
+                                                            "(400 naming address_id).")
+    email: str = Field("", max_length=254, description="Kept for council staff; never published.")
+    media_url: str = Field(
+        "", max_length=MEDIA_URL_MAX, json_schema_extra={"format": "uri"},
+        description="An http or https URL of the media (no credentials); returned as media_url when we hold no "
+                    "photo of the request. Other schemes are refused (400).")
+    description: str = Field(
+        "", max_length=DESCRIPTION_MAX_API,
+        description="Optional. Without one the request is stored as '<service name> (reported without a "
+                    "description).'")
+    attributes: dict[str, str | list[str]] = Field(default_factory=dict)
+    first_name: str = Field("", max_length=100, description="Kept for council staff; never published.")
+    last_name: str = Field("", max_length=100, description="Kept for council staff; never published.")
+    phone: str = Field("", max_length=40, description="Kept for council staff; never published.")
+    device_id: str = Field("", max_length=100, description="Repeats of the same request from the same device "
+                                                           "within a minute make one request.")
+    media: Annotated[list[Any], WithJsonSchema({"type": "array", "items": {"type": "string", "format": "binary"},
+                                                "maxItems": 3})] = Field(
+        default_factory=list, description="Photos (JPEG, PNG, WebP or HEIC): at most 3 of at most 10 MB each "
+                                          "(multipart/form-data only).")
+
+    @field_validator("address_id")
+    @classmethod
+    def _no_address_ids(cls, value: str) -> str:
+        if value:
+            raise problem("address_id is not accepted: this council has no address ids. Send lat and long, or "
+                          "address_string with the postcode in it.")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            return normalise_email(value)
+        except InvalidEmail as exc:
+            raise problem(f"email: {exc.message}") from None
+
+    @field_validator("media_url")
+    @classmethod
+    def _media_url(cls, value: str) -> str:
+        if value and not is_media_url(value):
+            raise problem("media_url must be an http or https URL with a host, like https://example.org/photo.jpg "
+                          "(no other scheme, no user name or password, spaces and quotes percent-encoded).")
+        return value
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes(cls, given: Any) -> dict[str, object]:
+        """attribute[code]=v (one value) and attribute[code][]=v (several); any other attribute key is refused."""
+        out: dict[str, object] = {}
+        for name, values in dict(given).items():
+            match = ATTRIBUTE_RE.match(name)
+            if not match:
+                raise problem(f"{name[:80]} is not a valid attribute parameter: use attribute[code].")
+            code, many = match.groups()
+            found = [str(v)[:ATTRIBUTE_VALUE_MAX] for v in (values if isinstance(values, list) else [values])]
+            found = found[:ATTRIBUTE_VALUES_MAX]
+            out[code] = found if many or len(found) > 1 else found[0]
+        return out
+
+    @field_validator("media")
+    @classmethod
+    def _media(cls, uploads: list[Any], info: ValidationInfo) -> list[Any]:
+        uploads = [f for f in uploads if f and getattr(f, "filename", None)]
+        most = (info.context or {}).get("photo_max_count", 3)
+        if len(uploads) > most:
+            raise problem(f"At most {most} photos (media) per request.")
+        return uploads
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> NewRequest:
+        if not (self.lat or self.long) and not self.address_string:
+            raise problem("A location is required: lat and long, or address_string with a postcode in it.")
+        return self
+
+
+# --- status updates (mySociety extension) ---------------------------------------------------------------------
+
+class NewUpdate(Shape):
+    """POST servicerequestupdates: a council system moves a request on."""
+    required_messages = {"service_request_id": "service_request_id is required.", "status": UPDATE_STATUS_MESSAGE}
+
+    service_request_id: Annotated[str, Field(max_length=12), AfterValidator(str.upper)] = Field(
+        examples=["KB-7QF3K"], description="The request to update.")
+    status: Annotated[Status | None, BeforeValidator(update_status), WithJsonSchema(
+        {"type": "string", "enum": sorted(s.upper() for s in UPDATE_STATUSES) + sorted(UPDATE_STATUSES)})] = Field(
+        description="mySociety's update statuses, or ours. OPEN reopens a closed request, else adds a note "
+                    "(which then needs a description).")
+    description: str = Field("", max_length=DESCRIPTION_MAX_API, description="Shown on the public timeline.")
+    update_id: str = Field("", max_length=64, description="The client's own id of the update.")
+
+
+class UpdatesQuery(Shape):
+    """GET servicerequestupdates: since (or start_date) .. end_date, at most 90 days; default the last day up
+    to now. Validate with context {"now": ...}."""
+    end_date: IsoDateTime | None = Field(None, description="ISO 8601; at most 90 days after the start. Default: "
+                                                           "now.")
+    since: IsoDateTime | None = Field(None, description="ISO 8601 (the start; wins over start_date).")
+    start_date: IsoDateTime | None = Field(None, description="ISO 8601. Default: a day before end_date.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _since_wins(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("since"):
+            data = {k: v for k, v in data.items() if k != "start_date"}
+        return data
+
+    @model_validator(mode="after")
+    def _window(self, info: ValidationInfo) -> UpdatesQuery:
+        self.end_date = self.end_date or _now(info)
+        self.start_date = self.since or self.start_date or self.end_date - timedelta(days=1)
+        _span(self.start_date, self.end_date)
+        return self
+
+
+# --- path parameters (documented; Flask's routing hands them to the views) --------------------------------------
+
+class ServicePath(Shape):
+    code: str = Field(min_length=1, examples=["fly_tipping"], description="A service_code from services.json.")
+
+
+class RequestPath(Shape):
+    service_request_id: str = Field(min_length=1, examples=["KB-7QF3K"], description="The request's reference.")
+
+
+class TokenPath(Shape):
+    token: str = Field(min_length=1, description="A token given for a request (we give the id at once instead).")

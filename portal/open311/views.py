@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2 endpoints: parse with schemas, call one service, respond in the asked format."""
+"""Open311 GeoReport v2 endpoints: read the parameters through the models of schemas.py, call one service, answer
+with a document of answers.py in the asked format."""
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,8 @@ from ..extensions import limiter
 from ..services import apikeys, open311
 from ..services.errors import DomainError, InvalidPhoto, NotAllowed
 from ..services.photos import PhotoStore, ProcessedPhoto, process_photo
-from . import bp, render, schemas
+from ..schemas import ShapeError, parse
+from . import answers, bp, render, schemas
 from .schemas import BadInput
 
 log = logging.getLogger("kerbside.open311")
@@ -50,6 +52,8 @@ def api(view):
             return view(*args, fmt=schemas.check_format(fmt), **kwargs)
         except BadInput as exc:
             return render.errors(shown, exc.code, exc.description)
+        except ShapeError as exc:
+            return render.errors(shown, 400, exc.message)
         except (open311.UnknownRequest, open311.UnknownService) as exc:
             return render.errors(shown, 404, exc.message)
         except open311.InvalidAttributes as exc:
@@ -81,14 +85,14 @@ def photo_url(key: str | None) -> str | None:
 @api
 def discovery(fmt: str):
     base = url_for("open311.services", fmt="xml", _external=True).rsplit("/", 1)[0]
-    return render.respond(fmt, "discovery", {
-        "changeset": "2026-11-23T00:00:00+00:00",
-        "contact": f"{current_app.config['COUNCIL_NAME']} Council, via {url_for('open311.docs', _external=True)}",
-        "key_service": url_for("open311.docs", _external=True),
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
-                       "changeset": "2026-11-23T00:00:00+00:00", "type": "production",
-                       "formats": ["text/xml", "application/json"]}],
-    })
+    return render.respond(fmt, "discovery", answers.Discovery(
+        changeset="2026-11-23T00:00:00+00:00",
+        contact=f"{current_app.config['COUNCIL_NAME']} Council, via {url_for('open311.docs', _external=True)}",
+        key_service=url_for("open311.docs", _external=True),
+        endpoints=[answers.Endpoint(specification="http://wiki.open311.org/GeoReport_v2", url=base,
+                                    changeset="2026-11-23T00:00:00+00:00", type="production",
+                                    formats=["text/xml", "application/json"])],
+    ))
 
 
 def _categories():
@@ -99,21 +103,19 @@ def _categories():
 @bp.get(f"{PREFIX}/services.<fmt>")
 @api
 def services(fmt: str):
-    return render.respond(fmt, "services", [
-        {"service_code": c.code, "service_name": c.name, "description": c.description or None,
-         "metadata": bool(c.questions), "type": "realtime", "keywords": c.group.lower(), "group": c.group}
-        for c in _categories()])
+    return render.respond(fmt, "services", answers.Services([
+        answers.Service(service_code=c.code, service_name=c.name, description=c.description or None,
+                        metadata=bool(c.questions), type="realtime", keywords=c.group.lower(), group=c.group)
+        for c in _categories()]))
 
 
-def _attribute(q: dict, order: int) -> dict:
-    values = ([{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}] if q["type"] == "yesno" else
-              [{"key": o["value"], "name": o["label"]} for o in q.get("options", [])])
-    attribute = {"variable": True, "code": q["code"], "datatype": QUESTION_TYPES[q["type"]],
-                 "required": bool(q.get("required")), "datatype_description": q.get("hint") or None,
-                 "order": order, "description": q["label"]}
-    if values:
-        attribute["values"] = values
-    return attribute
+def _attribute(q: dict, order: int) -> answers.Attribute:
+    values = ([("yes", "Yes"), ("no", "No")] if q["type"] == "yesno" else
+              [(o["value"], o["label"]) for o in q.get("options", [])])
+    return answers.Attribute(variable=True, code=q["code"], datatype=QUESTION_TYPES[q["type"]],
+                             required=bool(q.get("required")), datatype_description=q.get("hint") or None,
+                             order=order, description=q["label"],
+                             values=[answers.AttributeValue(key=k, name=n) for k, n in values])
 
 
 @bp.get(f"{PREFIX}/services/<code>.<fmt>")
@@ -122,9 +124,9 @@ def service_definition(code: str, fmt: str):
     category = next((c for c in _categories() if c.code == code), None)
     if category is None:
         raise BadInput(f"No service has the code {code[:40]}: see services.{fmt}.", code=404)
-    return render.respond(fmt, "service_definition", {
-        "service_code": category.code,
-        "attributes": [_attribute(q, n) for n, q in enumerate(category.questions, start=1)]})
+    return render.respond(fmt, "service_definition", answers.ServiceDefinition(
+        service_code=category.code,
+        attributes=[_attribute(q, n) for n, q in enumerate(category.questions, start=1)]))
 
 
 # --- requests ------------------------------------------------------------------------------------------------
@@ -137,48 +139,48 @@ def _media_url(row: open311.RequestRow) -> str | None:
     return row.client_media_url if schemas.is_media_url(row.client_media_url) else None
 
 
-def _request_out(row: open311.RequestRow) -> dict:
+def _request_out(row: open311.RequestRow) -> answers.ServiceRequest:
     council = current_app.config["COUNCIL_NAME"]
-    return {
-        "service_request_id": row.reference,
-        "status": "closed" if row.status in CLOSED else "open",
-        "status_notes": row.status_notes,
-        "service_name": row.service_name,
-        "service_code": row.service_code,
-        "description": row.description,
-        "agency_responsible": f"{council} Council",
-        "service_notice": None,
-        "requested_datetime": row.created_at,
-        "updated_datetime": row.updated_at,
-        "expected_datetime": row.expected_at,
+    return answers.ServiceRequest(
+        service_request_id=row.reference,
+        status="closed" if row.status in CLOSED else "open",
+        status_notes=row.status_notes,
+        service_name=row.service_name,
+        service_code=row.service_code,
+        description=row.description,
+        agency_responsible=f"{council} Council",
+        service_notice=None,
+        requested_datetime=row.created_at,
+        updated_datetime=row.updated_at,
+        expected_datetime=row.expected_at,
         # Most specific first, as the standard asks; we hold no street addresses, the ward is what we know.
-        "address": f"{row.ward_name} ward, {council}" if row.ward_name else council,
-        "address_id": None,
-        "zipcode": None,
-        "lat": row.lat,
-        "long": row.lon,
-        "media_url": _media_url(row),
-        "detailed_status": row.status.value,           # extension: our fine-grained status
-        "detailed_status_label": row.status.label,
-        "url": url_for("reports.detail", reference=row.reference, _external=True),
-    }
+        address=f"{row.ward_name} ward, {council}" if row.ward_name else council,
+        address_id=None,
+        zipcode=None,
+        lat=row.lat,
+        long=row.lon,
+        media_url=_media_url(row),
+        detailed_status=row.status.value,           # extension: our fine-grained status
+        detailed_status_label=row.status.label,
+        url=url_for("reports.detail", reference=row.reference, _external=True),
+    )
 
 
 @bp.get(f"{PREFIX}/requests.<fmt>")
 @api
 @_limit("OPEN311_READ_LIMIT")
 def requests_list(fmt: str):
-    filters = schemas.request_filters(request.args, utcnow())
-    rows = open311.find_requests(db.session(), filters)
-    return render.respond(fmt, "service_requests", [_request_out(r) for r in rows])
+    query = parse(schemas.RequestsQuery, request.args, context={"now": utcnow()})
+    rows = open311.find_requests(db.session(), query.filters)
+    return render.respond(fmt, "service_requests", answers.ServiceRequests([_request_out(r) for r in rows]))
 
 
 @bp.get(f"{PREFIX}/requests/<service_request_id>.<fmt>")
 @api
 @_limit("OPEN311_READ_LIMIT")
 def request_detail(service_request_id: str, fmt: str):
-    return render.respond(fmt, "service_requests", [_request_out(open311.find_request(db.session(),
-                                                                                      service_request_id))])
+    row = open311.find_request(db.session(), service_request_id)
+    return render.respond(fmt, "service_requests", answers.ServiceRequests([_request_out(row)]))
 
 
 @bp.get(f"{PREFIX}/tokens/<token>.<fmt>")
@@ -186,14 +188,12 @@ def request_detail(service_request_id: str, fmt: str):
 @_limit("OPEN311_READ_LIMIT")
 def token(token: str, fmt: str):
     report = open311.request_for_token(db.session(), token)
-    return render.respond(fmt, "service_requests", [{"service_request_id": report.reference, "token": token}])
+    return render.respond(fmt, "service_requests", answers.TokenLookups([
+        answers.TokenLookup(service_request_id=report.reference, token=token)]))
 
 
-def _photos() -> list[ProcessedPhoto]:
+def _photos(uploads) -> list[ProcessedPhoto]:
     """The uploaded media, checked and re-encoded in memory: the service stores them once the request passes."""
-    uploads = [f for f in request.files.getlist("media") if f and f.filename]
-    if len(uploads) > current_app.config["PHOTO_MAX_COUNT"]:
-        raise BadInput(f"At most {current_app.config['PHOTO_MAX_COUNT']} photos (media) per request.")
     limit, photos = current_app.config["PHOTO_MAX_BYTES"], []
     for upload in uploads:
         try:
@@ -208,31 +208,33 @@ def _photos() -> list[ProcessedPhoto]:
 @_limit("OPEN311_WRITE_LIMIT")
 def requests_create(fmt: str):
     key = require_key()
-    data = schemas.new_request(request.form)
-    report = open311.submit_request(db.session(), key, data, _photos(), PhotoStore(current_app.config["PHOTO_DIR"]),
-                                    utcnow())
+    data = parse(schemas.NewRequest, request.form,
+                 extra={"attributes": schemas.form_attributes(request.form), "media": request.files.getlist("media")},
+                 context={"photo_max_count": current_app.config["PHOTO_MAX_COUNT"]})
+    report = open311.submit_request(db.session(), key, data, _photos(data.media),
+                                    PhotoStore(current_app.config["PHOTO_DIR"]), utcnow())
     # The id is known at once, so no token: the standard returns one or the other, never both.
-    return render.respond(fmt, "service_requests", [{
-        "service_request_id": report.reference,
-        "service_notice": f"Expected within {report.category.target_hours} hours."}], 201)
+    return render.respond(fmt, "service_requests", answers.RequestsCreated([answers.RequestCreated(
+        service_request_id=report.reference,
+        service_notice=f"Expected within {report.category.target_hours} hours.")]), 201)
 
 
 # --- status updates (mySociety extension) --------------------------------------------------------------------
 
-def _update_out(event, reference: str) -> dict:
+def _update_out(event, reference: str) -> answers.Update:
     status = event.to_status or Status.NEW
-    return {"update_id": str(event.id), "service_request_id": reference, "status": MYSOCIETY_STATUS[status],
-            "updated_datetime": event.at, "description": event.note, "media_url": None,
-            "detailed_status": status.value}
+    return answers.Update(update_id=str(event.id), service_request_id=reference, status=MYSOCIETY_STATUS[status],
+                          updated_datetime=event.at, description=event.note, media_url=None,
+                          detailed_status=status.value)
 
 
 @bp.get(f"{PREFIX}/servicerequestupdates.<fmt>")
 @api
 @_limit("OPEN311_READ_LIMIT")
 def updates_list(fmt: str):
-    start, end = schemas.updates_window(request.args, utcnow())
-    found = open311.updates_between(db.session(), start, end)
-    return render.respond(fmt, "service_requests_updates", [_update_out(e, ref) for e, ref in found])
+    window = parse(schemas.UpdatesQuery, request.args, context={"now": utcnow()})
+    found = open311.updates_between(db.session(), window.start_date, window.end_date)
+    return render.respond(fmt, "service_requests_updates", answers.Updates([_update_out(e, ref) for e, ref in found]))
 
 
 @bp.post(f"{PREFIX}/servicerequestupdates.<fmt>")
@@ -240,8 +242,9 @@ def updates_list(fmt: str):
 @_limit("OPEN311_WRITE_LIMIT")
 def updates_create(fmt: str):
     key = require_key()
-    event = open311.post_update(db.session(), key, schemas.new_update(request.form))
-    return render.respond(fmt, "service_request_updates", [{"update_id": str(event.id)}])
+    event = open311.post_update(db.session(), key, parse(schemas.NewUpdate, request.form))
+    return render.respond(fmt, "service_request_updates", answers.UpdatesCreated([
+        answers.UpdateCreated(update_id=str(event.id))]))
 
 
 # --- errors, and the documentation ---------------------------------------------------------------------------
