@@ -35,7 +35,7 @@ def test_every_json_route_is_described_with_its_methods(app):
     routes, described = _json_routes(app), _described(document(app))
     assert routes - described == set()
     assert described - routes == set()
-    assert len(described) == 20
+    assert len(described) == 22
 
 
 def test_every_described_path_resolves_to_its_route(app):

@@ -14,8 +14,9 @@ class ReportForm(FlaskForm):
                            description="Decimal degrees, for example 51.4452")
     longitude = StringField("Longitude", validators=[Optional(), Length(max=32)],
                             description="Decimal degrees, for example -0.0209")
-    postcode = StringField("Postcode", validators=[Optional(), Length(max=10, message="That is too long to be a postcode.")],
-                           description="We will put the pin at the middle of the postcode; move it if you can.")
+    postcode = StringField("Postcode or street name",
+                           validators=[Optional(), Length(max=80, message="That is too long to be a postcode or a street name.")],
+                           description="For example SE6 4RU or Rushey Green. We put the pin at its middle; move it if you can.")
     category = SelectField("Category", validate_choice=False)
     description = TextAreaField("Describe the problem", validators=[Length(max=DESCRIPTION_MAX * 100)],
                                 description=f"What and where exactly, up to {DESCRIPTION_MAX:,} characters. "
@@ -27,6 +28,8 @@ class ReportForm(FlaskForm):
     pending_photos = HiddenField()
     anonymous = BooleanField("Hide my name on the public page", default=True)
     submission_token = HiddenField()
+    #: Which button sent the form: "submit", or "submit_new" (a different problem from the ones nearby).
+    action = StringField(validators=[Length(max=20)])
     # Reporting without an account, or staff reporting for a caller: checked by the submission service.
     email = StringField("Your email address", validators=[Length(max=320)],
                         description="We will email you a link to confirm the report. We never show it publicly.")

@@ -1,5 +1,7 @@
 import functools
 import secrets
+
+from wtforms import SelectMultipleField, StringField
 from datetime import datetime, timezone
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -11,12 +13,14 @@ from gis.promises import what_to_expect
 from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_lon
 from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
-from gis.queries import UnknownPlace, locate_postcode, service_area_centre
+from gis.queries import service_area_centre
+from gis.streets import find_places
 from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
 from ..extensions import account_or_address, csrf_in_form, limiter
 from ..forms import form_errors
+from ..schemas import ShapeError, parse
 from ..services import updates, visibility
 from ..services.errors import DomainError, InvalidPhoto, Refused
 from ..services.photos import KEY_RE, PhotoStore, process_photo
@@ -26,6 +30,7 @@ from ..services.reports import NewReport, hazards
 from ..services.submission import CALLER_CHANNELS, Submission, problems_with, submit_report
 from . import bp
 from .forms import ReportForm
+from .schemas import FormHelperError, Nearby, NearbyQuery, NearbyReport, PhotoAdded
 
 
 
@@ -45,19 +50,27 @@ def grouped_choices(cats: list[Category]) -> dict[str, list[tuple[str, str]]]:
     return {"": [("", "Choose a category")], **groups}
 
 
-def raw_answers(cats: list[Category]) -> dict[str, dict]:
+def form_for(cats: list[Category]) -> ReportForm:
+    """The report form with a field for every active category's questions (all of them are posted, so the
+    answers to one category are kept when the reporter switches to another and back)."""
+    fields = {f"q_{c.code}_{q['code']}": (SelectMultipleField(validate_choice=False) if q["type"] == "multi"
+                                          else StringField())
+              for c in cats for q in c.questions}
+    return type("CategoryReportForm", (ReportForm,), fields)()
+
+
+def answers_in(form: ReportForm, cats: list[Category]) -> dict[str, dict]:
     """Answers posted for every category's questions, as {category code: {question code: value}}."""
     out = {}
     for c in cats:
         out[c.code] = {}
         for q in c.questions:
-            name = f"q_{c.code}_{q['code']}"
+            data = form[f"q_{c.code}_{q['code']}"].data
             if q["type"] == "multi":
-                out[c.code][q["code"]] = [v[:100] for v in request.form.getlist(name)][:20]
+                out[c.code][q["code"]] = [str(v)[:100] for v in (data or [])][:20]
             else:
-                out[c.code][q["code"]] = (request.form.get(name) or "")[:600]
+                out[c.code][q["code"]] = (data or "")[:600]
     return out
-
 
 
 def _take_photos(form: ReportForm, store: PhotoStore, max_count: int,
@@ -102,9 +115,9 @@ class ReportPage:
 
     def __init__(self):
         self.categories = categories(db.session())
-        self.form = ReportForm()
+        self.form = form_for(self.categories)
         self.form.category.choices = grouped_choices(self.categories)
-        self.answers = raw_answers(self.categories) if request.method == "POST" else {}
+        self.answers = answers_in(self.form, self.categories) if request.method == "POST" else {}
         self.answer_errors: dict[str, str] = {}
         self.notice: str | None = None
 
@@ -188,7 +201,7 @@ def new():
         form.latitude.data, form.longitude.data = f"{photo_gps.lat:.6f}", f"{photo_gps.lon:.6f}"
         page.notice = "We have placed the pin where your photo was taken. Check it is right, then send the report again."
         return page.render(200)
-    submission = page.submission(keys, suggest_nearby=request.form.get("action") != "submit_new")
+    submission = page.submission(keys, suggest_nearby=form.action.data != "submit_new")
     if not form_ok or form.photos.errors:
         # The post itself is not usable (its token, a field's shape, a photo): say so, with every rule too.
         page.show(problems_with(db.session(), submission, current_user))
@@ -212,35 +225,30 @@ def new():
 @bp.post("/report/locate")
 @csrf_in_form
 def locate():
-    """"Find postcode" without JavaScript: the whole form comes back with the pin at the postcode, and
-    everything else typed (photos included) kept."""
+    """"Find" without JavaScript: the whole form comes back with the pin at the postcode or street (the script
+    asks /lookup/places instead), and everything else typed (photos included) kept."""
     page = ReportPage()
     form = page.form
     form_ok = form.validate_on_submit()
     _take_photos(form, photo_store(), current_app.config["PHOTO_MAX_COUNT"], form_ok)
-    try:
-        found = locate_postcode(db.session(), form.postcode.data or "")
-    except UnknownPlace as exc:
-        form.postcode.errors.append(str(exc))
+    typed = (form.postcode.data or "").strip()
+    found = find_places(db.session(), typed) if typed else []
+    if not found:
+        form.postcode.errors.append(
+            "Enter a postcode in the area, like SE6 4RU, or the name of a street." if not typed else
+            "We could not find that postcode or street in the area. Check it, or choose the point on the map or "
+            "by coordinates.")
         return page.render(400)
-    form.latitude.data, form.longitude.data = f"{found.point.lat:.6f}", f"{found.point.lon:.6f}"
-    form.postcode.data = found.label
-    page.notice = "We have put the pin in the middle of that postcode. Move it to the exact spot if you can."
+    place = found[0]
+    form.latitude.data, form.longitude.data = f"{place.point.lat:.6f}", f"{place.point.lon:.6f}"
+    form.postcode.data = place.label
+    page.notice = (f"We have put the pin in the middle of {place.label}. Move it to the exact spot if you can."
+                   if place.kind == "postcode" else
+                   f"We have put the pin on {place.label}. Move it to the exact spot if you can.")
     return page.render(200)
 
 
-@bp.get("/report/locate")
-def locate_json():
-    """The postcode look-up for the form's script: {"lat", "lon", "label"}, or 400 {"error"} with the same
-    message as the page."""
-    try:
-        found = locate_postcode(db.session(), request.args.get("postcode") or "")
-    except UnknownPlace as exc:
-        return jsonify(error=str(exc)), 400
-    return jsonify(lat=round(found.point.lat, 6), lon=round(found.point.lon, 6), label=found.label)
-
-
-@bp.post("/report/photo")
+@bp.post("/api/photos")
 @limiter.limit("60 per hour", key_func=account_or_address)
 def add_photo():
     """One photo, checked and kept as pending, for the form's script: {"key", "lat", "lon"} (where it was taken,
@@ -252,27 +260,31 @@ def add_photo():
         key, gps = _keep_upload(upload, photo_store())
     except InvalidPhoto as exc:
         return jsonify(error=exc.message), 400
-    return jsonify(key=key, lat=round(gps.lat, 6) if gps else None, lon=round(gps.lon, 6) if gps else None)
+    return jsonify(PhotoAdded(key=key, lat=round(gps.lat, 6) if gps else None,
+                              lon=round(gps.lon, 6) if gps else None).model_dump())
 
 
-@bp.get("/report/nearby")
+@bp.get("/api/reports/nearby")
 def nearby_json():
     """Open reports of a category within 50 m of a point, that the viewer may see, for the form's script to
     offer "me too" before the report is sent (the server offers the same when it is sent)."""
     session = db.session()
     try:
-        point = parse_lat_lon(request.args.get("latitude"), request.args.get("longitude"))
+        query = parse(NearbyQuery, request.args)
+        point = parse_lat_lon(query.latitude, query.longitude)
+    except ShapeError as exc:
+        return jsonify(FormHelperError(error=exc.message).model_dump()), 400
     except InvalidCoordinates as exc:
-        return jsonify(error=str(exc)), 400
-    category = next((c for c in categories(session) if c.code == request.args.get("category")), None)
+        return jsonify(FormHelperError(error=str(exc)).model_dump()), 400
+    category = next((c for c in categories(session) if c.code == query.category), None)
     if category is None:
         return jsonify(error="Choose a category from the list."), 400
     rows = open_reports_near(session, visibility.visible_reports(current_user), point, category.id)
-    return jsonify(reports=[{"reference": r.reference, "category": r.category.name, "metres": round(m),
-                             "reported": r.created_at.isoformat(),
-                             "url": url_for("reports.detail", reference=r.reference),
-                             "support_url": url_for("notices.support", reference=r.reference)}
-                            for r, m, _lon, _lat in rows])
+    return jsonify(Nearby(reports=[
+        NearbyReport(reference=r.reference, category=r.category.name, metres=round(m),
+                     reported=r.created_at.isoformat(), url=url_for("reports.detail", reference=r.reference),
+                     support_url=url_for("notices.support", reference=r.reference))
+        for r, m, _lon, _lat in rows]).model_dump())
 
 
 def _report_or_404(reference: str) -> Report:

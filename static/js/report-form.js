@@ -97,20 +97,23 @@
     find.addEventListener("click", function (e) {
       e.preventDefault();
       postcodeStatus.textContent = "Looking up the postcode…";
-      getJSON(find.getAttribute("data-lookup") + "?postcode=" + encodeURIComponent(postcode.value))
+      getJSON(find.getAttribute("data-lookup") + "?q=" + encodeURIComponent(postcode.value))
         .then(function (res) {
-          if (!res.ok) {
+          var place = res.ok && res.body.places.length ? res.body.places[0] : null;
+          if (!place) {
             postcode.setAttribute("aria-invalid", "true");
-            postcodeStatus.textContent = res.body.error;
+            postcodeStatus.textContent = !res.ok ? res.body.error : (postcode.value.trim() ?
+              "We could not find that postcode or street in the area. Check it, or choose the point on the map or by coordinates." :
+              "Enter a postcode in the area, like SE6 4RU, or the name of a street.");
             postcode.focus();
             return;
           }
           postcode.removeAttribute("aria-invalid");
-          postcode.value = res.body.label;
-          setFields({ lat: res.body.lat, lng: res.body.lon });
-          placeMarker({ lat: res.body.lat, lng: res.body.lon }, true);
-          postcodeStatus.textContent = "We have put the pin in the middle of " + res.body.label +
-            ". Move it to the exact spot if you can.";
+          postcode.value = place.label;
+          setFields({ lat: place.lat, lng: place.lon });
+          placeMarker({ lat: place.lat, lng: place.lon }, true);
+          postcodeStatus.textContent = (place.kind === "postcode" ? "We have put the pin in the middle of " :
+            "We have put the pin on ") + place.label + ". Move it to the exact spot if you can.";
           checkNearby();
         })
         .catch(function () { form.requestSubmit ? form.requestSubmit(find) : form.submit(); });

@@ -1,5 +1,6 @@
-"""The report form's own small endpoints: postcode look-up, a photo sent ahead (with where it was taken) and
-open reports nearby ("me too") — each for the form's script, with the no-JavaScript path kept in test_report_form."""
+"""The report form's own small endpoints: a photo sent ahead (with where it was taken) and open reports nearby
+("me too"), each for the form's script, with the no-JavaScript path kept in test_report_form; the place look-up
+is /lookup/places."""
 from __future__ import annotations
 
 import io
@@ -14,32 +15,17 @@ from ..factories import CATFORD, gps_exif, image_bytes, report_form
 from portal.services.moderation import set_hidden
 
 
-def test_postcode_look_up_answers_with_the_point(client):
-    resp = client.get("/report/locate?postcode=%20se6%20%204ru")
-    assert resp.status_code == 200
-    assert resp.get_json() == {"lat": 51.445076, "lon": -0.020805, "label": "SE6 4RU"}
-
-
-@pytest.mark.parametrize("postcode, message", [
-    ("", "Enter a full postcode"),
-    ("not a postcode", "Enter a full postcode"),
-    ("SW1A 1AA", "We do not know that postcode"),     # real, but outside the area
-    ("SE6 4RU" * 500, "Enter a full postcode"),
-    ("<script>alert(1)</script>", "Enter a full postcode"),
-])
-def test_postcode_look_up_refuses_clearly(client, postcode, message):
-    resp = client.get("/report/locate", query_string={"postcode": postcode})
-    assert resp.status_code == 400 and message in resp.get_json()["error"]
-
-
-def test_postcode_look_up_refuses_a_nul_byte(client):
-    assert client.get("/report/locate?postcode=SE6%004RU").status_code == 400
+def test_the_forms_find_button_asks_the_place_look_up(client):
+    """With JavaScript, "Find" asks /lookup/places (postcode or street, tested in tests/lookup); without, it
+    posts the whole form to /report/locate (tests/reports/test_report_form.py)."""
+    page = client.get("/report").get_data(as_text=True)
+    assert 'formaction="/report/locate"' in page and 'data-lookup="/lookup/places"' in page
 
 
 def upload(fc, raw: bytes, name: str = "phone.jpg", token: str | None = None):
     if token is None:
         token = csrf_from(fc.get("/report").get_data(as_text=True))
-    return fc.post("/report/photo", data={"photo": FileStorage(io.BytesIO(raw), filename=name)},
+    return fc.post("/api/photos", data={"photo": FileStorage(io.BytesIO(raw), filename=name)},
                    headers={"X-CSRFToken": token}, content_type="multipart/form-data")
 
 
@@ -80,13 +66,13 @@ def test_a_hostile_photo_sent_ahead_is_refused_clearly(resident_client, raw, nam
 
 def test_no_photo_sent_ahead(resident_client):
     token = csrf_from(resident_client.get("/report").get_data(as_text=True))
-    resp = resident_client.post("/report/photo", data={}, headers={"X-CSRFToken": token})
+    resp = resident_client.post("/api/photos", data={}, headers={"X-CSRFToken": token})
     assert resp.status_code == 400 and resp.get_json() == {"error": "Choose a photo to add."}
 
 
 def nearby(client, **params):
     query = {"latitude": CATFORD.lat, "longitude": CATFORD.lon, "category": "fly_tipping", **params}
-    return client.get("/report/nearby", query_string=query)
+    return client.get("/api/reports/nearby", query_string=query)
 
 
 def test_nearby_lists_open_reports_of_the_kind_the_viewer_may_see(client, make_report, resident, make_user,

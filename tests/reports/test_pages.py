@@ -12,7 +12,7 @@ from ..factories import CATFORD
 
 
 @pytest.mark.parametrize("url, heading", [
-    ("/", "Report a street problem in Lewisham"),
+    ("/", "Street problems in Lewisham"),
     ("/about", "About Kerbside"),
     ("/privacy", "Privacy"),
     ("/login", "Log in"),

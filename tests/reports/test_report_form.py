@@ -203,15 +203,27 @@ def test_postcode_search_fills_the_coordinates(resident_client, rows):
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert 'value="51.445076"' in page and 'value="-0.020805"' in page and 'value="SE6 4RU"' in page
-    assert "We have put the pin in the middle of that postcode." in page
+    assert "We have put the pin in the middle of SE6 4RU." in page
+    assert_kept(page, coordinates=False)
+    assert rows() == before
+
+
+def test_street_search_fills_the_coordinates(resident_client, rows):
+    before = rows()
+    resp = post(resident_client, report_form(latitude="", longitude="", postcode="rushey green"), url="/report/locate")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200, page[:2000]
+    assert "We have put the pin on Rushey Green." in page and 'value="Rushey Green"' in page
+    lat = float(re.search(r'name="latitude" type="text" value="([^"]+)"', page).group(1))
+    assert 51.43 < lat < 51.46
     assert_kept(page, coordinates=False)
     assert rows() == before
 
 
 @pytest.mark.parametrize("postcode, message", [
-    ("SW1A 1AA", "We do not know that postcode."),
-    ("not a postcode", "Enter a full postcode in the area, like SE6 4RU."),
-    ("", "Enter a full postcode in the area"),
+    ("SW1A 1AA", "We could not find that postcode or street in the area."),
+    ("not a street anywhere", "We could not find that postcode or street in the area."),
+    ("", "Enter a postcode in the area, like SE6 4RU, or the name of a street."),
 ])
 def test_unknown_postcode(resident_client, rows, postcode, message):
     before = rows()
@@ -272,7 +284,8 @@ def test_script_and_sql_in_other_fields_are_refused_or_harmless(resident_client,
     resp = post(resident_client, report_form(**{field: HOSTILE}))
     text = resp.get_data(as_text=True)
     assert "<script>alert" not in text
-    if field in ("submission_token", "pending_photos"):   # replaced by safe values; the report is made
+    if field in ("submission_token", "pending_photos", "postcode"):
+        # replaced by safe values, or (the postcode: only a search box) not kept with the report: it is made
         assert resp.status_code == 302 and rows()[0] == before[0] + 1
     else:
         assert resp.status_code == 400 and rows() == before
@@ -370,7 +383,7 @@ def test_photo_posted_with_an_invalid_form_is_not_stored(resident_client, app, r
     page = refused(post(resident_client, report_form(latitude="5" * 40), [(image_bytes(), "a.jpg")]),
                    "Your photo was not kept: add it again.", rows, before)
     assert stored_files(app) == []
-    page = refused(post(resident_client, report_form(postcode="SE6 4RU SE6 4RU"), [(image_bytes(), "a.jpg")],
+    page = refused(post(resident_client, report_form(postcode="SE6 4RU " * 20), [(image_bytes(), "a.jpg")],
                         url="/report/locate"), "too long to be a postcode", rows, before)
     assert stored_files(app) == []
 
