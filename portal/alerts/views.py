@@ -46,6 +46,10 @@ def index():
     form = AlertForm()
     _choices(session, form)
     if request.method == "GET":
+        # Opened from a neighbourhood page ("get an email when a problem is reported near ..."): that place.
+        place = (request.args.get("place") or "").strip()[:120]
+        if place:
+            form.kind.data, form.place.data = "radius", place
         return _page(form)
     if form.validate_on_submit():
         radius = ascii_int(form.radius.data, 0, 100_000) if form.kind.data == "radius" else None

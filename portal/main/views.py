@@ -51,8 +51,7 @@ def near():
     parts = neighbourhood_map(place.point, f"You chose {place.label}",
                               [(LonLat(lon=lon, lat=lat), label) for (_r, _m, lon, lat), label
                                in zip(hood.reports, labels)], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
-    alerts = url_for("alerts.new", lat=place.point.lat, lon=place.point.lon) \
-        if "alerts.new" in current_app.view_functions else None
+    alerts = url_for("alerts.index", place=place.label) if "alerts.index" in current_app.view_functions else None
     return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts)
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.hotspots import Hotspot, hotspots
 from gis.nearby import count_near, reports_near
-from gis.performance import Measures, Period, latest_report_day, ward_measures
+from gis.measures import WardHeadline, ward_headline
+from gis.performance import Period, latest_report_day
 from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
 from models import IN_HAND, Ward
 
@@ -71,21 +72,11 @@ def _inside(session: Session, council: str, point: LonLat, label: str, field_nam
                  postcode=label if field_name == "postcode" else None)
 
 
-@dataclass
-class WardFigures:
-    """A ward's headline figures and the borough's for the same period."""
-    ward: Measures
-    borough: Measures
-    period: Period
-
-
-def ward_figures(session: Session, ward_id: int, end: date, days: int = HEADLINE_DAYS) -> WardFigures:
-    """The ward's measures and the borough's over the ``days`` days up to ``end``. The one place the
-    neighbourhood page and the councillors' digest take ward figures from (swap for gis.measures here)."""
-    period = Period(end - timedelta(days=days - 1), end)
-    table = ward_measures(session, period)
-    return WardFigures(ward=next(w for w in table.wards if w.ward_id == ward_id), borough=table.borough,
-                       period=period)
+def ward_figures(session: Session, ward_id: int, end: date, days: int = HEADLINE_DAYS) -> WardHeadline:
+    """The ward's measures and the borough's over the ``days`` days up to ``end``, as gis.measures defines
+    them (within target over the reports that fell due, time to fix counting open reports, backlog at the end):
+    the one place the neighbourhood page takes ward figures from."""
+    return ward_headline(session, ward_id, Period(end - timedelta(days=days - 1), end))
 
 
 @dataclass
@@ -97,7 +88,7 @@ class Neighbourhood:
     #: Reports within the radius that a crew is on now (models.IN_HAND), newest first.
     in_hand: list = field(default_factory=list)
     hotspots: list[Hotspot] = field(default_factory=list)
-    figures: WardFigures | None = None
+    figures: WardHeadline | None = None
     #: The last day with a report anywhere (figures and hotspots end there, so old data is never empty).
     data_until: date | None = None
     hotspot_since: date | None = None
