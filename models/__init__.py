@@ -2,7 +2,7 @@
 from .base import Base, utcnow
 from .category import Category
 from .place import Postcode, Ward
-from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Photo, Report, ReportEvent
+from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, PRIORITY_LABELS, Photo, Report, ReportEvent
 from .status import CLOSED, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle, RecoveryCode
 from .links import UsedLink
@@ -11,11 +11,13 @@ from .user import Role, User
 from .audit import AdminAction, AdminActionKind
 from .apikey import ApiKey
 from .contact import ReportContact
+from .person import NEEDS, PREFERENCES, Person
+from .digest import DigestSent
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
-__all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
+__all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "PRIORITY_LABELS", "Photo", "Report",
            "ReportEvent", "CLOSED", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
            "Role", "User", "AdminAction", "AdminActionKind", "LoginThrottle", "RecoveryCode", "UsedLink", "ApiKey",
-           "ReportContact",
+           "ReportContact", "NEEDS", "PREFERENCES", "Person", "DigestSent",
            "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter"]
