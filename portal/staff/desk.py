@@ -28,7 +28,8 @@ def search():
     form = SearchForm(request.args)
     form.ward.choices = [("", "All wards"), *((w.id, w.name) for w in session.scalars(select(Ward).order_by(Ward.name)))]
     form.validate()
-    errors = [e for e in form_errors(form)] if form.asked or request.args else []
+    # A page number comes from the page's links, not a box: a bad one shows the first page.
+    errors = [e for e in form_errors(form) if e[0] != form.page.id]
     result = searching.search(session, form.query()) if form.asked else searching.SearchResult()
     return render_template("staff/search.html", form=form, result=result, errors=errors, asked=form.asked,
                            page_url=lambda n: page_url("staff.search", page=n)), 400 if errors else 200

@@ -77,7 +77,9 @@ class PersonForm(Form):
     preference = ChoiceField("How they want to hear from us", id="p-preference",
                              message="Choose how they would like to hear from us from the list.",
                              choices=[("", "Email if we have it, else phone"), *PREFERENCES.items()])
-    needs = CheckboxesField("Needs", id="p-needs", choices=list(NEEDS.items()), message="Choose needs from the list.")
+    # Any value is read: the service refuses needs off the list, with the other problems at once.
+    needs = CheckboxesField("Needs", id="p-needs", choices=list(NEEDS.items()), validate_choice=False,
+                            message="Choose needs from the list.")
     needs_note = TextAreaField("Anything else staff should know before contacting them", id="p-needs-note",
                                validators=[Length(max=5000, message="Keep the note to 500 characters or fewer.")])
 

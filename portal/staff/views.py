@@ -44,7 +44,8 @@ def _queue_page(filters: QueueFilterForm, assign: BulkAssignForm | None = None, 
     assign = assign or BulkAssignForm(formdata=None)
     assign.reports.choices = [(r.reference, r.reference) for r, _, _ in rows]
     assign.crew.choices = _crew_choices("Choose a crew")
-    errors = [*form_errors(filters), *(errors or [])]
+    # A page number comes from the page's links, not a box: a bad one shows the first page.
+    errors = [*(e for e in form_errors(filters) if e[0] != filters.page.id), *(errors or [])]
     points = triage.points_of(session, [r for r, _, _ in rows])
     cfg = current_app.config
     centre = points[0][0] if points else LonLat(lon=-0.0205, lat=51.4452)
