@@ -28,11 +28,15 @@ PAGES = {
     "admin-category-new": "/admin/categories/new", "admin-crews": "/admin/crews", "admin-crew": "/admin/crews/{crew}",
     "admin-crew-new": "/admin/crews/new", "admin-api-keys": "/admin/api-keys", "admin-user": "/admin/users/{user}",
     "admin-log": "/admin/log", "error-404": "/no-such-page",
+    "staff-search": "/staff/search?q=sofa", "staff-person": "/staff/people/{person}", "staff-dashboard": "/staff/dashboard",
+    "admin-templates": "/admin/templates", "admin-template": "/admin/templates/{template}",
+    "admin-template-new": "/admin/templates/new",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
              "maps.ward_csv", "maps.ward_geojson", "notices.claim", "notices.rate", "notices.reopen",
+             "reports.locate_json", "reports.nearby_json",
              "notices.unsubscribe",
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}
@@ -79,7 +83,7 @@ def test_every_html_page_type_is_audited():
     app = create_app({"TESTING": True, "SECRET_KEY": "x"})
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     audited = {app.url_map.bind("localhost").match(url.split("?")[0].split("#")[0].format(
-        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1), "GET")[0]
+        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1, person=1, template=1), "GET")[0]
         for url in PAGES.values() if url != "/no-such-page"}
     # the open311 API endpoints are JSON/XML, not pages
     missing = endpoints - audited - NOT_PAGES - {e for e in endpoints if e.startswith("open311.") and e != "open311.docs"}
@@ -115,6 +119,8 @@ ERROR_STATES = [
     ("crew", "/crew/jobs", "#start-lat", "north"),
     ("admin", "/admin/categories/new", "#code", "Not A Code!"),
     ("admin", "/admin/crews/new", "#depot_lat", "north"),
+    ("staff", "/staff/people/{person}", "#p-phone", "ring me"),
+    ("admin", "/admin/templates/new", "#title", "No status chosen"),
 ]
 
 
