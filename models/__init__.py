@@ -2,7 +2,7 @@
 from .base import Base, utcnow
 from .category import Category
 from .place import Postcode, Ward
-from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Photo, Report, ReportEvent
+from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, PRIORITY_LABELS, Photo, Report, ReportEvent
 from .status import CLOSED, IN_HAND, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle, RecoveryCode
 from .links import UsedLink
@@ -16,12 +16,14 @@ from .street import Street
 from .alerts import ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, AlertCategory, AlertHit, AlertProgress, Questionnaire
 from .area import Area, AreaPart, AreaWard
 from .councillor import CouncillorDigest, UserWard
+from .person import NEEDS, PREFERENCES, Person
+from .digest import DigestSent
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
-__all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
+__all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "PRIORITY_LABELS", "Photo", "Report",
            "ReportEvent", "CLOSED", "IN_HAND", "LABELS", "OPEN", "PUBLIC", "TRANSITIONS", "Status", "can_transition",
            "Role", "User", "AdminAction", "AdminActionKind", "LoginThrottle", "RecoveryCode", "UsedLink", "ApiKey",
-           "ReportContact",
+           "ReportContact", "NEEDS", "PREFERENCES", "Person", "DigestSent",
            "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter",
            "Street", "ALERT_KINDS", "FREQUENCIES", "RADIUS_MAX", "RADIUS_MIN", "Alert", "AlertCategory", "AlertHit",

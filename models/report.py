@@ -9,12 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 from .category import Category
 from .place import Ward
-from .status import Status
+from .status import OPEN, Status
 from .user import User, enum_column
 
 DESCRIPTION_MAX = 2000
 #: Open311 allows 4,000 characters; the database accepts the larger, the web form keeps the smaller.
 DESCRIPTION_MAX_API = 4000
+#: The one label of each priority, everywhere it is shown (1 = most urgent).
+PRIORITY_LABELS = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
+#: The open statuses as a SQL list (for a partial index's predicate), from models.status.
+_OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN, key=lambda s: s.value))
 
 
 class Report(Base):
@@ -36,6 +40,15 @@ class Report(Base):
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
         # Deleting a report looks here for reports marked as its duplicate (ON DELETE SET NULL).
         Index("ix_reports_duplicate_of_id", "duplicate_of_id", postgresql_where=text("duplicate_of_id IS NOT NULL")),
+        # Staff search (issue 14): words (full text) and any part of the text, e.g. a street name (trigrams).
+        Index("ix_reports_description_fts", text("to_tsvector('english'::regconfig, description)"),
+              postgresql_using="gin"),
+        Index("ix_reports_description_trgm", "description", postgresql_using="gin",
+              postgresql_ops={"description": "gin_trgm_ops"}),
+        Index("ix_reports_person_id", "person_id", postgresql_where=text("person_id IS NOT NULL")),
+        # Overdue reports not yet told to their lead (the dashboard's notifier reads only these).
+        Index("ix_reports_overdue_pending", "created_at",
+              postgresql_where=text(f"overdue_notified_at IS NULL AND status IN ({_OPEN_SQL})")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +84,10 @@ class Report(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     #: Hidden by a moderator: gone from every public page, list, map feed, export and API (staff still see it).
     hidden: Mapped[bool] = mapped_column(default=False, server_default="false")
+    #: The person (CRM record, models.person) the report is from, whatever the channel. Staff only.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    #: When the lead was told it is overdue (once; see services/dashboard.py).
+    overdue_notified_at: Mapped[datetime | None]
 
     category: Mapped[Category] = relationship(lazy="joined")
     ward: Mapped[Ward | None] = relationship(lazy="joined")
@@ -82,6 +99,7 @@ class Report(Base):
                                                        cascade="all, delete-orphan")
     crew: Mapped["Crew | None"] = relationship()  # noqa: F821 (models.workflow)
     duplicate_of: Mapped["Report | None"] = relationship(remote_side="Report.id")
+    person: Mapped["Person | None"] = relationship()  # noqa: F821 (models.person)
 
 
 class Photo(Base):
@@ -111,6 +129,9 @@ class ReportEvent(Base):
     __table_args__ = (
         Index("ix_report_events_actor_id", "actor_id", postgresql_where=text("actor_id IS NOT NULL")),
         CheckConstraint("source IN ('council', 'resident', 'questionnaire')", name="source"),
+        # Staff search finds words in updates and notes too.
+        Index("ix_report_events_note_fts", text("to_tsvector('english'::regconfig, note)"), postgresql_using="gin",
+              postgresql_where=text("note <> ''")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,6 +57,8 @@ class User(Base):
     totp_enabled_at: Mapped[datetime | None]
     #: The 30-second time step of the last code accepted: a code of that step or earlier is never taken again.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    #: Staff who lead the work (issue 14): told once of each overdue report, and sent the daily digest.
+    notify_overdue: Mapped[bool] = mapped_column(default=False, server_default="false")
 
     # Flask-Login protocol, spelled out so models need not import Flask.
     @property

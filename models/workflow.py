@@ -67,6 +67,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "next_attempt_at", postgresql_where=text("sent_at IS NULL AND failed_at IS NULL")),
         Index("ix_outbox_report_id", "report_id", postgresql_where=text("report_id IS NOT NULL")),
+        # A person's page lists the emails sent to them.
+        Index("ix_outbox_to_addr_lower", text("lower(to_addr)")),
         CheckConstraint(f"to_addr {ASCII_EMAIL_SQL}", name="to_addr_ascii"),
     )
 

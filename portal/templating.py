@@ -7,6 +7,8 @@ import re
 from flask import Flask
 from markupsafe import Markup
 
+from models import PRIORITY_LABELS
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -29,6 +31,11 @@ def fmt_answer(value, question: dict) -> str:
     return ", ".join(labels.get(v, str(v)) for v in values)
 
 
+def fmt_priority(value: int | None) -> str:
+    """A priority's one label ("Urgent", "High", "Normal", "Low"), never its number."""
+    return PRIORITY_LABELS.get(value, "") if value is not None else ""
+
+
 def with_nonce(html: str, nonce: str) -> Markup:
     """Give folium's inline <script> tags the page's CSP nonce."""
     return Markup(re.sub(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)", f'<script nonce="{nonce}"', str(html)))
@@ -39,3 +46,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["target"] = fmt_target
     app.jinja_env.filters["answer"] = fmt_answer
+    app.jinja_env.filters["priority"] = fmt_priority

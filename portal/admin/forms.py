@@ -74,3 +74,16 @@ class WardsForm(Form):
     def with_wards(self, wards) -> "WardsForm":
         self.wards.choices = [(w.code, w.name) for w in wards]
         return self
+
+
+class ResponseTemplateForm(Form):
+    """Shape; the rules (status a template can be for, title and text given and short enough) are the service's."""
+    status = SelectField("For the status", validate_choice=False, description="It is offered only with this status.")
+    category = SelectField("Category", validate_choice=False, description="Or any category.")
+    title = StringField("Title (for staff)", validators=[Length(max=400, message="Keep the title to 80 characters or fewer.")])
+    text = TextAreaField("Message (shown to the public and emailed)",
+                         validators=[Length(max=20_000, message="Keep the message to 2,000 characters or fewer.")])
+
+
+class DeleteTemplateForm(Form):
+    """Delete a template: nothing to fill in."""

@@ -3,7 +3,7 @@ from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from models import DESCRIPTION_MAX
+from models import DESCRIPTION_MAX, PREFERENCES
 
 from ..services.submission import CALLER_CHANNELS
 
@@ -37,3 +37,10 @@ class ReportForm(FlaskForm):
     channel = SelectField("How did they reach us?", validate_choice=False,
                           choices=[SelectChoice("", "It is my own report"),
                                    *(SelectChoice(value, label) for value, label in CALLER_CHANNELS.items())])
+    # Staff reporting for a caller: the caller's phone and how they want to hear back (checked by the service).
+    phone = StringField("Caller's phone number", validators=[Length(max=60, message="That is too long to be a "
+                                                                                  "phone number.")],
+                        description="We find the caller's record by their email address or phone number.")
+    preference = SelectField("How do they want to hear from us?", validate_choice=False,
+                             choices=[SelectChoice("", "Email if they gave one, else phone"),
+                                      *(SelectChoice(value, label) for value, label in PREFERENCES.items())])

@@ -117,9 +117,14 @@ class ReportPage:
         self.categories = categories(db.session())
         self.form = form_for(self.categories)
         self.form.category.choices = grouped_choices(self.categories)
+        if visibility.is_staff(current_user):     # the contact fields are the caller's
+            self.form.email.label.text = "Caller's email address (optional)"
+            self.form.email.description = "Only if they want emails about the report: we never show it publicly."
+            self.form.your_name.label.text = "Caller's name (optional)"
         self.answers = answers_in(self.form, self.categories) if request.method == "POST" else {}
         self.answer_errors: dict[str, str] = {}
         self.notice: str | None = None
+        self.staff = visibility.is_staff(current_user)
 
     def point(self) -> tuple[LonLat | None, DomainError | None]:
         """The point typed, placed on the map or found, or what is wrong with it."""
@@ -137,7 +142,8 @@ class ReportPage:
                          answers=self.answers.get(code, {}), photo_keys=photo_keys, anonymous=form.anonymous.data,
                          client_token=form.submission_token.data)
         return Submission(report=data, email=form.email.data or "", name=form.your_name.data or "",
-                          caller_channel=form.channel.data or "", point_problem=problem,
+                          caller_channel=form.channel.data or "", phone=form.phone.data or "",
+                          preference=form.preference.data or "", point_problem=problem,
                           suggest_nearby=suggest_nearby)
 
     def show(self, problems: list[DomainError]) -> None:
@@ -185,6 +191,8 @@ def new():
     if request.method == "GET":
         form.submission_token.data = _new_token()
         form.category.data = (request.args.get("category") or "")[:40] or None
+        if request.args.get("caller") in CALLER_CHANNELS and page.staff:   # "Report for a caller"
+            form.channel.data = request.args["caller"]
         # Opened from a place (the neighbourhood page, a report's "report another problem here"): pin it.
         if request.args.get("latitude"):
             try:

@@ -189,7 +189,7 @@ def check_report(session: Session, data: NewReport, point_problem: DomainError |
 
 def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
                   status: Status = Status.NEW, actor: User | None = None, token_checked: bool = False,
-                  checked: CheckedReport | None = None) -> Report:
+                  checked: CheckedReport | None = None, person=None) -> Report:
     """Validate and save a new report with its photos and first timeline entry; idempotent on client_token.
 
     ``actor`` is who made it when not the reporter (staff taking a phone call). The reporter's email
@@ -213,7 +213,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
     for _attempt in range(5):
         report = Report(reference=new_reference(), category=category, description=description,
                         geom=data.point.ewkt, status=status, reporter=reporter, anonymous=data.anonymous,
-                        answers=answers, channel=data.channel, client_token=data.client_token)
+                        answers=answers, channel=data.channel, client_token=data.client_token, person=person)
         for key in data.photo_keys:
             width, height = store.pending_size(key)
             report.photos.append(Photo(key=key, width=width, height=height, kind="before"))

@@ -14,6 +14,7 @@ from . import visibility
 from .contacts import contact_user
 from .emails import InvalidEmail, normalise_email
 from .errors import DomainError, Refused
+from .people import InvalidPhone, check_preference, clean_phone, person_for
 from .photos import PhotoStore
 from .reports import CheckedReport, NewReport, check_report, create_report, report_by_token
 from .transaction import unit_of_work
@@ -30,6 +31,10 @@ class Submission:
     name: str = ""
     #: Staff only: how the caller reached us (a key of CALLER_CHANNELS); empty for their own report.
     caller_channel: str = ""
+    #: Staff only: the caller's phone number, and how they want to hear from us (a key of models.PREFERENCES;
+    #: empty: by email if they gave one, else by phone). Emails go to a caller only if they prefer email.
+    phone: str = ""
+    preference: str = ""
     #: What was wrong with the location as the channel parsed it (report.point is then None).
     point_problem: DomainError | None = None
     #: Before saving, offer the open reports of the same kind nearby ("me too"), if there are any.
@@ -58,7 +63,7 @@ def submit_report(session: Session, submission: Submission, viewer, store: Photo
     existing = None if kind == "open311" else report_by_token(session, data.client_token)
     if existing is not None:        # sent twice (a second click, the back button): the report already made
         return Outcome(report=existing, for_caller=kind == "caller")
-    checked, email = _check(session, submission, kind)
+    checked, email, phone, preference = _check(session, submission, kind)
     if submission.suggest_nearby:
         nearby = open_reports_near(session, visibility.visible_reports(viewer), data.point, checked.category.id)
         if nearby:
@@ -66,16 +71,25 @@ def submit_report(session: Session, submission: Submission, viewer, store: Photo
     actor = None
     if kind == "visitor":
         reporter, status, data.channel = contact_user(session, email, submission.name), Status.UNCONFIRMED, "web"
+        person = person_for(session, user=reporter, name=submission.name)
     elif kind == "caller":
-        reporter = contact_user(session, email, submission.name) if email else None
+        # A caller who prefers another way than email gets no emails: no account is made for them.
+        reporter = contact_user(session, email, submission.name) if email and preference == "email" else None
         status, data.channel, actor = Status.NEW, submission.caller_channel, viewer
+        person = person_for(session, email=email, phone=phone, name=submission.name.strip(), user=reporter,
+                            preference=preference)
     elif kind == "open311":
         reporter, status, data.channel = None, Status.NEW, "open311"
+        contact = data.contact
+        person = None if contact is None else person_for(
+            session, email=contact.email or "", phone=contact.phone or "",
+            name=f"{contact.first_name or ''} {contact.last_name or ''}".strip())
     else:
         reporter, status, data.channel = viewer, Status.NEW, "web"
+        person = person_for(session, user=reporter)
     # The token was looked up above (Open311 looks up its own content tokens before calling).
     report = create_report(session, data, reporter, store, status=status, actor=actor, checked=checked,
-                           token_checked=True)
+                           token_checked=True, person=person)
     return Outcome(report=report, for_caller=actor is not None)
 
 
@@ -89,8 +103,9 @@ def problems_with(session: Session, submission: Submission, viewer) -> list[Doma
     return []
 
 
-def _check(session: Session, submission: Submission, kind: str) -> tuple[CheckedReport, str]:
-    """Every rule, all at once: (the checked report, the contact's normalised email) or Refused."""
+def _check(session: Session, submission: Submission, kind: str) -> tuple[CheckedReport, str, str, str]:
+    """Every rule, all at once: (the checked report, the contact's normalised email, a caller's phone and
+    preferred contact) or Refused."""
     problems: list[DomainError] = []
     checked, answer_problems = None, ()
     try:
@@ -104,11 +119,22 @@ def _check(session: Session, submission: Submission, kind: str) -> tuple[Checked
         except InvalidEmail as exc:
             problems.append(InvalidEmail("Enter your email address, so that you can confirm the report."
                                          if not submission.email.strip() else exc.message))
-    if kind == "caller" and submission.caller_channel not in CALLER_CHANNELS:
-        problems.append(DomainError("Choose how the caller reached us.", field="channel"))
+    phone = preference = ""
+    if kind == "caller":
+        if submission.caller_channel not in CALLER_CHANNELS:
+            problems.append(DomainError("Choose how the caller reached us.", field="channel"))
+        try:
+            phone = clean_phone(submission.phone)
+        except InvalidPhone as exc:
+            problems.append(exc)
+        if not any(p.field in ("email", "phone") for p in problems):
+            try:
+                preference = check_preference(submission.preference, email, phone)
+            except DomainError as exc:
+                problems.append(exc)
     if problems:
         raise Refused(problems, answer_problems)
-    return checked, email
+    return checked, email, phone, preference
 
 
 def _kind(submission: Submission, viewer) -> str:

@@ -4,20 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from gis.coords import LonLat
 from gis.nearby import open_reports_near, report_point
-from models import OPEN, Category, Crew, Report, ReportEvent, Status, Supporter, User, utcnow
+from models import (OPEN, PRIORITY_LABELS, TRANSITIONS, Category, Crew, Report, ReportEvent, ResponseTemplate, Status, Supporter,
+                    User, Ward, utcnow)
 
 from . import notifications
 from .errors import DomainError
 from .reports import record_status
 from .transaction import unit_of_work
 
-PRIORITIES = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
-SORTS = ("due", "created", "-created", "supporters", "priority")
+PRIORITIES = PRIORITY_LABELS
+#: "attention" (the default): overdue first (most urgent priority first, then the most recently overdue: a report
+#: overdue for years does not bury this week's), then the rest by due soonest.
+SORTS = ("attention", "due", "-due", "created", "-created", "priority", "supporters", "category", "ward")
+PAGE_SIZE = 50
+#: The most reports one bulk assignment may name (a page of the queue holds PAGE_SIZE).
 QUEUE_LIMIT = 200
 
 
@@ -42,11 +47,26 @@ class QueueFilter:
     max_age_days: int | None = None
     overdue: bool = False
     unassigned: bool = False
-    sort: str = "due"
+    sort: str = "attention"
+    page: int = 1
 
 
-def queue(session: Session, f: QueueFilter, now: datetime | None = None):
-    """Rows of (Report, supporters, due_at) for the triage queue: open reports unless a status is chosen."""
+@dataclass
+class QueuePage:
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+def queue(session: Session, f: QueueFilter, now: datetime | None = None) -> list:
+    """Rows of (Report, supporters, due_at) of one page of the triage queue (see queue_page)."""
+    return queue_page(session, f, now).rows
+
+
+def queue_page(session: Session, f: QueueFilter, now: datetime | None = None) -> QueuePage:
+    """One page (PAGE_SIZE rows of (Report, supporters, due_at)) of the triage queue, with the count of all:
+    open reports unless a status is chosen."""
     now = now or utcnow()
     due = Report.created_at + func.make_interval(0, 0, 0, 0, Category.target_hours)
     supporters = (select(func.count()).where(Supporter.report_id == Report.id).correlate(Report)
@@ -63,10 +83,55 @@ def queue(session: Session, f: QueueFilter, now: datetime | None = None):
         stmt = stmt.where(due < now, Report.status.in_(OPEN))
     if f.unassigned:
         stmt = stmt.where(Report.crew_id.is_(None))
-    order = {"due": (due, Report.id), "created": (Report.created_at, Report.id),
-             "-created": (Report.created_at.desc(), Report.id.desc()),
-             "supporters": (supporters.desc(), due), "priority": (Report.priority, due)}[f.sort]
-    return session.execute(stmt.order_by(*order).limit(QUEUE_LIMIT)).all()
+    late = due < now
+    order = {"attention": (case((late, 0), else_=1), case((late, Report.priority)), case((late, due)).desc(), due),
+             "due": (due,), "-due": (due.desc(),), "created": (Report.created_at,),
+             "-created": (Report.created_at.desc(),), "supporters": (supporters.desc(), due),
+             "priority": (Report.priority, due), "category": (Category.name, due),
+             "ward": (_ward_name(), due)}[f.sort if f.sort in SORTS else "attention"]
+    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Report.id).subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, f.page or 1), pages)
+    rows = session.execute(stmt.order_by(*order, Report.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return QueuePage(rows=rows, total=total, page=page, pages=pages)
+
+
+def _ward_name():
+    return select(Ward.name).where(Ward.id == Report.ward_id).correlate(Report).scalar_subquery()
+
+
+@unit_of_work
+def change_status(session: Session, report: Report, new: Status, actor: User, note: str = "",
+                  internal: bool = False, template_id: int | None = None) -> ReportEvent:
+    """Change the status from the report page, with a response template's text when no message is written. A
+    template is used only for the status it was written for, and for the report's category (or any)."""
+    if template_id is not None:
+        template = session.get(ResponseTemplate, template_id)
+        if template is None:
+            raise DomainError("Choose a response template from the list, or none.", field="template")
+        if template.status is not new:
+            raise DomainError(f"The template “{template.title}” is for “{template.status.label}”, not "
+                              f"“{new.label}”: choose one written for that status, or none.", field="template")
+        if template.category_id is not None and template.category_id != report.category_id:
+            raise DomainError(f"The template “{template.title}” is for another category: choose one for "
+                              f"{report.category.name}, or none.", field="template")
+        note = (note or "").strip() or template.text
+    event = record_status(session, report, new, actor, note or "", internal)
+    session.commit()
+    return event
+
+
+def templates_for(session: Session, report: Report) -> list[ResponseTemplate]:
+    """The response templates that may be offered on a report's page: for its category (or any) and for a
+    status it can move to, by status then title."""
+    reachable = TRANSITIONS.get(report.status, frozenset())
+    if not reachable:
+        return []
+    return list(session.scalars(
+        select(ResponseTemplate).where((ResponseTemplate.category_id == report.category_id)
+                                       | ResponseTemplate.category_id.is_(None),
+                                       ResponseTemplate.status.in_(reachable))
+        .order_by(ResponseTemplate.status, ResponseTemplate.title)))
 
 
 def _note(session: Session, report: Report, actor: User, note: str, internal: bool) -> ReportEvent:

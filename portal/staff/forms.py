@@ -10,8 +10,9 @@ from ..forms import CheckboxesField, ChoiceField, Form, QueryForm, WholeNumberFi
 from ..services import triage
 
 NOTE_MAX = 2000
-SORT_LABELS = {"due": "Due soonest", "created": "Oldest first", "-created": "Newest first",
-               "supporters": "Most supporters", "priority": "Priority"}
+SORT_LABELS = {"attention": "Needs attention (overdue first)", "due": "Due soonest", "-due": "Due latest",
+               "created": "Oldest first", "-created": "Newest first", "priority": "Priority",
+               "supporters": "Most supporters", "category": "Category", "ward": "Ward"}
 REFERENCE_MAX = 12
 
 
@@ -36,10 +37,12 @@ class QueueFilterForm(QueryForm):
                          choices=[("", "Any open status"), *((s.value, s.label) for s in Status)])
     age = WholeNumberField("Made in the last (days)", low=1, high=36500, id="f-age",
                            message="Give the age as a whole number of days, from 1 to 36,500.")
-    sort = ChoiceField("Sort by", id="f-sort", default="due", message="Choose an order from the list.",
+    sort = ChoiceField("Sort by", id="f-sort", default="attention", message="Choose an order from the list.",
                        choices=[(s, SORT_LABELS[s]) for s in triage.SORTS])
     overdue = BooleanField("Overdue only", id="f-overdue")
     unassigned = BooleanField("Not assigned to a crew", id="f-unassigned")
+    #: Set by the page links, not a box.
+    page = WholeNumberField("Page", low=1, high=100_000, id="f-page", message="Choose a page from the links.")
 
     def queue_filter(self) -> triage.QueueFilter:
         """The filter to apply: a refused value filters nothing (its error is shown)."""
@@ -47,7 +50,8 @@ class QueueFilterForm(QueryForm):
             return None if field.errors else field.data
         return triage.QueueFilter(ward_id=ok(self.ward), category_id=ok(self.category), status=ok(self.status),
                                   max_age_days=ok(self.age), overdue=bool(self.overdue.data),
-                                  unassigned=bool(self.unassigned.data), sort=ok(self.sort) or "due")
+                                  unassigned=bool(self.unassigned.data), sort=ok(self.sort) or "attention",
+                                  page=ok(self.page) or 1)
 
 
 class StatusForm(Form):

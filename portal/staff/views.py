@@ -2,18 +2,18 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from gis.coords import LonLat, os_grid_reference
 from gis.maps import report_with_neighbours_map, selectable_points_map
 from gis.nearby import report_point
-from models import TRANSITIONS, Category, Crew, FixRating, Report, ResponseTemplate, Status, Ward, utcnow
+from models import TRANSITIONS, Category, Crew, FixRating, Report, Status, Ward, utcnow
 
 from .. import db
 from ..forms import add_error, form_errors
 from ..permissions import STAFF, roles_required
-from ..services import moderation, triage
+from ..services import moderation, people, triage
 from ..services.errors import DomainError
-from ..services.reports import change_status
 from . import bp
 from .forms import (resident_update_forms, AssignForm, BulkAssignForm, DetailsForm, DuplicateForm, HideForm, NotResponsibleForm,
                     QueueFilterForm, RedactForm, RemovePhotoForm, StatusForm, UpdateForm)
@@ -39,17 +39,24 @@ def _queue_page(filters: QueueFilterForm, assign: BulkAssignForm | None = None, 
                                                          session.scalars(select(Category).order_by(Category.name)))]
     filters.validate()
     f = filters.queue_filter()
-    rows = triage.queue(session, f)
+    found = triage.queue_page(session, f)
+    rows = found.rows
     assign = assign or BulkAssignForm(formdata=None)
     assign.reports.choices = [(r.reference, r.reference) for r, _, _ in rows]
     assign.crew.choices = _crew_choices("Choose a crew")
-    errors = [*form_errors(filters), *(errors or [])]
+    # A page number comes from the page's links, not a box: a bad one shows the first page.
+    errors = [*(e for e in form_errors(filters) if e[0] != filters.page.id), *(errors or [])]
     points = triage.points_of(session, [r for r, _, _ in rows])
     cfg = current_app.config
     centre = points[0][0] if points else LonLat(lon=-0.0205, lat=51.4452)
     parts = selectable_points_map(centre, points, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+    args = {k: v for k, v in request.args.items() if k != "page"}
+
+    def queue_url(**changes):       # this view of the queue with a page or an order changed
+        return url_for("staff.queue", **{k: v for k, v in {**args, **changes}.items() if v not in ("", None)})
     return render_template("staff/queue.html", rows=rows, filters=filters, assign=assign, errors=errors,
-                           now=utcnow(), limit=triage.QUEUE_LIMIT, map=parts), 400 if errors else status
+                           now=utcnow(), found=found, sort=f.sort, queue_url=queue_url, map=parts), \
+        400 if errors else status
 
 
 @bp.get("/")
@@ -60,10 +67,7 @@ def queue():
 
 def _forms(session, report: Report) -> dict:
     """A fresh form for each action on the report page, with its choices."""
-    templates = session.scalars(
-        select(ResponseTemplate).where((ResponseTemplate.category_id == report.category_id)
-                                       | ResponseTemplate.category_id.is_(None))
-        .order_by(ResponseTemplate.status, ResponseTemplate.title)).all()
+    templates = triage.templates_for(session, report)
     status = StatusForm(formdata=None)
     details = DetailsForm(formdata=None, data={"category": report.category_id, "priority": report.priority})
     assign = AssignForm(formdata=None, data={"reports": report.reference, "back": report.reference})
@@ -83,12 +87,13 @@ def _choices(session, report: Report, name: str, form, templates=None) -> None:
     """The choices and labels a form of the report page shows (also for a refused one shown again)."""
     if name == "status":
         if templates is None:
-            templates = session.scalars(
-                select(ResponseTemplate).where((ResponseTemplate.category_id == report.category_id)
-                                               | ResponseTemplate.category_id.is_(None))).all()
+            templates = triage.templates_for(session, report)
         form.status.choices = [(s.value, s.label) for s in sorted(
             s for s in Status if s in TRANSITIONS[report.status] and s not in (Status.DUPLICATE, Status.NOT_RESPONSIBLE))]
-        form.template.choices = [("", "None"), *((t.id, f"{t.status.label}: {t.title} – {t.text}") for t in templates)]
+        # Grouped by the status each was written for; the page's script shows only the chosen status's group.
+        form.template.choices = [SelectChoice("", "None"), *(
+            SelectChoice(t.id, f"{t.title} – {t.text}", render_kw={"data-status": t.status.value},
+                         optgroup=f"For “{t.status.label}”") for t in templates)]
     elif name == "details":
         form.category.choices = [(c.id, c.name) for c in session.scalars(
             select(Category).where(Category.active.is_(True)).order_by(Category.name))]
@@ -126,6 +131,7 @@ def _panel(report: Report, failed_name: str | None = None, failed=None, error: D
         "staff/report.html", report=report, point=point, grid_ref=os_grid_reference(point), errors=errors,
         forms=forms, due=triage.due_at(report), overdue=triage.is_overdue(report),
         supporters=triage.supporter_count(session, report), nearby=nearby, priorities=triage.PRIORITIES,
+        person=people.person_of_report(session, report),
         ratings=session.scalars(select(FixRating.score).where(FixRating.report_id == report.id)
                                 .order_by(FixRating.created_at)).all(),
         map=report_with_neighbours_map(
@@ -161,9 +167,8 @@ def status(reference: str):
     form = StatusForm()
 
     def act(session, report):
-        template = session.get(ResponseTemplate, form.template.data) if form.template.data else None
-        note = (form.note.data or "").strip() or (template.text if template is not None else "")
-        change_status(session, report, form.status.data, current_user, note, internal=form.internal.data)
+        triage.change_status(session, report, form.status.data, current_user, form.note.data or "",
+                             internal=form.internal.data, template_id=form.template.data)
     return _act(reference, "status", form, act, "Status changed.")
 
 

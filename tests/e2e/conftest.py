@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from models import Category, Crew, CrewMember, Role, Ward
+from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, Ward
 from portal.app import create_app
-from portal.services import apikeys, triage, twofactor
+from portal.services import apikeys, people, triage, twofactor
 from portal.services.accounts import register_user
 from portal.services.photos import PhotoStore
 from portal.services.reports import NewReport, create_report
@@ -124,11 +124,19 @@ def build_world(engine, photo_dir) -> dict:
                                  users["resident"], PhotoStore(photo_dir)) for n in range(2)]
         triage.assign(session, [reports[1]], crew, users["staff"])
         apikeys.create_key(session, f"a11y-{uuid.uuid4().hex[:6]}")
+        person = people.person_for(session, user=users["resident"], phone="020 8314 6000", needs=["hearing"])
+        for report in reports:
+            report.person = person
+        template = ResponseTemplate(status=Status.INVESTIGATING, title=f"A11y template {uuid.uuid4().hex[:6]}",
+                                    text="We are looking into it.")
+        session.add(template)
+        session.commit()
         return {"report": reports[0].reference, "job": reports[1].reference, "crew": crew.id,
                 "crew_name": crew.name, "ward": session.scalar(select(Ward.code).where(Ward.id == reports[0].ward_id)),
                 "category": session.scalar(select(Category.id).where(Category.code == "fly_tipping")),
                 "emails": {role: user.email for role, user in users.items()}, "user": users["resident"].id,
-                "councillor_user": users["councillor"].id}
+                "councillor_user": users["councillor"].id,
+                "person": person.id, "template": template.id}
 
 
 def delete_a11y_data(engine) -> None:
@@ -138,6 +146,8 @@ def delete_a11y_data(engine) -> None:
         conn.execute(text(f"DELETE FROM reports WHERE reporter_id IN ({users})"), params)
         conn.execute(text("DELETE FROM crews WHERE name LIKE 'A11y crew %'"))
         conn.execute(text("DELETE FROM api_keys WHERE name LIKE 'a11y-%'"))
+        conn.execute(text(f"DELETE FROM people WHERE user_id IN ({users})"), params)
+        conn.execute(text("DELETE FROM response_templates WHERE title LIKE 'A11y template %'"))
         conn.execute(text("DELETE FROM outbox WHERE to_addr LIKE :pattern"), params)
         conn.execute(text(f"DELETE FROM users WHERE id IN ({users})"), params)
 

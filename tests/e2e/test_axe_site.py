@@ -35,6 +35,9 @@ PAGES = {
     "follow-confirm": "/n/follow/some-token", "questionnaire-bad-link": "/n/fixed/not-a-token",
     "neighbourhood": "/near?postcode=SE6+4TU", "fairness": "/fairness", "my-ward": "/my/ward",
     "admin-user-councillor": "/admin/users/{councillor_user}",
+    "staff-search": "/staff/search?q=sofa", "staff-person": "/staff/people/{person}", "staff-dashboard": "/staff/dashboard",
+    "admin-templates": "/admin/templates", "admin-template": "/admin/templates/{template}",
+    "admin-template-new": "/admin/templates/new",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
@@ -86,7 +89,7 @@ def test_every_html_page_type_is_audited():
     app = create_app({"TESTING": True, "SECRET_KEY": "x"})
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     audited = {app.url_map.bind("localhost").match(url.split("?")[0].split("#")[0].format(
-        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1, councillor_user=1), "GET")[0]
+        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1, councillor_user=1, person=1, template=1), "GET")[0]
         for url in PAGES.values() if url != "/no-such-page"}
     # the open311 API endpoints are JSON/XML, not pages
     missing = endpoints - audited - NOT_PAGES - {e for e in endpoints if e.startswith("open311.") and e != "open311.docs"}
@@ -125,6 +128,8 @@ ERROR_STATES = [
     ("admin", "/admin/crews/new", "#depot_lat", "north"),
     ("anonymous", "/alerts", "#place", "Nowhere Street Zzz"),
     ("anonymous", "/reports/{report}/update", "#email", "not-an-email"),
+    ("staff", "/staff/people/{person}", "#p-phone", "ring me"),
+    ("admin", "/admin/templates/new", "#title", "No status chosen"),
 ]
 
 

@@ -1,0 +1,205 @@
+"""The staff dashboard: per category, ward or crew, how much is open, overdue, due soon and fixed, how long
+fixes take and how many reports came in each month; the lead told once of each overdue report; a daily digest.
+
+Teams: issue 14 routes each category to a team (another branch). Until it lands, the dashboard groups by
+category, and the leads are the staff who asked for overdue notices (else the admins). Two seams: add a
+"team" entry to GROUPINGS, and make ``leads_for`` answer with each team's lead.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from models import OPEN, Category, Crew, DigestSent, Report, Role, User, Ward, utcnow
+
+from .links import external_url
+from .notifications import queue_email
+from .text import csv_safe
+from .transaction import unit_of_work
+
+#: name -> (label, the column grouped on, the column that names the group, outer join)
+GROUPINGS = {
+    "category": ("Category", Report.category_id, Category.name, (Category, Category.id == Report.category_id)),
+    "ward": ("Ward", Report.ward_id, Ward.name, (Ward, Ward.id == Report.ward_id)),
+    "crew": ("Crew", Report.crew_id, Crew.name, (Crew, Crew.id == Report.crew_id)),
+}
+MONTHS = 6
+MEDIAN_DAYS = 90
+#: An overdue notice lists at most this many reports (the count says how many there are).
+NOTICE_LIST = 50
+
+
+def due_expr():
+    """When a report's service target runs out (needs the category joined)."""
+    return Report.created_at + func.make_interval(0, 0, 0, 0, Category.target_hours)
+
+
+@dataclass
+class Row:
+    key: int | None
+    name: str
+    open: int = 0
+    overdue: int = 0
+    due_week: int = 0
+    fixed_week: int = 0
+    median_hours: float | None = None
+    #: Reports made in each of the last MONTHS months, oldest first.
+    months: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    grouping: str
+    label: str
+    rows: list[Row]
+    months: list[date]
+    total: Row
+
+
+def _month_starts(now: datetime) -> list[date]:
+    first = date(now.year, now.month, 1)
+    out = [first]
+    for _ in range(MONTHS - 1):
+        prev = out[-1] - timedelta(days=1)
+        out.append(date(prev.year, prev.month, 1))
+    return out[::-1]
+
+
+def dashboard(session: Session, grouping: str = "category", now: datetime | None = None) -> Dashboard:
+    now = now or utcnow()
+    label, key, name, (joined, on) = GROUPINGS[grouping]
+    due = due_expr()
+    is_open = Report.status.in_(OPEN)
+    week, median_since = now + timedelta(days=7), now - timedelta(days=MEDIAN_DAYS)
+    hours = func.extract("epoch", Report.fixed_at - Report.created_at) / 3600
+    base = select(Report).join(Category, Category.id == Report.category_id).where(Report.hidden.is_(False))
+    if joined is not Category:
+        base = base.outerjoin(joined, on)
+    stmt = base.with_only_columns(
+        key.label("key"), func.max(name).label("name"),
+        func.count().filter(is_open).label("open"),
+        func.count().filter(and_(is_open, due < now)).label("overdue"),
+        func.count().filter(and_(is_open, due >= now, due < week)).label("due_week"),
+        func.count().filter(Report.fixed_at >= now - timedelta(days=7)).label("fixed_week"),
+        func.percentile_cont(0.5).within_group(hours).filter(Report.fixed_at >= median_since).label("median"),
+    ).where(is_open | (Report.fixed_at >= median_since)).group_by(key)
+    rows = {r.key: Row(key=r.key, name=r.name or "Not assigned" if grouping == "crew" else r.name or "None",
+                       open=r.open, overdue=r.overdue, due_week=r.due_week, fixed_week=r.fixed_week,
+                       median_hours=r.median) for r in session.execute(stmt)}
+    starts = _month_starts(now)
+    month = func.date_trunc("month", func.timezone("UTC", Report.created_at))
+    made = base.with_only_columns(key.label("key"), func.max(name).label("name"), month.label("month"),
+                                  func.count().label("n")).where(Report.created_at >= datetime.combine(
+                                      starts[0], datetime.min.time(), tzinfo=now.tzinfo)).group_by(key, month)
+    counts: dict = {}
+    for r in session.execute(made):
+        counts[(r.key, r.month.date())] = r.n
+        rows.setdefault(r.key, Row(key=r.key, name=r.name or ("Not assigned" if grouping == "crew" else "None")))
+    for row in rows.values():
+        row.months = [counts.get((row.key, m), 0) for m in starts]
+    ordered = sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.name))
+    total = Row(key=None, name="All", open=sum(r.open for r in ordered), overdue=sum(r.overdue for r in ordered),
+                due_week=sum(r.due_week for r in ordered), fixed_week=sum(r.fixed_week for r in ordered),
+                median_hours=_overall_median(session, median_since),
+                months=[sum(r.months[i] for r in ordered) for i in range(len(starts))])
+    return Dashboard(grouping=grouping, label=label, rows=ordered, months=starts, total=total)
+
+
+def _overall_median(session: Session, since: datetime) -> float | None:
+    hours = func.extract("epoch", Report.fixed_at - Report.created_at) / 3600
+    return session.scalar(select(func.percentile_cont(0.5).within_group(hours))
+                          .where(Report.fixed_at >= since, Report.hidden.is_(False)))
+
+
+def as_csv(board: Dashboard) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([board.label.lower(), "open", "overdue", "due_next_7_days", "fixed_last_7_days",
+                     f"median_hours_to_fix_last_{MEDIAN_DAYS}_days",
+                     *(f"made_{m:%Y-%m}" for m in board.months)])
+    for row in [*board.rows, board.total]:
+        writer.writerow([csv_safe(row.name), row.open, row.overdue, row.due_week, row.fixed_week,
+                         "" if row.median_hours is None else f"{row.median_hours:.1f}", *row.months])
+    return out.getvalue()
+
+
+# --- the lead: told once of each overdue report, and a daily digest -------------------------------------------
+
+def leads_for(session: Session) -> list[User]:
+    """Who is told of overdue reports and sent the digest: active staff and admins who asked for it, else every
+    active admin. (The seam for teams: each team's lead, for that team's reports.)"""
+    staff = (Role.STAFF, Role.ADMIN)
+    leads = list(session.scalars(select(User).where(User.notify_overdue.is_(True), User.active.is_(True),
+                                                    User.role.in_(staff)).order_by(User.id)))
+    if leads:
+        return leads
+    return list(session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True))
+                                .order_by(User.id)))
+
+
+@unit_of_work
+def set_overdue_notices(session: Session, user: User, on: bool) -> None:
+    """A staff member asks for (or stops) overdue notices and the daily digest."""
+    user.notify_overdue = on
+    session.commit()
+
+
+@unit_of_work
+def notify_overdue(session: Session, now: datetime | None = None) -> int:
+    """Tell the leads of every open report that has become overdue since the last run: one email each, listing
+    the most recently overdue. Each report is told once (``overdue_notified_at``); running again sends nothing
+    new. Returns how many reports were told of."""
+    now = now or utcnow()
+    due = due_expr()
+    pending = list(session.execute(
+        select(Report.id, Report.reference, Category.name, due.label("due"))
+        .join(Category, Category.id == Report.category_id)
+        .where(Report.overdue_notified_at.is_(None), Report.status.in_(OPEN), Report.hidden.is_(False), due < now)
+        .order_by(due.desc(), Report.id).with_for_update(of=Report, skip_locked=True)))
+    if not pending:
+        return 0
+    leads = leads_for(session)
+    link = external_url(session, "staff.queue", overdue="y")
+    lines = [f"- {r.reference}: {r.name}, due {r.due:%d %b %Y %H:%M} UTC" for r in pending[:NOTICE_LIST]]
+    more = f"\n... and {len(pending) - NOTICE_LIST} more." if len(pending) > NOTICE_LIST else ""
+    for lead in leads:
+        queue_email(session, lead.email, f"{len(pending)} report{'s' if len(pending) != 1 else ''} now overdue",
+                    f"Hello {lead.greeting},\n\nThese reports have passed their service target since the last "
+                    f"notice:\n" + "\n".join(lines) + more + f"\n\nSee every overdue report: {link}\n")
+    session.execute(Report.__table__.update().where(Report.id.in_([r.id for r in pending]))
+                    .values(overdue_notified_at=now))
+    session.commit()
+    return len(pending)
+
+
+@unit_of_work
+def send_digest(session: Session, day: date | None = None, now: datetime | None = None) -> int:
+    """The day's digest to each lead, through the outbox: sent once per lead and day, however often this runs
+    (or however many run at once). Returns how many digests were queued."""
+    now = now or utcnow()
+    day = day or now.date()
+    board = dashboard(session, "category", now)
+    top = [r for r in board.rows if r.overdue][:10]
+    body = (f"Open: {board.total.open}\nOverdue: {board.total.overdue}\nDue in the next 7 days: "
+            f"{board.total.due_week}\nFixed in the last 7 days: {board.total.fixed_week}\n")
+    if top:
+        body += "\nMost overdue by category:\n" + "\n".join(f"- {r.name}: {r.overdue} overdue, {r.open} open"
+                                                           for r in top) + "\n"
+    body += f"\nThe dashboard: {external_url(session, 'staff.dashboard')}\n"
+    queued = 0
+    for lead in leads_for(session):
+        claimed = session.execute(insert(DigestSent).values(day=day, user_id=lead.id, at=now)
+                                  .on_conflict_do_nothing().returning(literal(1))).first()
+        if claimed is None:
+            continue
+        queue_email(session, lead.email, f"Street services digest for {day:%-d %B %Y}",
+                    f"Hello {lead.greeting},\n\n{body}")
+        queued += 1
+    session.commit()
+    return queued

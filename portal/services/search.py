@@ -1,0 +1,147 @@
+"""Staff search across every report (hidden and unconfirmed ones too: staff see all).
+
+One box takes what staff have in front of them, read in this order:
+- a reference (KB-7QF3K, or kb7qf3k): that report;
+- an email address: the reports of the person (or account) with it;
+- a phone number (7 to 15 digits, any spacing, +44): the reports of the people with it;
+- a postcode in the area: reports within POSTCODE_METRES of its middle;
+- anything else: words in descriptions and in timeline updates and notes (PostgreSQL full text, 'english'),
+  and the text anywhere in a description, e.g. a street name (trigram index; 3 characters or more).
+Ward, status and dates narrow any of these. Text is only ever a bound parameter: websearch_to_tsquery accepts
+any input without a syntax error, and LIKE wildcards are escaped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, literal_column, or_, select, union
+from sqlalchemy.orm import Session
+
+from gis.nearby import geog
+from gis.queries import format_postcode, normalise_postcode, point_expr, postcode_location
+from models import Person, Report, ReportEvent, Status, User
+
+from .emails import InvalidEmail, email_key, normalise_email
+from .people import phone_digits
+
+QUERY_MAX = 200
+PAGE_SIZE = 50
+#: Counting stops here: "more than 1,000" is enough to say "narrow it down".
+COUNT_CAP = 1000
+POSTCODE_METRES = 250
+_REFERENCE = re.compile(r"KB-?([0-9A-Z]{5,8})")
+_PHONE = re.compile(r"\+?[0-9 ()\-.]{7,40}")
+_CONFIG = literal_column("'english'::regconfig")
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    ward_id: int | None = None
+    status: Status | None = None
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+
+
+@dataclass
+class SearchResult:
+    reports: list[Report] = field(default_factory=list)
+    #: Matches counted up to COUNT_CAP (``capped`` when there are more).
+    total: int = 0
+    capped: bool = False
+    page: int = 1
+    pages: int = 1
+    #: How the text was read: reference, email, phone, postcode, words, or "" (filters only).
+    kind: str = ""
+    #: What the reading found, in words for the page (e.g. "within 250 m of SE6 4RU").
+    described: str = ""
+
+
+def _like_pattern(text: str) -> str:
+    """``%text%`` for ILIKE with backslash as the escape: the text's own % _ and \\ match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _words(text: str):
+    """Reports whose description or any timeline note has these words, or whose description contains the text."""
+    query = func.websearch_to_tsquery(_CONFIG, text)
+    parts = [select(Report.id).where(func.to_tsvector(_CONFIG, Report.description).op("@@")(query)),
+             select(ReportEvent.report_id).where(ReportEvent.note != "",
+                                                 func.to_tsvector(_CONFIG, ReportEvent.note).op("@@")(query))]
+    if len(text) >= 3:
+        parts.append(select(Report.id).where(Report.description.ilike(_like_pattern(text), escape="\\")))
+    ids = union(*parts).subquery()
+    return Report.id.in_(select(ids.c[0]))
+
+
+def _people_reports(people):
+    """Reports of these people (a select of Person ids), by their own link or their account."""
+    accounts = select(Person.user_id).where(Person.id.in_(people), Person.user_id.is_not(None))
+    return or_(Report.person_id.in_(people), Report.reporter_id.in_(accounts))
+
+
+def _read(session: Session, text: str):
+    """(condition, kind, described) for the search text; (None, "", "") for none."""
+    if not text:
+        return None, "", ""
+    compact = re.sub(r"\s+", "", text).upper()
+    reference = _REFERENCE.fullmatch(compact)
+    if reference:
+        ref = f"KB-{reference.group(1)}"
+        if session.scalar(select(Report.id).where(Report.reference == ref)) is not None:
+            return Report.reference == ref, "reference", f"the report {ref}"
+    if "@" in text:
+        try:
+            key = email_key(normalise_email(text))
+        except InvalidEmail:
+            key = text.strip().lower()
+        people = select(Person.id).where(func.lower(Person.email) == key)
+        accounts = select(User.id).where(func.lower(User.email) == key)
+        return or_(_people_reports(people), Report.reporter_id.in_(accounts)), "email", f"reports from {key}"
+    if _PHONE.fullmatch(text.strip()) and 7 <= len(phone_digits(text)) <= 15:
+        digits = phone_digits(text)
+        people = select(Person.id).where(Person.phone_digits == digits)
+        return _people_reports(people), "phone", f"reports from the phone number {text.strip()}"
+    postcode = normalise_postcode(text)
+    if postcode is not None:
+        point = postcode_location(session, postcode)
+        if point is not None:
+            return (func.ST_DWithin(geog(Report.geom), geog(point_expr(point)), POSTCODE_METRES), "postcode",
+                    f"reports within {POSTCODE_METRES} m of {format_postcode(postcode)}")
+    return _words(text), "words", f"reports with “{text}” in their description or updates"
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def search(session: Session, q: SearchQuery) -> SearchResult:
+    """One page of the reports matching ``q``, newest first."""
+    text = " ".join((q.text or "").split())[:QUERY_MAX]
+    condition, kind, described = _read(session, text)
+    stmt = select(Report)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if q.ward_id:
+        stmt = stmt.where(Report.ward_id == q.ward_id)
+    if q.status is not None:
+        stmt = stmt.where(Report.status == q.status)
+    if q.since is not None:
+        stmt = stmt.where(Report.created_at >= _day_start(q.since))
+    if q.until is not None:
+        stmt = stmt.where(Report.created_at < _day_start(q.until + timedelta(days=1)))
+    if condition is None and q.ward_id is None and q.status is None and q.since is None and q.until is None:
+        return SearchResult()            # nothing asked: nothing listed (not a million reports)
+    counted = session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(Report.id).limit(COUNT_CAP + 1).subquery())) or 0
+    total, capped = min(counted, COUNT_CAP), counted > COUNT_CAP
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, q.page), pages)
+    reports = list(session.scalars(stmt.order_by(Report.created_at.desc(), Report.id.desc())
+                                   .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    return SearchResult(reports=reports, total=total, capped=capped, page=page, pages=pages, kind=kind,
+                        described=described)
