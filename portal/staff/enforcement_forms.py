@@ -44,6 +44,9 @@ class DayField(DateField):
     """A date as a date input sends it (YYYY-MM-DD) or as typed (DD/MM/YYYY), with a clear refusal."""
 
     def process_formdata(self, valuelist):
+        if not "".join(valuelist).strip():
+            self.data = None
+            return
         try:
             super().process_formdata([v[:40] for v in valuelist])
         except ValueError:
