@@ -18,6 +18,7 @@ from .area import Area, AreaPart, AreaWard
 from .councillor import CouncillorDigest, UserWard
 from .person import NEEDS, PREFERENCES, Person
 from .digest import DigestSent
+from .enforcement import ENFORCEMENT_ACTIONS, ENFORCEMENT_NOTE_MAX, EnforcementAction
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "PRIORITY_LABELS", "Photo", "Report",
@@ -28,4 +29,5 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter",
            "Street", "ALERT_KINDS", "FREQUENCIES", "RADIUS_MAX", "RADIUS_MIN", "Alert", "AlertCategory", "AlertHit",
            "AlertProgress", "Questionnaire",
-           "Area", "AreaPart", "AreaWard", "CouncillorDigest", "UserWard"]
+           "Area", "AreaPart", "AreaWard", "CouncillorDigest", "UserWard",
+           "ENFORCEMENT_ACTIONS", "ENFORCEMENT_NOTE_MAX", "EnforcementAction"]

@@ -15,6 +15,7 @@ from ..permissions import STAFF, roles_required
 from ..services import moderation, people, triage
 from ..services.errors import DomainError
 from . import bp
+from .enforcement_forms import enforcement_forms
 from .forms import (resident_update_forms, AssignForm, BulkAssignForm, DetailsForm, DuplicateForm, HideForm, NotResponsibleForm,
                     QueueFilterForm, RedactForm, RemovePhotoForm, StatusForm, UpdateForm)
 
@@ -77,7 +78,7 @@ def _forms(session, report: Report) -> dict:
              "duplicate": DuplicateForm(formdata=None), "not_responsible": NotResponsibleForm(formdata=None),
              "hide": hide, "redact": redact,
              **{f"photo-{p.id}": RemovePhotoForm(formdata=None, id_suffix=str(p.id)) for p in report.photos},
-             **resident_update_forms(report)}
+             **resident_update_forms(report), **enforcement_forms(report)}
     for name, form in forms.items():
         _choices(session, report, name, form, templates)
     return forms
