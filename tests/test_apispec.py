@@ -16,13 +16,13 @@ EXAMPLE = {"code": "fly_tipping", "service_request_id": "KB-7QF3K", "token": "o3
 
 
 def _json_routes(app) -> set[tuple[str, str]]:
-    """(path, method) of every rule that answers JSON, GeoJSON or CSV to programs (pages and the personal data
-    export aside), Open311 at its .json address."""
+    """(path, method) of every rule that answers JSON, GeoJSON or CSV to programs (pages, the personal data
+    export and staff downloads aside), Open311 at its .json address."""
     found = set()
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule.replace("<fmt>", "json"))
         if ((path.startswith(("/api/", "/open311/v2/", "/lookup/")) or path.endswith((".json", ".geojson", ".csv"))
-                or path == "/healthz") and not path.startswith("/account/")):
+                or path == "/healthz") and not path.startswith(("/account/", "/staff/"))):
             found |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     return found
 
