@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Category, Crew, CrewMember, Role, Ward
 from portal.app import create_app
-from portal.services import apikeys, triage, twofactor
+from portal.services import apikeys, enforcement, triage, twofactor
 from portal.services.accounts import register_user
 from portal.services.photos import PhotoStore
 from portal.services.reports import NewReport, create_report
@@ -123,6 +123,8 @@ def build_world(engine, photo_dir) -> dict:
                                                     client_token=f"a11y-{uuid.uuid4().hex}", anonymous=False),
                                  users["resident"], PhotoStore(photo_dir)) for n in range(2)]
         triage.assign(session, [reports[1]], crew, users["staff"])
+        enforcement.record_action(session, reports[0], users["staff"], "warning_letter", enforcement.london_today(),
+                                  "Letter to the address found in the bags")
         apikeys.create_key(session, f"a11y-{uuid.uuid4().hex[:6]}")
         return {"report": reports[0].reference, "job": reports[1].reference, "crew": crew.id,
                 "crew_name": crew.name, "ward": session.scalar(select(Ward.code).where(Ward.id == reports[0].ward_id)),
