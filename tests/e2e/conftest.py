@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, Ward
 from portal.app import create_app
-from portal.services import apikeys, people, triage, twofactor
+from portal.services import apikeys, enforcement, people, triage, twofactor
 from portal.services.accounts import register_user
 from portal.services.photos import PhotoStore
 from portal.services.reports import NewReport, create_report
@@ -123,6 +123,8 @@ def build_world(engine, photo_dir) -> dict:
                                                     client_token=f"a11y-{uuid.uuid4().hex}", anonymous=False),
                                  users["resident"], PhotoStore(photo_dir)) for n in range(2)]
         triage.assign(session, [reports[1]], crew, users["staff"])
+        enforcement.record_action(session, reports[0], users["staff"], "warning_letter", enforcement.london_today(),
+                                  "Letter to the address found in the bags")
         apikeys.create_key(session, f"a11y-{uuid.uuid4().hex[:6]}")
         person = people.person_for(session, user=users["resident"], phone="020 8314 6000", needs=["hearing"])
         for report in reports:

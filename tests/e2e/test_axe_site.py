@@ -38,11 +38,12 @@ PAGES = {
     "staff-search": "/staff/search?q=sofa", "staff-person": "/staff/people/{person}", "staff-dashboard": "/staff/dashboard",
     "admin-templates": "/admin/templates", "admin-template": "/admin/templates/{template}",
     "admin-template-new": "/admin/templates/new",
+    "staff-flytipping-return": "/staff/returns/fly-tipping",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
-             "maps.ward_csv", "maps.ward_geojson", "maps.promises_csv", "notices.claim", "notices.rate", "notices.reopen",
+             "maps.ward_csv", "maps.ward_geojson", "maps.promises_csv", "staff.flytipping_return_csv", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe", "feeds.everything", "feeds.report", "lookup.places",
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}
@@ -123,6 +124,8 @@ ERROR_STATES = [
     ("anonymous", "/register", "#email", "not-an-email"),
     ("anonymous", "/password/forgot", "#email", ""),
     ("staff", "/staff/reports/{report}", "#dup-original", "KB-NOPE"),
+    ("staff", "/staff/reports/{report}", "#enf-date", "2999-01-01"),
+    ("staff", "/staff/returns/fly-tipping", "#wdf-month", "2999-01"),
     ("crew", "/crew/jobs", "#start-lat", "north"),
     ("admin", "/admin/categories/new", "#code", "Not A Code!"),
     ("admin", "/admin/crews/new", "#depot_lat", "north"),

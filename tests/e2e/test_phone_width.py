@@ -29,6 +29,7 @@ PAGES = [
     ("crew", "crew-jobs", "/crew/jobs"),
     ("staff", "staff-queue", "/staff/"),
     ("staff", "staff-report", "/staff/reports/{report}"),
+    ("staff", "staff-flytipping-return", "/staff/returns/fly-tipping"),
     ("admin", "admin-users", "/admin/users"),
     ("admin", "admin-user", "/admin/users/{user}"),
     ("admin", "admin-log", "/admin/log"),

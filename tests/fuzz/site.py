@@ -19,7 +19,7 @@ from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, W
 from datetime import timedelta
 
 from models import utcnow
-from portal.services import alerts, apikeys, crews, password_reset, questionnaire, registration, triage, updates
+from portal.services import alerts, apikeys, crews, enforcement, password_reset, questionnaire, registration, triage, updates
 from portal.services.support import support
 from portal.services.accounts import register_user
 from tests.factories import enrol_two_factor
@@ -95,6 +95,7 @@ def build_site(session, app, photo_dir) -> dict:
         support(session, new, users[Role.COUNCILLOR])
         updates.follow(session, new, users[Role.CREW])
         questionnaire.send_questionnaires(session, now=later)
+        enforcement.record_action(session, new, staff, "investigation", enforcement.london_today())   # its remove form
         apikeys.create_key(session, "Fuzz CRM", may_update=True)
         registration.start_registration(session, email=f"newcomer@{FUZZ_DOMAIN}", password=PASSWORD,
                                         display_name="Newcomer")
