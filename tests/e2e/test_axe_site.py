@@ -43,7 +43,7 @@ PAGES = {
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
-             "maps.ward_csv", "maps.ward_geojson", "maps.promises_csv", "staff.flytipping_return_csv", "notices.claim", "notices.rate", "notices.reopen",
+             "maps.ward_csv", "maps.ward_geojson", "maps.promises_csv", "staff.flytipping_return_csv", "reports.nearby_json", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe", "feeds.everything", "feeds.report", "lookup.places",
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}

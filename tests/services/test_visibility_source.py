@@ -31,6 +31,10 @@ REVIEWED = {
     "gis/measures.py": (1, "satisfaction: ratings of reports that kerbside_report_is_public lets through"),
     "portal/services/alerts.py": (1, "the worker's spatial join; calls kerbside_report_is_public"),
     "portal/services/questionnaire.py": (1, "the worker's due reporters; calls kerbside_report_is_public"),
+    "portal/services/search.py": (4, "staff only: search every report, hidden and unconfirmed too"),
+    "portal/services/people.py": (1, "staff only: a person's record"),
+    "portal/services/dashboard.py": (2, "staff only: the dashboard's figures and the lead's overdue notices"),
+    "gis/flytipping_return.py": (2, "staff only: the fly-tipping return; incidents filtered by kerbside_report_is_public"),
     "gis/fairness.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
     "gis/digest.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
 }
