@@ -11,6 +11,7 @@ from .user import Role, User
 from .audit import AdminAction, AdminActionKind
 from .apikey import ApiKey
 from .contact import ReportContact
+from .bodies import OPEN311_FORMATS, Body, BodySend, BodyService, Team
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "Photo", "Report",
@@ -18,4 +19,5 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "Role", "User", "AdminAction", "AdminActionKind", "LoginThrottle", "RecoveryCode", "UsedLink", "ApiKey",
            "ReportContact",
            "ALL_CATEGORIES", "PerfDaily", "PerfFixHours", "PerfFixHoursMonthly", "HexDaily",
+           "OPEN311_FORMATS", "Body", "BodySend", "BodyService", "Team",
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter"]

@@ -71,6 +71,10 @@ class Report(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     #: Hidden by a moderator: gone from every public page, list, map feed, export and API (staff still see it).
     hidden: Mapped[bool] = mapped_column(default=False, server_default="false")
+    #: Routed when the report is made (services/routing.py): its category's team, and the other body that
+    #: takes its category at its point, if any (the sending state is ``body_send``, models.bodies.BodySend).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
 
     category: Mapped[Category] = relationship(lazy="joined")
     ward: Mapped[Ward | None] = relationship(lazy="joined")
@@ -82,6 +86,8 @@ class Report(Base):
                                                        cascade="all, delete-orphan")
     crew: Mapped["Crew | None"] = relationship()  # noqa: F821 (models.workflow)
     duplicate_of: Mapped["Report | None"] = relationship(remote_side="Report.id")
+    team: Mapped["Team | None"] = relationship()  # noqa: F821 (models.bodies)
+    body: Mapped["Body | None"] = relationship()  # noqa: F821 (models.bodies)
 
 
 class Photo(Base):

@@ -30,8 +30,10 @@ def alembic_config(url: str) -> Config:
 
 
 def register(app: Flask) -> None:
+    from .bodies_cli import bodies_cli
     from .outbox_cli import outbox_cli, photos_cli
-    for group in (db_cli, wards_cli, postcodes_cli, demo_cli, users_cli, apikeys_cli, outbox_cli, photos_cli):
+    for group in (db_cli, wards_cli, postcodes_cli, demo_cli, users_cli, apikeys_cli, outbox_cli, photos_cli,
+                  bodies_cli):
         app.cli.add_command(group)
 
 
