@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,15 +65,22 @@ def check_boundary(session: Session, geojson: str, repair: bool) -> BoundaryChec
         shape = read_boundary(geojson)
     except InvalidBoundary as exc:
         raise DomainError(str(exc), field="boundary") from None
-    geom = func.ST_GeomFromText(shape.wkt, 4326)
-    valid, reason = session.execute(select(func.ST_IsValid(geom), func.ST_IsValidReason(geom))).one()
+    # Each polygon is judged on its own: polygons of a FeatureCollection may overlap (a MultiPolygon's may not),
+    # so valid parts are merged by ST_Union, as one area.
+    valid, reason, merged = session.execute(text("""
+        WITH parts AS (SELECT (ST_Dump(ST_GeomFromText(:wkt, 4326))).geom AS p)
+        SELECT bool_and(ST_IsValid(p)), min(ST_IsValidReason(p)) FILTER (WHERE NOT ST_IsValid(p)),
+               CASE WHEN bool_and(ST_IsValid(p)) THEN ST_AsEWKT(ST_Multi(ST_Union(p))) END FROM parts"""),
+        {"wkt": shape.wkt}).one()
     repaired = False
-    if not valid:
-        if not repair:
-            raise DomainError(f"The boundary is not a valid polygon ({reason}): a ring crosses itself or another, "
-                              "or a hole lies outside its polygon. Fix it in your GIS, or tick “Repair it” to let "
-                              "PostGIS (ST_MakeValid) repair it, then check the result.", field="boundary")
-        geom = func.ST_Multi(func.ST_CollectionExtract(func.ST_MakeValid(geom), 3))
+    if valid:
+        geom = func.ST_GeomFromEWKT(merged)
+    elif not repair:
+        raise DomainError(f"The boundary is not a valid polygon ({reason}): a ring crosses itself or another, "
+                          "or a hole lies outside its polygon. Fix it in your GIS, or tick “Repair it” to let "
+                          "PostGIS (ST_MakeValid) repair it, then check the result.", field="boundary")
+    else:
+        geom = func.ST_Multi(func.ST_CollectionExtract(func.ST_MakeValid(func.ST_GeomFromText(shape.wkt, 4326)), 3))
         repaired = True
     ewkt, empty, overlaps = session.execute(select(
         func.ST_AsEWKT(func.ST_Multi(geom)), func.ST_IsEmpty(geom),
