@@ -100,7 +100,7 @@ def body(body_id: int | None):
         400 if errors else 200
 
 
-@bp.get("/bodies/<int:body_id>/boundary.geojson")
+@bp.get("/bodies/<int:body_id>/boundary")
 @roles_required(Role.ADMIN)
 def body_boundary(body_id: int):
     b = _get(Body, body_id)

@@ -66,7 +66,7 @@ def test_a_body_is_made_from_pasted_geojson_and_shown(admin_client, db_session):
     html = admin_client.get(f"/admin/bodies/{body.id}").get_data(as_text=True)
     assert "Polygons</dt><dd>1" in html and "km²" in html and 'value="RR_POTHOLE"' in html
     assert "tfl-key" not in html                                       # the key is never shown back
-    download = admin_client.get(f"/admin/bodies/{body.id}/boundary.geojson")
+    download = admin_client.get(f"/admin/bodies/{body.id}/boundary")
     assert download.status_code == 200 and json.loads(download.data)["geometry"]["type"] == "MultiPolygon"
     assert "Transport for London" in admin_client.get("/admin/bodies").get_data(as_text=True)
 
