@@ -19,6 +19,7 @@ from .councillor import CouncillorDigest, UserWard
 from .person import NEEDS, PREFERENCES, Person
 from .digest import DigestSent
 from .enforcement import ENFORCEMENT_ACTIONS, ENFORCEMENT_NOTE_MAX, EnforcementAction
+from .bodies import OPEN311_FORMATS, Body, BodySend, BodyService, Team
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "PRIORITY_LABELS", "Photo", "Report",
@@ -30,4 +31,5 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "Street", "ALERT_KINDS", "FREQUENCIES", "RADIUS_MAX", "RADIUS_MIN", "Alert", "AlertCategory", "AlertHit",
            "AlertProgress", "Questionnaire",
            "Area", "AreaPart", "AreaWard", "CouncillorDigest", "UserWard",
-           "ENFORCEMENT_ACTIONS", "ENFORCEMENT_NOTE_MAX", "EnforcementAction"]
+           "ENFORCEMENT_ACTIONS", "ENFORCEMENT_NOTE_MAX", "EnforcementAction",
+           "OPEN311_FORMATS", "Body", "BodySend", "BodyService", "Team"]

@@ -1,7 +1,7 @@
 """Categories of problem, each with its service target and extra questions (as data)."""
-from sqlalchemy import String, CheckConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
 
@@ -26,6 +26,10 @@ class Category(Base):
     target_hours: Mapped[int]
     questions: Mapped[list] = mapped_column(JSONB, default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    #: The council team that does the work (models.bodies.Team); reports keep the team they were routed to.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+
+    team: Mapped["Team | None"] = relationship(back_populates="categories")  # noqa: F821 (models.bodies)
 
     def question(self, code: str) -> dict | None:
         return next((q for q in self.questions if q["code"] == code), None)

@@ -88,6 +88,10 @@ class Report(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     #: When the lead was told it is overdue (once; see services/dashboard.py).
     overdue_notified_at: Mapped[datetime | None]
+    #: Routed when the report is made (services/routing.py): its category's team, and the other body that
+    #: takes its category at its point, if any (the sending state is ``body_send``, models.bodies.BodySend).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
 
     category: Mapped[Category] = relationship(lazy="joined")
     ward: Mapped[Ward | None] = relationship(lazy="joined")
@@ -100,6 +104,8 @@ class Report(Base):
     crew: Mapped["Crew | None"] = relationship()  # noqa: F821 (models.workflow)
     duplicate_of: Mapped["Report | None"] = relationship(remote_side="Report.id")
     person: Mapped["Person | None"] = relationship()  # noqa: F821 (models.person)
+    team: Mapped["Team | None"] = relationship()  # noqa: F821 (models.bodies)
+    body: Mapped["Body | None"] = relationship()  # noqa: F821 (models.bodies)
 
 
 class Photo(Base):

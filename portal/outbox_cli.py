@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from . import db
 from .services.alerts import match_new_events, send_alert_emails
+from .bodies_cli import send_round
 from .services.outbox import MailSettings, purge_finished, send_due
 from .services.questionnaire import send_questionnaires
 from .services.links import purge_used_links
@@ -143,6 +144,10 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
             click.echo(f"outbox: database unavailable ({exc.orig})", err=True)
         finally:
             session.close()
+        try:
+            send_round()           # reports for other bodies, by Open311 (flask bodies send)
+        except OperationalError as exc:
+            click.echo(f"bodies: database unavailable ({exc.orig})", err=True)
         if once:
             return
         time.sleep(interval)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import responses, users, views  # noqa: E402,F401
+from . import questions, responses, routing, users, views  # noqa: E402,F401

@@ -1,10 +1,8 @@
 """Administration pages: categories and crews (accounts: see users.py). Admins only."""
-import json
-
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
-from models import Category, Crew, Role, User
+from models import Category, Crew, Role, Team, User
 
 from .. import db
 from ..forms import add_error, form_errors
@@ -37,19 +35,23 @@ def category(category_id: int | None):
     if category_id and cat is None:
         abort(404)
     form = CategoryForm(data={} if cat is None else {
-        "code": cat.code, "name": cat.name, "group": cat.group, "target_hours": cat.target_hours,
-        "active": cat.active, "questions": json.dumps(cat.questions, indent=2, ensure_ascii=False)})
+        "code": cat.code, "name": cat.name, "group": cat.group, "active": cat.active, "team": cat.team_id,
+        **CategoryForm.target_data(cat.target_hours)})
+    form.team.choices = [("", "No team yet"), *((t.id, t.name) for t in session.scalars(
+        select(Team).where((Team.active.is_(True)) | (Team.id == (cat.team_id if cat else None)))
+        .order_by(Team.name)))]
     errors = []
     if form.validate_on_submit():
         try:
             cat = admin.save_category(session, cat, code=form.code.data or "", name=form.name.data or "",
-                                      group=form.group.data or "", target_hours=form.target_hours.data,
-                                      questions=form.questions.data or "", active=form.active.data)
+                                      group=form.group.data or "", target_hours=form.target_hours,
+                                      active=form.active.data, team_id=form.team.data)
         except DomainError as exc:
             errors = [add_error(form, exc.field, exc.message, fallback="name")]
         else:
             flash(f"Category “{cat.name}” saved.", "success")
-            return redirect(url_for("admin.categories"))
+            return redirect(url_for("admin.categories") if category_id else
+                            url_for("admin.questions", category_id=cat.id))
     errors = form_errors(form) if form.errors else errors
     return render_template("admin/category.html", category=cat, form=form, errors=errors), \
         400 if errors else 200
@@ -76,7 +78,8 @@ def crew(crew_id: int | None):
         if c.depot is not None:
             lon, lat = session.execute(select(func.ST_X(Crew.depot), func.ST_Y(Crew.depot))
                                        .where(Crew.id == c.id)).one()
-        data = {"name": c.name, "depot_lat": str(lat), "depot_lon": str(lon), "active": c.active,
+        data = {"name": c.name, "depot_place": c.depot_place, "depot_lat": str(lat), "depot_lon": str(lon),
+                "active": c.active,
                 "members": [m.user_id for m in c.members]}
     form = CrewForm(data=data)
     form.members.choices = [(u.id, f"{u.display_name} ({u.email})") for u in session.scalars(
@@ -85,7 +88,7 @@ def crew(crew_id: int | None):
     if form.validate_on_submit():
         try:
             c = admin.save_crew(session, c, name=form.name.data or "", depot=form.depot, active=form.active.data,
-                                member_ids=form.members.data or [])
+                                member_ids=form.members.data or [], depot_place=form.depot_place.data or "")
         except DomainError as exc:
             errors = [add_error(form, exc.field, exc.message, fallback="name")]
         else:

@@ -12,6 +12,7 @@ from gis.coords import LonLat
 from models import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
 
 from . import notifications
+from .routing import route_report
 from .errors import (DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, Refused, TransitionNotAllowed,
                      UnknownCategory)
 from .photos import PhotoStore
@@ -236,6 +237,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             session.rollback()
             raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
                                      "council's wards.")
+        route_report(session, report, data.point)      # its team, and another body's if one takes it there
         try:
             for key in data.photo_keys:
                 store.publish(key)

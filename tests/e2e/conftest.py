@@ -117,6 +117,7 @@ def build_world(engine, photo_dir) -> dict:
         session.flush()
         session.add(CrewMember(crew_id=crew.id, user_id=users["crew"].id))
         session.commit()
+        team, body = _team_and_body(session)
         answers = {k.removeprefix("q_fly_tipping_"): v for k, v in FLY_TIPPING_ANSWERS.items()}
         reports = [create_report(session, NewReport(category_code="fly_tipping", point=CATFORD, answers=answers,
                                                     description=f"Sofa and bags on the pavement {n}",
@@ -138,7 +139,24 @@ def build_world(engine, photo_dir) -> dict:
                 "category": session.scalar(select(Category.id).where(Category.code == "fly_tipping")),
                 "emails": {role: user.email for role, user in users.items()}, "user": users["resident"].id,
                 "councillor_user": users["councillor"].id,
-                "person": person.id, "template": template.id}
+                "person": person.id, "template": template.id,
+                "team": team.id, "body": body.id}
+
+
+def _team_and_body(session):
+    """A team, and a body that takes fly-tipping around CATFORD (the reports below are routed to it)."""
+    import json
+
+    from portal.services.bodies import save_body, save_team
+
+    from ..bodies_helpers import square
+    suffix = uuid.uuid4().hex[:6]
+    team = save_team(session, None, name=f"A11y team {suffix}", email="", active=True)
+    fly_tipping = session.scalar(select(Category.id).where(Category.code == "fly_tipping"))
+    body, _ = save_body(session, None, name=f"A11y body {suffix}", endpoint="http://127.0.0.1:9/open311/v2",
+                        fmt="json", api_key="", jurisdiction_id="", boundary=json.dumps(square()), repair=False,
+                        services={fly_tipping: "fly_tipping"}, active=True)
+    return team, body
 
 
 def delete_a11y_data(engine) -> None:
@@ -147,6 +165,8 @@ def delete_a11y_data(engine) -> None:
         params = {"pattern": f"%@{A11Y_DOMAIN}"}
         conn.execute(text(f"DELETE FROM reports WHERE reporter_id IN ({users})"), params)
         conn.execute(text("DELETE FROM crews WHERE name LIKE 'A11y crew %'"))
+        conn.execute(text("DELETE FROM bodies WHERE name LIKE 'A11y body %'"))
+        conn.execute(text("DELETE FROM teams WHERE name LIKE 'A11y team %'"))
         conn.execute(text("DELETE FROM api_keys WHERE name LIKE 'a11y-%'"))
         conn.execute(text(f"DELETE FROM people WHERE user_id IN ({users})"), params)
         conn.execute(text("DELETE FROM response_templates WHERE title LIKE 'A11y template %'"))

@@ -39,11 +39,16 @@ PAGES = {
     "admin-templates": "/admin/templates", "admin-template": "/admin/templates/{template}",
     "admin-template-new": "/admin/templates/new",
     "staff-flytipping-return": "/staff/returns/fly-tipping",
+    "admin-teams": "/admin/teams", "admin-team": "/admin/teams/{team}",
+    "admin-team-new": "/admin/teams/new", "admin-bodies": "/admin/bodies", "admin-body": "/admin/bodies/{body}",
+    "admin-body-new": "/admin/bodies/new", "admin-questions": "/admin/categories/{category}/questions",
+    "admin-question": "/admin/categories/{category}/questions/size",
+    "admin-question-new": "/admin/categories/{category}/questions/new",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
-             "maps.ward_csv", "maps.ward_geojson", "maps.promises_csv", "staff.flytipping_return_csv", "reports.nearby_json", "notices.claim", "notices.rate", "notices.reopen",
+             "maps.ward_csv", "maps.ward_geojson", "admin.body_boundary", "maps.promises_csv", "staff.flytipping_return_csv", "reports.nearby_json", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe", "feeds.everything", "feeds.report", "lookup.places",
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}
@@ -90,7 +95,7 @@ def test_every_html_page_type_is_audited():
     app = create_app({"TESTING": True, "SECRET_KEY": "x"})
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     audited = {app.url_map.bind("localhost").match(url.split("?")[0].split("#")[0].format(
-        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1, councillor_user=1, person=1, template=1), "GET")[0]
+        report="KB-1", job="KB-1", ward="E05013723", category=1, crew=1, user=1, councillor_user=1, person=1, template=1, team=1, body=1), "GET")[0]
         for url in PAGES.values() if url != "/no-such-page"}
     # the open311 API endpoints are JSON/XML, not pages
     missing = endpoints - audited - NOT_PAGES - {e for e in endpoints if e.startswith("open311.") and e != "open311.docs"}
@@ -133,6 +138,10 @@ ERROR_STATES = [
     ("anonymous", "/reports/{report}/update", "#email", "not-an-email"),
     ("staff", "/staff/people/{person}", "#p-phone", "ring me"),
     ("admin", "/admin/templates/new", "#title", "No status chosen"),
+    ("admin", "/admin/crews/new", "#depot_place", "nowhere"),
+    ("admin", "/admin/teams/new", "#email", "not-an-address"),
+    ("admin", "/admin/bodies/new", "#endpoint", "not a url"),
+    ("admin", "/admin/categories/{category}/questions/new", "#code", "Not A Code!"),
 ]
 
 

@@ -41,25 +41,29 @@ def test_change_role_and_keep_one_admin(app, admin_client, make_user, db_session
         assert admins[0].role is Role.ADMIN
 
 
-def test_category_create_edit_and_bad_questions(admin_client, db_session):
+def test_category_create_edit_and_bad_input(admin_client, db_session):
     page = "/admin/categories/new"
-    good = {"code": "abandoned_trolley", "name": "Abandoned trolley", "group": "Streets", "target_hours": "72",
-            "active": "y", "questions": json.dumps([{"code": "count", "label": "How many?", "type": "text"}])}
-    for field, value, message in [("questions", "[{", "not valid JSON"),
-                                  ("questions", '[{"code": "x y", "label": "L", "type": "text"}]', "code"),
-                                  ("questions", '[{"code": "size", "label": "L", "type": "single"}]', "options"),
-                                  ("target_hours", "0", "whole number"), ("name", "", "name"),
-                                  ("code", "Bad Code", "code")]:
+    good = {"code": "abandoned_trolley", "name": "Abandoned trolley", "group": "Streets", "target": "3",
+            "target_unit": "days", "team": "", "active": "y"}
+    for field, value, message in [("target", "0", "whole number"), ("target", "366", "365 days"),
+                                  ("target", "x" * 5000, "whole number"), ("target_unit", "weeks", "hours or days"),
+                                  ("team", "999999", "team from the list"), ("team", "1; DROP", "team from the list"),
+                                  ("name", "", "name"), ("code", "Bad Code", "code")]:
         resp = admin_client.submit(page, {**good, field: value})
-        assert resp.status_code == 400 and message in resp.get_data(as_text=True), (field, value)
-    assert admin_client.submit(page, good).status_code == 302
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 400 and message in html, (field, value)
+        assert 'value="Abandoned trolley"' in html or field == "name"          # the rest is kept
+    assert db_session.scalars(select(Category).where(Category.code == "abandoned_trolley")).first() is None
+    resp = admin_client.submit(page, good)
     cat = db_session.scalars(select(Category).where(Category.code == "abandoned_trolley")).one()
-    assert cat.target_hours == 72 and cat.questions[0]["code"] == "count"
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/admin/categories/{cat.id}/questions")
+    assert cat.target_hours == 72 and cat.questions == []
     assert admin_client.submit(page, good).status_code == 400                        # code taken
     edit = f"/admin/categories/{cat.id}"
-    assert admin_client.submit(edit, {**good, "target_hours": "24", "active": ""}).status_code == 302
+    assert 'value="3"' in admin_client.get(edit).get_data(as_text=True)             # shown in days again
+    assert admin_client.submit(edit, {**good, "target": "30", "target_unit": "hours", "active": ""}).status_code == 302
     db_session.refresh(cat)
-    assert cat.target_hours == 24 and cat.active is False
+    assert cat.target_hours == 30 and cat.active is False
 
 
 def test_crew_create_with_members(admin_client, make_user, db_session):

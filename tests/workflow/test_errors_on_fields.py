@@ -113,16 +113,20 @@ def admin(app, make_user):
 
 
 def test_admin_category_errors_are_on_their_fields_and_the_rest_is_kept(admin, db_session):
-    good = {"code": "abandoned_trolley", "name": "Abandoned trolley", "group": "Streets", "target_hours": "²",
-            "questions": "[]", "active": "y"}
+    good = {"code": "abandoned_trolley", "name": "Abandoned trolley", "group": "Streets", "target": "²",
+            "target_unit": "hours", "active": "y"}
     resp = admin.submit("/admin/categories/new", good)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
-    assert tied(html, "target_hours", "The target must be a whole number of hours, from 1 to 8760.")
+    assert tied(html, "target", "The target must be a whole number: 1 to 8,760 hours, or 1 to 365 days.")
     assert 'value="Abandoned trolley"' in html and 'value="²"' in html
-    resp = admin.submit("/admin/categories/new", {**good, "target_hours": "72", "questions": "[{"})
-    assert resp.status_code == 400 and 'id="questions-error"' in resp.get_data(as_text=True)
     assert db_session.scalars(select(Category).where(Category.code == "abandoned_trolley")).first() is None
+    fly_tipping = db_session.scalars(select(Category).where(Category.code == "fly_tipping")).one()
+    resp = admin.submit(f"/admin/categories/{fly_tipping.id}/questions/new",
+                        {"code": "size", "label": "Again?", "kind": "text"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and tied(html, "code", "Another question already has the code “size”.")
+    assert 'value="Again?"' in html
 
 
 def test_admin_crew_members_and_depot_refusals_are_on_their_fields(admin, make_user, db_session):
