@@ -5,7 +5,7 @@
   the month of ``taken_on`` in the WasteDataFlow fly-tipping return. Staff only.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa
