@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 
 from PIL import Image
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from gis.coords import LonLat
 
@@ -76,3 +78,27 @@ def big_file(size: int = 30 * 1024 * 1024) -> bytes:
     """A valid JPEG start padded to ``size`` bytes."""
     head = image_bytes()
     return head + b"\0" * (size - len(head))
+
+
+def alerts_start_now(session) -> None:
+    """Move the worker's place past every event already in the database, whatever its date or number: the
+    database may hold committed events of other tests. The test's transaction takes the place's row lock (and
+    keeps it until it rolls back); if another connection holds it, say which rather than match nothing."""
+    session.execute(text("SET LOCAL lock_timeout = '10s'"))
+    try:
+        session.execute(text("UPDATE alert_progress SET last_event_id = "
+                             "(SELECT coalesce(max(id), 0) FROM report_events) WHERE id = 1"))
+    except OperationalError as exc:
+        raise AssertionError(f"alert_progress is locked by another connection: {_holders()}") from exc
+    session.execute(text("SET LOCAL lock_timeout = 0"))
+
+
+def _holders() -> list:
+    from tests.conftest import _test_url
+    engine = create_engine(_test_url())
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT pid, state, xact_start, left(query, 200) FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")).all()
+    finally:
+        engine.dispose()

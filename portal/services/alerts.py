@@ -253,12 +253,16 @@ def match_new_events(session: Session, now: datetime | None = None, settle: time
     if low is None:           # another worker is matching (or the row is missing: made by the migration)
         session.commit()
         return 0
-    # Stop before the first event that has not settled, so that nothing is passed over for good.
+    # Stop before the first event that has not settled (made within the last ``settle``: its transaction's
+    # neighbours with lower ids may still be committing), so that nothing is passed over for good. An event
+    # dated further ahead than that is a clock's or an import's mistake, not one in flight: it must not hold
+    # every later event back until its date comes.
     high = session.execute(text("""
         SELECT least(:low + :batch,
-                     coalesce((SELECT min(id) - 1 FROM report_events WHERE id > :low AND at > :cutoff),
+                     coalesce((SELECT min(id) - 1 FROM report_events
+                               WHERE id > :low AND at > :cutoff AND at <= :ahead),
                               (SELECT max(id) FROM report_events), :low))
-    """), {"low": low, "batch": batch, "cutoff": now - settle}).scalar_one()
+    """), {"low": low, "batch": batch, "cutoff": now - settle, "ahead": now + settle}).scalar_one()
     if high <= low:
         session.commit()
         return 0

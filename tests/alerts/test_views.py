@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import Alert, OutboxMessage, utcnow
 from portal.services.alerts import match_new_events, send_alert_emails
 from tests.conftest import FormClient, csrf_from, login
-from tests.factories import CATFORD
+from tests.factories import CATFORD, alerts_start_now
 from tests.workflow.conftest import app_ctx, make_report, send, smtp  # noqa: F401 (fixtures)
 
 FORM = {"kind": "radius", "place": "SE6 4RU", "radius": "500", "categories": ["fly_tipping"],
@@ -18,7 +18,7 @@ FORM = {"kind": "radius", "place": "SE6 4RU", "radius": "500", "categories": ["f
 
 
 def test_subscribe_without_an_account_confirm_receive_and_stop(app, db_session, app_ctx, make_report, smtp):
-    match_new_events(db_session, now=utcnow() + timedelta(minutes=5))
+    alerts_start_now(db_session)
     client = FormClient(app.test_client())
     resp = client.submit("/alerts", FORM)
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
