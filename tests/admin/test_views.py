@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models import Category, Crew, CrewMember, Role
 
-from .conftest import client_for
+from tests.conftest import client_for
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from portal.services.triage import add_update
 from tests.conftest import csrf_from
 from tests.factories import report_form
 
-from .conftest import send
+from tests.conftest import send
 
 LINK = re.compile(r"http://localhost(/n/(?:reopen|rate|unsubscribe)/[^\s]+)")
 
