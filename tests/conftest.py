@@ -292,7 +292,6 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from models import Crew, CrewMember, Report, Status  # noqa: E402
 from portal.services.outbox import MailSettings, send_due  # noqa: E402
 from portal.services.photos import PhotoStore  # noqa: E402
-from portal.services.reports import NewReport, create_report  # noqa: E402
 
 from .factories import CATFORD as _CATFORD, FLY_TIPPING_ANSWERS  # noqa: E402
 
@@ -378,19 +377,16 @@ def app_ctx(app):
 
 
 @pytest.fixture()
-def make_report(db_session, app_ctx, tmp_path):
-    store = PhotoStore(tmp_path / "photos")
-    counter = iter(range(1, 100_000))
+def make_report(db_session, app):
+    """A report through the real service (tests/factories.py ReportFactory). Takes ``reporter`` (also the first
+    positional argument), ``status``, ``description``, ``anonymous``, ``point``, ``category`` and any other field
+    of ``NewReport`` (answers, channel, contact...)."""
+    from .factories import ReportFactory
+    store = PhotoStore(app.config["PHOTO_DIR"])
 
-    def make(point=_CATFORD, reporter=None, category="fly_tipping", status: Status | None = None) -> Report:
-        data = NewReport(category_code=category, point=point, description="A sofa on the pavement",
-                         answers=ANSWERS if category == "fly_tipping" else {},
-                         client_token=f"wf-{next(counter)}-{id(store)}")
-        report = create_report(db_session, data, reporter, store)
-        if status is not None:
-            report.status = status
-            db_session.commit()
-        return report
+    def make(reporter=None, status: Status | None = None, *, category: str = "fly_tipping", **kw) -> Report:
+        return ReportFactory(session=db_session, store=store, reporter=reporter, status=status,
+                             category_code=category, **kw)
     return make
 
 
