@@ -293,9 +293,7 @@ from models import Crew, CrewMember, Report, Status  # noqa: E402
 from portal.services.outbox import MailSettings, send_due  # noqa: E402
 from portal.services.photos import PhotoStore  # noqa: E402
 
-from .factories import CATFORD as _CATFORD, FLY_TIPPING_ANSWERS  # noqa: E402
-
-ANSWERS = {k.removeprefix("q_fly_tipping_"): v for k, v in FLY_TIPPING_ANSWERS.items()}
+from .factories import CATFORD as _CATFORD  # noqa: E402
 
 
 def free_port() -> int:
