@@ -279,3 +279,130 @@ def add_report(db_session):
         db_session.commit()
         return report
     return add
+
+
+# --- The real SMTP server on loopback (aiosmtpd), an app context for calling services, crews, and reports made
+# through the services (moved here from tests/workflow/, which is gone: tests mirror the code).
+import socket  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from email import message_from_bytes, policy  # noqa: E402
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from models import Crew, CrewMember, Report, Status  # noqa: E402
+from portal.services.outbox import MailSettings, send_due  # noqa: E402
+from portal.services.photos import PhotoStore  # noqa: E402
+
+from .factories import CATFORD as _CATFORD  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Inbox:
+    messages: list = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 No such mailbox"
+        if address.startswith("busy"):
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def texts(self) -> list[str]:
+        return [message_from_bytes(m.content, policy=policy.default).get_content() for m in self.messages]
+
+
+class SmtpServer:
+    def __init__(self, port: int):
+        self.port, self.inbox, self.controller = port, Inbox(), None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def settings(self) -> MailSettings:
+        return MailSettings("127.0.0.1", self.port, "Kerbside <no-reply@kerbside.invalid>", timeout=5)
+
+
+@pytest.fixture()
+def smtp():
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def smtp_down():
+    """An SMTP port with nothing listening yet: start() brings the server up."""
+    server = SmtpServer(free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def app_ctx(app):
+    """An app context for calling services directly (links need the app). Test-client requests made inside it
+    share it, so each request's session is closed at the request's end, as it would be in production."""
+    from flask import g
+
+    from portal import db
+
+    @app.teardown_request
+    def _end_of_request(exc):
+        db._close(exc)
+        for name in list(vars(g)):   # the signed-in user, CSP nonce...: per request, as in production
+            g.pop(name)
+
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture()
+def make_report(db_session, app):
+    """A report through the real service (tests/factories.py ReportFactory). Takes ``reporter`` (also the first
+    positional argument), ``status``, ``description``, ``anonymous``, ``point``, ``category`` and any other field
+    of ``NewReport`` (answers, channel, contact...)."""
+    from .factories import ReportFactory
+    store = PhotoStore(app.config["PHOTO_DIR"])
+
+    def make(reporter=None, status: Status | None = None, *, category: str = "fly_tipping", **kw) -> Report:
+        return ReportFactory(session=db_session, store=store, reporter=reporter, status=status,
+                             category_code=category, **kw)
+    return make
+
+
+@pytest.fixture()
+def crew_pair(db_session, make_user):
+    """Two crews, each with one member: (crew A, member A, crew B, member B)."""
+    a, b = Crew(name="Crew A", depot=_CATFORD.ewkt), Crew(name="Crew B")
+    ua, ub = make_user(Role.CREW), make_user(Role.CREW)
+    db_session.add_all([a, b])
+    db_session.flush()
+    db_session.add_all([CrewMember(crew_id=a.id, user_id=ua.id), CrewMember(crew_id=b.id, user_id=ub.id)])
+    db_session.commit()
+    return a, ua, b, ub
+
+
+def send(db_session, server: SmtpServer, **kw):
+    return send_due(db_session, server.settings, **kw)
+
+
+def client_for(app, user):
+    return login(app.test_client(), user.email)

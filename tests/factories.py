@@ -102,3 +102,37 @@ def _holders() -> list:
                                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")).all()
     finally:
         engine.dispose()
+
+
+# --- Reports through the real service --------------------------------------------------------------------------
+import itertools  # noqa: E402
+
+import factory  # noqa: E402
+
+from portal.services.reports import NewReport  # noqa: E402
+
+_tokens = itertools.count(1)
+
+
+class ReportFactory(factory.Factory):
+    """A report made through ``portal.services.reports.create_report`` (the real service, real PostGIS): checked,
+    saved with its first timeline entry, its email queued. ``ReportFactory(session=..., store=..., ...)``; the
+    other fields are those of ``NewReport`` plus ``reporter`` and ``status`` (given to create_report)."""
+
+    class Meta:
+        model = NewReport
+
+    category_code = "fly_tipping"
+    point = CATFORD
+    description = "A sofa on the pavement"
+    answers = factory.LazyAttribute(lambda o: {k.removeprefix("q_fly_tipping_"): v
+                                               for k, v in FLY_TIPPING_ANSWERS.items()}
+                                    if o.category_code == "fly_tipping" else {})
+    anonymous = True
+    client_token = factory.LazyFunction(lambda: f"factory-{next(_tokens)}-{id(object())}")
+
+    @classmethod
+    def _create(cls, model_class, *, session, store, reporter=None, status=None, **fields):
+        from portal.services.reports import create_report
+        kw = {"status": status} if status is not None else {}
+        return create_report(session, model_class(**fields), reporter, store, **kw)

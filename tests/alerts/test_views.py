@@ -11,7 +11,7 @@ from models import Alert, OutboxMessage, utcnow
 from portal.services.alerts import match_new_events, send_alert_emails
 from tests.conftest import FormClient, csrf_from, login
 from tests.factories import CATFORD, alerts_start_now
-from tests.workflow.conftest import app_ctx, make_report, send, smtp  # noqa: F401 (fixtures)
+from tests.conftest import send
 
 FORM = {"kind": "radius", "place": "SE6 4RU", "radius": "500", "categories": ["fly_tipping"],
         "new_reports": "y", "frequency": "instant", "email": "newcomer@example.test"}

@@ -4,7 +4,6 @@ import pytest
 
 from models import Status
 from tests.factories import CATFORD
-from tests.workflow.conftest import app_ctx, make_report  # noqa: F401 (fixtures)
 
 
 def parse(client, url):

@@ -15,7 +15,7 @@ from ..factories import CATFORD, PASSWORD, bomb_png, image_bytes
 from .site import Field, Form, path_args
 
 #: Any character a client can encode (UTF-8 cannot carry lone surrogates), NUL apart: it is always refused
-#: at the boundary (tests/hardening/test_boundary.py), so it comes in its own rare case below.
+#: at the boundary (tests/test_http_boundary.py), so it comes in its own rare case below.
 CHARACTERS = st.characters(codec="utf-8", exclude_characters="\x00")
 ANY_TEXT = st.text(CHARACTERS, max_size=24)
 CONTROLS = st.text(st.characters(min_codepoint=1, max_codepoint=0x9F) | st.sampled_from(

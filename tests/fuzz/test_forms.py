@@ -35,7 +35,7 @@ from .site import match
 from .strategies import CSRF, ENCODING, form_values, odd_field_names, path_values, url_for_rule
 
 #: POST endpoints that are not HTML forms: the Open311 API (fuzzed from its OpenAPI description in
-#: tests/api/test_fuzz.py; the route fuzz here sends them odd parameters too).
+#: tests/fuzz/test_openapi.py; the route fuzz here sends them odd parameters too).
 NOT_FORMS = {"open311.requests_create", "open311.updates_create", "open311.unknown",
              # Shown only half-way through a staff sign-in (no signed-in role reaches them by a link); their
              # hostile input is tested in tests/account/test_two_factor.py.

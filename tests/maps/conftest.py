@@ -43,7 +43,7 @@ def known_reports(db_session):
     return made
 
 
-# --- Hostile names (test_script_injection.py, test_browser.py) ----------------------------------------------
+# --- Hostile names (test_script_injection.py, tests/e2e/test_maps_in_browser.py) ----------------------------------------------
 
 RUSHEY_CODE = "E05013730"
 #: Every stored name below holds this, so a test can find it wherever it ends up.

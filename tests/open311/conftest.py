@@ -10,11 +10,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from gis.coords import LonLat
-from models import Status
 from portal.services.apikeys import create_key
-from portal.services.photos import PhotoStore
-from portal.services.reports import NewReport, create_report
 
 from ..factories import CATFORD
 
@@ -102,15 +98,3 @@ def app_key(db_session) -> str:
 @pytest.fixture()
 def update_key(db_session) -> str:
     return create_key(db_session, "Council CRM", may_update=True)[1]
-
-
-@pytest.fixture()
-def make_report(db_session, tmp_path):
-    """A report made through the web service function (channel web), e.g. to list or update."""
-    counter = iter(range(1_000_000))
-
-    def make(point: LonLat = CATFORD, category: str = "street_cleaning", status: Status = Status.NEW, **kw):
-        data = NewReport(category_code=category, point=point, description=kw.pop("description", "Litter"),
-                         client_token=f"t-{next(counter)}-{id(kw)}", **kw)
-        return create_report(db_session, data, None, PhotoStore(tmp_path / "p"), status=status)
-    return make

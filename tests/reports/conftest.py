@@ -1,14 +1,10 @@
-"""Helpers for the report pages: row counts (to prove nothing was written) and ready-made reports."""
+"""Helpers for the report pages: row counts (to prove nothing was written) (ready-made reports: make_report in tests/conftest.py)."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from models import Photo, Report, ReportEvent, Status
-from portal.services.photos import PhotoStore
-from portal.services.reports import NewReport, create_report
-
-from ..factories import CATFORD
+from models import Photo, Report, ReportEvent
 
 
 class Rows:
@@ -26,14 +22,3 @@ class Rows:
 @pytest.fixture()
 def rows(db_session, app) -> Rows:
     return Rows(db_session, app.config["PHOTO_DIR"])
-
-
-@pytest.fixture()
-def make_report(db_session, app):
-    def make(reporter, status: Status = Status.NEW, description: str = "Fridge left on the verge",
-             anonymous: bool = True, point=CATFORD):
-        data = NewReport(category_code="fly_tipping", point=point, description=description, anonymous=anonymous,
-                         answers={"size": "single_item", "waste": ["white_goods"], "where": "road",
-                                  "witnessed": "no"})
-        return create_report(db_session, data, reporter, PhotoStore(app.config["PHOTO_DIR"]), status=status)
-    return make

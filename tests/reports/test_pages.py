@@ -67,7 +67,8 @@ def test_sent_page_with_hazard_shows_the_safety_notice(resident, resident_client
 
 
 def test_public_report_page(client, resident, make_report):
-    report = make_report(resident)
+    report = make_report(resident, description="Fridge left on the verge",
+                         answers={"size": "single_item", "waste": ["white_goods"], "where": "road", "witnessed": "no"})
     resp = client.get(f"/reports/{report.reference}")
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200

@@ -306,7 +306,7 @@ def test_hostile_display_name_is_escaped_on_the_public_page(make_user, make_repo
 
 
 def test_report_form_without_login_needs_an_email_address(client, db_session):
-    # Issue 4: visitors may report with only an email address (held until confirmed; see tests/workflow).
+    # Issue 4: visitors may report with only an email address (held until confirmed; see tests/reports/test_no_account.py).
     resp = client.get("/report")
     assert resp.status_code == 200 and 'name="email"' in resp.get_data(as_text=True)
     before = db_session.scalar(select(func.count()).select_from(Report))

@@ -14,7 +14,7 @@ from portal.services.errors import DomainError
 from portal.services.links import BadLink, make_token
 from portal.services.reports import change_status
 from tests.factories import CATFORD, OUTSIDE, alerts_start_now
-from tests.workflow.conftest import app_ctx, make_report, send, smtp  # noqa: F401 (fixtures)
+from tests.conftest import send
 
 LATER = timedelta(minutes=5)
 

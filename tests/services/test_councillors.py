@@ -9,7 +9,7 @@ from models import AdminAction, AdminActionKind, CouncillorDigest, OutboxMessage
 from portal.services import councillors
 from portal.services.errors import DomainError
 from tests.factories import CATFORD
-from tests.workflow.conftest import send, smtp  # noqa: F401 (the real SMTP server on loopback)
+from tests.conftest import send
 
 WEDNESDAY = date(2024, 4, 24)               # its week starts Monday 22 April: the digest covers 15-21 April
 NOW = datetime(2024, 4, 24, 7)

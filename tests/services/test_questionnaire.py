@@ -9,7 +9,6 @@ from models import OutboxMessage, Questionnaire, ReportEvent, Status, utcnow
 from portal.services import questionnaire
 from portal.services.links import BadLink
 from tests.conftest import csrf_from
-from tests.workflow.conftest import app_ctx, make_report  # noqa: F401 (fixtures)
 
 
 def aged(db_session, report, days):

@@ -8,7 +8,6 @@ from models import OutboxMessage, Photo, ReportEvent, Role, Status, Subscription
 from tests.conftest import FormClient, csrf_from, login
 from tests.factories import image_bytes
 from tests.hostile_photos import assert_pixels_only, hostile_jpeg
-from tests.workflow.conftest import app_ctx, make_report  # noqa: F401 (fixtures)
 
 
 def post_update(client, reference, data, files=()):

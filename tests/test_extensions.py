@@ -23,7 +23,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 import pytest
 from sqlalchemy import text
 
-from ..conftest import csrf_from
+from .conftest import csrf_from
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN_LIMIT = 10            # POST /login: "10 per minute" per address (portal/account/views.py)

@@ -33,7 +33,7 @@ def page(browser):
 def test_performance_map_draws_and_its_table_matches(server, page, known_reports, db_session):
     """The table and the ward's tooltip give the same figure, with its count; a tiny sample says so."""
     from models import Status
-    from .conftest import DAY, RUSHEY_GREEN, add_report
+    from tests.maps.conftest import DAY, RUSHEY_GREEN, add_report
     page.goto(f"{server}/performance?category=fly_tipping&{MARCH}")
     page.wait_for_selector("path.leaflet-interactive")
     assert page.locator("path.leaflet-interactive").count() == 19
@@ -85,7 +85,7 @@ def test_hostile_names_stay_text_on_the_staff_and_public_maps(server, page, host
     from models import Role
     from tests.factories import PASSWORD, totp_code
 
-    from .conftest import CATEGORY_NAME, MARCH, POTHOLE_NAME, RUSHEY_CODE, WARD_NAME
+    from tests.maps.conftest import CATEGORY_NAME, MARCH, POTHOLE_NAME, RUSHEY_CODE, WARD_NAME
     dialogs, errors = [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -3,7 +3,7 @@ import pytest
 
 from models import Role, Status
 
-from .conftest import client_for
+from tests.conftest import client_for
 
 STAFF_GETS = ["/staff/", "/staff/reports/{ref}"]
 STAFF_POSTS = ["/staff/reports/{ref}/status", "/staff/reports/{ref}/details", "/staff/reports/{ref}/update",

@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from models import Report, Status
 
-from .factories import CATFORD, report_form
+from ..factories import CATFORD, report_form
 
 
 def test_resident_reports_fly_tipping_and_sees_it(resident_client, db_session):

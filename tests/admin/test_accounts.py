@@ -14,7 +14,7 @@ from portal.services.errors import DomainError
 
 from ..conftest import FormClient, csrf_from, login
 from ..factories import PASSWORD, totp_code
-from .conftest import client_for
+from tests.conftest import client_for
 
 ACTIONS = ["disable", "enable", "unlock", "resend-confirmation", "reset-two-factor"]
 

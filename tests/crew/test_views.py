@@ -9,7 +9,7 @@ from models import Photo, Role, Status
 from portal.services import triage
 from tests.factories import CATFORD, image_bytes
 
-from .conftest import client_for
+from tests.conftest import client_for
 from tests.conftest import csrf_from
 
 

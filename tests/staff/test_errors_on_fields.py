@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Category, Crew, Role, Status
 
-from .conftest import client_for
+from tests.conftest import client_for
 
 
 def tied(html: str, box_id: str, message: str) -> bool:

@@ -11,7 +11,7 @@ from portal.services.triage import add_update
 from tests.conftest import csrf_from
 from tests.factories import report_form
 
-from .conftest import send
+from tests.conftest import send
 
 LINK = re.compile(r"http://localhost(/n/(?:reopen|rate|unsubscribe)/[^\s]+)")
 
@@ -170,7 +170,7 @@ def test_contact_preference_form(app, resident, resident_client, db_session):
     assert resident.contact_preference == "none"
 
 
-def test_outbox_send_cli_once(app, resident, make_report, db_session, smtp):
+def test_outbox_send_cli_once(app, app_ctx, resident, make_report, db_session, smtp):
     make_report(reporter=resident)
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=smtp.port)
     result = app.test_cli_runner().invoke(args=["outbox", "send", "--once"])
@@ -195,7 +195,7 @@ def test_refused_recipients_fail_for_good_or_wait(app_ctx, db_session, smtp):
     assert send(db_session, smtp, now=utcnow() + timedelta(hours=2)).deferred == 1   # bounce is not retried
 
 
-def test_outbox_status_cli(app, resident, make_report, db_session):
+def test_outbox_status_cli(app, app_ctx, resident, make_report, db_session):
     make_report(reporter=resident)
     result = app.test_cli_runner().invoke(args=["outbox", "status"])
     assert result.exit_code == 0 and "waiting 1, sent 0, refused 0; oldest waiting since" in result.output

@@ -4,7 +4,7 @@ from sqlalchemy import text
 from models import OutboxMessage
 from portal.services import outbox
 
-from .conftest import send
+from tests.conftest import send
 
 
 def _queue(db_session, *addresses):
