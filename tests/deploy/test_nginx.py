@@ -8,12 +8,7 @@ sees which requests reached gunicorn.
 from __future__ import annotations
 
 import http.client
-import os
-import re
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,35 +23,10 @@ from portal.services.photos import PhotoStore, process_photo
 from portal.services.reports import NewReport, create_report
 
 from ..factories import CATFORD, image_bytes
+from . import gunicorn, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60.0
 ANSWERS = {"size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}
-
-
-@contextmanager
-def gunicorn(env: dict, tmp_path: Path):
-    """gunicorn with the production config file, one worker, on a free loopback port."""
-    error_log = tmp_path / "gunicorn-error.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), "-w", "1",
-         "-b", "127.0.0.1:0", "--error-logfile", str(error_log), "--log-level", "info",
-         "portal.app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            log = error_log.read_text() if error_log.exists() else ""
-            found = re.search(r"Listening at: http://(127\.0\.0\.1:\d+)", log)
-            if found:
-                break
-            assert proc.poll() is None, f"gunicorn exited with {proc.returncode}:\n{log[-3000:]}"
-            assert time.monotonic() < deadline, "gunicorn did not listen in time"
-            time.sleep(0.05)
-        yield found.group(1)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +50,7 @@ def site(database_url, engine, tmp_path_factory):
             report.hidden = hidden
             session.commit()
             made.append((report.id, key))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RATELIMIT_", "KERBSIDE_ENV"))}
-    env.update({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret-not-for-production",
-                "PHOTO_DIR": str(photo_dir), "PHOTO_ACCEL_REDIRECT": "/internal-photos/", "PROXY_COUNT": "1",
-                "RATELIMIT_ENABLED": "false"})
+    env = server_env(database_url, photo_dir, PHOTO_ACCEL_REDIRECT="/internal-photos/", PROXY_COUNT="1")
     try:
         with gunicorn(env, tmp) as upstream, nginx.running(upstream, photo_dir) as server:
             server.photos = {"public": made[0][1], "hidden": made[1][1]}
