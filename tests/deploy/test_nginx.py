@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from devtools import nginx
 from models import Report
+from portal.config import FIXED
 from portal.services.photos import PhotoStore, process_photo
 from portal.services.reports import NewReport, create_report
 
@@ -94,11 +95,13 @@ def test_static_files_are_served_by_nginx_not_gunicorn(site):
 
 def test_an_oversize_upload_is_refused_by_nginx(site):
     """A body over the app's MAX_CONTENT_LENGTH (34 MiB) is refused from its Content-Length alone."""
+    limit = FIXED["MAX_CONTENT_LENGTH"]
+    assert f"client_max_body_size {limit // 2**20}m;" in nginx.LOCATIONS.read_text() and limit % 2**20 == 0
     parts = urlsplit(site.base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     conn.putrequest("POST", "/report")
     conn.putheader("Content-Type", "multipart/form-data; boundary=x")
-    conn.putheader("Content-Length", str(34 * 1024 * 1024 + 1))
+    conn.putheader("Content-Length", str(limit + 1))
     conn.endheaders()
     resp = conn.getresponse()
     status = resp.status
