@@ -50,7 +50,7 @@ def scratch_database(name: str) -> str:
 
 
 def make_users(url: str, n: int) -> list[str]:
-    emails = [f"load{i}@bench.invalid" for i in range(n)]
+    emails = [f"load{i}@bench.example.test" for i in range(n)]
     hashed = generate_password_hash(PASSWORD)
     conn = psycopg2.connect(cluster._dsn(url))
     with conn, conn.cursor() as cur:
@@ -79,31 +79,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Gunicorn:
+    """A running gunicorn: its address, its master process (workers are its children) and photo store."""
+
+    def __init__(self, base: str, proc: subprocess.Popen, photo_dir: Path):
+        self.base, self.proc, self.photo_dir = base, proc, photo_dir
+
+    @property
+    def upstream(self) -> str:
+        return urlsplit(self.base).netloc
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return sorted(int(p) for p in children.read_text().split()) if children.exists() else []
+
+
 @contextmanager
-def gunicorn(app: str, env: dict, workers: int = 4):
+def gunicorn_process(app: str, env: dict, workers: int = 4, behind_nginx: bool = False):
+    """gunicorn with the production settings (deploy/gunicorn.conf.py) on a free loopback port; behind_nginx
+    sets what deploy/kerbside.env.example sets for nginx (photos sent by nginx, one trusted proxy)."""
     port = free_port()
-    photo_dir = tempfile.mkdtemp(prefix="kerbside-bench-photos-")
-    full_env = dict(os.environ, PHOTO_DIR=photo_dir, RATELIMIT_ENABLED="0",
-                    SECRET_KEY="bench-only-secret-" + "x" * 20, **env)
+    photo_dir = Path(tempfile.mkdtemp(prefix="kerbside-bench-photos-"))
+    extra = {"PHOTO_ACCEL_REDIRECT": "/internal-photos/", "PROXY_COUNT": "1"} if behind_nginx else {}
+    full_env = dict(os.environ, PHOTO_DIR=str(photo_dir), RATELIMIT_ENABLED="0",
+                    SECRET_KEY="bench-only-secret-" + "x" * 20, **extra, **env)
     log_path = Path(tempfile.gettempdir()) / f"kerbside-bench-gunicorn-{port}.log"
     log = open(log_path, "w")
     say(f"gunicorn log: {log_path}")
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                             "--backlog", "2048", "--log-level", "warning", app],
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"),
+                             "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
                             cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(300):
         try:
             if requests.get(base + "/healthz", timeout=1).status_code < 500:
                 break
         except requests.RequestException:
             time.sleep(0.1)
     try:
-        yield base
+        yield Gunicorn(base, proc, photo_dir)
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+        proc.wait(timeout=40)
         log.close()
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, workers: int = 4):
+    """gunicorn on loopback, clients straight to it; yields its base URL."""
+    with gunicorn_process(app, env, workers) as server:
+        yield server.base
 
 
 class LeanClient:
@@ -225,5 +250,6 @@ def say(msg: str) -> None:
     sys.stdout.flush()
 
 
-__all__ = ["LeanClient", "FormUnavailable", "scratch_database", "make_users", "sample_points", "gunicorn", "Resident", "reference_from", "pct",
+__all__ = ["LeanClient", "FormUnavailable", "scratch_database", "make_users", "sample_points", "gunicorn",
+           "gunicorn_process", "Gunicorn", "Resident", "reference_from", "pct",
            "summary", "jpeg", "stored_references", "half_written", "say"]

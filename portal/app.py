@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from flask.globals import request_ctx
 from sqlalchemy.engine import Connection, Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError, MapAdapter
 
 from gis.maps import configure_assets
@@ -57,6 +58,10 @@ def create_app(config: dict | None = None, bind: Engine | Connection | None = No
                 instance_path=str(INSTANCE))
     app.config.update(load_settings().flask_config())     # the environment, checked (SettingsError)
     app.config.update(config or {})                         # then what the caller gives (tests)
+
+    if app.config.get("PROXY_COUNT"):      # behind nginx: the visitor's address and scheme, from the proxy
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app, bind)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)

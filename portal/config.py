@@ -117,6 +117,13 @@ def _rate_limit(raw: Any) -> str:
     return text
 
 
+def _accel_prefix(raw: Any) -> str:
+    prefix = str(raw).strip()
+    if not re.fullmatch(r"/(?:[A-Za-z0-9_\-]+/)+", prefix):
+        raise ValueError("must be an internal nginx location like /internal-photos/ (starting and ending with /)")
+    return prefix
+
+
 def _fernet_keys(raw: Any) -> str:
     keys = [k.strip() for k in str(raw).split(",") if k.strip()]
     for key in keys:
@@ -178,6 +185,12 @@ class Settings(BaseSettings):
     #: Per API key (or per address without one), Flask-Limiter syntax.
     OPEN311_READ_LIMIT: Annotated[str, BeforeValidator(_rate_limit)] = "600/minute"
     OPEN311_WRITE_LIMIT: Annotated[str, BeforeValidator(_rate_limit)] = "60/minute"
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are trusted that many hops
+    #: deep, so rate limits count each visitor's address and HTTPS is seen; 0 trusts no such header.
+    PROXY_COUNT: Annotated[int, _whole(0, 5)] = 0
+    #: nginx's internal location for the photo store (e.g. /internal-photos/): the app checks who may see a
+    #: photo and nginx sends the file (X-Accel-Redirect). Empty: the app sends it.
+    PHOTO_ACCEL_REDIRECT: Annotated[str, BeforeValidator(_accel_prefix)] = ""
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -234,6 +247,8 @@ class Settings(BaseSettings):
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.SESSION_HOURS),
             "OPEN311_READ_LIMIT": self.OPEN311_READ_LIMIT,
             "OPEN311_WRITE_LIMIT": self.OPEN311_WRITE_LIMIT,
+            "PROXY_COUNT": self.PROXY_COUNT,
+            "PHOTO_ACCEL_REDIRECT": self.PHOTO_ACCEL_REDIRECT,
         }
 
 

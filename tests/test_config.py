@@ -97,6 +97,11 @@ BAD = [
     ("RATELIMIT_STORAGE_URI", "localhost:6379", "must be a Flask-Limiter storage URI"),
     ("OPEN311_READ_LIMIT", "lots", "must be a rate limit like 600/minute"),
     ("OPEN311_WRITE_LIMIT", "60 per fortnight", "must be a rate limit like 600/minute"),
+    ("PROXY_COUNT", "6", "must be a whole number, 0 to 5"),
+    ("PROXY_COUNT", "yes", "must be a whole number, 0 to 5"),
+    ("PHOTO_ACCEL_REDIRECT", "internal-photos", "must be an internal nginx location like /internal-photos/"),
+    ("PHOTO_ACCEL_REDIRECT", "/internal-photos", "must be an internal nginx location like /internal-photos/"),
+    ("PHOTO_ACCEL_REDIRECT", "/../etc/", "must be an internal nginx location like /internal-photos/"),
 ]
 
 

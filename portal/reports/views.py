@@ -362,7 +362,14 @@ def photo(key: str):
     path = photo_store().path(key)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=3600)
+    accel = current_app.config.get("PHOTO_ACCEL_REDIRECT")
+    if accel:        # nginx sends the file from its internal location; the rule above stays the app's
+        response = current_app.response_class(mimetype="image/jpeg")
+        response.headers["X-Accel-Redirect"] = f"{accel}{key}.jpg"
+        response.cache_control.public = True
+        response.cache_control.max_age = 3600
+    else:
+        response = send_file(path, mimetype="image/jpeg", max_age=3600)
     if not visibility.can_view_photo(row, None):  # not public yet: no shared cache may keep it
         response.cache_control.public = False
         response.cache_control.private = True

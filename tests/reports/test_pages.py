@@ -227,3 +227,28 @@ def test_photo_of_a_public_report_may_be_cached(app, resident, db_session):
         "size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}, [key]), resident, store)
     with app.test_client().get(f"/photos/{key}.jpg") as resp:
         assert resp.status_code == 200 and resp.cache_control.public and resp.cache_control.max_age == 3600
+
+
+def test_behind_nginx_a_photo_is_checked_here_and_sent_by_nginx(app, make_user, db_session):
+    """PHOTO_ACCEL_REDIRECT: the same rule decides, and the answer names the file for nginx's internal
+    location instead of carrying it (tests/deploy shows nginx sending it)."""
+    from portal.services.photos import PhotoStore, process_photo
+    from portal.services.reports import NewReport, create_report
+    from ..factories import image_bytes
+    app.config["PHOTO_ACCEL_REDIRECT"] = "/internal-photos/"
+    owner = make_user()
+    store = PhotoStore(app.config["PHOTO_DIR"])
+    key = store.save_pending(process_photo(image_bytes(), "a.jpg"))
+    report = create_report(db_session, NewReport("fly_tipping", CATFORD, "x", {
+        "size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}, [key]), owner, store)
+    with app.test_client().get(f"/photos/{key}.jpg") as resp:
+        assert resp.status_code == 200 and resp.data == b""
+        assert resp.headers["X-Accel-Redirect"] == f"/internal-photos/{key}.jpg"
+        assert resp.cache_control.public and resp.cache_control.max_age == 3600
+    report.hidden = True
+    db_session.flush()
+    with app.test_client().get(f"/photos/{key}.jpg") as resp:
+        assert resp.status_code == 404 and "X-Accel-Redirect" not in resp.headers
+    with login(app.test_client(), owner.email).get(f"/photos/{key}.jpg") as resp:
+        assert resp.headers["X-Accel-Redirect"] == f"/internal-photos/{key}.jpg"
+        assert resp.cache_control.private and not resp.cache_control.public

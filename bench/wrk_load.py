@@ -1,0 +1,363 @@
+"""Load through the production layout, measured by wrk (a native load generator: the client does not eat the
+server's CPU): nginx from the system packages (deploy/nginx/kerbside-locations.conf) in front of gunicorn
+(deploy/gunicorn.conf.py) on loopback, against the 1M-report bench database (or the dev database).
+
+    .venv/bin/python -m bench.wrk_load [--duration 30] [--workers 4] [--dev]
+    .venv/bin/python -m bench.wrk_load --soak 20            # mixed load; each worker's memory every minute
+    .venv/bin/python -m bench.wrk_load --pgbouncer          # gunicorn -> PgBouncer (transaction mode) -> PostgreSQL
+
+Scenarios, each for --duration seconds (Lua scripts in bench/wrk/):
+  baseline     GET /healthz of bench/trivial.py under the same gunicorn and nginx (the ratio's denominator)
+  POST /report the report form without a photo, 50 connections, signed-in residents: sessions (cookie, CSRF
+               token, form token) made beforehand by logging in and a GET of the form each
+  Open311 POST requests.json with an API key, 50 connections
+  mixed        20 connections posting the form and 50 reading public pages at once (two wrk processes)
+Then every acknowledged submission (302 to its "sent" page, or 201 with its id) must be stored exactly once:
+rows are found by the client tokens (form) or descriptions (Open311) of this run, and removed afterwards
+unless --keep. Rate limits are off (every connection comes from one loopback address).
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+
+import psycopg2
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from devtools import cluster, nginx, pgbouncer
+from models import PUBLIC
+from portal.services.apikeys import create_key, revoke_key
+
+from . import fill
+from .harness import Resident, gunicorn_process, make_users, sample_points, say
+
+WRK_DIR = Path(__file__).resolve().parent / "wrk"
+#: The targets of issue 15 on this 2-core machine.
+TARGETS = {"post": (200, 150), "open311": (300, None), "mixed-read": (None, 150)}
+#: wrk stops at the end of its time without waiting for the answers on their way: let the server finish
+#: them before the next scenario starts.
+DRAIN_SECONDS = 3.0
+#: A street-zoom box (~500 x 400 m) in Catford, as a map at zoom 16 asks for.
+STREET_BOX = "-0.0240,51.4430,-0.0170,51.4470"
+
+
+def ensure_wrk() -> str:
+    if shutil.which("wrk"):
+        return shutil.which("wrk")
+    if os.geteuid() != 0:
+        raise SystemExit("wrk is not installed: sudo apt-get install -y wrk")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=300", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    return shutil.which("wrk")
+
+
+def lua(value) -> str:
+    """A Python value (str, number, list, dict with str keys) as a Lua constructor."""
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {lua(v)}" for k, v in value.items()) + "}"
+    return "{" + ", ".join(lua(v) for v in value) + "}"
+
+
+def make_sessions(base: str, emails: list[str]) -> list[dict]:
+    """A signed-in session per resident: its cookie, and the CSRF and form tokens of a GET of the form."""
+    def one(email: str) -> dict:
+        r = Resident(base, email, timeout=120)
+        r.login()
+        csrf, token = r.form()
+        cookie = "; ".join(f"{c.name}={c.value}" for c in r.http.cookies)
+        return {"cookie": cookie, "csrf": csrf, "token": token}
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(one, emails))
+
+
+def public_paths(url: str) -> list[str]:
+    """Public pages a reader visits in turn: home, map page, a street-zoom map query, reports, a ward page,
+    performance, an Open311 list."""
+    conn = psycopg2.connect(cluster._dsn(url))
+    with conn.cursor() as cur:
+        cur.execute("SELECT reference FROM reports WHERE status::text = ANY(%s) AND NOT hidden "
+                    "ORDER BY id DESC LIMIT 5", ([s.value for s in PUBLIC],))
+        refs = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT code FROM wards ORDER BY code LIMIT 2")
+        wards = [r[0] for r in cur.fetchall()]
+    conn.close()
+    return (["/", "/map", f"/api/map?bbox={STREET_BOX}", "/performance",
+             "/open311/v2/requests.json?service_code=fly_tipping&page_size=20"]
+            + [f"/reports/{r}" for r in refs] + [f"/wards/{w}" for w in wards])
+
+
+class Wrk:
+    """Runs the Lua scenarios against one base URL; each run's acknowledgements land in ``out``."""
+
+    def __init__(self, binary: str, data_file: Path, out: Path):
+        self.binary, self.data_file, self.out = binary, data_file, out
+
+    def start(self, script: str, scenario: str, base: str, connections: int, seconds: float,
+              threads: int = 1) -> subprocess.Popen:
+        env = dict(os.environ, KERBSIDE_WRK_DATA=str(self.data_file), KERBSIDE_WRK_OUT=str(self.out),
+                   KERBSIDE_WRK_SCENARIO=scenario, KERBSIDE_WRK_DIR=str(WRK_DIR))
+        return subprocess.Popen([self.binary, f"-t{min(threads, connections)}", f"-c{connections}",
+                                 f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(WRK_DIR / script),
+                                 base + "/"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def result(proc: subprocess.Popen) -> dict:
+        out, err = proc.communicate()
+        line = next((ln for ln in reversed(out.splitlines()) if ln.startswith("{")), None)
+        if proc.returncode or line is None:
+            raise RuntimeError(f"wrk failed ({proc.returncode}):\n{out[-2000:]}\n{err[-2000:]}")
+        r = json.loads(line)
+        r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+        r["errors"] = r["status"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
+        return r
+
+    def run(self, *args, **kw) -> dict:
+        result = self.result(self.start(*args, **kw))
+        time.sleep(DRAIN_SECONDS)
+        return result
+
+    def acknowledged(self, scenario: str) -> tuple[list[str], collections.Counter]:
+        refs, refused = [], collections.Counter()
+        for path in self.out.glob(f"{scenario}-*.txt"):
+            for line in path.read_text().split():
+                if line.startswith("!"):
+                    refused[line[1:]] += 1
+                else:
+                    refs.append(line)
+        return refs, refused
+
+
+def worker_memory(server) -> dict[int, float]:
+    """Resident memory (MB) of each gunicorn worker."""
+    mem = {}
+    for pid in server.worker_pids():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+        mem[pid] = kb / 1024
+    return mem
+
+
+def memory_line(label: str, mem: dict[int, float]) -> str:
+    return f"{label}: " + "  ".join(f"worker {pid} {mb:6.1f} MB" for pid, mb in mem.items())
+
+
+def check_stored(url: str, sessions: list[dict], run: str, web_acked: list[str], api_acked: list[str],
+                 in_flight: dict[str, int]) -> tuple[bool, str]:
+    """Every acknowledged submission stored once, and nothing stored twice. wrk stops at the end of its time
+    without reading the answers still on the way, so up to one request per connection (``in_flight``) may be
+    stored without an acknowledgement seen."""
+    conn = psycopg2.connect(cluster._dsn(url))
+    with conn.cursor() as cur:
+        cur.execute("SELECT reference, client_token FROM reports WHERE substr(client_token, 1, 32) = ANY(%s)",
+                    ([s["token"] for s in sessions],))
+        web = cur.fetchall()
+        cur.execute("SELECT reference, description FROM reports WHERE channel = 'open311' AND description LIKE %s",
+                    (f"Bench {run} %",))
+        api = cur.fetchall()
+        ids = [r for r, _ in web + api]
+        cur.execute("SELECT count(*) FROM reports r WHERE r.reference = ANY(%s) AND NOT EXISTS "
+                    "(SELECT 1 FROM report_events e WHERE e.report_id = r.id)", (ids,))
+        half = cur.fetchone()[0]
+    conn.close()
+    lines, ok = [], half == 0
+    for name, acked, rows in (("form", web_acked, web), ("Open311", api_acked, api)):
+        stored = collections.Counter(ref for ref, _ in rows)
+        keys = collections.Counter(key for _, key in rows)
+        missing = set(acked) - set(stored)
+        twice = [k for k, n in keys.items() if n > 1] + [r for r, n in collections.Counter(acked).items() if n > 1]
+        unanswered = len(set(stored) - set(acked))
+        ok &= not missing and not twice and unanswered <= in_flight[name]
+        lines.append(f"{name}: {len(acked)} acknowledged, {len(rows)} stored, {len(missing)} acknowledged but "
+                     f"missing, {len(twice)} stored twice, {unanswered} stored but unanswered when wrk stopped")
+    lines.append(f"reports without their first timeline entry: {half}")
+    return ok, "; ".join(lines)
+
+
+def remove_run(url: str, sessions: list[dict], run: str) -> None:
+    conn = psycopg2.connect(cluster._dsn(url))
+    with conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM reports WHERE substr(client_token, 1, 32) = ANY(%s) OR "
+                    "(channel = 'open311' AND description LIKE %s)", ([s["token"] for s in sessions], f"Bench {run} %"))
+    conn.close()
+
+
+def row(name: str, conns: int, r: dict, baseline: float | None, target: str = "", verdict: str = "") -> str:
+    ratio = f"{r['rps'] / baseline:6.3f}" if baseline else "     -"
+    return (f"{name:<30} {conns:>5} {r['rps']:>9.1f} {r['p50_us'] / 1000:>8.1f} {r['p95_us'] / 1000:>8.1f} "
+            f"{r['p99_us'] / 1000:>8.1f} {r['errors']:>7} {ratio:>8}  {target:<22} {verdict}")
+
+
+def verdict(r: dict, key: str) -> tuple[str, str]:
+    rate, p95 = TARGETS[key]
+    parts, met = [], r["errors"] == 0 and r["requests"] > 0
+    if rate:
+        parts.append(f">= {rate}/s")
+        met &= r["rps"] >= rate
+    if p95:
+        parts.append(f"p95 < {p95} ms")
+        met &= r["p95_us"] / 1000 < p95
+    return ", ".join(parts) + (", no errors" if key != "mixed-read" else ""), "met" if met else "NOT MET"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--duration", type=float, default=30, help="seconds per scenario")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    ap.add_argument("--dev", action="store_true", help="the dev database instead of kerbside_bench (1M)")
+    ap.add_argument("--writers", type=int, default=50)
+    ap.add_argument("--open311-connections", type=int, default=50)
+    ap.add_argument("--mixed-writers", type=int, default=20)
+    ap.add_argument("--readers", type=int, default=50)
+    ap.add_argument("--soak", type=float, metavar="MINUTES", help="only the mixed load, this long, printing "
+                    "each worker's memory every minute")
+    ap.add_argument("--sample-seconds", type=float, default=60, help=argparse.SUPPRESS)
+    ap.add_argument("--keep", action="store_true", help="keep the reports the run made")
+    ap.add_argument("--pgbouncer", action="store_true", help="gunicorn reaches PostgreSQL through PgBouncer in "
+                    "transaction mode (deploy/pgbouncer/pgbouncer.ini's pool settings), as in production")
+    args = ap.parse_args()
+
+    binary = ensure_wrk()
+    nginx.ensure_installed()
+    if args.dev:
+        url = cluster.ensure()
+    else:
+        url = fill.bench_url()
+        fill.prepare(url)
+    conn = psycopg2.connect(cluster._dsn(url))
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM reports")
+        total = cur.fetchone()[0]
+    conn.close()
+    say(f"database {make_url(url).database}: {total:,} reports; gunicorn -w {args.workers} behind nginx"
+        f"{', PgBouncer (transaction pooling) to PostgreSQL' if args.pgbouncer else ''}; {os.cpu_count()} cores")
+    if not args.dev and total < 1_000_000:
+        say("  (the targets are for 1,000,000 reports: fill it first with `.venv/bin/python -m bench.fill`)")
+
+    run = uuid.uuid4().hex[:8]
+    emails = make_users(url, max(args.writers, args.mixed_writers))
+    engine = create_engine(url)
+    key_name = f"bench-{run}"
+    with Session(engine) as s:
+        _record, api_key = create_key(s, key_name)
+    work = Path(tempfile.mkdtemp(prefix="kerbside-wrk-"))
+    data_file = work / "data.lua"
+    wrk = Wrk(binary, data_file, work)
+    results: dict[str, tuple[int, dict]] = {}
+    sessions: list[dict] = []
+    samples: list[tuple[str, dict[int, float]]] = []
+    try:
+        # The baseline, under the same gunicorn settings and nginx.
+        data_file.write_text("return " + lua({"run": run}) + "\n")
+        with gunicorn_process("bench.trivial:app", {}, args.workers) as trivial, \
+                nginx.running(trivial.upstream, trivial.photo_dir, access_log=False) as web:
+            results["baseline"] = (args.writers, wrk.run("trivial.lua", "t", web.base, args.writers,
+                                                         args.duration))
+        with ExitStack() as stack:
+            app_url = stack.enter_context(pgbouncer.running(url)).url if args.pgbouncer else url
+            server = stack.enter_context(gunicorn_process("portal.app:create_app()", {"DATABASE_URL": app_url},
+                                                          args.workers, behind_nginx=True))
+            web = stack.enter_context(nginx.running(server.upstream, server.photo_dir, access_log=False))
+            sessions = make_sessions(web.base, emails)
+            paths = public_paths(url)
+            data_file.write_text("return " + lua({
+                "run": run, "api_key": api_key, "sessions": sessions,
+                "points": [[f"{lat:.6f}", f"{lon:.6f}"] for lat, lon in sample_points(url, 500)],
+                "read_paths": paths}) + "\n")
+            say(f"{len(sessions)} sessions made through nginx; readers visit {len(paths)} pages in turn")
+            if args.soak:
+                seconds = args.soak * 60
+                writers = wrk.start("post_report.lua", "m", web.base, args.mixed_writers, seconds)
+                readers = wrk.start("read_pages.lua", "r", web.base, args.readers, seconds)
+                started = time.monotonic()
+                n = 0
+                while True:
+                    samples.append((f"minute {n * args.sample_seconds / 60:5.1f}", worker_memory(server)))
+                    say(memory_line(*samples[-1]))
+                    n += 1
+                    wait = started + n * args.sample_seconds - time.monotonic()
+                    if time.monotonic() - started >= seconds or (writers.poll() is not None
+                                                                 and readers.poll() is not None):
+                        break
+                    time.sleep(max(0.0, min(wait, started + seconds - time.monotonic())))
+                results["mixed-write"] = (args.mixed_writers, wrk.result(writers))
+                results["mixed-read"] = (args.readers, wrk.result(readers))
+                samples.append(("end         ", worker_memory(server)))
+                say(memory_line(*samples[-1]))
+            else:
+                say("POST /report ...")
+                results["post"] = (args.writers, wrk.run("post_report.lua", "p", web.base, args.writers,
+                                                         args.duration))
+                say("Open311 POST ...")
+                results["open311"] = (args.open311_connections, wrk.run(
+                    "open311_post.lua", "o", web.base, args.open311_connections, args.duration))
+                say("mixed: writers and readers at once ...")
+                writers = wrk.start("post_report.lua", "m", web.base, args.mixed_writers, args.duration)
+                readers = wrk.start("read_pages.lua", "r", web.base, args.readers, args.duration)
+                results["mixed-write"] = (args.mixed_writers, wrk.result(writers))
+                results["mixed-read"] = (args.readers, wrk.result(readers))
+
+        web_acked, web_refused = [], collections.Counter()
+        for scenario in ("p", "m"):
+            refs, refused = wrk.acknowledged(scenario)
+            web_acked += refs
+            web_refused += refused
+        api_acked, api_refused = wrk.acknowledged("o")
+        in_flight = {"form": sum(results[k][0] for k in ("post", "mixed-write") if k in results),
+                     "Open311": results["open311"][0] if "open311" in results else 0}
+        ok, detail = check_stored(url, sessions, run, web_acked, api_acked, in_flight)
+
+        baseline = results["baseline"][1]["rps"]
+        say("")
+        say(f"{'scenario (through nginx)':<30} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p99 ms':>8} {'errors':>7} {'x trivial':>8}  {'target (issue 15)':<22} verdict")
+        names = {"baseline": "GET /healthz, trivial app", "post": "POST /report, no photo",
+                 "open311": "POST Open311 requests.json", "mixed-write": "mixed: POST /report",
+                 "mixed-read": "mixed: public pages"}
+        for key in ("baseline", "post", "open311", "mixed-write", "mixed-read"):
+            if key not in results:
+                continue
+            conns, r = results[key]
+            target, met = verdict(r, key) if key in TARGETS else ("", "")
+            say(row(names[key], conns, r, None if key == "baseline" else baseline, target, met))
+        say(f"{'every acknowledged report stored once':<84} {'met' if ok else 'NOT MET'}")
+        say(f"  {detail}")
+        if web_refused or api_refused:
+            say(f"  refused answers: form {dict(web_refused)}, Open311 {dict(api_refused)}")
+        if samples:
+            # From the first sample after a minute's warm-up (or the first), to the end.
+            first, last = samples[min(1, len(samples) - 1)][1], samples[-1][1]
+            growth = [f"worker {pid} {last[pid] - mb:+.1f} MB" for pid, mb in first.items() if pid in last]
+            say(f"soak: memory per worker from {samples[min(1, len(samples) - 1)][0].strip()} to the end: "
+                f"{', '.join(growth) or 'no worker lived through the soak'}")
+        return 0 if ok else 1
+    finally:
+        if sessions and not args.keep:
+            remove_run(url, sessions, run)
+        with Session(engine) as s:
+            revoke_key(s, key_name)
+        engine.dispose()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
