@@ -14,7 +14,7 @@ from .apikey import ApiKey
 from .contact import ReportContact
 from .street import Street
 from .alerts import ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, AlertCategory, AlertHit, AlertProgress, Questionnaire
-from .area import Area, AreaPart, AreaWard
+from .area import Area, AreaPart, AreaWard, FairnessFigure, FairnessRefresh
 from .councillor import CouncillorDigest, UserWard
 from .person import NEEDS, PREFERENCES, Person
 from .digest import DigestSent
@@ -30,6 +30,6 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter",
            "Street", "ALERT_KINDS", "FREQUENCIES", "RADIUS_MAX", "RADIUS_MIN", "Alert", "AlertCategory", "AlertHit",
            "AlertProgress", "Questionnaire",
-           "Area", "AreaPart", "AreaWard", "CouncillorDigest", "UserWard",
+           "Area", "AreaPart", "AreaWard", "FairnessFigure", "FairnessRefresh", "CouncillorDigest", "UserWard",
            "ENFORCEMENT_ACTIONS", "ENFORCEMENT_NOTE_MAX", "EnforcementAction",
            "OPEN311_FORMATS", "Body", "BodySend", "BodyService", "Team"]

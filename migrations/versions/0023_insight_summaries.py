@@ -4,6 +4,9 @@ from summaries the worker keeps fresh
 - ``reports_measures_track`` also fires on ``UPDATE OF geom``: the ward is set from the point by a BEFORE
   trigger, and a trigger "OF ward_id" does not fire for an UPDATE that does not name ward_id itself, so a moved
   report stayed in its old ward's promise summaries. The summaries are rebuilt once.
+- ``fairness_figures`` (per ward and per deprivation decile) and ``fairness_refresh`` (one row: when, and the
+  days covered): the fairness page's figures as last computed, so a page view does not look up the small area
+  of a year of reports. Written when areas are imported and by the worker.
 
 Revision ID: 0023
 Revises: 0020
@@ -25,8 +28,31 @@ def upgrade() -> None:
     op.execute("DROP TRIGGER reports_measures_track ON public.reports")
     op.execute(MEASURES_TRACK.format(columns="geom, hidden"))
     op.execute("SELECT kerbside_measures_rebuild()")
+    op.create_table(
+        "fairness_figures",
+        sa.Column("kind", sa.String(6), nullable=False),
+        sa.Column("key", sa.Integer(), nullable=False),
+        sa.Column("reported", sa.Integer(), nullable=False),
+        sa.Column("fixed", sa.Integer(), nullable=False),
+        sa.Column("fixed_within", sa.Integer(), nullable=False),
+        sa.Column("median_hours", sa.Float(), nullable=True),
+        sa.CheckConstraint("kind IN ('ward', 'decile')", name=op.f("ck_fairness_figures_kind_known")),
+        sa.PrimaryKeyConstraint("kind", "key", name=op.f("pk_fairness_figures")),
+    )
+    op.create_table(
+        "fairness_refresh",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("id = 1", name=op.f("ck_fairness_refresh_one_row")),
+        sa.CheckConstraint("first_day <= last_day", name=op.f("ck_fairness_refresh_days_in_order")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fairness_refresh")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("fairness_refresh")
+    op.drop_table("fairness_figures")
     op.execute("DROP TRIGGER reports_measures_track ON public.reports")
     op.execute(MEASURES_TRACK.format(columns="hidden"))
