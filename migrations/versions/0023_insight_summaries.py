@@ -7,12 +7,16 @@ from summaries the worker keeps fresh
 - ``fairness_figures`` (per ward and per deprivation decile) and ``fairness_refresh`` (one row: when, and the
   days covered): the fairness page's figures as last computed, so a page view does not look up the small area
   of a year of reports. Written when areas are imported and by the worker.
+- ``hotspot_cache``: the borough-wide hotspots of a category and window as computed (clustering 90 days of
+  reports is too slow for every view); ``reports_hotspot_forget`` drops a list when a report in it stops being
+  public, moves, or changes category or date.
 
 Revision ID: 0023
 Revises: 0020
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 revision = '0023'
 down_revision = '0020'
@@ -22,6 +26,19 @@ depends_on = None
 MEASURES_TRACK = ("CREATE TRIGGER reports_measures_track AFTER INSERT OR DELETE OR UPDATE OF status, fixed_at, "
                   "created_at, ward_id, category_id, {columns} ON public.reports "
                   "FOR EACH ROW EXECUTE FUNCTION kerbside_measures_track()")
+
+HOTSPOT_FORGET = """
+CREATE OR REPLACE FUNCTION public.kerbside_hotspot_forget() RETURNS trigger LANGUAGE plpgsql AS $function$
+BEGIN
+    IF kerbside_report_is_public(OLD.status, OLD.hidden) AND (TG_OP = 'DELETE'
+            OR NOT kerbside_report_is_public(NEW.status, NEW.hidden) OR NEW.geom IS DISTINCT FROM OLD.geom
+            OR NEW.category_id <> OLD.category_id OR NEW.created_at <> OLD.created_at) THEN
+        DELETE FROM hotspot_cache
+        WHERE since <= OLD.created_at AND until > OLD.created_at AND category_id IN (0, OLD.category_id);
+    END IF;
+    RETURN NULL;
+END $function$
+"""
 
 
 def upgrade() -> None:
@@ -49,9 +66,24 @@ def upgrade() -> None:
         sa.CheckConstraint("first_day <= last_day", name=op.f("ck_fairness_refresh_days_in_order")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fairness_refresh")),
     )
+    op.create_table(
+        "hotspot_cache",
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("spots", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.PrimaryKeyConstraint("category_id", "since", "until", name=op.f("pk_hotspot_cache")),
+    )
+    op.execute(HOTSPOT_FORGET)
+    op.execute("CREATE TRIGGER reports_hotspot_forget AFTER DELETE OR UPDATE OF status, hidden, geom, category_id, "
+               "created_at ON public.reports FOR EACH ROW EXECUTE FUNCTION kerbside_hotspot_forget()")
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER reports_hotspot_forget ON public.reports")
+    op.execute("DROP FUNCTION kerbside_hotspot_forget()")
+    op.drop_table("hotspot_cache")
     op.drop_table("fairness_refresh")
     op.drop_table("fairness_figures")
     op.execute("DROP TRIGGER reports_measures_track ON public.reports")

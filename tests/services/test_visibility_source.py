@@ -27,7 +27,7 @@ REVIEWED = {
     "portal/crew/views.py": (1, "crew only"),
     "portal/reports/views.py": (1, "My reports: visibility.mine"),
     "gis/explore.py": (4, "takes its conditions (visibility.visible_to) from the caller"),
-    "gis/hotspots.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "gis/hotspots.py": (3, "calls kerbside_report_is_public, the SQL twin of the rule (clusters; stored lists' references)"),
     "gis/measures.py": (1, "satisfaction: ratings of reports that kerbside_report_is_public lets through"),
     "portal/services/alerts.py": (1, "the worker's spatial join; calls kerbside_report_is_public"),
     "portal/services/questionnaire.py": (1, "the worker's due reporters; calls kerbside_report_is_public"),
