@@ -9,11 +9,12 @@ Definitions (one query for both groupings, so wards and deciles are measured ali
 - time to fix: median of ``fixed_at - created_at`` in hours over the reports now fixed (exact median);
 - fixed within target: of the reports now fixed, the share fixed within their category's ``target_hours``;
 - a report lies in the area covering its point (the lowest id if two touch; areas are looked up in their
-  subdivided pieces, ``area_parts``).
+  subdivided pieces, ``area_parts``): ``reports.area_id``, set by the database when a report is made or moved
+  and for every report when areas are imported (``assign_report_areas``).
 
-Finding the area of every report of a year is too slow for each page view at a million reports, so the page
-reads the figures as last stored (``store_figures``, one set-based statement: when areas are imported, and by
-the worker every few minutes) and says when they were computed; ``fairness`` computes them directly.
+Reading a year of reports for each page view is still too slow at a million reports, so the page reads the
+figures as last stored (``store_figures``, one set-based statement: when areas are imported, and by the worker
+every few minutes) and says when they were computed; ``fairness`` computes them directly.
 """
 from __future__ import annotations
 
@@ -36,8 +37,7 @@ WITH r AS MATERIALIZED (
            extract(epoch FROM r.fixed_at - r.created_at) / 3600.0 AS hours, c.target_hours
     FROM reports r
     JOIN categories c ON c.id = r.category_id
-    LEFT JOIN LATERAL (SELECT a.imd_decile FROM area_parts p JOIN areas a ON a.id = p.area_id
-                       WHERE ST_Covers(p.geom, r.geom) ORDER BY p.area_id LIMIT 1) a ON true
+    LEFT JOIN areas a ON a.id = r.area_id       -- set from the point (reports_set_ward, import_areas)
     WHERE r.created_at >= :since AND r.created_at < :until
       AND kerbside_report_is_public(r.status, r.hidden)      -- the visibility rule (migration 0011)
 )
@@ -138,6 +138,20 @@ INSERT INTO fairness_refresh (id, first_day, last_day, computed_at) VALUES (1, :
 ON CONFLICT (id) DO UPDATE SET first_day = EXCLUDED.first_day, last_day = EXCLUDED.last_day,
                                computed_at = EXCLUDED.computed_at
 """)
+
+
+_ASSIGN = text("""
+UPDATE reports r SET area_id = found.area_id
+FROM (SELECT r2.id, (SELECT p.area_id FROM area_parts p WHERE ST_Covers(p.geom, r2.geom)
+                     ORDER BY p.area_id LIMIT 1) AS area_id FROM reports r2) found
+WHERE found.id = r.id AND r.area_id IS DISTINCT FROM found.area_id
+""")
+
+
+def assign_report_areas(session: Session) -> int:
+    """Set every report's small area from its point, after the areas changed; returns how many changed. The
+    caller commits. (Only area_id changes: no summary trigger fires.)"""
+    return session.execute(_ASSIGN).rowcount
 
 
 def store_figures(session: Session, today: date | None = None, now: datetime | None = None) -> datetime:

@@ -4,6 +4,9 @@ from summaries the worker keeps fresh
 - ``reports_measures_track`` also fires on ``UPDATE OF geom``: the ward is set from the point by a BEFORE
   trigger, and a trigger "OF ward_id" does not fire for an UPDATE that does not name ward_id itself, so a moved
   report stayed in its old ward's promise summaries. The summaries are rebuilt once.
+- ``reports.area_id``: the small area (LSOA) covering the report, set by ``kerbside_set_ward`` with the ward
+  (and for every report when areas are imported), so the fairness figures join areas by id instead of looking
+  up a polygon per report. Existing reports are placed once here (about 0.1 ms a report).
 - ``fairness_figures`` (per ward and per deprivation decile) and ``fairness_refresh`` (one row: when, and the
   days covered): the fairness page's figures as last computed, so a page view does not look up the small area
   of a year of reports. Written when areas are imported and by the worker.
@@ -40,11 +43,30 @@ BEGIN
 END $function$
 """
 
+SET_WARD = """
+CREATE OR REPLACE FUNCTION public.kerbside_set_ward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.ward_id := (SELECT w.id FROM wards w WHERE ST_Covers(w.geom, NEW.geom) ORDER BY w.id LIMIT 1);
+    NEW.geom_bng := ST_Transform(NEW.geom, 27700);{area}
+    RETURN NEW;
+END
+$$
+"""
+SET_AREA = """
+    NEW.area_id := (SELECT p.area_id FROM area_parts p WHERE ST_Covers(p.geom, NEW.geom) ORDER BY p.area_id LIMIT 1);"""
+
 
 def upgrade() -> None:
     op.execute("DROP TRIGGER reports_measures_track ON public.reports")
     op.execute(MEASURES_TRACK.format(columns="geom, hidden"))
     op.execute("SELECT kerbside_measures_rebuild()")
+    op.add_column("reports", sa.Column("area_id", sa.Integer(), nullable=True))
+    op.create_foreign_key(op.f("fk_reports_area_id_areas"), "reports", "areas", ["area_id"], ["id"],
+                          ondelete="SET NULL")
+    op.create_index("ix_reports_area_id", "reports", ["area_id"], postgresql_where=sa.text("area_id IS NOT NULL"))
+    op.execute(SET_WARD.format(area=SET_AREA))
+    op.execute("UPDATE reports r SET area_id = (SELECT p.area_id FROM area_parts p WHERE ST_Covers(p.geom, r.geom) "
+               "ORDER BY p.area_id LIMIT 1) WHERE EXISTS (SELECT 1 FROM area_parts)")
     op.create_table(
         "fairness_figures",
         sa.Column("kind", sa.String(6), nullable=False),
@@ -86,5 +108,9 @@ def downgrade() -> None:
     op.drop_table("hotspot_cache")
     op.drop_table("fairness_refresh")
     op.drop_table("fairness_figures")
+    op.execute(SET_WARD.format(area=""))
+    op.drop_index("ix_reports_area_id", table_name="reports")
+    op.drop_constraint(op.f("fk_reports_area_id_areas"), "reports", type_="foreignkey")
+    op.drop_column("reports", "area_id")
     op.execute("DROP TRIGGER reports_measures_track ON public.reports")
     op.execute(MEASURES_TRACK.format(columns="hidden"))

@@ -88,3 +88,22 @@ def test_stored_figures_are_the_direct_ones_as_of_when_they_were_computed(db_ses
 
 def test_nothing_stored_before_the_first_computation(db_session):
     assert stored_fairness(db_session) is None
+
+
+def test_reports_are_placed_in_their_area_when_made_moved_or_the_areas_change(db_session, tmp_path, add_report):
+    from sqlalchemy import text as sql
+
+    def area_of(report):
+        db_session.refresh(report)
+        return db_session.execute(sql("SELECT code FROM areas WHERE id = :id"), {"id": report.area_id}).scalar()
+
+    early = add_report(IN_A, created=datetime(2024, 3, 1, 8))
+    assert early.area_id is None                                  # no areas yet
+    import_areas(db_session, **write_files(tmp_path))
+    assert area_of(early) == "E01000001"
+    later = add_report(IN_B, created=datetime(2024, 3, 1, 9))
+    assert area_of(later) == "E01000002"
+    later.geom = IN_A.ewkt
+    db_session.commit()
+    assert area_of(later) == "E01000001"
+    assert area_of(add_report(LonLat(lon=-0.0302, lat=51.4672))) is None   # Brockley: outside both squares
