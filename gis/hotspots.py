@@ -5,13 +5,13 @@ Clustering every public report of 90 days (some 80,000 at a million reports) tak
 milliseconds, so the borough-wide lists (every ward, no point) are also kept as computed (``hotspot_cache``,
 one row per category and window): ``store_hotspots`` computes and stores, ``stored_hotspots`` reads a row
 no older than asked. A stored list is exact as of ``computed_at``: reports made since are not in it yet, and
-a report that stops being public leaves it at once (its references are checked again on reading, and the
-trigger ``reports_hotspot_forget`` drops every stored list it was in).
+a report that stops being public (or moves, or changes category or date) leaves it at once: the trigger
+``reports_hotspot_forget`` deletes every stored list whose window held it, so the next reader computes afresh.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 
 from sqlalchemy import text
@@ -53,7 +53,7 @@ WITH pts AS (
 SELECT s.code, s.name, s.n,     -- the newest references of the spots shown
        ARRAY(SELECT r.reference FROM unnest(s.ids) WITH ORDINALITY AS u(id, k) JOIN reports r ON r.id = u.id
              ORDER BY u.k),
-       ST_X(s.centre), ST_Y(s.centre), w.code, w.name, s.ids
+       ST_X(s.centre), ST_Y(s.centre), w.code, w.name
 FROM top s
 LEFT JOIN LATERAL (SELECT code, name FROM wards WHERE ST_Covers(wards.geom, s.centre) ORDER BY id LIMIT 1) w
        ON true
@@ -82,20 +82,13 @@ def hotspots(session: Session, since: datetime, until: datetime, category_id: in
     of each (``count`` is the whole group). Centres are WGS84 degrees; the ward is the one covering the
     centre. ``near``: a WGS84 point; only reports within ``near_metres`` (metres, on the spheroid) of it
     are grouped."""
-    return [Hotspot(*row[:8]) for row in _rows(session, since, until, category_id, ward_id, metres, min_reports,
-                                               limit, references, near, near_metres)]
-
-
-def _rows(session: Session, since, until, category_id, ward_id, metres, min_reports, limit, references, near,
-          near_metres) -> list[tuple]:
     session.execute(WORK_MEM)
     rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
                                          "ward_id": ward_id,
                                          "metres": metres, "min_reports": min_reports, "limit": limit,
                                          "refs": references, "near_lon": near.lon if near else None,
                                          "near_lat": near.lat if near else None, "near_metres": near_metres})
-    return [(code, name, n, list(refs), x, y, wcode, wname, list(ids))
-            for code, name, n, refs, x, y, wcode, wname, ids in rows]
+    return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]
 
 
 # --- The borough-wide lists, as computed --------------------------------------------------------------------
@@ -116,35 +109,29 @@ _STORED = text("""
 SELECT computed_at, spots FROM hotspot_cache
 WHERE category_id = :category_id AND since = :since AND until = :until AND computed_at >= :fresh_since
 """)
-# A report hidden or withdrawn since the list was computed is dropped (the trigger drops the list too).
-_PUBLIC_REFERENCES = text("""
-SELECT id, reference FROM reports WHERE id = ANY(:ids) AND kerbside_report_is_public(status, hidden)
-""")
 
 
 def store_hotspots(session: Session, since: datetime, until: datetime, category_id: int | None,
                    now: datetime) -> StoredHotspots:
     """Compute the borough-wide hotspots of [since, until) (every ward, the defaults of ``hotspots``) for one
     category (None or 0: all) and store them as computed at ``now`` (aware UTC). The caller commits."""
-    rows = _rows(session, since, until, category_id, None, 50, 3, 50, REFERENCES_MAX, None, 500)
+    spots = hotspots(session, since, until, category_id)
     session.execute(_STORE, {"category_id": category_id or 0, "since": since, "until": until, "at": now,
-                             "spots": json.dumps([[*row[:3], row[8], *row[4:8]] for row in rows])})
-    return StoredHotspots([Hotspot(*row[:8]) for row in rows], now)
+                             "spots": json.dumps([astuple(spot) for spot in spots])})
+    return StoredHotspots(spots, now)
 
 
 def stored_hotspots(session: Session, since: datetime, until: datetime, category_id: int | None,
                     fresh_since: datetime) -> StoredHotspots | None:
     """The stored borough-wide hotspots of [since, until) for one category (None or 0: all) if they were
-    computed at ``fresh_since`` or later; their references are those still public, newest first."""
+    computed at ``fresh_since`` or later. (A list holding a report that has since stopped being public is not
+    there: the trigger reports_hotspot_forget deleted it.)"""
     row = session.execute(_STORED, {"category_id": category_id or 0, "since": since, "until": until,
                                     "fresh_since": fresh_since}).first()
     if row is None:
         return None
     computed_at, spots = row
-    ids = [i for spot in spots for i in spot[3]]
-    public = dict(session.execute(_PUBLIC_REFERENCES, {"ids": ids}).all()) if ids else {}
-    return StoredHotspots([Hotspot(code, name, n, [public[i] for i in ids if i in public], x, y, wcode, wname)
-                           for code, name, n, ids, x, y, wcode, wname in spots], computed_at)
+    return StoredHotspots([Hotspot(*spot) for spot in spots], computed_at)
 
 
 def stored_windows(session: Session, computed_before: datetime, until_after: datetime) -> list[tuple]:

@@ -109,7 +109,7 @@ class PerfFlowDaily(Base):
 class HotspotCache(Base):
     """The borough-wide hotspots of one category (0: all) and window [since, until), as computed at
     ``computed_at`` (gis/hotspots.py): clustering 90 days of reports is too slow for every page view. ``spots``
-    holds, per hotspot: category code and name, count, report ids (newest first), lon, lat (WGS84), ward code and
+    holds, per hotspot: category code and name, count, references (newest first), lon, lat (WGS84), ward code and
     name. Only public reports; the trigger reports_hotspot_forget drops a list when a report in it stops being
     public."""
     __tablename__ = "hotspot_cache"

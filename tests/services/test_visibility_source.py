@@ -27,7 +27,7 @@ REVIEWED = {
     "portal/crew/views.py": (1, "crew only"),
     "portal/reports/views.py": (1, "My reports: visibility.mine"),
     "gis/explore.py": (4, "takes its conditions (visibility.visible_to) from the caller"),
-    "gis/hotspots.py": (3, "calls kerbside_report_is_public, the SQL twin of the rule (clusters; stored lists' references)"),
+    "gis/hotspots.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule"),
     "gis/measures.py": (1, "satisfaction: ratings of reports that kerbside_report_is_public lets through"),
     "portal/services/alerts.py": (1, "the worker's spatial join; calls kerbside_report_is_public"),
     "portal/services/questionnaire.py": (1, "the worker's due reporters; calls kerbside_report_is_public"),
@@ -35,7 +35,7 @@ REVIEWED = {
     "portal/services/people.py": (1, "staff only: a person's record"),
     "portal/services/dashboard.py": (2, "staff only: the dashboard's figures and the lead's overdue notices"),
     "gis/flytipping_return.py": (2, "staff only: the fly-tipping return; incidents filtered by kerbside_report_is_public"),
-    "gis/fairness.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "gis/fairness.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule; places every report in its area"),
     "gis/digest.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
 }
 
