@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from .fairness import assign_report_areas, store_figures
 from .importers import ImportFailed, Progress, clean, read_wards
 
 AREA_CODE = re.compile(r"^(lsoa\d\dcd|lsoa_?cd|lsoa_?code|area_?code|code)$", re.I)
@@ -120,8 +121,9 @@ def read_lookup(path: Path) -> dict[str, dict[str, float]]:
 def import_areas(session: Session, boundaries: Path, deprivation: Path, population: Path,
                  lookup: Path | None = None, code_property: str | None = None, name_property: str | None = None,
                  progress: Progress | None = None) -> AreaSummary:
-    """Create or update areas and their ward shares; commits once at the end (all or nothing). Areas missing
-    from the deprivation or population file are skipped and named in the summary."""
+    """Create or update areas and their ward shares, place every report in its area and recompute the fairness
+    figures; commits once at the end (all or nothing). Areas missing from the deprivation or population file are
+    skipped and named in the summary."""
     imd = read_deprivation(deprivation)
     people = read_population(population)
     shares = read_lookup(lookup) if lookup else {}
@@ -166,6 +168,8 @@ def import_areas(session: Session, boundaries: Path, deprivation: Path, populati
             session.execute(text("INSERT INTO area_wards (area_id, ward_id, pop_share) VALUES (:a, :w, :s)"),
                             {"a": area_id, "w": ward_id, "s": share})
             summary.ward_links += 1
+    assign_report_areas(session)
+    store_figures(session)
     session.commit()
     return summary
 

@@ -1,42 +1,25 @@
-"""Service-performance summaries per ward and for the borough, read from the summary tables that a database
-trigger keeps current (migration 0002), so they are right the moment a status changes. No Flask here.
+"""Periods and the raw readers of the service-performance summary tables that database triggers keep current
+(migrations 0002 and 0015), so they are right the moment a status changes. No Flask here.
 
-The public pages show the measures of gis/measures.py (within target by due time, time to fix with open reports
-counted, backlog at the period's end); this module keeps the periods, the raw summary readers and the counts
-per ward that the map feed uses. The definitions below are those of its own readers:
-
-Definitions (all times in hours, days in UTC; the period selects reports by the day they were made):
-- time to fix: ``fixed_at - created_at`` of reports now fixed (a reopened report counts again only once it
-  is fixed again); percentiles are nearest-rank on times rounded up to 1 h below 48 h, 6 h below a week,
-  a day below 30 days and a week beyond;
-- within target: share of fixed reports fixed within their category's ``target_hours``;
-- backlog: reports made in the period that are still open now, and their mean age in days;
-- count and count per km² (``wards.area_km2``).
+The measures the public pages show are defined once in gis/measures.py (within target by due time, time to fix
+with open reports counted, backlog at the period's end); this module keeps what they and the other pages share:
+the periods (days in UTC), the split of a period into whole months and edge days, the reports per ward the map
+feed uses, the per-category counts of a ward page and the last day with a report. After a bulk load with
+triggers off, ``SELECT kerbside_perf_rebuild(); SELECT kerbside_measures_rebuild()`` recomputes every summary
+(bench/fill.py does).
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-
-from models import ALL_CATEGORIES
 
 MAX_PERIOD_DAYS = 3 * 366
 PERIOD_CHOICES = {"30": 30, "90": 90, "365": 365}
 #: Dates outside these overflow date arithmetic (a period's end + 1 day, the hotspot window's 90 days before).
 FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2099, 12, 31)
-MEASURES = {
-    "median_hours": "Median time to fix (hours)",
-    "p90_hours": "90th percentile time to fix (hours)",
-    "within_target": "Share fixed within target",
-    "backlog": "Open backlog",
-    "backlog_age_days": "Mean age of open backlog (days)",
-    "reported": "Reports in the period",
-    "per_km2": "Reports per km²",
-}
 
 
 class PeriodError(ValueError):
@@ -79,157 +62,12 @@ def parse_period(choice: str | None, start: str | None, end: str | None, today: 
     return Period(today - timedelta(days=days - 1), today)
 
 
-@dataclass
-class Measures:
-    """Every measure for one area (a ward, or the borough when ``code`` is None)."""
-    code: str | None
-    name: str
-    area_km2: float
-    reported: int = 0
-    fixed: int = 0
-    fixed_within: int = 0
-    backlog: int = 0
-    backlog_age_days: float | None = None
-    median_hours: int | None = None
-    p90_hours: int | None = None
-    ward_id: int | None = None
-
-    @property
-    def within_target(self) -> float | None:
-        return self.fixed_within / self.fixed if self.fixed else None
-
-    @property
-    def per_km2(self) -> float | None:
-        return self.reported / self.area_km2 if self.area_km2 else None
-
-    def value(self, measure: str) -> float | None:
-        return getattr(self, measure)
-
-
-@dataclass
-class PerformanceTable:
-    wards: list[Measures]
-    borough: Measures
-    period: Period
-    category_id: int = ALL_CATEGORIES
-    extra: dict = field(default_factory=dict)
-
-
-def percentile(histogram: list[tuple[int, int]], p: float) -> int | None:
-    """Nearest-rank percentile of a histogram [(bucket upper bound, count)] sorted by bound."""
-    total = sum(n for _, n in histogram)
-    if total <= 0:
-        return None
-    rank = max(1, math.ceil(p * total))
-    seen = 0
-    for bound, n in histogram:
-        seen += n
-        if seen >= rank:
-            return bound
-    return histogram[-1][0]
-
-
-_COUNTS = text("""
-SELECT ward_id, sum(reported)::int, sum(fixed)::int, sum(fixed_within)::int, sum(open)::int,
-       sum(open_created_sum)
-FROM perf_daily WHERE category_id = :cat AND day BETWEEN :start AND :end
-GROUP BY ward_id
-""")
-# Whole months inside the period come from the monthly table, the days at either edge from the daily one.
-_HOURS = text("""
-SELECT ward_id, bucket_hours, sum(n)::int FROM (
-    SELECT ward_id, bucket_hours, n FROM perf_fix_hours_monthly
-    WHERE category_id = :cat AND month >= :full_start AND month < :full_end
-    UNION ALL
-    SELECT ward_id, bucket_hours, n FROM perf_fix_hours
-    WHERE category_id = :cat AND ((day >= :start AND day < :full_start) OR (day >= :full_end AND day <= :end))
-) parts
-GROUP BY ward_id, bucket_hours HAVING sum(n) > 0 ORDER BY ward_id, bucket_hours
-""")
-
-
 def whole_months(period: Period) -> tuple[date, date]:
     """[first, after) of the calendar months lying wholly inside the period (first == after when none)."""
     start = period.start
     first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
     after = (period.end + timedelta(days=1)).replace(day=1)
     return (first, after) if first < after else (period.start, period.start)
-_WARDS = text("SELECT id, code, name, area_km2 FROM wards ORDER BY name")
-
-
-def _fill(m: Measures, counts: tuple, hist: list[tuple[int, int]], now: datetime) -> None:
-    m.reported, m.fixed, m.fixed_within, m.backlog, created_sum = counts
-    if m.backlog:
-        m.backlog_age_days = round((now.timestamp() - created_sum / m.backlog) / 86400, 1)
-    m.median_hours = percentile(hist, 0.5)
-    m.p90_hours = percentile(hist, 0.9)
-
-
-def ward_measures(session: Session, period: Period, category_id: int = ALL_CATEGORIES,
-                  now: datetime | None = None) -> PerformanceTable:
-    """Measures for every ward and the borough, for one category (or ALL_CATEGORIES) and period.
-
-    ``now`` is naive UTC (as stored); it only sets the backlog's age."""
-    now = now or datetime.utcnow().replace(microsecond=0)
-    full_start, full_end = whole_months(period)
-    params = {"cat": category_id, "start": period.start, "end": period.end, "full_start": full_start,
-              "full_end": full_end}
-    counts = {row[0]: tuple(row[1:]) for row in session.execute(_COUNTS, params)}
-    hists: dict[int, list[tuple[int, int]]] = {}
-    borough_hist: dict[int, int] = {}
-    for ward_id, bound, n in session.execute(_HOURS, params):
-        hists.setdefault(ward_id, []).append((bound, n))
-        borough_hist[bound] = borough_hist.get(bound, 0) + n
-    wards = []
-    for ward_id, code, name, area in session.execute(_WARDS):
-        m = Measures(code=code, name=name, area_km2=area or 0.0, ward_id=ward_id)
-        _fill(m, counts.get(ward_id, (0, 0, 0, 0, 0.0)), hists.get(ward_id, []), now)
-        wards.append(m)
-    totals = [sum(c[i] for c in counts.values()) for i in range(5)]
-    borough = Measures(code=None, name="Borough", area_km2=sum(w.area_km2 for w in wards))
-    _fill(borough, tuple(totals), sorted(borough_hist.items()), now)
-    return PerformanceTable(wards=wards, borough=borough, period=period, category_id=category_id)
-
-
-_MONTHLY_COUNTS = text("""
-SELECT date_trunc('month', day)::date AS month, sum(reported)::int, sum(fixed)::int, sum(fixed_within)::int
-FROM perf_daily WHERE category_id = :cat AND ward_id = ANY(:wards) AND day BETWEEN :start AND :end
-GROUP BY 1 ORDER BY 1
-""")
-_MONTHLY_HOURS = text("""
-SELECT date_trunc('month', day)::date, bucket_hours, sum(n)::int FROM perf_fix_hours
-WHERE category_id = :cat AND ward_id = ANY(:wards) AND day BETWEEN :start AND :end
-GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2
-""")
-
-
-@dataclass
-class MonthFigures:
-    month: date
-    reported: int
-    fixed: int
-    fixed_within: int
-    median_hours: int | None
-
-
-def monthly_trend(session: Session, ward_ids: list[int], months: int, today: date,
-                  category_id: int = ALL_CATEGORIES) -> list[MonthFigures]:
-    """Reports made per calendar month (the last ``months`` months up to today) in the given wards, with how
-    many are fixed, fixed within target and the median time to fix (hours). Months without reports show 0."""
-    first = date(today.year, today.month, 1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    params = {"cat": category_id, "wards": ward_ids, "start": first, "end": today}
-    counts = {row[0]: row[1:] for row in session.execute(_MONTHLY_COUNTS, params)}
-    hists: dict[date, list[tuple[int, int]]] = {}
-    for month, bound, n in session.execute(_MONTHLY_HOURS, params):
-        hists.setdefault(month, []).append((bound, n))
-    out, month = [], first
-    while month <= today:
-        reported, fixed, within = counts.get(month, (0, 0, 0))
-        out.append(MonthFigures(month, reported, fixed, within, percentile(hists.get(month, []), 0.5)))
-        month = (month + timedelta(days=32)).replace(day=1)
-    return out
 
 
 _BY_CATEGORY = text("""
@@ -246,13 +84,6 @@ def category_breakdown(session: Session, ward_ids: list[int], period: Period) ->
     rows = session.execute(_BY_CATEGORY, {"wards": ward_ids, "start": period.start, "end": period.end})
     keys = ("code", "name", "target_hours", "reported", "fixed", "fixed_within", "open")
     return [dict(zip(keys, row)) for row in rows]
-
-
-def rebuild_summaries(session: Session) -> None:
-    """Recompute the summary tables from the reports (after a bulk load with triggers off). The caller
-    commits."""
-    session.execute(text("SELECT kerbside_perf_rebuild()"))
-    session.execute(text("SELECT kerbside_measures_rebuild()"))
 
 
 def latest_report_day(session: Session) -> date | None:

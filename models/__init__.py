@@ -6,15 +6,15 @@ from .report import DESCRIPTION_MAX, DESCRIPTION_MAX_API, PRIORITY_LABELS, Photo
 from .status import CLOSED, IN_HAND, LABELS, OPEN, PUBLIC, TRANSITIONS, Status, can_transition
 from .security import LoginThrottle, RecoveryCode
 from .links import UsedLink
-from .performance import (ALL_CATEGORIES, HexDaily, PerfDaily, PerfDueDaily, PerfDueMonthly, PerfFixHours,
-                          PerfFixHoursMonthly, PerfFlowDaily)
+from .performance import (ALL_CATEGORIES, HexDaily, HotspotCache, PerfDaily, PerfDueDaily, PerfDueMonthly,
+                          PerfFixHours, PerfFixHoursMonthly, PerfFlowDaily)
 from .user import Role, User
 from .audit import AdminAction, AdminActionKind
 from .apikey import ApiKey
 from .contact import ReportContact
 from .street import Street
 from .alerts import ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, AlertCategory, AlertHit, AlertProgress, Questionnaire
-from .area import Area, AreaPart, AreaWard
+from .area import Area, AreaPart, AreaWard, FairnessFigure, FairnessRefresh
 from .councillor import CouncillorDigest, UserWard
 from .person import NEEDS, PREFERENCES, Person
 from .digest import DigestSent
@@ -30,6 +30,6 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "Crew", "CrewMember", "FixRating", "OutboxMessage", "ResponseTemplate", "Subscription", "Supporter",
            "Street", "ALERT_KINDS", "FREQUENCIES", "RADIUS_MAX", "RADIUS_MIN", "Alert", "AlertCategory", "AlertHit",
            "AlertProgress", "Questionnaire",
-           "Area", "AreaPart", "AreaWard", "CouncillorDigest", "UserWard",
+           "Area", "AreaPart", "AreaWard", "FairnessFigure", "FairnessRefresh", "HotspotCache", "CouncillorDigest", "UserWard",
            "ENFORCEMENT_ACTIONS", "ENFORCEMENT_NOTE_MAX", "EnforcementAction",
            "OPEN311_FORMATS", "Body", "BodySend", "BodyService", "Team"]

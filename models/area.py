@@ -1,7 +1,9 @@
 """Small statistical areas (LSOAs) with their deprivation and population, and their share in each ward: what
 the fairness page compares. Imported with `flask areas import`; nothing else writes them."""
+from datetime import date, datetime
+
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -51,3 +53,31 @@ class AreaPart(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+
+
+class FairnessFigure(Base):
+    """The fairness page's figures for one ward or one deprivation decile, as last computed (gis/fairness.py
+    ``store_figures``: when areas are imported, and by the worker every few minutes). Only counts of public
+    reports; nothing about a person."""
+    __tablename__ = "fairness_figures"
+    __table_args__ = (CheckConstraint("kind IN ('ward', 'decile')", name="kind_known"),)
+
+    kind: Mapped[str] = mapped_column(String(6), primary_key=True)
+    #: A ward's id, or a decile (1–10).
+    key: Mapped[int] = mapped_column(primary_key=True)
+    reported: Mapped[int]
+    fixed: Mapped[int]
+    fixed_within: Mapped[int]
+    median_hours: Mapped[float | None]
+
+
+class FairnessRefresh(Base):
+    """When the fairness figures were computed, and the days of reports they cover (one row)."""
+    __tablename__ = "fairness_refresh"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),
+                      CheckConstraint("first_day <= last_day", name="days_in_order"))
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,9 @@
 """Performance summaries: one row per (category, day reported, ward), kept current by a database trigger on
 reports (see migration 0002). ``category_id`` 0 holds every category pooled. Read by gis/performance.py."""
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import DateTime, ForeignKey
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -103,3 +104,18 @@ class PerfFlowDaily(Base):
     came_in_sum: Mapped[float] = mapped_column(default=0.0)
     fixed: Mapped[int] = mapped_column(default=0)
     fixed_created_sum: Mapped[float] = mapped_column(default=0.0)
+
+
+class HotspotCache(Base):
+    """The borough-wide hotspots of one category (0: all) and window [since, until), as computed at
+    ``computed_at`` (gis/hotspots.py): clustering 90 days of reports is too slow for every page view. ``spots``
+    holds, per hotspot: category code and name, count, references (newest first), lon, lat (WGS84), ward code and
+    name. Only public reports; the trigger reports_hotspot_forget drops a list when a report in it stops being
+    public."""
+    __tablename__ = "hotspot_cache"
+
+    category_id: Mapped[int] = mapped_column(primary_key=True)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    spots: Mapped[list] = mapped_column(JSONB)

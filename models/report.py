@@ -40,6 +40,8 @@ class Report(Base):
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
         # Deleting a report looks here for reports marked as its duplicate (ON DELETE SET NULL).
         Index("ix_reports_duplicate_of_id", "duplicate_of_id", postgresql_where=text("duplicate_of_id IS NOT NULL")),
+        # Deleting a small area looks here (ON DELETE SET NULL).
+        Index("ix_reports_area_id", "area_id", postgresql_where=text("area_id IS NOT NULL")),
         # Staff search (issue 14): words (full text) and any part of the text, e.g. a street name (trigrams).
         Index("ix_reports_description_fts", text("to_tsvector('english'::regconfig, description)"),
               postgresql_using="gin"),
@@ -65,6 +67,10 @@ class Report(Base):
     #: FetchedValue: the ORM reads it back after INSERT (RETURNING) and expires it after an UPDATE.
     ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"), server_default=FetchedValue(),
                                                 server_onupdate=FetchedValue())
+    #: The small area (LSOA) covering the point, for the fairness page: set by the same trigger, and for every
+    #: report by `flask areas import`; never written by the application.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"),
+                                                server_default=FetchedValue(), server_onupdate=FetchedValue())
     status: Mapped[Status] = mapped_column(enum_column(Status, "report_status"), default=Status.NEW)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: Hide the reporter's name on public pages (the default).

@@ -173,6 +173,19 @@ def areas_import(boundaries: Path, deprivation: Path, population: Path, lookup: 
     click.echo(f"Areas: {summary} in {time.monotonic() - started:.1f} s")
 
 
+@areas_cli.command("refresh", help="Recompute the fairness page's figures now (the mail worker does every "
+                                    "few minutes; importing areas does too). For cron when no worker runs.")
+def areas_refresh():
+    from .services.fairness import refresh_fairness
+    session = db.new_session()
+    started = time.monotonic()
+    try:
+        at = refresh_fairness(session)
+    finally:
+        session.close()
+    click.echo(f"Fairness figures computed at {at:%Y-%m-%d %H:%M} UTC in {time.monotonic() - started:.1f} s")
+
+
 @click.group("demo", help="Demo data: Lewisham wards, postcodes, categories, accounts and real history.", cls=AppGroup)
 def demo_cli():
     pass

@@ -1,5 +1,7 @@
 """`flask outbox send`: the mail worker (run by `make run` beside the web server). Hourly it also deletes old
-sent mail and pending photos of reports never sent; `flask photos purge` does the latter on demand."""
+sent mail and pending photos of reports never sent; `flask photos purge` does the latter on demand. Every few
+minutes it recomputes the fairness page's figures (`flask areas refresh` on demand) and the stored
+borough-wide hotspot lists."""
 from __future__ import annotations
 
 import time
@@ -11,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 
 from . import db
 from .services.alerts import match_new_events, send_alert_emails
+from .services.fairness import REFRESH_MINUTES, refresh_fairness
+from .services.hotspots import REFRESH_EVERY as HOTSPOTS_EVERY, refresh_hotspots
 from .bodies_cli import send_round
 from .services.outbox import MailSettings, purge_finished, send_due
 from .services.questionnaire import send_questionnaires
@@ -115,7 +119,7 @@ def _worker_purge_pending(keep: timedelta) -> None:
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
     keep, purged_at = _keep(None), float("-inf")
     pending_keep, photos_purged_at = _pending_keep(None), float("-inf")
-    asked_at = float("-inf")
+    asked_at = fairness_at = hotspots_at = float("-inf")
     while True:
         if time.monotonic() - photos_purged_at >= PURGE_EVERY:   # needs no database: done even while it is away
             _worker_purge_pending(pending_keep)
@@ -140,6 +144,12 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
                 if gone:
                     click.echo(f"outbox: deleted {gone} emails finished over {keep.days} days ago")
                 purge_used_links(session)      # records of used links, once the links have expired anyway
+            if time.monotonic() - fairness_at >= REFRESH_MINUTES * 60:
+                refresh_fairness(session)
+                fairness_at = time.monotonic()
+            if time.monotonic() - hotspots_at >= HOTSPOTS_EVERY.total_seconds():
+                refresh_hotspots(session)
+                hotspots_at = time.monotonic()
         except OperationalError as exc:  # the database is away: try again next round
             click.echo(f"outbox: database unavailable ({exc.orig})", err=True)
         finally:

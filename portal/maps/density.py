@@ -1,15 +1,17 @@
 """Density and hotspots: /density (hexagon map, its table, and the hotspot list) and their JSON feeds."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from flask import current_app, render_template, request
 
 from gis.choropleth import classes, density_map
 from gis.explore import report_conditions
 from gis.hexagons import DEFAULT_SIZE_M, hexagon_counts, hexagon_counts_summary
-from gis.hotspots import hotspots
 
 from .. import db
 from gis.queries import service_area_centre
+from ..services.hotspots import MAX_AGE, public_hotspots
 from ..services.visibility import visible_to
 from . import bp
 from .filters import STATUS_CHOICES, parse_filters
@@ -30,7 +32,7 @@ def _cells(session, filters):
 
 def _hotspots(session, filters):
     since, until = hotspot_window(filters)
-    return hotspots(session, since, until, filters.category_id, filters.ward.id if filters.ward else None)
+    return public_hotspots(session, since, until, filters.category_id, filters.ward.id if filters.ward else None)
 
 
 @bp.get("/api/hexagons")
@@ -49,7 +51,7 @@ def api_hotspots():
     filters = parse_filters(session, request.args, today())
     return Hotspots(hotspots=[
         Hotspot(category=s.category_code, count=s.count, references=s.references, ward=s.ward_code,
-                longitude=s.lon, latitude=s.lat) for s in _hotspots(session, filters)]).model_dump()
+                longitude=s.lon, latitude=s.lat) for s in _hotspots(session, filters).spots]).model_dump()
 
 
 @bp.get("/density")
@@ -61,6 +63,8 @@ def density():
     cfg = current_app.config
     parts = density_map([(c.geometry, c.count) for c in cells], bounds, service_area_centre(session), cfg["TILE_URL"],
                         cfg["TILE_ATTRIBUTION"])
+    spots = _hotspots(session, filters)
     return render_template("maps/density.html", filters=filters, map=parts, cells=cells[:TABLE_ROWS],
-                           cell_count=len(cells), spots=_hotspots(session, filters), size_m=DEFAULT_SIZE_M,
+                           cell_count=len(cells), spots=spots.spots, spots_at=spots.computed_at.astimezone(timezone.utc),
+                           spots_max_age=int(MAX_AGE.total_seconds() // 60), size_m=DEFAULT_SIZE_M,
                            categories=categories(session), total=sum(c.count for c in cells))

@@ -6,15 +6,15 @@ import pytest
 from sqlalchemy import select, text
 
 from gis.measures import (MIN_COUNT, Share, data_end, due_window, kaplan_meier, measures_table, ward_headline)
-from gis.performance import Period, rebuild_summaries
+from gis.performance import Period
 from gis.promises import promise_by_month, promise_years, promises, what_to_expect
 from gis.trends import monthly_points, year_on_year
 from models import ALL_CATEGORIES, Category, FixRating, Status, Ward
 from portal.services.reports import change_status
 from tests.maps.conftest import BROCKLEY, RUSHEY_GREEN, add_report
 
-DAY = datetime(2020, 3, 10, tzinfo=timezone.utc)           # fly tipping made now is due on 12 March
-NOW = datetime(2020, 3, 20, 12, tzinfo=timezone.utc)
+from .conftest import DAY, NOW, rebuild_summaries
+
 MARCH = Period(date(2020, 3, 1), date(2020, 3, 31))
 
 
@@ -28,22 +28,6 @@ def ward_id(session, name):
 
 def rushey(table):
     return next(w for w in table.wards if w.name == "Rushey Green")
-
-
-@pytest.fixture()
-def made(db_session):
-    """Rushey Green fly tipping (target 48 h), all made on 10 March: fixed after 2, 4, 10, 30 h (kept) and
-    100 h (late); one open (overdue by 20 March); one fixed then reopened (open again); one closed without a
-    fix. Brockley: one pothole (target 120 h) fixed after 200 h (late)."""
-    out = {f"fixed{h}": add_report(db_session, "fly_tipping", RUSHEY_GREEN, Status.FIXED, DAY, h)
-           for h in (2, 4, 10, 30, 100)}
-    out["open"] = add_report(db_session, "fly_tipping", RUSHEY_GREEN, Status.NEW, DAY)
-    out["reopened"] = add_report(db_session, "fly_tipping", RUSHEY_GREEN, Status.FIXED, DAY, 5)
-    out["reopened"].status, out["reopened"].fixed_at = Status.REOPENED, None
-    out["closed"] = add_report(db_session, "fly_tipping", RUSHEY_GREEN, Status.CLOSED, DAY)
-    out["pothole"] = add_report(db_session, "pothole", BROCKLEY, Status.FIXED, DAY, 200)
-    db_session.flush()
-    return out
 
 
 def test_kaplan_meier_counts_open_reports_as_not_yet_fixed():
@@ -234,3 +218,90 @@ def test_promises_broken_most_names_only_wards_that_broke_them(db_session, made)
             add_report(db_session, "fly_tipping", where, Status.FIXED, DAY, 1)
     fly = {p.code: p for p in promises(db_session, promise_years(date(2020, 3, 31), NOW))}["fly_tipping"]
     assert [(w.name, w.this_year) for w in fly.worst] == [("Rushey Green", Share(14, 17))]   # Brockley kept all 10
+
+
+# --- Counts, areas and how the summaries follow the reports (the trigger, the rebuild) ----------------------
+
+def test_counts_per_ward_and_per_km2(db_session, made):
+    table = measures_table(db_session, MARCH, cat(db_session, "fly_tipping").id, now=NOW)
+    m = rushey(table)
+    assert (m.reported, m.fix.fixed, m.backlog) == (8, 5, 2)
+    assert m.per_km2 == pytest.approx(8 / m.area_km2) and m.value("per_km2") == m.per_km2
+    assert next(w for w in table.wards if w.name == "Brockley").reported == 0
+    assert table.borough.reported == 8
+    assert table.borough.area_km2 == pytest.approx(sum(w.area_km2 for w in table.wards))
+
+
+def test_a_period_without_reports_has_no_figures_but_the_backlog_carried_into_it(db_session, made):
+    april = Period(date(2020, 4, 1), date(2020, 4, 30))
+    b = measures_table(db_session, april, ALL_CATEGORIES, now=datetime(2020, 5, 10, tzinfo=timezone.utc)).borough
+    assert (b.reported, b.fix.count, b.fix.median_hours, b.within.of, b.within.value) == (0, 0, None, 0, None)
+    assert (b.backlog, b.backlog_age_days) == (2, 52.0)     # open and reopened, made 10 March, aged at 1 May
+
+
+def test_figures_change_the_moment_a_status_changes(db_session, made):
+    fly = cat(db_session, "fly_tipping").id
+    before = rushey(measures_table(db_session, MARCH, fly, now=NOW))
+    change_status(db_session, made["open"], Status.INVESTIGATING, None)       # still waiting
+    change_status(db_session, made["fixed2"], Status.REOPENED, None)          # a kept promise undone
+    after = rushey(measures_table(db_session, MARCH, fly, now=NOW))
+    assert (before.fix.fixed, before.fix.still_open, before.within, before.backlog) == (5, 2, Share(4, 7), 2)
+    assert (after.fix.fixed, after.fix.still_open, after.within, after.backlog) == (4, 3, Share(3, 7), 3)
+    assert after.overdue_open == 3
+    change_status(db_session, made["fixed2"], Status.FIXED, None)             # fixed now, years late
+    again = rushey(measures_table(db_session, MARCH, fly, now=NOW))
+    assert (again.fix.fixed, again.within, again.overdue_open) == (5, Share(3, 7), 2)
+    assert again.backlog == 3                     # still waiting at the end of March: fixed years later
+
+
+def test_deleting_and_moving_a_report_update_the_figures(db_session, made):
+    db_session.delete(made["closed"])
+    made["pothole"].geom = f"SRID=4326;{RUSHEY_GREEN}"
+    db_session.flush()
+    table = measures_table(db_session, MARCH, ALL_CATEGORIES, now=NOW)
+    assert rushey(table).reported == 8 and rushey(table).within == Share(4, 8)
+    assert next(w for w in table.wards if w.name == "Brockley").reported == 0
+
+
+def test_hidden_reports_leave_the_figures_the_moment_they_are_hidden(db_session, made):
+    """A moderator's hide takes a report out of every public figure, as it leaves every public list; the
+    summary hexagons then agree with the live count that filters visibility."""
+    from gis.explore import report_conditions
+    from gis.hexagons import hexagon_counts, hexagon_counts_summary
+    from portal.services.moderation import set_hidden
+    from portal.services.visibility import visible_to
+    fly = cat(db_session, "fly_tipping").id
+    before = rushey(measures_table(db_session, MARCH, fly, now=NOW))
+    set_hidden(db_session, made["fixed2"], None, True, "abusive words")
+    set_hidden(db_session, made["open"], None, True, "personal details")
+    hidden = rushey(measures_table(db_session, MARCH, fly, now=NOW))
+    assert (before.reported, before.fix.fixed, before.backlog) == (8, 5, 2)
+    assert (hidden.reported, hidden.fix.fixed, hidden.backlog, hidden.within) == (6, 4, 1, Share(3, 5))
+    live = hexagon_counts(db_session, report_conditions(visible_to(None), MARCH))
+    assert [(c.i, c.j, c.count) for c in hexagon_counts_summary(db_session, MARCH)] == \
+        [(c.i, c.j, c.count) for c in live]
+    assert sum(c.count for c in live) == 7                          # 9 reports, 2 hidden
+    set_hidden(db_session, made["fixed2"], None, False, "checked: not abusive")
+    assert rushey(measures_table(db_session, MARCH, fly, now=NOW)).fix.fixed == 5
+
+
+def test_rebuild_matches_what_the_triggers_kept_hexagons_too(db_session, made):
+    from gis.hexagons import hexagon_counts_summary
+    made["fixed30"].hidden = True
+    db_session.flush()
+    kept = measures_table(db_session, MARCH, ALL_CATEGORIES, now=NOW)
+    kept_cells = [(c.i, c.j, c.count) for c in hexagon_counts_summary(db_session, MARCH)]
+    rebuild_summaries(db_session)
+    assert measures_table(db_session, MARCH, ALL_CATEGORIES, now=NOW) == kept
+    assert kept_cells == [(c.i, c.j, c.count) for c in hexagon_counts_summary(db_session, MARCH)]
+
+
+@pytest.mark.parametrize("start,end", [("2020-03-01", "2020-03-31"), ("2020-03-05", "2020-04-30"),
+                                       ("2020-02-01", "2020-03-10"), ("2020-03-10", "2020-03-10"),
+                                       ("2019-12-20", "2020-06-02")])
+def test_month_and_day_tables_give_the_same_answer(db_session, made, start, end):
+    """Whole months come from the monthly tables, the edge days from the daily ones: any cut agrees."""
+    period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    b = measures_table(db_session, period, ALL_CATEGORIES, now=NOW).borough
+    # fixed after 2, 4, 10, 30, 100 (102 in 6 h steps) and 200 h (216 in days); two still open
+    assert (b.fix.median_hours, b.fix.p90_hours, b.fix.fixed, b.fix.still_open, b.reported) == (30, None, 6, 2, 9)

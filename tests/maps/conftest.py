@@ -1,4 +1,4 @@
-"""A small hand-made set of reports with known measures (see test_performance.py for the answers)."""
+"""A small hand-made set of reports with known measures (tests/gis/test_measures.py has the answers)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

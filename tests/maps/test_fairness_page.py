@@ -1,8 +1,9 @@
 """/fairness: deciles and wards side by side, the note on what it can and cannot say, the attribution."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from gis.areas import import_areas
 from models import Status
+from portal.services.fairness import refresh_fairness
 from tests.gis.test_areas import write_files
 from tests.gis.test_fairness import IN_A, IN_B
 
@@ -13,10 +14,12 @@ def test_fairness_page_shows_deciles_and_wards(client, db_session, tmp_path, add
     for hours in range(1, 12):
         add_report(IN_A, status=Status.FIXED, created=start, fixed=start + timedelta(hours=hours * 24))
     add_report(IN_B, created=start)
+    refresh_fairness(db_session, now=datetime(2024, 3, 2, 7, 5, tzinfo=timezone.utc))     # as the worker does
     resp = client.get("/fairness")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "data up to 1 Mar 2024" in html                   # anchored to the last day with reports
+    assert "Figures computed at 07:05 UTC on 2 Mar 2024" in html and "every 10 minutes" in html
     deciles = html[html.index('id="deciles"'):html.index('id="wards-heading"')]
     assert "1 (most deprived 10% in England)" in deciles
     assert "<td>11.0</td>" in deciles                        # 11 reports per 1,000 residents in decile 1
@@ -31,3 +34,19 @@ def test_fairness_page_shows_deciles_and_wards(client, db_session, tmp_path, add
 def test_fairness_page_without_areas_says_how_to_load_them(client):
     html = client.get("/fairness").get_data(as_text=True)
     assert "flask areas import" in html and 'id="deciles"' not in html and 'id="wards"' in html
+
+
+def test_the_page_shows_the_stored_figures_until_the_next_refresh(client, db_session, tmp_path, add_report):
+    import_areas(db_session, **write_files(tmp_path))             # stores figures: no report yet
+    add_report(IN_A, created=datetime(2024, 3, 1, 8))
+    deciles = client.get("/fairness").get_data(as_text=True).split('id="deciles"')[1].split("</table>")[0]
+    assert "<td>0.0</td>" in deciles and "<td>1.0</td>" not in deciles
+    refresh_fairness(db_session)
+    deciles = client.get("/fairness").get_data(as_text=True).split('id="deciles"')[1].split("</table>")[0]
+    assert "<td>1.0</td>" in deciles                               # 1 report per 1,000 residents
+
+
+def test_without_stored_figures_the_page_computes_them_and_says_so(client, add_report):
+    add_report(IN_A, created=datetime(2024, 3, 1, 8))
+    html = client.get("/fairness").get_data(as_text=True)
+    assert "Figures computed just now." in html and "data up to 1 Mar 2024" in html

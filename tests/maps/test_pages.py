@@ -2,9 +2,11 @@
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from models import Role, Status
 from portal.maps import explore
@@ -199,3 +201,18 @@ def test_density_page_and_feeds(client, known_reports):
     assert [(s["category"], s["count"], s["ward"]) for s in spots] == [("fly_tipping", 8, RUSHEY_CODE)]
     assert client.get("/api/hexagons?category=nope").status_code == 400
     assert client.get("/api/hotspots?start=2020-01-01&end=2019-01-01").get_json()["status"] == 400
+
+
+def test_density_hotspots_say_when_they_were_found_and_lose_a_hidden_report_at_once(client, db_session,
+                                                                                      known_reports):
+    from portal.services.moderation import set_hidden
+    html = client.get(f"/density?{MARCH}").get_data(as_text=True)
+    assert re.search(r"Found at \d\d:\d\d UTC on \d+ \w{3} \d{4}\s+and found again at least every 5 minutes", html)
+    assert "Fly-tipping</strong>, Rushey Green: 8 reports" in html
+    assert db_session.execute(text("SELECT count(*) FROM hotspot_cache")).scalar() == 1     # stored for the next
+    set_hidden(db_session, known_reports["fixed2"], None, True, "personal details")
+    html = client.get(f"/density?{MARCH}").get_data(as_text=True)
+    assert "Fly-tipping</strong>, Rushey Green: 7 reports" in html
+    assert known_reports["fixed2"].reference not in html
+    spots = client.get(f"/api/hotspots?{MARCH}").get_json()["hotspots"]
+    assert spots[0]["count"] == 7 and known_reports["fixed2"].reference not in spots[0]["references"]

@@ -35,7 +35,7 @@ REVIEWED = {
     "portal/services/people.py": (1, "staff only: a person's record"),
     "portal/services/dashboard.py": (2, "staff only: the dashboard's figures and the lead's overdue notices"),
     "gis/flytipping_return.py": (2, "staff only: the fly-tipping return; incidents filtered by kerbside_report_is_public"),
-    "gis/fairness.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "gis/fairness.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule; places every report in its area"),
     "gis/digest.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
 }
 
