@@ -123,9 +123,11 @@ class Standby:
         conn = psycopg2.connect(cluster._dsn(primary_url))
         conn.autocommit = True
         with conn.cursor() as cur:
-            # A committed transaction with an id: something to replay, so the replay timestamp is set.
+            # A transaction with an id, committed and flushed (the test cluster commits asynchronously): the
+            # WAL up to here can be streamed, and the standby has a commit to replay (its replay timestamp).
+            cur.execute("SET synchronous_commit = on")
             cur.execute("SELECT txid_current()")
-            cur.execute("SELECT pg_current_wal_lsn()::text")
+            cur.execute("SELECT pg_current_wal_flush_lsn()::text")
             target = cur.fetchone()[0]
         conn.close()
         deadline = time.monotonic() + timeout

@@ -1,7 +1,8 @@
 """Whether a streaming replica may serve public reads now: it answers, it is a standby, and it is not further
 behind the primary than the bound. Asked at most every ``check_every`` seconds and remembered per process.
 
-Lag: when the replica has replayed the primary's current WAL position it is not behind at all (an idle primary
+Lag: when the replica has replayed the primary's current WAL write position (``pg_current_wal_lsn()``: with
+``synchronous_commit`` on, PostgreSQL's default, every acknowledged commit is before it) it is not behind at all (an idle primary
 does not make an idle replica stale); otherwise the lag is the time since the last transaction it replayed
 was committed (``pg_last_xact_replay_timestamp()``). That overstates the lag just after a quiet spell on the
 primary, which only sends reads to the primary a little longer than needed: the safe side.
