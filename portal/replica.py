@@ -95,4 +95,5 @@ class ReplicaRouter:
 
 
 def _first_line(exc: BaseException) -> str:
-    return str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    message = str(getattr(exc, "orig", None) or exc).strip()
+    return message.splitlines()[0][:200] if message else type(exc).__name__
