@@ -34,7 +34,9 @@ INSTALL_CMD = (f"sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive "
 DB_NAME = "kerbside"
 
 SETTINGS = {"jit": "off", "listen_addresses": "''", "shared_buffers": "256MB", "max_connections": "200",
-            "logging_collector": "on", "log_directory": "'log'"}
+            "logging_collector": "on", "log_directory": "'log'",
+            # PostgreSQL's defaults, stated: a streaming replica can be made of the cluster (devtools/replica.py).
+            "wal_level": "replica", "max_wal_senders": "10"}
 TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
@@ -116,6 +118,41 @@ def ensure_cluster(test_settings: bool = False) -> str:
                                   "-l", str(PGDATA / "server.log"), "-o", opts, "start"]),
                        check=True, stdout=subprocess.DEVNULL)
     return f"postgresql+psycopg2://postgres@/{{db}}?host={quote(str(sock))}"
+
+
+def restart_cluster() -> None:
+    """Restart the running cluster with the options it was started with (postmaster.opts)."""
+    subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(PGDATA), "-m", "fast", "-w", "-t", "60",
+                              "-l", str(PGDATA / "server.log"), "restart"]), check=True, stdout=subprocess.DEVNULL)
+
+
+def ensure_replication(url: str) -> None:
+    """Make the private cluster of ``url`` able to feed a streaming replica over its unix socket, for a cluster
+    made before that was asked of it: WAL for replicas and walsenders (ALTER SYSTEM and a restart, only when
+    missing) and a pg_hba rule letting local connections replicate (appended and reloaded, only when missing).
+    Idempotent; a no-op on a cluster that already can."""
+    conn = psycopg2.connect(_dsn(url))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT current_setting('wal_level'), current_setting('max_wal_senders')::int")
+        wal_level, senders = cur.fetchone()
+        cur.execute("SELECT count(*) FROM pg_hba_file_rules WHERE type = 'local' AND error IS NULL"
+                    " AND 'replication' = ANY(database)")
+        hba_rules = cur.fetchone()[0]
+        restart = wal_level == "minimal" or senders < 2
+        if restart:
+            cur.execute("ALTER SYSTEM SET wal_level = 'replica'")
+            cur.execute("ALTER SYSTEM SET max_wal_senders = 10")
+        if not hba_rules:
+            cur.execute("SELECT setting FROM pg_settings WHERE name = 'hba_file'")
+            with open(cur.fetchone()[0], "a") as hba:
+                hba.write("local   replication     all                                     trust\n")
+            cur.execute("SELECT pg_reload_conf()")
+            log("allowed local replication connections (pg_hba.conf)")
+    conn.close()
+    if restart:
+        log("restarting PostgreSQL with wal_level=replica for a streaming replica")
+        restart_cluster()
 
 
 def stop_cluster() -> None:

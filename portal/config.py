@@ -158,6 +158,14 @@ class Settings(BaseSettings):
     #: Extra host names the site answers to; production refuses any other Host header (400).
     TRUSTED_HOSTS: Annotated[list[str], NoDecode, BeforeValidator(_hosts)] = Field(default_factory=list)
     DATABASE_URL: Annotated[str | None, BeforeValidator(_database_url)] = None
+    #: A streaming replica (hot standby) of DATABASE_URL: public pages read from it (portal/db.py).
+    REPLICA_DATABASE_URL: Annotated[str | None, BeforeValidator(_database_url)] = None
+    #: Public pages read the primary while the replica is further behind than this.
+    REPLICA_MAX_LAG_SECONDS: Annotated[int, _whole(1, 3600)] = 10
+    #: How often each process asks the replica how far behind it is (and retries one that was down).
+    REPLICA_CHECK_SECONDS: Annotated[int, _whole(1, 300)] = 5
+    #: After a request that wrote, the same browser reads the primary for this long (its own writes).
+    READ_YOUR_WRITES_SECONDS: Annotated[int, _whole(1, 3600)] = 30
     PHOTO_DIR: Path = INSTANCE / "photos"
     TILE_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION: str = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
@@ -225,6 +233,10 @@ class Settings(BaseSettings):
             **FIXED,
             "SECRET_KEY": self.SECRET_KEY or _dev_secret(),
             "DATABASE_URL": self.DATABASE_URL or _read(DATABASE_URL_FILE),
+            "REPLICA_DATABASE_URL": self.REPLICA_DATABASE_URL,
+            "REPLICA_MAX_LAG_SECONDS": self.REPLICA_MAX_LAG_SECONDS,
+            "REPLICA_CHECK_SECONDS": self.REPLICA_CHECK_SECONDS,
+            "READ_YOUR_WRITES_SECONDS": self.READ_YOUR_WRITES_SECONDS,
             "PHOTO_DIR": self.PHOTO_DIR,
             "TILE_URL": self.TILE_URL,
             "TILE_ATTRIBUTION": self.TILE_ATTRIBUTION,

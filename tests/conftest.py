@@ -42,7 +42,11 @@ def _test_url() -> str:
 @pytest.fixture(scope="session")
 def database_url() -> str:
     """A fresh test database: schema dropped, postgis re-created, every migration applied."""
-    url = _test_url()
+    return build_test_database(_test_url())
+
+
+def build_test_database(url: str) -> str:
+    """Empty the database of ``url``, apply every migration and commit the reference data tests rely on."""
     dsn = cluster._dsn(url)
     conn = psycopg2.connect(dsn)
     conn.autocommit = True

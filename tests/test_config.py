@@ -81,6 +81,11 @@ BAD = [
     ("DATABASE_URL", "not a url", "must be a PostgreSQL (PostGIS) database URL"),
     ("DATABASE_URL", "postgresql://db:notaport/kerbside", "must be a PostgreSQL (PostGIS) database URL"),
     ("DATABASE_URL", "sqlite:///kerbside.db", "must be a PostgreSQL (PostGIS) database URL"),
+    ("REPLICA_DATABASE_URL", "mysql://replica.internal/kerbside", "must be a PostgreSQL (PostGIS) database URL"),
+    ("REPLICA_MAX_LAG_SECONDS", "0", "must be a whole number, 1 to 3600"),
+    ("REPLICA_MAX_LAG_SECONDS", "5s", "must be a whole number, 1 to 3600"),
+    ("REPLICA_CHECK_SECONDS", "301", "must be a whole number, 1 to 300"),
+    ("READ_YOUR_WRITES_SECONDS", "-30", "must be a whole number, 1 to 3600"),
     ("MAIL_PORT", "smtp", "must be a whole number, 1 to 65535"),
     ("MAIL_PORT", "0", "must be a whole number, 1 to 65535"),
     ("MAIL_PORT", "70000", "must be a whole number, 1 to 65535"),
@@ -149,7 +154,8 @@ def test_defaults(environment):
     assert cfg["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
     assert cfg["BASE_URL"] == "http://127.0.0.1:5000" and cfg["TRUSTED_HOSTS"] is None
     assert cfg["PRODUCTION"] is False and cfg["SESSION_COOKIE_SECURE"] is False
-    assert cfg["DATABASE_URL"] is None
+    assert cfg["DATABASE_URL"] is None and cfg["REPLICA_DATABASE_URL"] is None
+    assert (cfg["REPLICA_MAX_LAG_SECONDS"], cfg["REPLICA_CHECK_SECONDS"], cfg["READ_YOUR_WRITES_SECONDS"]) == (10, 5, 30)
 
 
 def test_values_as_people_write_them(environment):
@@ -157,7 +163,9 @@ def test_values_as_people_write_them(environment):
     for name, raw in {"MAIL_PORT": " 2525 ", "SESSION_HOURS": "8", "OUTBOX_KEEP_DAYS": "0",
                       "BASE_URL": "https://kerbside.example.gov.uk/", "KERBSIDE_ENV": " Production",
                       "TOTP_ENCRYPTION_KEY": f" {key} ,", "OPEN311_READ_LIMIT": "10/second;1000/hour",
-                      "DATABASE_URL": "postgresql+psycopg2://kerbside@db.internal/kerbside"}.items():
+                      "DATABASE_URL": "postgresql+psycopg2://kerbside@db.internal/kerbside",
+                      "REPLICA_DATABASE_URL": "postgresql://kerbside@replica.internal/kerbside",
+                      "REPLICA_MAX_LAG_SECONDS": " 3 "}.items():
         environment.setenv(name, raw)
     cfg = flask_config()
     assert cfg["MAIL_PORT"] == 2525 and cfg["OUTBOX_KEEP_DAYS"] == 0
@@ -165,6 +173,8 @@ def test_values_as_people_write_them(environment):
     assert cfg["BASE_URL"] == "https://kerbside.example.gov.uk" and cfg["PRODUCTION"] is True
     assert cfg["TOTP_ENCRYPTION_KEY"] == key and cfg["OPEN311_READ_LIMIT"] == "10/second;1000/hour"
     assert cfg["DATABASE_URL"] == "postgresql+psycopg2://kerbside@db.internal/kerbside"
+    assert cfg["REPLICA_DATABASE_URL"] == "postgresql://kerbside@replica.internal/kerbside"
+    assert cfg["REPLICA_MAX_LAG_SECONDS"] == 3
 
 
 # --- production ----------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ def home():
 
 
 @bp.get("/near")
+@db.public_read
 def near():
     """The neighbourhood page of a postcode or coordinates (the home page's forms); a place that cannot be
     used brings the home page back with the message beside the field and what was typed kept."""

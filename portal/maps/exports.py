@@ -2,7 +2,7 @@
 export never sits in memory. Only visibility.PUBLIC_FIELDS leave the building.
 
 The body is sent after Flask has torn the request down (and closed the request's session), so the stream reads
-through a session of its own, closed when the stream ends or the client goes away: a session borrowed from the
+through a session of its own (reading where the request reads: the replica, when there is one), closed when the stream ends or the client goes away: a session borrowed from the
 request would be reopened after its teardown and keep a pooled connection, idle in a transaction, until the
 garbage collector found it."""
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _value(v):
 
 
 def _rows(conds) -> Iterator[dict]:
-    session = db.new_session()
+    session = db.request_session()
     try:
         result = session.execute(export_select(conds), execution_options={"stream_results": True,
                                                                            "yield_per": BATCH})

@@ -82,6 +82,7 @@ def photo_url(key: str | None) -> str | None:
 # --- discovery and services ----------------------------------------------------------------------------------
 
 @bp.get(f"{PREFIX}/discovery.<fmt>")
+@db.public_read
 @api
 def discovery(fmt: str):
     base = url_for("open311.services", fmt="xml", _external=True).rsplit("/", 1)[0]
@@ -101,6 +102,7 @@ def _categories():
 
 
 @bp.get(f"{PREFIX}/services.<fmt>")
+@db.public_read
 @api
 def services(fmt: str):
     return render.respond(fmt, "services", answers.Services([
@@ -119,6 +121,7 @@ def _attribute(q: dict, order: int) -> answers.Attribute:
 
 
 @bp.get(f"{PREFIX}/services/<code>.<fmt>")
+@db.public_read
 @api
 def service_definition(code: str, fmt: str):
     category = next((c for c in _categories() if c.code == code), None)
@@ -167,6 +170,7 @@ def _request_out(row: open311.RequestRow) -> answers.ServiceRequest:
 
 
 @bp.get(f"{PREFIX}/requests.<fmt>")
+@db.public_read
 @api
 @_limit("OPEN311_READ_LIMIT")
 def requests_list(fmt: str):
@@ -176,6 +180,7 @@ def requests_list(fmt: str):
 
 
 @bp.get(f"{PREFIX}/requests/<service_request_id>.<fmt>")
+@db.public_read
 @api
 @_limit("OPEN311_READ_LIMIT")
 def request_detail(service_request_id: str, fmt: str):
@@ -229,6 +234,7 @@ def _update_out(event, reference: str) -> answers.Update:
 
 
 @bp.get(f"{PREFIX}/servicerequestupdates.<fmt>")
+@db.public_read
 @api
 @_limit("OPEN311_READ_LIMIT")
 def updates_list(fmt: str):
