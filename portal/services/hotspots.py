@@ -37,6 +37,8 @@ def public_hotspots(session: Session, since: datetime, until: datetime, category
     stored = stored_hotspots(session, since, until, category_id, now - MAX_AGE)
     if stored is not None:
         return stored
+    if session.info.get("replica"):      # a read-only standby (portal/db.py): compute, the worker stores
+        return StoredHotspots(hotspots(session, since, until, category_id, None), now)
     fresh = store_hotspots(session, since, until, category_id, now)
     session.commit()
     return fresh
