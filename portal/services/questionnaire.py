@@ -29,7 +29,7 @@ INSERT INTO questionnaires (report_id, sent_at)
 SELECT r.id, :now FROM reports r JOIN users u ON u.id = r.reporter_id
 WHERE r.status IN ({_OPEN}) AND kerbside_report_is_public(r.status, r.hidden)
   AND r.created_at <= :asked_before AND r.created_at > :too_old
-  AND u.active AND u.contact_preference = 'email'
+  AND u.active AND u.contact_preference = 'email' AND u.notify_questionnaire
   AND NOT EXISTS (SELECT 1 FROM questionnaires q WHERE q.report_id = r.id)
 ORDER BY r.created_at LIMIT :batch
 ON CONFLICT (report_id) DO NOTHING

@@ -70,3 +70,13 @@ def test_a_link_for_a_report_hidden_since_is_refused(db_session, app_ctx, make_r
     with pytest.raises(BadLink):
         questionnaire.answer(db_session, token, False, "")
     assert db_session.scalars(select(ReportEvent).where(ReportEvent.source == "questionnaire")).first() is None
+
+
+def test_not_asked_of_someone_who_turned_the_question_off(db_session, app_ctx, make_report, make_user):
+    off, on = make_user(), make_user()
+    off.notify_questionnaire = False
+    none_at_all = make_user()
+    none_at_all.contact_preference = "none"
+    reports = {u.email: aged(db_session, make_report(reporter=u), 29) for u in (off, on, none_at_all)}
+    questionnaire.send_questionnaires(db_session)
+    assert [len(asked(db_session, reports[u.email])) for u in (off, on, none_at_all)] == [0, 1, 0]
