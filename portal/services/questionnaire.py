@@ -1,11 +1,12 @@
 """"Has it been fixed?": four weeks after a report is made and still open, its reporter is asked once, by email
 (a single-use link): fixed, not fixed, and a comment. The answer goes on the report's timeline and into the
-satisfaction data (``questionnaires``, shown with the fix ratings)."""
+satisfaction figure (``questionnaires``; ``SATISFACTION_ANSWERS`` in gis/measures.py counts them with the fix
+ratings)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from models import OPEN, Questionnaire, Report, ReportEvent, Status, utcnow
@@ -96,9 +97,3 @@ def answer(session: Session, token: str, fixed: bool | None, comment: str) -> Re
         raise
     return report
 
-
-def satisfaction(session: Session) -> tuple[int, int]:
-    """(answered "fixed", answered) over every questionnaire: the reporters' view of the service."""
-    row = session.execute(select(func.count().filter(Questionnaire.fixed.is_(True)),
-                                 func.count().filter(Questionnaire.answered_at.is_not(None)))).one()
-    return row[0], row[1]
