@@ -138,12 +138,12 @@ def confirm_email(token: str):
     retry = {"retry_url": url_for("account.settings"), "retry_label": "Go to your account page"}
     try:
         if request.method == "POST" and form.validate_on_submit():
+            signed_in_as = current_user.id if current_user.is_authenticated else None   # before the version moves
             user = email_change.confirm_change(session, token)
-            if current_user.is_authenticated and current_user.id == user.id:
+            if signed_in_as == user.id:
                 login_user(user)       # this session carries the new version; every other one has ended
             flash(f"Your email address is now {user.email}. Every other device has been logged out.", "success")
-            return redirect(url_for("account.settings") if current_user.is_authenticated
-                            else url_for("account.login"))
+            return redirect(url_for("account.settings") if signed_in_as is not None else url_for("account.login"))
         _, address = email_change.check_link(session, token)
     except BadLink as exc:
         return render_template("notices/bad_link.html", message=exc.message, **retry), 400
