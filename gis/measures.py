@@ -17,7 +17,10 @@ reports in a ward count (``kerbside_report_is_public``). Days are UTC; times are
 - **Backlog at the period's end**: reports waiting for a fix at the end of the period's last day, whenever
   they were made (open now, or fixed after that day), and their mean age then, in days. A reopened report
   counts as waiting since it was made; reports closed without a fix are left out.
-- **Satisfaction**: of the residents' ratings of fixes (1–5) given in the period, the share rating 4 or 5.
+- **Satisfaction**: of the residents' answers given in the period, the share satisfied. Two kinds of answer
+  count, each once: a rating of a fix (1–5; 4 or 5 is satisfied) and the reporter's answer to "has it been
+  fixed?" four weeks after the report (fixed is satisfied, not fixed is not; a question not answered is left
+  out). ``SATISFACTION_ANSWERS`` is the one definition.
 - Every figure carries its count; under ``MIN_COUNT`` the pages say "too few reports to say".
 """
 from __future__ import annotations
@@ -115,7 +118,7 @@ class AreaMeasures:
         return self.reported / self.area_km2 if self.area_km2 else None
 
     def count(self, measure: str) -> int:
-        """How many reports (ratings) the figure rests on."""
+        """How many reports (or, for satisfaction, answers) the figure rests on."""
         return {"within_target": self.within.of, "median_hours": self.fix.count, "p90_hours": self.fix.count,
                 "satisfaction": self.satisfaction.of}.get(measure, self.reported if measure in (
                     "reported", "per_km2") else self.backlog)
@@ -222,10 +225,18 @@ _BACKLOG = text("""
 SELECT ward_id, (sum(came_in) - sum(fixed))::int, sum(came_in_sum) - sum(fixed_created_sum)
 FROM perf_flow_daily WHERE category_id = :cat AND day <= :end GROUP BY ward_id
 """)
-_RATINGS = text("""
-SELECT r.ward_id, count(*) FILTER (WHERE f.score >= :good)::int, count(*)::int
-FROM fix_ratings f JOIN reports r ON r.id = f.report_id
-WHERE f.created_at >= :start AND f.created_at < :after AND r.ward_id IS NOT NULL
+#: Every satisfaction answer: (report_id, satisfied, at). The one definition of what counts (see the module's
+#: docstring); :good is GOOD_SCORE.
+SATISFACTION_ANSWERS = """
+SELECT report_id, score >= :good AS satisfied, created_at AS at FROM fix_ratings
+UNION ALL
+SELECT report_id, fixed AS satisfied, answered_at AS at FROM questionnaires
+WHERE answered_at IS NOT NULL AND fixed IS NOT NULL
+"""
+_RATINGS = text(f"""
+SELECT r.ward_id, count(*) FILTER (WHERE a.satisfied)::int, count(*)::int
+FROM ({SATISFACTION_ANSWERS}) a JOIN reports r ON r.id = a.report_id
+WHERE a.at >= :start AND a.at < :after AND r.ward_id IS NOT NULL
   AND kerbside_report_is_public(r.status, r.hidden) AND (:cat = 0 OR r.category_id = :cat)
 GROUP BY r.ward_id
 """)

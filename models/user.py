@@ -49,6 +49,11 @@ class User(Base):
     email_confirmed_at: Mapped[datetime | None]
     #: How the resident wants to hear about their reports: "email" or "none".
     contact_preference: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    #: Per-kind switches (the contact preference "none" stops them all): updates about the reports one made,
+    #: supports or follows; the "has it been fixed?" question; a councillor's weekly ward digest.
+    notify_updates: Mapped[bool] = mapped_column(default=True, server_default="true")
+    notify_questionnaire: Mapped[bool] = mapped_column(default=True, server_default="true")
+    notify_digest: Mapped[bool] = mapped_column(default=True, server_default="true")
     #: Part of every session's identity (see get_id): raising it ends every session opened before.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Two-factor sign-in (TOTP, RFC 6238): the shared secret, encrypted by the portal (never stored in clear).

@@ -32,11 +32,11 @@ def alembic_config(url: str) -> Config:
 
 def register(app: Flask) -> None:
     from .councillors.cli import councillors_cli
-    from .outbox_cli import outbox_cli, photos_cli
+    from .outbox_cli import outbox_cli, photos_cli, updates_cli
     from .dashboard_cli import dashboard_cli
     from .bodies_cli import bodies_cli
     for group in (db_cli, wards_cli, postcodes_cli, streets_cli, demo_cli, users_cli, apikeys_cli, outbox_cli,
-                  photos_cli, councillors_cli, areas_cli, dashboard_cli, bodies_cli):
+                  photos_cli, updates_cli, councillors_cli, areas_cli, dashboard_cli, bodies_cli):
         app.cli.add_command(group)
 
 

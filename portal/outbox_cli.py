@@ -1,7 +1,7 @@
 """`flask outbox send`: the mail worker (run by `make run` beside the web server). Hourly it also deletes old
-sent mail and pending photos of reports never sent; `flask photos purge` does the latter on demand. Every few
-minutes it recomputes the fairness page's figures (`flask areas refresh` on demand) and the stored
-borough-wide hotspot lists."""
+sent mail, pending photos of reports never sent (`flask photos purge` on demand), and updates and follows asked
+for by email whose link expired unused (`flask updates purge` on demand). Every few minutes it recomputes the
+fairness page's figures (`flask areas refresh` on demand) and the stored borough-wide hotspot lists."""
 from __future__ import annotations
 
 import time
@@ -20,6 +20,7 @@ from .services.outbox import MailSettings, purge_finished, send_due
 from .services.questionnaire import send_questionnaires
 from .services.links import purge_used_links
 from .services.photos import PhotoStore
+from .services.unconfirmed import purge_unconfirmed
 
 #: The worker deletes old sent mail, and pending photos, this often.
 PURGE_EVERY = 3600.0
@@ -116,6 +117,24 @@ def _worker_purge_pending(keep: timedelta) -> None:
         click.echo(f"photos: deleted {gone} pending photos older than {keep / timedelta(hours=1):g} hours")
 
 
+@click.group("updates", help="Updates and follows from residents.")
+def updates_cli():
+    pass
+
+
+@updates_cli.command("purge", help="Delete updates and follows asked for by email whose link expired unused "
+                                   "(with the update's photos and the email-only person nothing else refers "
+                                   "to); the worker does this hourly.")
+def updates_purge():
+    session = db.new_session()
+    try:
+        done = purge_unconfirmed(session, PhotoStore(current_app.config["PHOTO_DIR"]))
+    finally:
+        session.close()
+    click.echo(f"updates: deleted {done.updates} unconfirmed updates ({done.photos} photos) and "
+               f"{done.people} email-only people left by unconfirmed follows")
+
+
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
     keep, purged_at = _keep(None), float("-inf")
     pending_keep, photos_purged_at = _pending_keep(None), float("-inf")
@@ -144,6 +163,10 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
                 if gone:
                     click.echo(f"outbox: deleted {gone} emails finished over {keep.days} days ago")
                 purge_used_links(session)      # records of used links, once the links have expired anyway
+                done = purge_unconfirmed(session, PhotoStore(current_app.config["PHOTO_DIR"]))
+                if done.updates or done.people:
+                    click.echo(f"updates: deleted {done.updates} unconfirmed updates and {done.people} "
+                               "email-only people whose links expired")
             if time.monotonic() - fairness_at >= REFRESH_MINUTES * 60:
                 refresh_fairness(session)
                 fairness_at = time.monotonic()

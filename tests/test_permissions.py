@@ -15,7 +15,7 @@ CREW_PAGES = ["/crew/jobs"]
 def test_non_staff_get_403_on_every_staff_page_and_action(app, make_user, make_report, role, db_session):
     report = make_report()
     client = client_for(app, make_user(role))
-    token = client.get("/notifications").get_data(as_text=True)
+    token = client.get("/account").get_data(as_text=True)
     from tests.conftest import csrf_from
     csrf = csrf_from(token)
     for url in STAFF_GETS:

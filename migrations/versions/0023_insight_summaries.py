@@ -15,14 +15,14 @@ from summaries the worker keeps fresh
   public, moves, or changes category or date.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0023'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,9 @@ from ..forms import Form as FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from ..forms import ValidEmail
+from ..forms import RadioChoiceField, ValidEmail
+
+CONTACT_CHOICES = [("email", "By email"), ("none", "Do not contact me at all")]
 
 
 class RegisterForm(FlaskForm):
@@ -42,3 +44,23 @@ class DeleteAccountForm(FlaskForm):
     password = PasswordField("Your password", validators=[InputRequired("Enter your password to confirm."),
                                                           Length(max=200)],
                              description="To confirm it is you.")
+
+
+class ChangeEmailForm(FlaskForm):
+    # Named apart from the other forms' fields: they share one page (and its element ids).
+    new_email = EmailField("New email address", validators=[InputRequired("Enter your new email address."),
+                                                            ValidEmail()],
+                           description="We send a link there; your address changes only when you follow it.")
+    email_password = PasswordField("Your password", validators=[InputRequired("Enter your password to confirm."),
+                                                          Length(max=200)],
+                             description="To confirm it is you.")
+
+
+class NotificationsForm(FlaskForm):
+    contact_preference = RadioChoiceField(
+        "How should we contact you?", choices=CONTACT_CHOICES, message="Choose how we should contact you.",
+        validators=[InputRequired("Choose how we should contact you.")],
+        description="“Do not contact me at all” stops every email below, alerts included.")
+    updates = BooleanField("Updates on reports I made, support or follow")
+    questionnaire = BooleanField("“Has it been fixed?” four weeks after a report I made")
+    digest = BooleanField("My wards’ weekly digest (councillors)")

@@ -7,12 +7,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import db
 from ..extensions import csrf_in_form, limiter
 from ..services.errors import DomainError
-from ..services import accounts, registration, twofactor
+from ..services import accounts, alerts, email_change, registration, twofactor
 from ..services.links import BadLink
 from . import bp
 from . import twofactor as second_step
 from .redirects import safe_next
-from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, LogoutForm, RegisterForm
+from .forms import (ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, LoginForm, LogoutForm,
+                    NotificationsForm, RegisterForm)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -88,11 +89,89 @@ def settings():
     return _settings_page()
 
 
-def _settings_page(delete_form=None, password_form=None):
+def _notifications_form() -> NotificationsForm:
+    user = current_user
+    return NotificationsForm(data={"contact_preference": user.contact_preference, "updates": user.notify_updates,
+                                   "questionnaire": user.notify_questionnaire, "digest": user.notify_digest})
+
+
+def _settings_page(delete_form=None, password_form=None, email_form=None, notifications_form=None):
+    """The one account page: email, password, notifications, sessions, data. Each form posts to its own
+    route, which shows this page again with that form's errors (400)."""
+    session = db.session()
     return render_template("account/settings.html", delete_form=delete_form or DeleteAccountForm(),
                            password_form=password_form or ChangePasswordForm(),
-                           codes_left=twofactor.recovery_codes_left(db.session(), current_user)
+                           email_form=email_form or ChangeEmailForm(formdata=None),
+                           notifications_form=notifications_form or _notifications_form(),
+                           my_alerts=alerts.alerts_of(session, current_user), describe_alert=alerts.describe,
+                           codes_left=twofactor.recovery_codes_left(session, current_user)
                            if current_user.two_factor_enabled else None)
+
+
+@bp.post("/account/email")
+@login_required
+@csrf_in_form
+@limiter.limit("5 per hour")
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            email_change.request_change(db.session(), current_user._get_current_object(),
+                                        form.email_password.data, form.new_email.data)
+        except DomainError as exc:
+            (form.email_password if exc.field == "password" else form.new_email).errors.append(exc.message)
+        else:
+            return render_template("notices/done.html", title="Check your new email address",
+                                   message=f"We have sent a link to {form.new_email.data}. Follow it within 24 hours "
+                                           "to make it your account’s address; until then nothing changes and "
+                                           "you log in with your present address. We have told your present "
+                                           "address too.")
+    return _settings_page(email_form=form), 400
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+@csrf_in_form
+def confirm_email(token: str):
+    """Behind the link sent to the new address: a GET only shows the button (mail scanners follow links)."""
+    form = LogoutForm()    # an empty form: just the CSRF token behind the button
+    session = db.session()
+    retry = {"retry_url": url_for("account.settings"), "retry_label": "Go to your account page"}
+    try:
+        if request.method == "POST" and form.validate_on_submit():
+            signed_in_as = current_user.id if current_user.is_authenticated else None   # before the version moves
+            user = email_change.confirm_change(session, token)
+            if signed_in_as == user.id:
+                login_user(user)       # this session carries the new version; every other one has ended
+            flash(f"Your email address is now {user.email}. Every other device has been logged out.", "success")
+            return redirect(url_for("account.settings") if signed_in_as is not None else url_for("account.login"))
+        _, address = email_change.check_link(session, token)
+    except BadLink as exc:
+        return render_template("notices/bad_link.html", message=exc.message, **retry), 400
+    return render_template("notices/confirm.html", form=form, title="Confirm your new email address",
+                           message=f"Make {address} the email address of your Kerbside account. Every device "
+                                   "logged in to the account will be logged out.",
+                           button="Use this address for my account"), 400 if form.errors else 200
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+@csrf_in_form
+def notifications():
+    """Every email preference at once. Its old address (in the footer of sent emails) opens the account page."""
+    if request.method == "GET":
+        return redirect(url_for("account.settings", _anchor="notifications"))
+    form = NotificationsForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_notifications(db.session(), current_user._get_current_object(),
+                                       contact=form.contact_preference.data, updates=form.updates.data,
+                                       questionnaire=form.questionnaire.data, digest=form.digest.data)
+        except DomainError as exc:
+            form.contact_preference.errors.append(exc.message)
+        else:
+            flash("Your notification preferences are saved.", "success")
+            return redirect(url_for("account.settings", _anchor="notifications"))
+    return _settings_page(notifications_form=form), 400
 
 
 @bp.post("/account/password")

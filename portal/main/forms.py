@@ -22,9 +22,9 @@ class PostcodeForm(Form):
     class Meta:
         csrf = False
 
-    postcode = StringField("Postcode", validators=[Length(max=10, message="A postcode has at most 8 letters and "
-                                                                            "digits, like SE6 4RU.")],
-                           description="For example SE6 4RU.")
+    postcode = StringField("Postcode or street", validators=[Length(max=100, message=(
+        "A postcode has at most 8 letters and digits, like SE6 4RU, and a street name at most 100 characters."))],
+                           description="For example SE6 4RU, or Rushey Green.")
 
 
 class CoordinatesForm(Form):

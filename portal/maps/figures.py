@@ -44,7 +44,7 @@ def cell(m: AreaMeasures, measure: str, hours_as: str = "hours") -> str:
 
 def count_text(m: AreaMeasures, measure: str) -> str:
     n = m.count(measure)
-    return f"{n:,} rating{'s' if n != 1 else ''}" if measure == "satisfaction" else \
+    return f"{n:,} answer{'s' if n != 1 else ''}" if measure == "satisfaction" else \
         f"{n:,} report{'s' if n != 1 else ''}"
 
 

@@ -1,23 +1,16 @@
-"""Forms of the notices pages: the emailed links' buttons (CSRF only), the contact preference, the rating of a
-fix and the password that turns a walk-in contact into an account."""
+"""Forms of the notices pages: the emailed links' buttons (CSRF only), the rating of a fix and the password
+that turns a walk-in contact into an account."""
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from ..forms import Form, RadioChoiceField, optional_id
 
-CONTACT_CHOICES = [("email", "By email"), ("none", "Do not contact me")]
 SCORES = [(5, "5 – very well"), (4, "4"), (3, "3"), (2, "2"), (1, "1 – badly")]
 
 
 class TokenForm(Form):
     """CSRF only: the button behind an emailed link."""
     token = HiddenField()
-
-
-class PreferencesForm(Form):
-    contact_preference = RadioChoiceField(
-        "How should we tell you about your reports?", choices=CONTACT_CHOICES,
-        message="Choose how we should contact you.", validators=[InputRequired("Choose how we should contact you.")])
 
 
 class RateForm(Form):

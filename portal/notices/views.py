@@ -1,4 +1,5 @@
-"""Links from emails (reopen, rate, unsubscribe) and the resident's contact preference."""
+"""Links from emails (reopen, rate, unsubscribe, confirm, claim) and "me too". The notification preferences
+are on the account page (portal/account)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -10,23 +11,11 @@ from ..services import accounts, link_actions, notifications, visibility
 from ..services.links import BadLink
 from . import bp
 from ..forms import add_error
-from .forms import ClaimForm, PreferencesForm, RateForm, TokenForm
+from .forms import ClaimForm, RateForm, TokenForm
 
 
 def _bad_link(exc: BadLink):
     return render_template("notices/bad_link.html", message=exc.message), 400
-
-
-@bp.route("/notifications", methods=["GET", "POST"])
-@login_required
-@csrf_in_form
-def preferences():
-    form = PreferencesForm(data={"contact_preference": current_user.contact_preference})
-    if form.validate_on_submit():
-        accounts.set_contact_preference(db.session(), current_user, form.contact_preference.data)
-        flash("Your contact preference is saved.", "success")
-        return redirect(url_for("notices.preferences"))
-    return render_template("notices/preferences.html", form=form), 400 if form.errors else 200
 
 
 # Links in emails confirm with a button (a GET must not change anything: mail scanners follow links).

@@ -145,9 +145,30 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.commit()
 
 
+CONTACT_CHOICES = ("email", "none")
+
+
+@unit_of_work
 def set_contact_preference(session: Session, user: User, choice: str) -> None:
-    """How the person wants to hear about their reports ("email" or "none"; the view offers the choices)."""
+    """How the person wants to hear from us at all ("email" or "none": "none" stops every email below)."""
+    if choice not in CONTACT_CHOICES:
+        raise DomainError("Choose how we should contact you.", field="contact_preference")
     user.contact_preference = choice
+    session.add(user)
+    session.commit()
+
+
+@unit_of_work
+def set_notifications(session: Session, user: User, *, contact: str, updates: bool, questionnaire: bool,
+                      digest: bool | None = None) -> None:
+    """Every notification switch of an account at once (the account page's one form). ``digest`` is only
+    changed for a councillor (None: left as it is)."""
+    if contact not in CONTACT_CHOICES:
+        raise DomainError("Choose how we should contact you.", field="contact_preference")
+    user.contact_preference = contact
+    user.notify_updates, user.notify_questionnaire = bool(updates), bool(questionnaire)
+    if digest is not None and user.role is Role.COUNCILLOR:
+        user.notify_digest = bool(digest)
     session.add(user)
     session.commit()
 

@@ -73,7 +73,8 @@ def queue_weekly_digests(session: Session, today: date, now: datetime | None = N
     monday = week_start(today)
     since, until = datetime.combine(monday - timedelta(days=7), time()), datetime.combine(monday, time())
     summary = DigestSummary()
-    councillors = session.scalars(select(User).where(User.role == Role.COUNCILLOR, User.active.is_(True))
+    councillors = session.scalars(select(User).where(User.role == Role.COUNCILLOR, User.active.is_(True),
+                                                  User.contact_preference == "email", User.notify_digest.is_(True))
                                   .where(User.id.in_(select(UserWard.user_id))).order_by(User.id)).all()
     for user in councillors:
         claimed = session.execute(insert(CouncillorDigest).values(user_id=user.id, week_start=monday, queued_at=now)

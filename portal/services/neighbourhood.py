@@ -15,6 +15,7 @@ from gis.nearby import count_near, reports_near
 from gis.measures import WardHeadline, ward_headline
 from gis.performance import Period, latest_report_day
 from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
+from gis.streets import QUERY_MAX, find_street
 from models import IN_HAND, Ward
 
 from .errors import DomainError
@@ -42,12 +43,19 @@ class Place:
 
 def locate(session: Session, council: str, postcode: str | None = None, lat: str | None = None,
            lon: str | None = None) -> Place:
-    """The place a resident typed or shared: a postcode, else coordinates. Raises PlaceNotFound (with the
-    field at fault) for a malformed or unknown postcode, malformed coordinates, or a place outside the
-    council's wards. A street look-up would be one more branch here, before the coordinates."""
+    """The place a resident typed or shared: a postcode or a street name (the same box), else coordinates.
+    Raises PlaceNotFound (with the field at fault) for an unknown postcode or street, malformed coordinates,
+    or a place outside the council's wards."""
     postcode = (postcode or "").strip()
+    if postcode and normalise_postcode(postcode) is None:
+        streets = find_street(session, postcode[:QUERY_MAX], limit=1) if len(postcode) <= QUERY_MAX else []
+        if streets:
+            return _inside(session, council, streets[0].point, streets[0].name, "street")
+        raise PlaceNotFound("Enter a full postcode, like SE6 4RU, or the name of a street. We do not know that "
+                            "street: our street list covers only part of the borough, so try your postcode.",
+                            field="postcode")
     if postcode:
-        if len(postcode) > POSTCODE_MAX or normalise_postcode(postcode) is None:
+        if len(postcode) > POSTCODE_MAX:
             raise PlaceNotFound("Enter a full postcode, like SE6 4RU.", field="postcode")
         point = postcode_location(session, postcode)
         if point is None:
@@ -67,7 +75,7 @@ def _inside(session: Session, council: str, point: LonLat, label: str, field_nam
     ward = ward_for_point(session, point)
     if ward is None:
         raise PlaceNotFound(f"That place is outside {council}: we can only show places in its wards.",
-                            field=field_name)
+                            field="postcode" if field_name == "street" else field_name)
     return Place(point=point, ward=ward, label=label,
                  postcode=label if field_name == "postcode" else None)
 

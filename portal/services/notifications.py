@@ -55,14 +55,14 @@ def _recipients(session: Session, report: Report) -> list[User]:
     return list(session.scalars(
         select(User).join(Subscription, Subscription.user_id == User.id)
         .where(Subscription.report_id == report.id, Subscription.active.is_(True), User.active.is_(True),
-               User.contact_preference == "email").order_by(User.id)))
+               User.contact_preference == "email", User.notify_updates.is_(True)).order_by(User.id)))
 
 
 def _footer(session: Session, report: Report, user: User) -> str:
     token = make_token(session, "unsubscribe", {"r": report.id, "u": user.id})
     return ("\n\n--\nYou get these emails because you reported, supported or follow this problem.\n"
             f"Stop emails about {report.reference}: {external_url(session, 'notices.unsubscribe', token=token)}\n"
-            f"Choose how we contact you: {external_url(session, 'notices.preferences')}\n")
+            f"Choose how we contact you: {external_url(session, 'account.notifications')}\n")
 
 
 def report_received(session: Session, report: Report) -> None:

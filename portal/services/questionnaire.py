@@ -1,11 +1,12 @@
 """"Has it been fixed?": four weeks after a report is made and still open, its reporter is asked once, by email
 (a single-use link): fixed, not fixed, and a comment. The answer goes on the report's timeline and into the
-satisfaction data (``questionnaires``, shown with the fix ratings)."""
+satisfaction figure (``questionnaires``; ``SATISFACTION_ANSWERS`` in gis/measures.py counts them with the fix
+ratings)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from models import OPEN, Questionnaire, Report, ReportEvent, Status, utcnow
@@ -29,7 +30,7 @@ INSERT INTO questionnaires (report_id, sent_at)
 SELECT r.id, :now FROM reports r JOIN users u ON u.id = r.reporter_id
 WHERE r.status IN ({_OPEN}) AND kerbside_report_is_public(r.status, r.hidden)
   AND r.created_at <= :asked_before AND r.created_at > :too_old
-  AND u.active AND u.contact_preference = 'email'
+  AND u.active AND u.contact_preference = 'email' AND u.notify_questionnaire
   AND NOT EXISTS (SELECT 1 FROM questionnaires q WHERE q.report_id = r.id)
 ORDER BY r.created_at LIMIT :batch
 ON CONFLICT (report_id) DO NOTHING
@@ -96,9 +97,3 @@ def answer(session: Session, token: str, fixed: bool | None, comment: str) -> Re
         raise
     return report
 
-
-def satisfaction(session: Session) -> tuple[int, int]:
-    """(answered "fixed", answered) over every questionnaire: the reporters' view of the service."""
-    row = session.execute(select(func.count().filter(Questionnaire.fixed.is_(True)),
-                                 func.count().filter(Questionnaire.answered_at.is_not(None)))).one()
-    return row[0], row[1]

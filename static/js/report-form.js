@@ -120,6 +120,21 @@
     });
   }
 
+  // A suggestion chosen from the postcode and street list (combobox.js): the pin goes there at once.
+  if (postcode) {
+    postcode.addEventListener("place-chosen", function (e) {
+      var place = e.detail;
+      postcode.removeAttribute("aria-invalid");
+      setFields({ lat: place.lat, lng: place.lon });
+      placeMarker({ lat: place.lat, lng: place.lon }, true);
+      if (postcodeStatus) {
+        postcodeStatus.textContent = (place.kind === "postcode" ? "We have put the pin in the middle of " :
+          "We have put the pin on ") + place.label + ". Move it to the exact spot if you can.";
+      }
+      checkNearby();
+    });
+  }
+
   // Photos go up as soon as they are chosen; one taken with its location places the pin if none is set.
   var photos = form.querySelector("#photos");
   var pending = form.querySelector("#pending_photos");

@@ -20,7 +20,7 @@ def test_only_admins(app, make_user, role):
     for url in ["/admin/users", "/admin/categories", "/admin/categories/new", "/admin/crews", "/admin/crews/new"]:
         assert client.get(url).status_code == 403, url
     from tests.conftest import csrf_from
-    csrf = csrf_from(client.get("/notifications").get_data(as_text=True))
+    csrf = csrf_from(client.get("/account").get_data(as_text=True))
     assert client.post("/admin/users/1/role", data={"csrf_token": csrf, "role": "admin"}).status_code == 403
 
 

@@ -17,6 +17,7 @@ PAGES = {
     "home": "/", "about": "/about", "privacy": "/privacy", "login": "/login", "register": "/register",
     "register-confirm": "/register/confirm/some-token",
     "forgot-password": "/password/forgot", "reset-password-bad-link": "/password/reset/not-a-token",
+    "email-change-bad-link": "/account/email/confirm/not-a-token",
     "report-form": "/report", "check-your-email": "/report/check-your-email",
     "sent": "/reports/{report}/sent", "public-report": "/reports/{report}", "find-report": "/find?reference={report}",
     "my-reports": "/my/reports", "account": "/account", "notification-preferences": "/notifications",

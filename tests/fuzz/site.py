@@ -19,7 +19,8 @@ from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, W
 from datetime import timedelta
 
 from models import utcnow
-from portal.services import alerts, apikeys, crews, enforcement, password_reset, questionnaire, registration, triage, updates
+from portal.services import (alerts, apikeys, crews, email_change, enforcement, password_reset, questionnaire,
+                             registration, triage, updates)
 from portal.services.support import support
 from portal.services.accounts import register_user
 from tests.factories import enrol_two_factor
@@ -100,6 +101,7 @@ def build_site(session, app, photo_dir) -> dict:
         registration.start_registration(session, email=f"newcomer@{FUZZ_DOMAIN}", password=PASSWORD,
                                         display_name="Newcomer")
         password_reset.request_reset(session, users[Role.RESIDENT].email)
+        email_change.request_change(session, users[Role.RESIDENT], PASSWORD, f"moving@{FUZZ_DOMAIN}")
         claim = urlsplit(external_url(session, "notices.claim", token=claim_token(session, walk_in))).path
         session.commit()
         return {

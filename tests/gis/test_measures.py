@@ -305,3 +305,28 @@ def test_month_and_day_tables_give_the_same_answer(db_session, made, start, end)
     b = measures_table(db_session, period, ALL_CATEGORIES, now=NOW).borough
     # fixed after 2, 4, 10, 30, 100 (102 in 6 h steps) and 200 h (216 in days); two still open
     assert (b.fix.median_hours, b.fix.p90_hours, b.fix.fixed, b.fix.still_open, b.reported) == (30, None, 6, 2, 9)
+
+
+def test_satisfaction_counts_questionnaire_answers_with_the_ratings(db_session, made):
+    """Known answers in Rushey Green, March: two ratings (5: satisfied; 2: not), three questionnaire answers
+    (fixed: satisfied; not fixed, with a comment: not) and a questionnaire asked but never answered (left out).
+    Left out too: an answer given in April, and one about a report a moderator hid. So 2 satisfied of 4."""
+    from models import Questionnaire
+    in_march, in_april = (datetime(2020, 3, 15, tzinfo=timezone.utc), datetime(2020, 4, 2, tzinfo=timezone.utc))
+    for key, score in (("fixed2", 5), ("fixed4", 2)):
+        db_session.add(FixRating(report_id=made[key].id, fixed_at=made[key].fixed_at, score=score,
+                                 created_at=in_march))
+    hidden = add_report(db_session, "fly_tipping", RUSHEY_GREEN, Status.FIXED, DAY, 3)
+    hidden.hidden = True
+    db_session.flush()
+    for key, fixed, at in (("fixed10", True, in_march), ("open", False, in_march), ("fixed100", True, in_april)):
+        db_session.add(Questionnaire(report_id=made[key].id, sent_at=DAY, answered_at=at, fixed=fixed,
+                                     comment="" if fixed else "It is back"))
+    db_session.add(Questionnaire(report_id=hidden.id, sent_at=DAY, answered_at=in_march, fixed=True))
+    db_session.add(Questionnaire(report_id=made["reopened"].id, sent_at=DAY))            # asked, never answered
+    db_session.flush()
+    m = rushey(measures_table(db_session, MARCH, ALL_CATEGORIES, now=NOW))
+    assert m.satisfaction == Share(2, 4)
+    assert m.count("satisfaction") == 4
+    april = Period(date(2020, 4, 1), date(2020, 4, 30))
+    assert rushey(measures_table(db_session, april, ALL_CATEGORIES, now=NOW)).satisfaction == Share(1, 1)

@@ -89,3 +89,12 @@ def test_the_alerts_link_opens_an_alert_around_the_place(client):
     assert "Get an email when a problem is reported near SE6 4TU" in html and 'href="/alerts?place=SE6+4TU"' in html
     form = client.get("/alerts?place=SE6+4TU").get_data(as_text=True)
     assert 'value="SE6 4TU"' in form and 'value="radius" checked' in form.replace("checked ", "checked")
+
+
+def test_a_street_name_finds_the_neighbourhood(client):
+    resp = client.get("/near?postcode=abbotshall+road")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Abbotshall Road" in html
+    unknown = client.get("/near?postcode=Nowhere+Such+Lane")
+    assert unknown.status_code == 400 and "We do not know that street" in unknown.get_data(as_text=True)
+    assert 'value="Nowhere Such Lane"' in unknown.get_data(as_text=True)

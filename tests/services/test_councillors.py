@@ -98,3 +98,15 @@ def test_demo_councillor_speaks_for_rushey_green_once(db_session, make_user):
     councillors.set_wards(db_session, user, [], None)
     councillors.set_wards(db_session, user, ["E05013714"], None)
     assert load_councillor_ward(db_session) == "Bellingham"          # kept: it names a ward already
+
+
+def test_a_councillor_who_turned_the_digest_off_gets_none(db_session, councillor):
+    councillor.notify_digest = False
+    db_session.commit()
+    assert councillors.queue_weekly_digests(db_session, WEDNESDAY, now=NOW).queued == 0
+    councillor.notify_digest, councillor.contact_preference = True, "none"
+    db_session.commit()
+    assert councillors.queue_weekly_digests(db_session, WEDNESDAY, now=NOW).queued == 0
+    councillor.contact_preference = "email"
+    db_session.commit()
+    assert councillors.queue_weekly_digests(db_session, WEDNESDAY, now=NOW).queued == 1

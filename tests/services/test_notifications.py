@@ -160,11 +160,11 @@ def test_unsubscribe_from_one_report(app, resident, make_report, make_user, db_s
 
 
 def test_contact_preference_form(app, resident, resident_client, db_session):
-    resp = resident_client.submit("/notifications", {"contact_preference": "none"})
+    resp = resident_client.submit("/notifications", {"contact_preference": "none"}, page="/account")
     assert resp.status_code == 302
     db_session.refresh(resident)
     assert resident.contact_preference == "none"
-    bad = resident_client.submit("/notifications", {"contact_preference": "carrier-pigeon"})
+    bad = resident_client.submit("/notifications", {"contact_preference": "carrier-pigeon"}, page="/account")
     assert bad.status_code == 400
     db_session.refresh(resident)
     assert resident.contact_preference == "none"

@@ -53,7 +53,6 @@ def test_answer_goes_on_the_timeline_and_fixes_the_report_once(app, db_session, 
     assert report.status is Status.FIXED
     answer = db_session.get(Questionnaire, report.id)
     assert answer.fixed is True and answer.comment == "Cleared on Tuesday"
-    assert questionnaire.satisfaction(db_session)[0] >= 1
     public = client.get(f"/reports/{report.reference}").get_data(as_text=True)
     assert "Cleared on Tuesday" in public
     again = client.post(path, data={"csrf_token": token, "fixed": "no"})
@@ -69,3 +68,13 @@ def test_a_link_for_a_report_hidden_since_is_refused(db_session, app_ctx, make_r
     with pytest.raises(BadLink):
         questionnaire.answer(db_session, token, False, "")
     assert db_session.scalars(select(ReportEvent).where(ReportEvent.source == "questionnaire")).first() is None
+
+
+def test_not_asked_of_someone_who_turned_the_question_off(db_session, app_ctx, make_report, make_user):
+    off, on = make_user(), make_user()
+    off.notify_questionnaire = False
+    none_at_all = make_user()
+    none_at_all.contact_preference = "none"
+    reports = {u.email: aged(db_session, make_report(reporter=u), 29) for u in (off, on, none_at_all)}
+    questionnaire.send_questionnaires(db_session)
+    assert [len(asked(db_session, reports[u.email])) for u in (off, on, none_at_all)] == [0, 1, 0]

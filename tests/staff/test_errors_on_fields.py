@@ -148,7 +148,7 @@ def test_admin_user_search_refuses_an_overlong_search(admin):
 
 
 def test_the_contact_preference_error_is_on_its_fieldset(resident_client, resident, db_session):
-    resp = resident_client.submit("/notifications", {"contact_preference": "carrier-pigeon"})
+    resp = resident_client.submit("/notifications", {"contact_preference": "carrier-pigeon"}, page="/account")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400 and tied(html, "contact_preference", "Choose how we should contact you.")
     db_session.refresh(resident)
