@@ -93,9 +93,9 @@ def _act(reference: str, form, action, done: str):
         kept = ({"cant": form} if isinstance(form, CantCompleteForm) else
                 {"complete": form} if isinstance(form, CompleteForm) else {})
         return _card(card, errors=errors, code=400, **kept)
+    flash(message, "success")            # also after a queued completion: the next page says it went through
     if _wants_json():
         return jsonify(done=True, message=message)
-    flash(message, "success")
     return redirect(url_for("crew.jobs"))
 
 

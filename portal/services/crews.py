@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_lon
+from gis.queries import service_area_bounds
+from gis.routes import nearest_neighbour_route
 from gis.static_map import JobMap, job_static_map
 from gis.streets import QUERY_MAX, find_places
 from models import PRIORITY_LABELS, Crew, CrewMember, Photo, Report, ReportEvent, Status, User
@@ -36,6 +38,8 @@ DETAILS_MAX = 500
 NOTE_MAX = 2000
 #: A completion's token, chosen by the form (server-rendered, or by the phone's script for a queued one).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: How far (degrees, about 2 km) outside the wards' extent a phone's position may be (a depot over the border).
+AREA_MARGIN = 0.02
 #: Where "can't complete" leaves a job: open, in triage's queue, not assigned; allowed from both job statuses.
 BACK_TO_TRIAGE = Status.INVESTIGATING
 #: Used when a crew has no depot recorded: Lewisham town hall, Catford.
@@ -85,6 +89,11 @@ def start_from(session: Session, place: str = "", lat: str = "", lon: str = "") 
         except InvalidCoordinates as exc:
             raise DomainError(f"Your phone's position could not be used ({exc}). Enter a postcode or a street "
                               "name instead.", field="place") from None
+        bounds = service_area_bounds(session)
+        if bounds is not None and not (bounds[0] - AREA_MARGIN <= point.lon <= bounds[2] + AREA_MARGIN
+                                       and bounds[1] - AREA_MARGIN <= point.lat <= bounds[3] + AREA_MARGIN):
+            raise DomainError("Your phone's position is far outside the area we cover. Enter a postcode or a "
+                              "street name in the area instead.", field="place")
         return Start(point, "your position")
     if not place:
         return None
@@ -191,6 +200,7 @@ def complete_job(session: Session, report: Report, user: User, note: str, photo:
 
     ``token`` names this completion: sent again (a phone replaying its offline queue, a double tap) it changes
     nothing and answers False; True when this call completed the job."""
+    _check_crew(session, report, user)
     token = check_token(token)
     note = (note or "").strip()
     if has_nul(note):
@@ -198,6 +208,7 @@ def complete_job(session: Session, report: Report, user: User, note: str, photo:
     if len(note) > NOTE_MAX:
         raise DomainError("Keep the note to 2,000 characters or fewer.", field="note")
     _lock(session, report)
+    _check_crew(session, report, user)                  # again, as it is now
     done = session.scalars(select(ReportEvent).where(ReportEvent.client_token == token)).first()
     if done is not None:
         if done.report_id != report.id:
@@ -205,7 +216,6 @@ def complete_job(session: Session, report: Report, user: User, note: str, photo:
                               field="token")
         session.commit()              # nothing new: end the transaction that held the lock
         return False
-    _check_crew(session, report, user)
     _open_job(report)
     event = record_status(session, report, Status.FIXED, user, note or "Fixed by the crew.")
     event.client_token = token
