@@ -10,7 +10,7 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       document.getElementById("start-lat").value = pos.coords.latitude.toFixed(6);
       document.getElementById("start-lon").value = pos.coords.longitude.toFixed(6);
-      document.getElementById("start-place").value = "";
+      document.getElementById("start-place").disabled = true;   // the position, not a place, is sent
       button.form.submit();
     }, function () {
       status.textContent = "Your position is not available: type a postcode or street, or the route starts from the depot.";
