@@ -9,7 +9,7 @@
   var jobsUrl = script.getAttribute("data-jobs");
   var status = document.querySelector("[data-offline-status]");
   var problems = [];
-  if (!("indexedDB" in window) || !window.fetch || !window.FormData) { return; }
+  if (!status || !("indexedDB" in window) || !window.fetch || !window.FormData) { return; }   // no crew: nothing to keep
 
   function openDb() {
     return new Promise(function (resolve, reject) {
