@@ -63,3 +63,60 @@ def ward_static_map(session: Session, ward_id: int, points: list[LonLat], width:
     metres = max([s for s in SCALE_STEPS if s <= span] or [SCALE_STEPS[0]])
     return StaticMap(width=width, height=height, paths=paths, points=dots, scale_px=round(metres * scale, 1),
                      scale_m=metres)
+
+
+_NEAR_STREETS = text("""
+    WITH box AS (SELECT ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 27700), 4326) AS g)
+    SELECT name, ST_X(p), ST_Y(p) FROM (
+        SELECT DISTINCT ON (s.name) s.name, s.geom AS p,
+               ST_Distance(ST_Transform(s.geom, 27700), ST_SetSRID(ST_MakePoint(:x, :y), 27700)) AS d
+        FROM streets s, box WHERE s.geom && box.g
+        ORDER BY s.name, d) near
+    ORDER BY d LIMIT :limit""")
+_WARD_EDGES = text("""
+    WITH box AS (SELECT ST_MakeEnvelope(:w, :s, :e, :n, 27700) AS g)
+    SELECT ST_AsGeoJSON(ST_Intersection(ST_Boundary(ST_Transform(w.geom, 27700)), box.g), 1)
+    FROM wards w, box WHERE w.geom && ST_Transform(box.g, 4326)""")
+
+
+@dataclass
+class JobMap:
+    """A small map of one job: the job at the centre, the names of the nearest streets where they are, and
+    ward boundaries crossing the view; in view box units, north up."""
+    width: int
+    height: int
+    centre: tuple[float, float]
+    #: (x, y, name) of the nearest streets (a point on each).
+    streets: list[tuple[float, float, str]] = field(default_factory=list)
+    #: SVG path data of the ward boundaries inside the view.
+    edges: list[str] = field(default_factory=list)
+    scale_px: float = 0
+    scale_m: int = 0
+
+
+def job_static_map(session: Session, point: LonLat, width: int = 360, height: int = 240,
+                   metres_across: float = 400, streets: int = 6) -> JobMap:
+    """A ``width`` × ``height`` view ``metres_across`` metres wide (British National Grid, EPSG:27700) centred
+    on ``point`` (WGS84 degrees), with the ``streets`` nearest street names and the ward boundaries in view."""
+    x0, y0 = to_bng(point)
+    scale = width / metres_across
+    half_w, half_h = width / 2 / scale, height / 2 / scale
+    box = {"w": x0 - half_w, "s": y0 - half_h, "e": x0 + half_w, "n": y0 + half_h}
+
+    def xy(e: float, n: float) -> tuple[float, float]:
+        return round((e - box["w"]) * scale, 1), round((box["n"] - n) * scale, 1)
+
+    names = []
+    for name, lon, lat in session.execute(_NEAR_STREETS, {**box, "x": x0, "y": y0, "limit": streets}):
+        names.append((*xy(*to_bng(LonLat(lon=lon, lat=lat))), name))
+    edges = []
+    for (raw,) in session.execute(_WARD_EDGES, box):
+        geometry = json.loads(raw) if raw else {"type": "GeometryCollection"}
+        lines = {"LineString": [geometry.get("coordinates")],
+                 "MultiLineString": geometry.get("coordinates")}.get(geometry["type"], [])
+        for line in lines:
+            if line and len(line) > 1:
+                edges.append("M" + " L".join("%s %s" % xy(e, n) for e, n in line))
+    metres = max([s for s in SCALE_STEPS if s <= metres_across / 3] or [SCALE_STEPS[0]])
+    return JobMap(width=width, height=height, centre=xy(x0, y0), streets=names, edges=edges,
+                  scale_px=round(metres * scale, 1), scale_m=metres)

@@ -144,6 +144,8 @@ class ReportEvent(Base):
         # Staff search finds words in updates and notes too.
         Index("ix_report_events_note_fts", text("to_tsvector('english'::regconfig, note)"), postgresql_using="gin",
               postgresql_where=text("note <> ''")),
+        # A safety note for crews is staff-only: never a public update.
+        CheckConstraint("NOT for_crews OR internal", name="safety_note_internal"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +157,12 @@ class ReportEvent(Base):
     #: Shown on the public page unless ``internal``.
     note: Mapped[str] = mapped_column(Text, default="")
     internal: Mapped[bool] = mapped_column(default=False)
+    #: An internal note staff marked as a safety note for crews ("gas canister behind it"): shown on the crew's
+    #: job card, never to the public (it is internal: see visibility.event_is_public).
+    for_crews: Mapped[bool] = mapped_column(default=False, server_default="false")
+    #: A crew's completion carries a token chosen by its form (services/crews.py): the same completion sent
+    #: twice (a phone replaying its offline queue) completes the job once.
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Who wrote it: "council" (staff, crews, the system), "resident" (an update from anyone), or
     #: "questionnaire" (the reporter's answer to "has it been fixed?").
     source: Mapped[str] = mapped_column(String(16), default="council", server_default="council")

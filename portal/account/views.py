@@ -80,7 +80,10 @@ def logout():
     LogoutForm()  # the global check has verified its CSRF token already
     logout_user()
     flash("You have logged out.", "success")
-    return redirect(url_for("main.home"))
+    response = redirect(url_for("main.home"))
+    # What a crew's phone kept for use without signal (job cards, completions not yet sent) goes with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/account")

@@ -134,22 +134,28 @@ def templates_for(session: Session, report: Report) -> list[ResponseTemplate]:
         .order_by(ResponseTemplate.status, ResponseTemplate.title)))
 
 
-def _note(session: Session, report: Report, actor: User, note: str, internal: bool) -> ReportEvent:
-    event = ReportEvent(report=report, actor=actor, note=note, internal=internal)
+def _note(session: Session, report: Report, actor: User, note: str, internal: bool,
+          for_crews: bool = False) -> ReportEvent:
+    event = ReportEvent(report=report, actor=actor, note=note, internal=internal, for_crews=for_crews)
     session.add(event)
     session.flush()
     return event
 
 
 @unit_of_work
-def add_update(session: Session, report: Report, actor: User, note: str, internal: bool) -> ReportEvent:
-    """A public update (emailed to subscribers) or an internal note (staff only), without a status change."""
+def add_update(session: Session, report: Report, actor: User, note: str, internal: bool,
+               for_crews: bool = False) -> ReportEvent:
+    """A public update (emailed to subscribers) or an internal note (staff only), without a status change. An
+    internal note may be a safety note for crews (``for_crews``): shown on the job card, never to the public."""
     note = (note or "").strip()
     if not note:
         raise DomainError("Write the update or note.", field="note")
     if len(note) > 2000:
         raise DomainError("Keep the update to 2,000 characters or fewer.", field="note")
-    event = _note(session, report, actor, note, internal)
+    if for_crews and not internal:
+        raise DomainError("A safety note for crews is never public: tick “Internal note” as well, or untick "
+                          "“Safety note for crews”.", field="for_crews")
+    event = _note(session, report, actor, note, internal, for_crews=bool(for_crews))
     notifications.status_changed(session, report, event)
     session.commit()
     return event

@@ -103,3 +103,9 @@ def can_view_photo(photo, viewer) -> bool:
     if not can_view(photo.report, viewer):
         return False
     return photo.event is None or is_staff(viewer) or event_is_public(photo.event)
+
+
+def safety_notes(report: Report) -> list[ReportEvent]:
+    """The safety notes staff wrote for crews (internal notes marked ``for_crews``): for the crew's job card and
+    staff only. They are internal, so ``timeline`` and every public output leave them out."""
+    return [e for e in report.events if e.for_crews and e.internal and not e.hidden]

@@ -70,6 +70,8 @@ class UpdateForm(Form):
     note = TextAreaField("Text", id="update-note", validators=[
         Length(max=NOTE_MAX, message=f"Keep the update to {NOTE_MAX:,} characters or fewer.")])
     internal = BooleanField("Internal note", id="update-internal", default=True)
+    for_crews = BooleanField("Safety note for crews (shown on the crew's job card; needs “Internal note”)",
+                             id="update-for-crews")
 
 
 class DetailsForm(Form):

@@ -186,7 +186,9 @@ def details(reference: str):
 def update(reference: str):
     form = UpdateForm()
     return _act(reference, "update", form,
-                lambda s, r: triage.add_update(s, r, current_user, form.note.data, form.internal.data),
+                lambda s, r: triage.add_update(s, r, current_user, form.note.data, form.internal.data,
+                                               for_crews=form.for_crews.data),
+                "Safety note for crews added." if form.for_crews.data else
                 "Internal note added." if form.internal.data else "Public update posted.")
 
 

@@ -10,6 +10,8 @@ from portal.services import triage
 from tests.factories import CATFORD, image_bytes
 
 from tests.conftest import client_for
+
+TOKEN = "workflow-completion-token-0001"
 from tests.conftest import csrf_from
 
 
@@ -38,7 +40,8 @@ def test_my_jobs_route_from_depot_and_from_my_position(app, make_report, make_us
     client = client_for(app, member)
     html = client.get("/crew/jobs").get_data(as_text=True)
     assert html.index(r_near.reference) < html.index(r_far.reference)       # from the depot (Catford)
-    assert "geo:" in html and "openstreetmap.org/directions" in html and "TQ" in html  # OS grid reference
+    card = client.get(f"/crew/jobs/{r_near.reference}").get_data(as_text=True)
+    assert "geo:" in card and "openstreetmap.org/directions" in card and "TQ" in card  # OS grid reference
     html = client.get(f"/crew/jobs?lat={far.lat}&lon={far.lon + 0.001}").get_data(as_text=True)
     assert html.index(r_far.reference) < html.index(r_near.reference)       # from where I am
     assert client.get("/crew/jobs?lat=abc&lon=1").status_code == 400
@@ -49,8 +52,10 @@ def test_crew_page_shows_answers_but_no_reporter_contact(app, make_report, make_
     reporter = make_user(Role.RESIDENT, email="sofa.spotter@example.test", name="Sofa Spotter")
     report = make_report(reporter=reporter)
     triage.assign(db_session, [report], crew, make_user(Role.STAFF))
-    html = client_for(app, member).get("/crew/jobs").get_data(as_text=True)
-    assert report.reference in html and "How much has been dumped?" in html and "A small van load" in html
+    client = client_for(app, member)
+    assert report.reference in client.get("/crew/jobs").get_data(as_text=True)
+    html = client.get(f"/crew/jobs/{report.reference}").get_data(as_text=True)
+    assert "How much has been dumped?" in html and "A small van load" in html
     assert "sofa.spotter" not in html and "Sofa Spotter" not in html
 
 
@@ -65,7 +70,7 @@ def test_start_and_complete_with_after_photo(app, make_report, make_user, db_ses
     db_session.refresh(report)
     assert report.status is Status.IN_PROGRESS
     resp = client.post(f"/crew/jobs/{report.reference}/complete",
-                       data={"csrf_token": csrf, "note": "Cleared, area swept",
+                       data={"csrf_token": csrf, "note": "Cleared, area swept", "token": TOKEN,
                              "photo": (io.BytesIO(image_bytes()), "after.jpg")},
                        content_type="multipart/form-data")
     assert resp.status_code == 302
@@ -87,9 +92,9 @@ def test_bad_after_photo_changes_nothing(app, make_report, make_user, db_session
     client = client_for(app, member)
     csrf = csrf_from(client.get("/crew/jobs").get_data(as_text=True))
     resp = client.post(f"/crew/jobs/{report.reference}/complete",
-                       data={"csrf_token": csrf, "photo": (io.BytesIO(b"not an image"), "x.jpg")},
+                       data={"csrf_token": csrf, "token": TOKEN, "photo": (io.BytesIO(b"not an image"), "x.jpg")},
                        content_type="multipart/form-data")
-    assert resp.status_code == 303
+    assert resp.status_code == 400 and "Complete the job" in resp.get_data(as_text=True)
     db_session.refresh(report)
     assert report.status is Status.ASSIGNED
 
@@ -116,8 +121,9 @@ def test_completing_twice_is_refused(app, make_report, make_user, db_session, cr
     triage.assign(db_session, [report], crew, make_user(Role.STAFF))
     client = client_for(app, member)
     csrf = csrf_from(client.get("/crew/jobs").get_data(as_text=True))
-    assert client.post(f"/crew/jobs/{report.reference}/complete", data={"csrf_token": csrf}).status_code == 302
-    assert client.post(f"/crew/jobs/{report.reference}/complete", data={"csrf_token": csrf}).status_code == 303
+    url = f"/crew/jobs/{report.reference}/complete"
+    assert client.post(url, data={"csrf_token": csrf, "token": TOKEN}).status_code == 302
+    assert client.post(url, data={"csrf_token": csrf, "token": TOKEN[::-1]}).status_code == 400
     from models import ReportEvent
     assert db_session.scalar(select(func.count()).where(ReportEvent.report_id == report.id,
                                                         ReportEvent.to_status == Status.FIXED)) == 1
@@ -138,7 +144,8 @@ def test_hostile_after_photo_is_published_as_pixels_only(app, make_report, make_
         triage.assign(db_session, [report], crew, staff)
         csrf = csrf_from(client.get("/crew/jobs").get_data(as_text=True))
         resp = client.post(f"/crew/jobs/{report.reference}/complete",
-                           data={"csrf_token": csrf, "photo": (io.BytesIO(raw), name)},
+                           data={"csrf_token": csrf, "token": f"{TOKEN}-{len(name)}-{report.id}",
+                                 "photo": (io.BytesIO(raw), name)},
                            content_type="multipart/form-data")
         assert resp.status_code == 302, name
         after = db_session.scalars(select(Photo).where(Photo.report_id == report.id, Photo.kind == "after")).one()
@@ -158,9 +165,10 @@ def test_after_photo_of_a_refused_completion_is_not_stored(app, make_report, mak
     assert resp.status_code == 400                                              # no CSRF token
     csrf = csrf_from(client.get("/crew/jobs").get_data(as_text=True))
     resp = client.post(f"/crew/jobs/{report.reference}/complete",
-                       data={"csrf_token": csrf, "note": "x" * 2001, "photo": (io.BytesIO(image_bytes()), "a.jpg")},
+                       data={"csrf_token": csrf, "note": "x" * 2001, "token": TOKEN,
+                             "photo": (io.BytesIO(image_bytes()), "a.jpg")},
                        content_type="multipart/form-data")
-    assert resp.status_code == 303                                              # note too long
+    assert resp.status_code == 400 and "x" * 2001 in resp.get_data(as_text=True)  # note too long, kept
     other_client = client_for(app, other)
     other_csrf = csrf_from(other_client.get("/crew/jobs").get_data(as_text=True))
     resp = other_client.post(f"/crew/jobs/{report.reference}/complete",
@@ -172,6 +180,6 @@ def test_after_photo_of_a_refused_completion_is_not_stored(app, make_report, mak
     report.status = Status.FIXED                                                # already done: may not be fixed again
     db_session.commit()
     resp = client.post(f"/crew/jobs/{report.reference}/complete",
-                       data={"csrf_token": csrf, "photo": (io.BytesIO(image_bytes()), "a.jpg")},
+                       data={"csrf_token": csrf, "token": TOKEN, "photo": (io.BytesIO(image_bytes()), "a.jpg")},
                        content_type="multipart/form-data")
-    assert resp.status_code == 303 and stored_files(app) == []
+    assert resp.status_code == 400 and stored_files(app) == []

@@ -124,6 +124,8 @@ def build_world(engine, photo_dir) -> dict:
                                                     client_token=f"a11y-{uuid.uuid4().hex}", anonymous=False),
                                  users["resident"], PhotoStore(photo_dir)) for n in range(2)]
         triage.assign(session, [reports[1]], crew, users["staff"])
+        triage.add_update(session, reports[1], users["staff"], "Broken glass in the bags", internal=True,
+                          for_crews=True)
         enforcement.record_action(session, reports[0], users["staff"], "warning_letter", enforcement.london_today(),
                                   "Letter to the address found in the bags")
         apikeys.create_key(session, f"a11y-{uuid.uuid4().hex[:6]}")

@@ -25,7 +25,8 @@ PAGES = {
     "density": "/density", "ward": "/wards/{ward}", "promises": "/promises",
     "promises-category": "/promises?category=fly_tipping", "open-data": "/data", "open311-docs": "/open311",
     "staff-queue": "/staff/", "staff-report": "/staff/reports/{report}", "crew-jobs": "/crew/jobs",
-    "crew-job": "/crew/jobs#job-{job}", "admin-index": "/admin/", "admin-users": "/admin/users",
+    "crew-job": "/crew/jobs#job-{job}", "crew-job-card": "/crew/jobs/{job}",
+    "crew-jobs-from-place": "/crew/jobs?place=SE6+4RU", "admin-index": "/admin/", "admin-users": "/admin/users",
     "admin-categories": "/admin/categories", "admin-category": "/admin/categories/{category}",
     "admin-category-new": "/admin/categories/new", "admin-crews": "/admin/crews", "admin-crew": "/admin/crews/{crew}",
     "admin-crew-new": "/admin/crews/new", "admin-api-keys": "/admin/api-keys", "admin-user": "/admin/users/{user}",
@@ -51,6 +52,7 @@ NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.op
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
              "maps.ward_csv", "maps.ward_geojson", "admin.body_boundary", "maps.promises_csv", "staff.flytipping_return_csv", "reports.nearby_json", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe", "feeds.everything", "feeds.report", "lookup.places",
+             "crew.service_worker",
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}
 
@@ -132,7 +134,7 @@ ERROR_STATES = [
     ("staff", "/staff/reports/{report}", "#dup-original", "KB-NOPE"),
     ("staff", "/staff/reports/{report}", "#enf-date", "2999-01-01"),
     ("staff", "/staff/returns/fly-tipping", "#wdf-month", "2999-01"),
-    ("crew", "/crew/jobs", "#start-lat", "north"),
+    ("crew", "/crew/jobs", "#start-place", "Nowhere Street Zzz"),
     ("admin", "/admin/categories/new", "#code", "Not A Code!"),
     ("admin", "/admin/crews/new", "#depot_lat", "north"),
     ("anonymous", "/alerts", "#place", "Nowhere Street Zzz"),

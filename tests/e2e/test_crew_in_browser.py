@@ -46,7 +46,10 @@ def test_crew_completes_a_job_on_a_phone(live_server, browser, make_report, make
     triage.assign(db_session, [report], crew, make_user(Role.STAFF))
     after = tmp_path / "after.jpg"
     after.write_bytes(image_bytes(color=(40, 160, 40)))
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    # This server shares the test's database connection: no service worker fetching cards in the background
+    # (tests/e2e/test_crew_offline.py covers it, against a server of its own).
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  service_workers="block")
     page = context.new_page()
     _login(page, live_server, member.email)
     page.goto(f"{live_server}/crew/jobs")
@@ -57,13 +60,15 @@ def test_crew_completes_a_job_on_a_phone(live_server, browser, make_report, make
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
         .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))""")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, wide
-    job.get_by_role("button", name=f"Start {report.reference}").click()
+    job.get_by_role("link", name=f"Open the job card for {report.reference}").click()
+    page.get_by_role("button", name=f"Start {report.reference}").click()
     page.wait_for_load_state()
     assert "Job started" in page.content()
-    job = page.locator(f"#job-{report.reference}")
-    job.get_by_label("What was done").fill("Sofa removed, pavement swept")
-    job.locator("input[type=file]").set_input_files(str(after))
-    job.get_by_role("button", name=f"Complete {report.reference}").click()
+    page.get_by_role("link", name=f"Open the job card for {report.reference}").click()
+    page.get_by_label("What was done").fill("Sofa removed, pavement swept")
+    page.locator("input[type=file]").set_input_files(str(after))
+    with page.expect_navigation(url="**/crew/jobs"):          # sent by the page's script, then back to the list
+        page.get_by_role("button", name=f"Complete {report.reference}").click()
     page.wait_for_load_state()
     assert "Job completed" in page.content()
     db_session.refresh(report)
@@ -87,7 +92,7 @@ def test_axe_on_staff_crew_admin_and_visitor_pages(live_server, browser, make_re
                           f"/reports/{report.reference}"]))
     failures = []
     for email, urls in checks:
-        context = browser.new_context()
+        context = browser.new_context(service_workers="block")
         page = context.new_page()
         if email:
             _login(page, live_server, email)
@@ -109,7 +114,7 @@ def test_use_my_position_orders_the_route_from_the_phone(live_server, browser, m
     far = LonLat(CATFORD.lon + 0.012, CATFORD.lat)
     far_job = make_report(point=far)
     triage.assign(db_session, [near_depot, far_job], crew, make_user(Role.STAFF))
-    context = browser.new_context(viewport={"width": 390, "height": 844}, geolocation={
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block", geolocation={
         "latitude": far.lat, "longitude": far.lon + 0.001}, permissions=["geolocation"])
     page = context.new_page()
     _login(page, live_server, member.email)

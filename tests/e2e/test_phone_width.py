@@ -27,6 +27,7 @@ PAGES = [
     ("resident", "account", "/account"),
     ("councillor", "my-ward", "/my/ward"),
     ("crew", "crew-jobs", "/crew/jobs"),
+    ("crew", "crew-job-card", "/crew/jobs/{job}"),
     ("staff", "staff-queue", "/staff/"),
     ("staff", "staff-report", "/staff/reports/{report}"),
     ("staff", "staff-flytipping-return", "/staff/returns/fly-tipping"),

@@ -82,7 +82,7 @@ def build_site(session, app, photo_dir) -> dict:
         triage.assign(session, [assigned, started, fixed], crew, staff)
         crews.start_job(session, started, crew_user)
         crews.start_job(session, fixed, crew_user)
-        crews.complete_job(session, fixed, crew_user, "Cleared", None, store)
+        crews.complete_job(session, fixed, crew_user, "Cleared", None, store, f"fuzz-{fixed.reference}-completion")
         walk_in = contact_user(session, f"walk-in@{FUZZ_DOMAIN}", "Walk In")
         unconfirmed = report(5, reporter=walk_in, status=Status.UNCONFIRMED)
         later = utcnow() + timedelta(days=29)

@@ -73,3 +73,53 @@ def test_double_submit_race_makes_one_report(engine, store):
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM reports WHERE client_token = :t"), {"t": token})
+
+
+def test_a_safety_note_for_crews_is_on_no_public_output(app, db_session, make_user, store):
+    """A safety note (an internal note marked for crews) is shown to staff and on the crew's job card only: no
+    public page, feed, export, Open311 answer or the reporter's own pages and data export carry it."""
+    from datetime import timedelta
+
+    from models import Crew, CrewMember, Ward, utcnow
+    from portal.services import crews, triage
+    from tests.conftest import login
+    marker = "Zq7 gas canister behind the sofa"
+    reporter, staff, member = make_user(), make_user(Role.STAFF), make_user(Role.CREW)
+    crew = Crew(name="Safety crew")
+    db_session.add(crew)
+    db_session.flush()
+    db_session.add(CrewMember(crew_id=crew.id, user_id=member.id))
+    report = create_report(db_session, NewReport("fly_tipping", CATFORD, "Sofa dumped", dict(ANSWERS)), reporter,
+                           store)
+    triage.assign(db_session, [report], crew, staff)
+    triage.add_update(db_session, report, staff, marker, internal=True, for_crews=True)
+    assert [e.note for e in visibility.safety_notes(report)] == [marker]
+    assert marker not in [e.note for e in visibility.timeline(report, None)]
+    assert marker not in [e.note for e in visibility.timeline(report, reporter)]
+    assert crews.job_card(db_session, report, member).safety_notes[0].note == marker
+    ward = db_session.get(Ward, report.ward_id).code
+    day = utcnow().date()
+    window = f"start_date={(day - timedelta(days=1)).isoformat()}T00:00:00Z&end_date={(day + timedelta(days=1)).isoformat()}T00:00:00Z"
+    public = [f"/reports/{report.reference}", "/feeds/reports.atom", f"/feeds/reports/{report.reference}.atom",
+              "/data/reports.csv", "/data/reports.geojson", f"/wards/{ward}/reports.csv",
+              f"/wards/{ward}/reports.geojson", f"/wards/{ward}", "/map",
+              f"/open311/v2/requests/{report.reference}.json", f"/open311/v2/requests/{report.reference}.xml",
+              "/open311/v2/requests.json", "/open311/v2/requests.xml",
+              f"/open311/v2/servicerequestupdates.json?{window}", f"/open311/v2/servicerequestupdates.xml?{window}"]
+    anonymous = app.test_client()
+    checked = 0
+    for url in public:
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        assert marker not in body, url
+        checked += report.reference in body
+    assert checked >= 8                       # the report itself is in these outputs, its safety note is not
+    mine = login(app.test_client(), reporter.email)
+    for url in (f"/reports/{report.reference}", "/my/reports", "/account/data.json"):
+        response = mine.get(url)
+        assert response.status_code == 200 and marker not in response.get_data(as_text=True), url
+    staff_page = login(app.test_client(), staff.email).get(f"/staff/reports/{report.reference}")
+    assert marker in staff_page.get_data(as_text=True) and "safety note for crews" in staff_page.get_data(as_text=True)
+    card = login(app.test_client(), member.email).get(f"/crew/jobs/{report.reference}")
+    assert marker in card.get_data(as_text=True)

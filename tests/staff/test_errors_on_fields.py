@@ -99,12 +99,12 @@ def test_the_report_page_has_one_id_per_box(make_report, staff_client):
 
 def test_the_crew_route_start_says_what_is_wrong_on_the_box(app, make_user, crew_pair):
     client = client_for(app, crew_pair[1])
-    resp = client.client.get("/crew/jobs?lat=north&lon=1")
+    resp = client.client.get("/crew/jobs?place=Nowhere+Street+Zzz")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
-    error = re.search(r'id="start-lat-error">(.*?)</p>', html, re.S)
-    assert error and "latitude" in error.group(1) and 'value="north"' in html
-    assert 'aria-describedby="start-lat-error"' in html
+    error = re.search(r'id="start-place-error">(.*?)</p>', html, re.S)
+    assert error and "postcode or street" in error.group(1) and 'value="Nowhere Street Zzz"' in html
+    assert "start-place-error" in re.search(r'<input[^>]*id="start-place"[^>]*>', html).group(0)
 
 
 @pytest.fixture()
