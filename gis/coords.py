@@ -21,6 +21,15 @@ class LonLat:
         return f"SRID=4326;POINT({self.lon!r} {self.lat!r})"
 
 
+def ascii_float(text: str) -> float:
+    """A number as typed in ASCII, or ValueError. ``float()`` alone also reads "５１.４" (full-width),
+    "٥١.٤" (Arabic-Indic digits) and "5_1.4"; numbers from people and clients are ASCII digits only."""
+    text = str(text).strip()
+    if not text.isascii() or "_" in text:
+        raise ValueError(f"not an ASCII number: {text[:40]!r}")
+    return float(text)
+
+
 def parse_lat_lon(lat: object, lon: object) -> LonLat:
     """Return a checked WGS84 point (degrees) from user input, or raise InvalidCoordinates."""
     values = []
@@ -31,7 +40,7 @@ def parse_lat_lon(lat: object, lon: object) -> LonLat:
         if len(text) > 32:
             raise InvalidCoordinates(f"The {name} is too long to be a coordinate.")
         try:
-            value = float(text)
+            value = ascii_float(text)
         except ValueError:
             raise InvalidCoordinates(f"The {name} must be a number in decimal degrees, like 51.4452.") from None
         if not math.isfinite(value):

@@ -12,6 +12,7 @@ from sqlalchemy.sql import ColumnElement
 
 from models import Category, Report, Status, Ward
 
+from .coords import ascii_float
 from .performance import Period
 
 #: Largest box the map endpoint accepts, in degrees (about 55 × 35 km at London's latitude).
@@ -43,7 +44,7 @@ def parse_bbox(raw: str | None) -> BBox:
     try:
         if len(parts) != 4:
             raise ValueError
-        west, south, east, north = (float(p) for p in parts)
+        west, south, east, north = (ascii_float(p) for p in parts)
     except ValueError:
         raise BoxError("bbox must be four numbers: west,south,east,north (degrees).") from None
     if not all(abs(v) < float("inf") for v in (west, south, east, north)) \

@@ -141,6 +141,27 @@ def find_street(session: Session, query: str, limit: int = MATCH_LIMIT) -> list[
     return [StreetMatch(name=name, point=LonLat(lon=lon, lat=lat)) for name, lon, lat in rows]
 
 
+#: A house number (or range, or "No. 12", "Flat 3") before the street in a written address.
+_HOUSE_NUMBER = re.compile(r"^(?:(?:no\.?|number|flat|unit)\s*)?\d+[a-z]?(?:\s*[-/]\s*\d+[a-z]?)?\s+", re.IGNORECASE)
+#: Parts of a written address looked at (an address is a few comma-separated parts, not a page of text).
+ADDRESS_PARTS_MAX = 6
+
+
+def street_in_address(session: Session, address: str) -> StreetMatch | None:
+    """The street a written address names ('12 Rushey Green, Catford'): the first comma-separated part that,
+    without its house number, is the whole name of a street we know. Only a whole name counts: a part that
+    merely contains a street's name ('Outside the library') places nothing, rather than the wrong street."""
+    for part in (address or "")[:QUERY_MAX * ADDRESS_PARTS_MAX].split(",")[:ADDRESS_PARTS_MAX]:
+        name = _HOUSE_NUMBER.sub("", part.strip())
+        key = street_key(name)
+        if len(key) < QUERY_MIN:
+            continue
+        found = find_street(session, name, limit=1)              # the whole name comes first when there is one
+        if found and street_key(found[0].name) == key:
+            return found[0]
+    return None
+
+
 def find_places(session: Session, query: str, limit: int = MATCH_LIMIT) -> list[Place]:
     """A postcode (when the text is one we know) or the streets matching the text, each with a WGS84 point."""
     query = (query or "").strip()[:QUERY_MAX]

@@ -93,7 +93,7 @@ class Browser:
             try:
                 if self.request(server.base + "/healthz")[0] == 200:
                     return
-            except URLError:
+            except (URLError, TimeoutError):      # not listening yet, or booting slowly on a busy machine
                 pass
             assert server.proc.poll() is None, server.error_log.read_text()[-3000:]
             assert time.monotonic() < deadline, "the worker did not answer /healthz:\n" + \

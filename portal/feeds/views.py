@@ -6,13 +6,16 @@ from models import utcnow
 from .. import db
 from ..services import feeds, visibility
 from ..services.errors import DomainError
+from ..services.text import xml_safe
 from . import bp
 
 ATOM = "application/atom+xml; charset=utf-8"
 
 
 def _atom(template: str, **context):
-    response = make_response(render_template(template, **context))
+    # Text stored before input was cleaned (or imported) may hold characters XML forbids: one of them would
+    # make the whole feed unreadable for every reader, so the document keeps only what XML allows.
+    response = make_response(xml_safe(render_template(template, **context)))
     response.headers["Content-Type"] = ATOM
     response.cache_control.public, response.cache_control.max_age = True, 300
     return response

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator, \
     model_validator
 
+from gis.coords import ascii_float
 from models import DESCRIPTION_MAX_API, Status
 from ..schemas import Shape, comma_list, field_problem, problem, whole_number
 from ..services.emails import InvalidEmail, normalise_email
@@ -93,7 +94,7 @@ def parse_bbox(value: Any) -> tuple[float, float, float, float]:
     if isinstance(value, tuple):
         return value
     try:
-        parts = [float(p) for p in str(value).split(",")]
+        parts = [ascii_float(p) for p in str(value).split(",")]
     except ValueError:
         raise problem(BBOX_MESSAGE) from None
     if len(parts) != 4:
@@ -261,8 +262,9 @@ class NewRequest(Shape):
     address_string: str = Field(
         "", max_length=200, examples=["12 Rushey Green, SE6 4RU"],
         description="Where, when lat and long are not given: an address with its postcode (e.g. '12 Rushey "
-                    "Green, SE6 4RU'); the request is placed at the postcode's centre. An address without a "
-                    "postcode we know is refused (400).")
+                    "Green, SE6 4RU'), placed at the postcode's centre; or, without a postcode, an address naming "
+                    "one of the council's streets (e.g. '12 Rushey Green, Catford'), placed on that street. "
+                    "Anything else is refused (400).")
     address_id: str = Field("", max_length=100, description="Not accepted: this council has no address ids "
                                                             "(400 naming address_id).")
     email: str = Field("", max_length=254, description="Kept for council staff; never published.")
@@ -290,7 +292,7 @@ class NewRequest(Shape):
     def _no_address_ids(cls, value: str) -> str:
         if value:
             raise problem("address_id is not accepted: this council has no address ids. Send lat and long, or "
-                          "address_string with the postcode in it.")
+                          "address_string with a postcode or street name in it.")
         return value
 
     @field_validator("email")
@@ -338,7 +340,8 @@ class NewRequest(Shape):
     @model_validator(mode="after")
     def _somewhere(self) -> NewRequest:
         if not (self.lat or self.long) and not self.address_string:
-            raise problem("A location is required: lat and long, or address_string with a postcode in it.")
+            raise problem("A location is required: lat and long, or address_string with a postcode or street name "
+                          "in it.")
         return self
 
 

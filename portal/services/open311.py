@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.queries import format_postcode, postcode_in_text, postcode_location
+from gis.streets import street_in_address
 from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, Report, ReportContact,
                     ReportEvent, Status, Ward)
 
@@ -73,8 +74,8 @@ class RequestRow:
 
 
 def request_location(session: Session, lat: str, lon: str, address: str) -> LonLat:
-    """The point of a request: lat/long if given, else the centroid of the postcode in address_string (a
-    street address is located by its postcode: we hold no street gazetteer)."""
+    """The point of a request: lat/long if given, else the centroid of the postcode in address_string, else
+    (no postcode in it) the street it names, from the council's street names (gis.streets)."""
     if lat or lon:
         try:
             return parse_lat_lon(lat, lon)
@@ -82,8 +83,13 @@ def request_location(session: Session, lat: str, lon: str, address: str) -> LonL
             raise DomainError(str(exc), field="location") from None
     postcode = postcode_in_text(address)
     if postcode is None:
-        raise DomainError("address_string could not be located: we place an address by the postcode in it (like "
-                          "'12 Rushey Green, SE6 4RU'). Add the postcode, or send lat and long.", field="location")
+        street = street_in_address(session, address)
+        if street is None:
+            raise DomainError("address_string could not be located: we place an address by the postcode in it "
+                              "(like '12 Rushey Green, SE6 4RU') or by a street of ours it names (like "
+                              "'12 Rushey Green, Catford'). Add the postcode, or send lat and long.",
+                              field="location")
+        return street.point
     point = postcode_location(session, postcode)
     if point is None:
         raise DomainError(f"address_string could not be located: the postcode {format_postcode(postcode)} is not "

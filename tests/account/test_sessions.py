@@ -66,3 +66,16 @@ def test_a_password_change_ends_every_other_session(app, resident):
     assert resp.status_code == 302
     assert _logged_in(here) and not _logged_in(other)
     assert _logged_in(login(app.test_client(), resident.email, NEW))
+
+
+def test_deleting_the_account_ends_every_other_session(app, resident):
+    other = app.test_client()
+    FormClient(other).submit("/login", {"email": resident.email, "password": "correct horse battery staple",
+                                        "remember": "y"})
+    here = login(app.test_client(), resident.email)
+    assert _logged_in(other) and _logged_in(here)
+    resp = here.submit("/account/delete", {"password": "correct horse battery staple"}, page="/account")
+    assert resp.status_code == 302
+    assert not _logged_in(here) and not _logged_in(other)
+    other.delete_cookie("session", domain="localhost")                     # the remember-me cookie alone
+    assert not _logged_in(other)

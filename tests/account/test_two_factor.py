@@ -269,3 +269,12 @@ def test_a_confirmation_link_does_not_skip_the_second_step(app, db_session, app_
     db_session.refresh(staff)
     assert staff.email_confirmed_at is not None
     assert fc.submit("/login/code", {"code": totp_code()}).status_code == 302 and logged_in(fc)
+
+
+def test_an_admins_password_alone_never_reaches_admin_or_staff_pages(app, make_user):
+    admin = make_user(Role.ADMIN)
+    fc = password_step(app.test_client(), admin.email)
+    assert fc.second_step == "/login/code"
+    for url in ("/admin/", "/admin/users", "/admin/log", "/staff/", "/account"):
+        resp = fc.get(url)
+        assert resp.status_code == 302 and resp.headers["Location"].startswith("/login"), url

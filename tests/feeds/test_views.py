@@ -65,3 +65,35 @@ def test_pages_link_their_feeds(client, make_report):
     assert f'rel="alternate" type="application/atom+xml"' in page and f"/feeds/reports/{report.reference}.atom" in page
     ward = client.get(f"/wards/{report.ward.code}").get_data(as_text=True)
     assert f"/feeds/reports.atom?ward={report.ward.code}" in ward
+
+
+def test_feed_links_never_come_from_a_forged_host(client, make_report):
+    report = make_report()
+    forged = {"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    for url in ("/feeds/reports.atom", f"/feeds/reports/{report.reference}.atom"):
+        resp = client.get(url, headers=forged)
+        assert resp.status_code == 200
+        body = resp.get_data(as_text=True)
+        assert "attacker" not in body and f"http://localhost/reports/{report.reference}" in body, url
+
+
+def test_text_stored_with_control_characters_still_makes_well_formed_feeds(client, db_session, make_report):
+    """Text stored before input was cleaned (or imported) must not break the document for every reader."""
+    from xml.parsers import expat
+
+    from sqlalchemy import update
+
+    from models import Category, Report, ReportEvent
+    from portal.services.reports import change_status
+    report = make_report()
+    change_status(db_session, report, Status.INVESTIGATING, None, note="Crew on the way")
+    db_session.execute(update(Report).where(Report.id == report.id).values(description="Sofa\x0band\x01 bags\ufffe"))
+    db_session.execute(update(ReportEvent).where(ReportEvent.report_id == report.id)
+                       .values(note="Crew\x0c on\x1f the way"))
+    db_session.execute(update(Category).where(Category.id == report.category_id).values(name="Fly\x0b-tipping"))
+    db_session.commit()
+    for url in ("/feeds/reports.atom", f"/feeds/reports/{report.reference}.atom"):
+        data = client.get(url).data
+        expat.ParserCreate().Parse(data, True)          # raises on a character XML forbids
+        text = data.decode()
+        assert ("Sofaand bags" in text) if url.endswith("reports.atom") else ("Crew on the way" in text), url

@@ -24,6 +24,9 @@ def test_rounds_to_about_a_centimetre():
     ("abc", "-0.02", "latitude must be a number"),
     ("51.4", "1,5", "longitude must be a number"),
     ("51.4", "0x10", "longitude must be a number"),
+    ("\uff15\uff11.\uff14", "-0.02", "latitude must be a number"),       # full-width digits: float() reads them
+    ("\u0665\u0661.\u0664", "-0.02", "latitude must be a number"),       # Arabic-Indic digits
+    ("51.4", "-0_02", "longitude must be a number"),                       # float() reads "_" between digits
     ("NaN", "-0.02", "latitude must be a real number"),
     ("51.4", "nan", "longitude must be a real number"),
     ("inf", "-0.02", "latitude must be a real number"),
@@ -71,3 +74,11 @@ def test_os_grid_reference_of_catford():
 def test_point_off_the_national_grid_is_refused():
     with pytest.raises(InvalidCoordinates, match="outside the Ordnance Survey national grid"):
         os_grid_reference(LonLat(lon=20.0, lat=10.0))
+
+
+def test_numbers_are_read_from_ascii_digits_only():
+    from gis.coords import ascii_float
+    assert ascii_float(" -0.0205 ") == -0.0205 and ascii_float("1e-3") == 0.001
+    for text in ("\uff15\uff11.4", "\u0665\u0661.4", "5_1.4", "51.4\u00b2", ""):
+        with pytest.raises(ValueError):
+            ascii_float(text)

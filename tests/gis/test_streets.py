@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gis.importers import ImportFailed
-from gis.streets import find_places, find_street, import_streets, read_streets, street_key
+from gis.streets import find_places, find_street, import_streets, read_streets, street_in_address, street_key
 from models import Street
 from portal.services import demo
 
@@ -58,3 +58,16 @@ def test_a_file_without_names_is_refused(tmp_path):
     path.write_text("street,lat,lon\nX,51,0\n")
     with pytest.raises(ImportFailed):
         list(read_streets(path))
+
+
+@pytest.mark.parametrize("address", ["12 Rushey Green, Catford", "12a Rushey Green", "No. 12 rushey  green",
+                                     "Outside the shops, 10-12 Rushey Green, London SE6", "RUSHEY GREEN"])
+def test_the_street_a_written_address_names(db_session, address):
+    found = street_in_address(db_session, address)
+    assert found is not None and found.name == "Rushey Green", address
+
+
+@pytest.mark.parametrize("address", ["Outside the library", "12 Rushey, Catford", "", "12", ",,,,",
+                                     "%_%, 12 %", "x" * 5000, "a, " * 6 + "Rushey Green"])
+def test_a_written_address_without_a_whole_street_name_places_nothing(db_session, address):
+    assert street_in_address(db_session, address) is None, address

@@ -168,6 +168,7 @@ def test_bad_filters_are_a_clear_400(client, path, query):
 @pytest.mark.parametrize("query", BAD_QUERIES + [
     "bbox=", "bbox=a,b,c,d", "bbox=1,2,3", "bbox=-0.01,51.45,-0.02,51.46", "bbox=-0.02,51.46,-0.01,51.45",
     "bbox=-180,-90,180,90", "bbox=nan,51,0,51.1", "bbox=-0.02,51.45,inf,51.46", "bbox=-200,51.45,-0.01,51.46",
+    "bbox=-0.03,51.44,-0.01,%EF%BC%95%EF%BC%91.45", "bbox=-0.03,51.44,-0.01,5_1.45",   # ASCII digits only
 ])
 def test_api_map_bad_input_is_json_400(client, query):
     if not query.startswith("bbox"):

@@ -101,3 +101,17 @@ def test_explore_feed_is_json_not_script(client, hostile):
     resp = client.get(f"/api/map?bbox=-0.03,51.44,-0.01,51.45&{MARCH}")
     assert resp.mimetype == "application/json"
     assert CATEGORY_NAME in {f["properties"]["category"] for f in resp.get_json()["features"]}
+
+
+def test_the_neighbourhood_map_carries_no_stored_text_in_scripts(client, hostile, db_session):
+    """/near (main/near.html) draws this year's reports around the chosen place, labelled with their category."""
+    from datetime import datetime, timezone
+
+    from models import Status
+    from .conftest import RUSHEY_GREEN, add_report
+    recent = add_report(db_session, "fly_tipping", RUSHEY_GREEN, Status.NEW, datetime.now(timezone.utc))
+    resp = client.get("/near?lat=51.4442&lon=-0.0214")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert recent.reference in html
+    assert_no_stored_text_in_scripts(html, f"{recent.reference} {CATEGORY_NAME}")

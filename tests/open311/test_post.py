@@ -120,6 +120,10 @@ BAD = [   # an unknown service_code is a 404 and a missing description is fine: 
     ({"attribute[size": "x"}, "attribute["),
     ({"description": "x" * 5000}, "4,000"),
     ({"email": "not-an-email"}, "email"),
+    ({"email": "victim@example.org\r\nBcc: all@example.org"}, "email"),     # the one address rule, here too
+    ({"email": "a@example.org, b@example.org"}, "email"),
+    ({"email": "İnes@example.org"}, "email"),
+    ({"email": "josé@example.org"}, "email"),
     ({"media_url": "javascript:alert(1)"}, "media_url"),
 ]
 

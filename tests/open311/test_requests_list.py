@@ -95,6 +95,8 @@ def test_status_notes_show_latest_public_note(api, db_session, make_report):
     ("bbox=1,2,3", "bbox"),
     ("bbox=0.1,51.5,-0.1,51.4", "bbox"),
     ("bbox=a,b,c,d", "bbox"),
+    ("bbox=0.01,51.40,0.02,%EF%BC%95%EF%BC%91.41", "bbox"),                 # full-width digits: float() reads them
+    ("bbox=0.01,51.40,0.02,5_1.41", "bbox"),
     ("service_request_id=" + ",".join(f"KB-{i:05d}" for i in range(101)), "at most"),
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])

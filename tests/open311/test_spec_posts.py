@@ -186,8 +186,9 @@ def test_address_string_with_a_postcode_inside(api, app_key, address):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 @pytest.mark.parametrize("address,message", [
-    ("12 Rushey Green, Catford", "address_string could not be located"),
     ("Outside the library", "address_string could not be located"),
+    ("12 Rushey, Catford", "address_string could not be located"),        # part of a name places nothing
+    ("12 Nowhere Street Zzz", "address_string could not be located"),
     ("12 Rushey Green, ZZ9 9ZZ", "ZZ9 9ZZ"),
 ])
 def test_address_that_cannot_be_located_is_400(api, app_key, db_session, address, message, fmt):
@@ -196,6 +197,17 @@ def test_address_that_cannot_be_located_is_400(api, app_key, db_session, address
     assert resp.status_code == 400
     assert message in description(resp, fmt) and "lat and long" in description(resp, fmt)
     assert count(db_session) == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("address", ["12 Rushey Green, Catford", "rushey green", "Outside no. 12, Rushey Green",
+                                     "Flat 3, 12-14 Rushey Green, London"])
+def test_address_string_naming_one_of_our_streets_without_a_postcode(api, app_key, address, fmt):
+    resp = api.post(f"/requests.{fmt}", {**NO_POINT, "address_string": address, "api_key": app_key})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    row = api.get(f"/requests/{created_id(resp, fmt)}.json", schema="requests").doc[0]
+    assert abs(row["lat"] - 51.4453) < 0.003 and abs(row["long"] + 0.0198) < 0.003       # on Rushey Green
+    assert row["address"] == "Rushey Green ward, Lewisham"
 
 
 def test_lat_long_win_over_address_string(api, app_key):

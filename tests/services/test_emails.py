@@ -75,3 +75,36 @@ def test_no_account_report_form_refuses_hostile_addresses_and_keeps_the_rest(app
         assert resp.status_code == 400 and "valid email address" in html
         assert "Sofa and bags dumped by the lamp post" in html                     # the rest is kept
     assert db_session.scalar(text("SELECT count(*) FROM outbox WHERE to_addr LIKE '%example.org%'")) == 0
+
+
+ENTRY_HOSTILE = ["victim@example.org\r\nBcc: all@example.org", "a@example.org, b@example.org",
+                 "İnes@example.org", "josé@example.org"]
+
+
+def test_staff_reporting_for_a_caller_refuses_hostile_addresses_and_keeps_the_rest(staff_client, db_session):
+    from tests.factories import report_form
+    before = db_session.scalar(text("SELECT count(*) FROM reports"))
+    for n, address in enumerate(ENTRY_HOSTILE):
+        resp = staff_client.submit("/report", report_form(channel="phone", email=address, your_name="Carl",
+                                                          submission_token=f"caller-{n}"))
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 400, address
+        assert "plain letters" in html or "valid email address" in html, address
+        assert "Sofa and bags dumped by the lamp post" in html, address                # the rest is kept
+    assert db_session.scalar(text("SELECT count(*) FROM reports")) == before
+    assert db_session.scalar(text("SELECT count(*) FROM outbox")) == 0
+
+
+def test_the_report_form_refuses_a_lookalike_of_an_existing_address_clearly(forms, db_session):
+    from tests.factories import report_form
+    register_user(db_session, email="ines@example.org", password="a long password here", display_name="Ines")
+    resp = forms.submit("/report", report_form(email="İnes@example.org", your_name="Ines", submission_token="li"))
+    assert resp.status_code == 400 and "plain letters" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("address", ENTRY_HOSTILE)
+def test_the_command_line_refuses_hostile_addresses(app, db_session, address):
+    result = app.test_cli_runner().invoke(args=["users", "create", address, "--name", "X", "--role", "admin",
+                                                "--password", "a long password here"])
+    assert result.exit_code != 0 and "email" in result.output.lower(), result.output
+    assert db_session.scalar(text("SELECT count(*) FROM users WHERE email LIKE '%example.org%'")) == 0

@@ -1,6 +1,8 @@
 """Every emailed link that grants something works once: a replay gets a clear page and changes nothing."""
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from models import OutboxMessage, Role, Status, Subscription, User
@@ -113,3 +115,41 @@ def test_links_cannot_act_on_a_report_hidden_since(app, resident, make_report, m
     assert follow(client, rate, {"score": "5"}).status_code == 400
     db_session.refresh(report)
     assert report.status is Status.FIXED
+
+
+# Each granting link, a day past its lifetime: (purpose, path, days, what the person posts). The payload is
+# plausible but never reached: an expired token is refused before anything is looked up.
+EXPIRED = [
+    ("register", "/register/confirm", 4, {}),
+    ("confirm", "/n/confirm", 8, {}),
+    ("claim", "/n/claim", 8, {"password": "a long enough password"}),
+    ("reopen", "/n/reopen", 15, {}),
+    ("rate", "/n/rate", 61, {"score": "4"}),
+    ("unsubscribe", "/n/unsubscribe", 3651, {}),
+    ("update-confirm", "/n/update", 8, {}),
+    ("follow", "/n/follow", 8, {}),
+    ("alert-confirm", "/alerts/confirm", 8, {}),
+    ("questionnaire", "/n/fixed", 29, {"fixed": "yes"}),
+]
+
+
+@pytest.mark.parametrize("purpose, path, days, data", EXPIRED, ids=[e[0] for e in EXPIRED])
+def test_every_granting_link_expires(app, app_ctx, db_session, resident, make_report, monkeypatch,
+                                     purpose, path, days, data):
+    from datetime import timedelta
+
+    from itsdangerous import TimestampSigner
+
+    from models import utcnow
+    from portal.services.links import make_token
+    report = make_report(reporter=resident)
+    payload = {"r": report.id, "u": resident.id, "f": "x", "a": 1, "e": resident.email}
+    old = int((utcnow() - timedelta(days=days)).timestamp())
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: old)
+    token = make_token(db_session, purpose, payload)
+    monkeypatch.undo()
+    client = app.test_client()
+    csrf = csrf_from(client.get("/report").get_data(as_text=True))
+    resp = client.post(f"{path}/{token}", data={"csrf_token": csrf, **data})
+    assert resp.status_code == 400 and "expired" in resp.get_data(as_text=True), (purpose, resp.status_code)
+    assert client.get("/my/reports").status_code == 302                   # nobody was logged in by it

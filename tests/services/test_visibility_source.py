@@ -12,7 +12,9 @@ from tests.conftest import login
 from tests.factories import CATFORD, report_form
 
 ROOT = Path(__file__).resolve().parents[2]
-QUERY = re.compile(r"select\(\s*Report\b|\b(?:FROM|JOIN) reports\b")
+#: A select of reports, or any other select that joins them in (e.g. timeline entries with their report).
+QUERY = re.compile(r"select\(\s*Report\b|\b(?:select_from|join|outerjoin)\(\s*Report\s*[,)]"
+                   r"|\b(?:FROM|JOIN) reports\b")
 
 #: Every file allowed to build a query over reports itself, how many times, and why it is not a public view.
 REVIEWED = {
@@ -21,7 +23,10 @@ REVIEWED = {
     "portal/services/triage.py": (3, "staff only: queue, duplicate candidates, map points"),
     "portal/services/crews.py": (3, "crew only: their jobs, a job by its reference (the card checks the crew), "
                                     "the job's row locked while it is completed"),
-    "portal/services/open311.py": (2, "idempotency by client token; the public list takes visible_to"),
+    "portal/services/open311.py": (3, "idempotency by client token; the public list and the public updates "
+                                      "take visible_to"),
+    "portal/services/body_sender.py": (1, "the worker: sends due to bodies, only of reports visible_to the "
+                                          "public"),
     "portal/services/reports.py": (1, "idempotency by submission token, before a report exists"),
     "portal/services/demo.py": (1, "is the database empty"),
     "portal/staff/views.py": (3, "staff only"),
@@ -115,3 +120,34 @@ def test_the_summary_triggers_ask_the_function_not_a_copy_of_the_rule(db_session
                                     {"f": function}).scalar()
         assert "kerbside_report_is_public" in source, function
         assert "'unconfirmed'" not in source and "NOT r.hidden" not in source, function
+
+
+def test_every_public_action_on_a_report_answers_404_for_what_the_viewer_may_not_see(app, make_user, fly_tip,
+                                                                                   db_session):
+    """Each route of the public site that takes a report's reference (view, feed, support and taking it back,
+    follow and unfollow, update, the reporter's fixed/reopen) finds it through report_for: a hidden or an
+    unconfirmed report is a 404 for anyone but its reporter and staff, whatever the method."""
+    from tests.conftest import csrf_from
+    hidden, waiting = fly_tip("hidden-3", hidden=True), fly_tip("waiting-3")
+    waiting.status = Status.UNCONFIRMED
+    db_session.commit()
+    client = login(app.test_client(), make_user(Role.RESIDENT).email)
+    token = csrf_from(client.get("/report").get_data(as_text=True))
+    data = {"csrf_token": token, "text": "Still there", "action": "fixed", "email": "x@example.test"}
+    checked = set()
+    for rule in app.url_map.iter_rules():
+        if "<reference>" not in rule.rule or rule.endpoint.split(".")[0] in ("staff", "crew"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for report in (hidden, waiting):
+                url = rule.rule.replace("<reference>", report.reference)
+                resp = client.open(url, method=method, data=data if method == "POST" else None)
+                assert resp.status_code == 404, (method, rule.rule, report.status, resp.status_code)
+            checked.add((method, rule.rule))
+    assert {("POST", "/reports/<reference>/support"), ("POST", "/reports/<reference>/support/stop"),
+            ("POST", "/reports/<reference>/follow"), ("POST", "/reports/<reference>/unfollow"),
+            ("POST", "/reports/<reference>/update"), ("POST", "/reports/<reference>/reporter-status"),
+            ("GET", "/reports/<reference>")} <= checked
+    db_session.refresh(hidden)
+    db_session.refresh(waiting)
+    assert hidden.status is Status.NEW and waiting.status is Status.UNCONFIRMED
