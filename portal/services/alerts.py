@@ -257,8 +257,11 @@ def match_new_events(session: Session, now: datetime | None = None, settle: time
     # neighbours with lower ids may still be committing), so that nothing is passed over for good. An event
     # dated further ahead than that is a clock's or an import's mistake, not one in flight: it must not hold
     # every later event back until its date comes.
+    # A round takes at most ``batch`` events, counted, not ids: ids that rolled-back transactions used leave
+    # gaps of any size, which a range of ids would spend rounds on.
     high = session.execute(text("""
-        SELECT least(:low + :batch,
+        SELECT least(coalesce((SELECT id FROM report_events WHERE id > :low ORDER BY id OFFSET :batch - 1 LIMIT 1),
+                              (SELECT max(id) FROM report_events), :low),
                      coalesce((SELECT min(id) - 1 FROM report_events
                                WHERE id > :low AND at > :cutoff AND at <= :ahead),
                               (SELECT max(id) FROM report_events), :low))
