@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from models import Alert, OutboxMessage, Role, Status
 from portal.services.reports import change_status
 from tests.conftest import login
-from tests.workflow.conftest import app_ctx, make_report  # noqa: F401 (fixtures)
 
 SAVE = "/notifications"
 

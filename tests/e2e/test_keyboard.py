@@ -89,9 +89,14 @@ def test_crew_completes_a_job_with_the_keyboard(page, world, engine):
     login_by_keyboard(page, world["emails"]["crew"])
     tab_to(page, "nav a", "My jobs")
     press_and_wait(page, "Enter")
+    tab_to(page, "a", f"Open the job card for {reference}")
+    press_and_wait(page, "Enter")
     tab_to(page, "button", f"Start {reference}")
     press_and_wait(page, " ")
     assert "Job started" in page.locator(".flashes").inner_text()
+    if not page.url.endswith(f"/crew/jobs/{reference}"):          # back on the list: open the card again
+        tab_to(page, "a", f"Open the job card for {reference}")
+        press_and_wait(page, "Enter")
     tab_to(page, f"#note-{reference}")
     page.keyboard.type("Sofa removed, pavement swept")
     # the file picker is an OS dialog: the file is given to the (focused-next) input directly

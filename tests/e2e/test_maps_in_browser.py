@@ -6,6 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.maps.conftest import hostile, known_reports  # noqa: F401 (fixtures: the maps tests' hand-made reports)
+
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium not installed")
 MARCH = "start=2020-03-01&end=2020-03-31"

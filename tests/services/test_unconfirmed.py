@@ -10,7 +10,6 @@ from portal.services.unconfirmed import purge_unconfirmed
 from tests.conftest import FormClient
 from tests.factories import image_bytes
 from tests.updates.test_views import post_update
-from tests.workflow.conftest import app_ctx, make_report, smtp  # noqa: F401 (fixtures)
 
 LATER = timedelta(days=8)          # past the links' 7 days
 
@@ -84,7 +83,7 @@ def test_confirmed_ones_and_people_still_referred_to_stay(app, db_session, make_
     assert _user(db_session, "again@example.test") is not None
 
 
-def test_the_command_and_the_mail_worker_run_it(app, db_session, make_report, smtp):
+def test_the_command_and_the_mail_worker_run_it(app, app_ctx, db_session, make_report, smtp):
     report = make_report()
     client = FormClient(app.test_client())
     for email in ("gone@example.test", "also.gone@example.test"):

@@ -123,7 +123,7 @@ def test_the_dashboard_and_its_csv(make_report, staff_client, db_session):
     assert rows[0][0] == "ward" and rows[-1][0] == "All" and int(rows[-1][2]) >= 1
 
 
-def test_asking_for_overdue_notices(app, make_report, make_user, db_session):
+def test_asking_for_overdue_notices(app, app_ctx, make_report, make_user, db_session):
     lead = make_user(Role.STAFF)
     client = login(app.test_client(), lead.email)
     assert client.submit("/staff/dashboard/notices", {"on": "1"}, page="/staff/dashboard").status_code == 302
