@@ -129,6 +129,8 @@ def main() -> None:
         ("/map page (list + map shell), 365 d", "/map?period=365", None, None, "< 1000"),
         ("/density page, fly tipping 90 d", f"/density?{fly90}", None, None, "< 1000"),
         ("/data page", "/data", None, None, "< 1000"),
+        ("neighbourhood page /near SE6 4RU", "/near?postcode=SE6+4RU", None, None, "< 150"),
+        ("/fairness page", "/fairness", None, None, "< 1000"),
     ]
     print(f"{'case':46} {'endpoint':>17} {'raw SQL':>17}  target   main query")
     for name, path, sql_fn, what, target in cases:

@@ -23,6 +23,8 @@ from sqlalchemy.engine import make_url
 from devtools import cluster
 
 DEFAULT_PORT = 5433
+#: Seconds pg_ctl waits for the standby to accept connections.
+START_WAIT = 600
 STANDBY_SETTINGS = {"listen_addresses": "''", "hot_standby": "on", "logging_collector": "off",
                     # Never cancel a test's query for a conflicting change replayed meanwhile.
                     "max_standby_streaming_delay": "-1"}
@@ -85,9 +87,16 @@ class Standby:
         self.sock.mkdir(parents=True, exist_ok=True)
         cluster._chown_postgres(self.sock)
         opts = " ".join(f"-c {k}={v}" for k, v in cluster.TEST_SETTINGS.items())
-        subprocess.run(cluster._as_owner([str(cluster.PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-w",
-                                          "-t", "60", "-l", str(self.datadir / "server.log"), "-o", opts,
-                                          "start"]), check=True, stdout=subprocess.DEVNULL)
+        # A hot standby opens for reads only once no transaction on the primary has more subtransactions than
+        # it can track (64): a long test transaction full of savepoints elsewhere on the cluster holds it back
+        # until it ends, so wait long (and show the standby's log if it still does not open).
+        done = subprocess.run(cluster._as_owner([str(cluster.PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-w",
+                                                 "-t", str(START_WAIT), "-l", str(self.datadir / "server.log"),
+                                                 "-o", opts, "start"]), stdout=subprocess.DEVNULL)
+        if done.returncode != 0:
+            log = self.datadir / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+            raise RuntimeError(f"the standby did not open for reads within {START_WAIT} s:\n{tail}")
 
     def stop(self) -> None:
         if self.running():

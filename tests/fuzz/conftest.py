@@ -1,4 +1,4 @@
-"""The fuzz's fixtures: one transaction for the whole package (rolled back at the end) holding the site's data,
+"""The fuzz's fixtures: one transaction per test module (rolled back at its end: a package-wide one outlived the other tests that pytest-randomly shuffles between the fuzz modules, holding locks and overflowing subtransactions for a whole run) holding the site's data,
 each fuzzed request in a savepoint of its own (rolled back after it, so every example meets the same site), and
 one logged-in "browser" per role whose session cookie is restored before every request (a request that logs
 out, ends sessions or deletes the account does not leak into the next one)."""
@@ -32,7 +32,10 @@ ROLES = [None, *Role]
 ROLE_IDS = ["visitor", *(r.value for r in Role)]
 #: Reference data no request writes (and large), Alembic's bookkeeping, and the login throttle, which records
 #: failed logins on purpose (a refused login must write there: see services/accounts.py).
-NOT_WATCHED = {"spatial_ref_sys", "alembic_version", "postcodes", "wards", "login_throttle"}
+#: hotspot_cache and fairness_figures/fairness_refresh are caches a public page may fill when they are missing or
+#: stale (gis/hotspots.py, gis/fairness.py): derived from reports, never user data.
+NOT_WATCHED = {"spatial_ref_sys", "alembic_version", "postcodes", "wards", "login_throttle", "hotspot_cache",
+               "fairness_figures", "fairness_refresh"}
 #: Refusals that write on purpose, whole: logging in to an account whose address is not confirmed yet answers
 #: 400 and emails the confirmation link again (portal/account/views.py login).
 WRITES_WHEN_REFUSED = {"account.login": {"outbox"}}
@@ -51,7 +54,7 @@ def fuzz(strategy, check, examples: int = EXAMPLES) -> None:
     run()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def fuzz_connection(engine):
     conn = engine.connect()
     outer = conn.begin()
@@ -60,14 +63,14 @@ def fuzz_connection(engine):
     conn.close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def fuzz_app(fuzz_connection, tmp_path_factory):
     return create_app({"TESTING": True, "PHOTO_DIR": tmp_path_factory.mktemp("fuzz-photos"),
                        "RATELIMIT_ENABLED": False, "SECRET_KEY": "fuzz-secret-not-for-production",
                        "SERVER_NAME": "localhost", "BASE_URL": "http://localhost"}, bind=fuzz_connection)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def site(fuzz_app, fuzz_connection):
     session = Session(bind=fuzz_connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
                       info={"links": links_for(fuzz_app)})
@@ -77,7 +80,7 @@ def site(fuzz_app, fuzz_connection):
         session.close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def isolated(fuzz_connection):
     """A context in which whatever the app writes is undone afterwards (a savepoint rolled back)."""
     @contextmanager
@@ -90,7 +93,7 @@ def isolated(fuzz_connection):
     return savepoint
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def snapshot(fuzz_connection):
     """Row count and a checksum of every row, per table: any insert, update or delete shows."""
     tables = sorted(set(fuzz_connection.execute(text(
@@ -131,7 +134,7 @@ class Visitor:
                 "foreign": self.foreign_csrf}[mode]
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def visitors(fuzz_app, fuzz_connection, site, isolated):
     """role -> Visitor, logged in through the real form and crawled on first use."""
     cache: dict = {}
