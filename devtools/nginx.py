@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sysconfig
 import tempfile
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from .servers import stop, wait_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCATIONS = ROOT / "deploy" / "nginx" / "kerbside-locations.conf"
@@ -141,25 +143,9 @@ def running(upstream: str, photo_dir: Path, *, access_log: bool = True, worker_p
                                 stdout=subprocess.DEVNULL, stderr=stderr)
     server = Nginx(f"http://127.0.0.1:{port}", workdir, proc)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"nginx exited with {proc.returncode}: "
-                                   f"{(workdir / 'stderr.log').read_text()}{server.error_log()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not listen within {START_TIMEOUT:.0f} s")
-                time.sleep(0.05)
+        wait_listening(proc, port, "nginx", START_TIMEOUT,
+                       lambda: f"{(workdir / 'stderr.log').read_text()}{server.error_log()}")
         yield server
     finally:
-        if proc.poll() is None:
-            proc.send_signal(3)                 # SIGQUIT: graceful shutdown
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc, signal.SIGQUIT)             # graceful shutdown
         shutil.rmtree(workdir, ignore_errors=True)

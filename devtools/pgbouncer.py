@@ -11,10 +11,8 @@ from __future__ import annotations
 import configparser
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from .nginx import free_port
+from .servers import stop, wait_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 INI = ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini"
@@ -99,25 +98,9 @@ def running(database_url: str, **overrides: str):
     server = PgBouncer(through.render_as_string(hide_password=False),
                        f"host=127.0.0.1 port={port} dbname=pgbouncer user={user}", workdir, proc)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"pgbouncer exited with {proc.returncode}: "
-                                   f"{(workdir / 'stderr.log').read_text()}{server.log()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"pgbouncer did not listen within {START_TIMEOUT:.0f} s")
-                time.sleep(0.05)
+        wait_listening(proc, port, "pgbouncer", START_TIMEOUT,
+                       lambda: f"{(workdir / 'stderr.log').read_text()}{server.log()}")
         yield server
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
         shutil.rmtree(workdir, ignore_errors=True)
