@@ -42,8 +42,20 @@
     var active = -1;
     var timer = null;
     var asked = 0;      // only the answer to the latest question is shown
+    var pending = false;  // a question is on its way
 
     function isOpen() { return !list.hidden; }
+
+    // Forget the lookup that is waiting or under way: its answer must not open the list later, under a box the
+    // person has left or dismissed the suggestions of.
+    function cancel() {
+      var waiting = timer !== null || pending;
+      clearTimeout(timer);
+      timer = null;
+      pending = false;
+      asked++;
+      return waiting;
+    }
 
     function close() {
       list.hidden = true;
@@ -88,7 +100,7 @@
         list.appendChild(li);
       });
       if (places.length) {
-        open();
+        if (document.activeElement === input) { open(); }
         live.textContent = places.length + (places.length === 1 ? " suggestion" : " suggestions") +
           ". Use the up and down arrows to move through them and Enter to choose.";
       } else {
@@ -107,6 +119,7 @@
     }
 
     function lookup() {
+      timer = null;
       var q = input.value.trim();
       if (q.length < MIN_CHARS) {
         places = [];
@@ -115,14 +128,16 @@
         return;
       }
       var mine = ++asked;
+      pending = true;
       fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { places: [] }; })
         .then(function (body) {
           if (mine !== asked) { return; }
+          pending = false;
           places = (body && body.places) || [];
           render();
         })
-        .catch(function () { close(); });    // the plain form still works
+        .catch(function () { if (mine === asked) { pending = false; } close(); });    // the plain form still works
     }
 
     input.addEventListener("input", function () {
@@ -146,7 +161,8 @@
           choose(active);
         }
       } else if (e.key === "Escape" || e.key === "Esc") {
-        if (isOpen()) {
+        // Escape dismisses the suggestions, shown or still coming (the text stays); with none, it clears the box.
+        if (cancel() || isOpen()) {
           e.preventDefault();
           close();
         } else if (input.value) {
@@ -155,6 +171,7 @@
           places = [];
         }
       } else if (e.key === "Tab") {
+        cancel();
         close();
       }
     });
@@ -165,7 +182,7 @@
       var li = e.target.closest ? e.target.closest("[role=option]") : null;
       if (li) { choose(Array.prototype.indexOf.call(list.children, li)); input.focus(); }
     });
-    input.addEventListener("blur", function () { close(); });
+    input.addEventListener("blur", function () { cancel(); close(); });
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("input[data-places]"), enhance);

@@ -124,3 +124,50 @@ def test_alerts_page_offers_the_same_list(phone):
     page.keyboard.press("Enter")
     assert page.input_value("#place") == _expected(page, TYPED)[last]["label"]
     assert page.console_errors == []
+
+
+def _held_lookups(page) -> list:
+    """Hold every /lookup/places request until the test lets it go (a slow network, without a clock)."""
+    held: list = []
+    page.route("**/lookup/places?*", lambda route: held.append(route))
+    return held
+
+
+def _answer_arrives(page, held: list) -> None:
+    """Let the held question through and wait until the page's script has had the answer."""
+    page.wait_for_function("() => true")          # the route handler has run
+    assert len(held) == 1, len(held)
+    with page.expect_response("**/lookup/places?*") as answer:
+        held.pop().continue_()
+    answer.value.finished()
+    page.evaluate("() => new Promise(done => setTimeout(done, 0))")   # after the script's .then() callbacks
+
+
+@pytest.mark.parametrize("leave", ["Escape", "Tab"])
+def test_suggestions_that_arrive_after_the_person_moved_on_stay_closed(phone, leave):
+    """Typed, then Escape (dismiss the suggestions to come) or Tab (on to the next field) before the answer came:
+    the text stays, and the late answer opens no list under a box the person has left."""
+    page = phone
+    page.goto("/report")
+    held = _held_lookups(page)
+    page.focus("#postcode")
+    with page.expect_request("**/lookup/places?*"):
+        page.keyboard.type(TYPED)
+    page.keyboard.press(leave)
+    assert page.input_value("#postcode") == TYPED                     # Escape did not throw the text away
+    _answer_arrives(page, held)
+    assert page.is_hidden("#postcode-suggestions") and page.get_attribute("#postcode", "aria-expanded") == "false"
+    assert page.console_errors == []
+
+
+def test_escape_before_the_question_is_asked_keeps_the_text(phone):
+    page = phone
+    page.goto("/report")
+    held = _held_lookups(page)
+    page.focus("#postcode")
+    page.keyboard.type(TYPED)
+    page.keyboard.press("Escape")                                     # within the wait before asking
+    assert page.input_value("#postcode") == TYPED
+    page.keyboard.press("Escape")                                     # nothing shown or coming: clears the box
+    assert page.input_value("#postcode") == ""
+    assert held == []
