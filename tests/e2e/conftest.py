@@ -27,19 +27,31 @@ SECRET_KEY = "e2e-secret-not-for-production"
 
 
 @pytest.fixture(scope="session")
-def live_server(engine, tmp_path_factory):
-    """Base URL of the portal served by werkzeug in a thread, bound to the test database through an Engine."""
+def live_app(engine, tmp_path_factory):
+    """The app the browser tests' server runs (bound to the test database through an Engine)."""
+    return create_app({"TESTING": True, "PHOTO_DIR": tmp_path_factory.mktemp("e2e-photos"),
+                       "RATELIMIT_ENABLED": False, "SECRET_KEY": SECRET_KEY,
+                       "TILE_URL": "http://tiles.invalid/{z}/{x}/{y}.png"}, bind=engine)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of the portal served by werkzeug in a thread."""
     from werkzeug.serving import make_server
-    app = create_app({"TESTING": True, "PHOTO_DIR": tmp_path_factory.mktemp("e2e-photos"),
-                      "RATELIMIT_ENABLED": False, "SECRET_KEY": SECRET_KEY,
-                      "TILE_URL": "http://tiles.invalid/{z}/{x}/{y}.png"}, bind=engine)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def worker_session(engine, live_app):
+    """Sessions for the mail worker's functions, with the server's links (its secret signs what they email)."""
+    from portal.db import links_for
+    return lambda **kw: Session(engine, info={"links": links_for(live_app)}, **kw)
 
 
 @pytest.fixture(autouse=True)
