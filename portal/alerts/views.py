@@ -15,7 +15,7 @@ from ..services.text import ascii_int
 from . import bp
 from .forms import AlertForm, ButtonForm
 
-FIELDS = {"kind", "place", "radius", "latitude", "longitude", "ward", "categories", "email"}
+FIELDS = {"kind", "place", "radius", "latitude", "longitude", "ward", "categories", "frequency", "email"}
 
 
 def _choices(session, form: AlertForm) -> None:
@@ -25,11 +25,15 @@ def _choices(session, form: AlertForm) -> None:
         select(Category).where(Category.active.is_(True)).order_by(Category.name))]
 
 
-def _page(form, status=200, extra_errors=()):
+def _page(form, status=200, events_error: str = "", other_error: str = ""):
+    """The page; ``events_error`` belongs to the "Tell me about" checkboxes (no single field holds it),
+    ``other_error`` to no field (e.g. too many alerts)."""
     session = db.session()
     mine = alerts.alerts_of(session, current_user) if current_user.is_authenticated else []
+    errors = form_errors_of(form) + [(anchor, message) for anchor, message in
+                                     (("events", events_error), ("add-alert", other_error)) if message]
     return render_template("alerts/index.html", form=form, mine=mine, describe=alerts.describe,
-                           errors=form_errors_of(form) + list(extra_errors)), status
+                           errors=errors, events_error=events_error), status
 
 
 def form_errors_of(form):
@@ -62,12 +66,12 @@ def index():
         try:
             alert = alerts.create_alert(session, req, current_user)
         except DomainError as exc:
-            field = exc.field if exc.field in FIELDS else None
-            if field:
-                getattr(form, field).errors.append(exc.message)
+            if exc.field in FIELDS:
+                getattr(form, exc.field).errors.append(exc.message)
+            elif exc.field == "events":
+                return _page(form, 400, events_error=exc.message)
             else:
-                return _page(form, 400, [("kind" if exc.field in (None, "events", "frequency") else "main",
-                                          exc.message)])
+                return _page(form, 400, other_error=exc.message)
         else:
             if alert.confirmed_at is None:
                 return render_template("notices/done.html", title="Check your email",

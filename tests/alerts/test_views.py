@@ -72,3 +72,19 @@ def test_signed_in_alerts_start_at_once_and_can_be_stopped(app, db_session, resi
 def test_bad_stop_and_manage_links(client):
     assert client.post("/alerts/stop/forged").status_code == 400
     assert client.get("/alerts/manage/forged").status_code == 400
+
+
+def test_each_error_is_linked_to_and_shown_beside_its_own_question(app, db_session):
+    """The error summary's link goes to the question that is wrong, and the message sits in that question (not
+    "Where?" for a missing "Tell me about" or a forged frequency)."""
+    client = FormClient(app.test_client())
+    for change, anchor in (({"new_reports": ""}, "events"), ({"frequency": "hourly"}, "frequency"),
+                           ({"kind": "street"}, "kind"), ({"radius": "5"}, "radius")):
+        page = client.submit("/alerts", {**FORM, **change}).get_data(as_text=True)
+        [link] = re.findall(r'<div class="error-summary".*?<a href="#([^"]+)">', page, re.S)
+        assert link == anchor, (change, link)
+        question = re.search(rf'<fieldset[^>]*id="{anchor}"[^>]*>.*?</fieldset>|<div[^>]*>\s*<label for="{anchor}".*?</div>',
+                             page, re.S)
+        assert question and 'class="error-message"' in question.group(0), (change, question and question.group(0)[:300])
+        assert f'aria-describedby="{anchor}-error"' in page or f"{anchor}-error" in page, change
+    assert db_session.scalars(select(Alert)).first() is None
