@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import OPEN, Questionnaire, Report, ReportEvent, Status, utcnow
 
 from . import visibility
-from .links import BadLink, external_url, make_token, use_token
+from .links import BadLink, external_url, make_token, read_token, use_token
 from .notifications import queue_email
 from .reports import record_status
 
@@ -23,6 +23,7 @@ TOO_OLD = timedelta(weeks=8)
 ANSWER_DAYS = 28
 COMMENT_MAX = 2000
 SEND_BATCH = 500
+ANSWERED = "This questionnaire has been answered already. Thank you."
 
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN, key=lambda s: s.value))
 _DUE = text(f"""
@@ -56,10 +57,14 @@ def send_questionnaires(session: Session, now: datetime | None = None) -> int:
 
 
 def report_for_token(session: Session, token: str) -> Report:
-    """The report a questionnaire link is about (the link is checked, not used up)."""
-    from .links import read_token
+    """The report a questionnaire link is about (the link is checked, not used up). An answered one is refused
+    here, before the person writes a comment that could not be saved."""
     payload = read_token(session, "questionnaire", token, timedelta(days=ANSWER_DAYS))
-    return _report(session, payload)
+    report = _report(session, payload)
+    asked = session.get(Questionnaire, report.id)
+    if asked is None or asked.answered_at is not None:
+        raise BadLink(ANSWERED)
+    return report
 
 
 def _report(session: Session, payload) -> Report:
@@ -84,7 +89,7 @@ def answer(session: Session, token: str, fixed: bool | None, comment: str) -> Re
         report = _report(session, payload)
         asked = session.get(Questionnaire, report.id, with_for_update=True)
         if asked is None or asked.answered_at is not None:
-            raise BadLink("This questionnaire has been answered already. Thank you.")
+            raise BadLink(ANSWERED)
         asked.answered_at, asked.fixed, asked.comment = utcnow(), fixed, comment
         said = "The reporter says it has been fixed." if fixed else "The reporter says it has not been fixed yet."
         session.add(ReportEvent(report=report, actor=report.reporter, source="questionnaire",

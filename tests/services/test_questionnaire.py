@@ -56,7 +56,12 @@ def test_answer_goes_on_the_timeline_and_fixes_the_report_once(app, db_session, 
     public = client.get(f"/reports/{report.reference}").get_data(as_text=True)
     assert "Cleared on Tuesday" in public
     again = client.post(path, data={"csrf_token": token, "fixed": "no"})
-    assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)
+    assert again.status_code == 400 and "answered already" in again.get_data(as_text=True)
+    reopened = client.get(path)                  # the email opened again: said at once, not after writing
+    assert reopened.status_code == 400 and "answered already" in reopened.get_data(as_text=True)
+    assert 'name="comment"' not in reopened.get_data(as_text=True)
+    db_session.refresh(report)
+    assert report.status is Status.FIXED and db_session.get(Questionnaire, report.id).fixed is True
 
 
 def test_a_link_for_a_report_hidden_since_is_refused(db_session, app_ctx, make_report, make_user):
