@@ -50,10 +50,14 @@ def index():
     form = AlertForm()
     _choices(session, form)
     if request.method == "GET":
-        # Opened from a neighbourhood page ("get an email when a problem is reported near ..."): that place.
+        # Opened from a neighbourhood page ("get an email when a problem is reported near ..."): that place;
+        # from a ward's page: that ward (only a ward on the list is chosen).
         place = (request.args.get("place") or "").strip()[:120]
+        ward = (request.args.get("ward") or "").strip()[:20]
         if place:
             form.kind.data, form.place.data = "radius", place
+        elif any(c.value == ward for c in form.ward.choices if c.value):
+            form.kind.data, form.ward.data = "ward", ward
         return _page(form)
     if form.validate_on_submit():
         radius = ascii_int(form.radius.data, 0, 100_000) if form.kind.data == "radius" else None

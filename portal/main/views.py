@@ -53,7 +53,10 @@ def near():
                               [(LonLat(lon=lon, lat=lat), label) for (_r, _m, lon, lat), label
                                in zip(hood.reports, labels)], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     alerts = url_for("alerts.index", place=place.label) if "alerts.index" in current_app.view_functions else None
-    return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts)
+    # The same circle as an Atom feed (the point, not the label: a feed reader keeps the address for years).
+    feed = url_for("feeds.everything", lat=f"{place.point.lat:.6f}", lon=f"{place.point.lon:.6f}",
+                   radius=hood.radius_m) if "feeds.everything" in current_app.view_functions else None
+    return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts, feed_url=feed)
 
 
 @bp.get("/about")

@@ -88,3 +88,17 @@ def test_each_error_is_linked_to_and_shown_beside_its_own_question(app, db_sessi
         assert question and 'class="error-message"' in question.group(0), (change, question and question.group(0)[:300])
         assert f'aria-describedby="{anchor}-error"' in page or f"{anchor}-error" in page, change
     assert db_session.scalars(select(Alert)).first() is None
+
+
+def test_a_wards_page_opens_an_alert_for_that_ward(client, make_report):
+    ward = make_report().ward
+    page = client.get(f"/wards/{ward.code}").get_data(as_text=True)
+    link = re.search(rf'<a href="([^"]+)">Get email alerts for {ward.name}</a>', page)
+    assert link and link.group(1) == f"/alerts?ward={ward.code}"
+    form = client.get(link.group(1)).get_data(as_text=True)
+    assert 'id="kind-ward" value="ward" checked' in form
+    assert re.search(rf'<option selected value="{ward.code}">|<option value="{ward.code}" selected', form), \
+        re.findall(r"<option[^>]*selected[^>]*>", form)
+    for odd in ("E99999999", "\u202e", "x" * 500, ""):                    # not on the list: nothing chosen
+        resp = client.get("/alerts", query_string={"ward": odd})
+        assert resp.status_code == 200 and 'value="ward" checked' not in resp.get_data(as_text=True)

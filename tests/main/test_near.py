@@ -1,5 +1,6 @@
 """The front door and the neighbourhood page: where (postcode or coordinates), what is near, what the public
 may see only, and a clear message with the input kept for every place that cannot be used."""
+import re
 from datetime import datetime
 
 import pytest
@@ -98,3 +99,18 @@ def test_a_street_name_finds_the_neighbourhood(client):
     unknown = client.get("/near?postcode=Nowhere+Such+Lane")
     assert unknown.status_code == 400 and "We do not know that street" in unknown.get_data(as_text=True)
     assert 'value="Nowhere Such Lane"' in unknown.get_data(as_text=True)
+
+
+def test_the_page_links_the_feed_of_its_circle(client):
+    """The area around a point has a feed (issue 13): the neighbourhood page offers it, for the same circle."""
+    import html as html_lib
+
+    import feedparser
+    page = client.get("/near?postcode=SE64TU").get_data(as_text=True)
+    link = re.search(r'<link rel="alternate" type="application/atom\+xml" title="([^"]+)" href="([^"]+)"', page)
+    assert link and "within 500 metres of SE6 4TU" in link.group(1)
+    href = html_lib.unescape(link.group(2))
+    assert href.startswith("/feeds/reports.atom?") and "radius=500" in href and f'href="{link.group(2)}"' in \
+        page.split("<h2>Alerts</h2>")[1]                                  # also a visible link
+    feed = feedparser.parse(client.get(href).get_data())
+    assert not feed.bozo and feed.version == "atom10" and "within 500 m" in feed.feed.title
