@@ -97,3 +97,26 @@ def test_text_stored_with_control_characters_still_makes_well_formed_feeds(clien
         expat.ParserCreate().Parse(data, True)          # raises on a character XML forbids
         text = data.decode()
         assert ("Sofaand bags" in text) if url.endswith("reports.atom") else ("Crew on the way" in text), url
+
+
+def test_filtered_pages_link_the_feed_of_what_they_show(client, make_report):
+    """A category (and a ward) chosen on the map or a ward's page gives the feed of that category there."""
+    import html
+    import re
+    report = make_report()
+    ward = report.ward
+    for url, title, wanted in (
+            ("/map?category=fly_tipping", "Fly-tipping reports", {"category": "fly_tipping"}),
+            (f"/map?category=fly_tipping&ward={ward.code}", f"Fly-tipping reports in {ward.name}",
+             {"category": "fly_tipping", "ward": ward.code}),
+            (f"/wards/{ward.code}?category=fly_tipping", f"New fly-tipping reports in {ward.name}",
+             {"category": "fly_tipping", "ward": ward.code}),
+            ("/map", "Every new report", {})):
+        page = client.get(url).get_data(as_text=True)
+        [(got_title, href)] = re.findall(r'<link rel="alternate" type="application/atom\+xml" title="([^"]+)" '
+                                         r'href="([^"]+)"', page)
+        assert html.unescape(got_title) == f"{title} (Atom feed)", url
+        href = html.unescape(href)
+        assert dict(re.findall(r"[?&]([^=&]+)=([^&]*)", href)) == wanted, (url, href)
+        feed = parse(client, href)
+        assert f"http://localhost/reports/{report.reference}" in [e.link for e in feed.entries], url
