@@ -81,3 +81,26 @@ def test_residents_and_crews_cannot_moderate(app, make_user, make_report, db_ses
         assert resp.status_code == 403
     db_session.expire_all()
     assert db_session.get(Report, report.id).hidden is False
+
+
+def test_a_residents_update_photo_is_removed_like_any_other(app, app_config, make_user, make_report, db_session,
+                                                           resident_client):
+    """Issue 13: residents' updates are under the same moderation, their photos included."""
+    from ..updates.test_views import post_update
+    report = make_report()
+    ref = report.reference
+    assert post_update(resident_client, ref, {"text": "More bags"}, [(image_bytes(), "bags.jpg")]).status_code == 302
+    photo = db_session.scalars(select(Photo).where(Photo.report_id == report.id, Photo.kind == "update")).one()
+    key, photo_id, store = photo.key, photo.id, PhotoStore(app_config["PHOTO_DIR"])
+    assert f"/photos/{key}.jpg" in app.test_client().get(f"/reports/{ref}").get_data(as_text=True)
+    staff, fc = _staff(app, make_user)
+    panel = fc.get(f"/staff/reports/{ref}").get_data(as_text=True)
+    assert f"/staff/reports/{ref}/photos/{photo_id}/remove" in panel and "Remove update photo" in panel
+    resp = fc.submit(f"/staff/reports/{ref}/photos/{photo_id}/remove", {"reason": "Shows a number plate"},
+                     page=f"/staff/reports/{ref}")
+    assert resp.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Photo, photo_id) is None and not store.path(key).exists()
+    public = app.test_client().get(f"/reports/{ref}").get_data(as_text=True)
+    assert f"/photos/{key}.jpg" not in public and "More bags" in public          # the text stays
+    assert app.test_client().get(f"/photos/{key}.jpg").status_code == 404
