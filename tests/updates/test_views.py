@@ -153,3 +153,27 @@ def test_staff_hide_and_redact_an_update_and_see_it_on_the_panel(app, db_session
     assert event.note == "Call [removed]" and event.hidden
     public = app.test_client().get(f"/reports/{report.reference}").get_data(as_text=True)
     assert "Call [removed]" not in public and "07700" not in public
+
+
+def test_a_signed_in_follower_sees_the_report_in_my_reports_until_they_stop(app, db_session, make_report,
+                                                                          make_user):
+    report = make_report()
+    ref = report.reference
+    follower = login(app.test_client(), make_user().email)
+    assert "You do not support or follow" in follower.get("/my/reports").get_data(as_text=True)
+    resp = follower.submit(f"/reports/{ref}/follow", {})
+    assert resp.status_code == 302
+    page = follower.get(f"/reports/{ref}").get_data(as_text=True)
+    assert "You follow this report" in page and "Stop following this report" in page
+    mine = follower.get("/my/reports").get_data(as_text=True)
+    assert ref in mine and "<td>Follow</td>" in mine
+    report.hidden = True                                     # hidden by staff: gone from the list too
+    db_session.commit()
+    assert ref not in follower.get("/my/reports").get_data(as_text=True)
+    report.hidden = False
+    db_session.commit()
+    token = csrf_from(page)
+    assert follower.post(f"/reports/{ref}/unfollow", data={"csrf_token": token}).status_code == 302
+    assert ref not in follower.get("/my/reports").get_data(as_text=True)
+    page = follower.get(f"/reports/{ref}").get_data(as_text=True)
+    assert "You follow this report" not in page and "Follow this report by email" in page
