@@ -162,6 +162,16 @@ def street_in_address(session: Session, address: str) -> StreetMatch | None:
     return None
 
 
+def unknown_place(query: str) -> str:
+    """What to tell someone whose postcode or street name (``query``) matched nothing: which of the two it was
+    read as and, for a street, that the street list covers only part of the area, so a postcode will do."""
+    compact = normalise_postcode((query or "").strip()[:QUERY_MAX])
+    if compact is not None:
+        return f"We do not know the postcode {format_postcode(compact)} in the area. Check it, or enter the street."
+    return ("We do not know a street of that name: our list of street names covers only part of the area. "
+            "Check it, or enter your postcode, like SE6 4RU.")
+
+
 def find_places(session: Session, query: str, limit: int = MATCH_LIMIT) -> list[Place]:
     """A postcode (when the text is one we know) or the streets matching the text, each with a WGS84 point."""
     query = (query or "").strip()[:QUERY_MAX]

@@ -34,6 +34,8 @@ class Places(Answer):
     """Postcodes and streets matching what was typed, best first, each with a point."""
     query: str
     places: list[Place]
+    message: str | None = Field(None, description="When nothing matches: what to tell the person (a postcode "
+                                                  "we do not know, or a street missing from our list).")
 
 
 class LookupError(Answer):

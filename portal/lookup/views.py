@@ -1,7 +1,7 @@
 """``/lookup/places?q=``: postcode or street matches with their point, as JSON, for a combobox."""
 from flask import jsonify, request
 
-from gis.streets import find_places
+from gis.streets import QUERY_MIN, find_places, unknown_place
 
 from .. import db
 from ..extensions import limiter
@@ -18,7 +18,9 @@ def places():
     except ShapeError as exc:
         return LookupError(error=exc.message).model_dump(), 400
     found = find_places(db.session(), q)
+    message = unknown_place(q) if not found and len(q.strip()) >= QUERY_MIN else None
     response = jsonify(Places(query=q, places=[Place(kind=p.kind, label=p.label, lat=round(p.point.lat, 6),
-                                                     lon=round(p.point.lon, 6)) for p in found]).model_dump())
+                                                     lon=round(p.point.lon, 6)) for p in found],
+                              message=message).model_dump())
     response.cache_control.public, response.cache_control.max_age = True, 3600
     return response

@@ -14,7 +14,7 @@ from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_
 from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
 from gis.queries import service_area_centre
-from gis.streets import find_places
+from gis.streets import find_places, unknown_place
 from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
@@ -244,8 +244,7 @@ def locate():
     if not found:
         form.postcode.errors.append(
             "Enter a postcode in the area, like SE6 4RU, or the name of a street." if not typed else
-            "We could not find that postcode or street in the area. Check it, or choose the point on the map or "
-            "by coordinates.")
+            unknown_place(typed) + " Or choose the point on the map or by coordinates.")
         return page.render(400)
     place = found[0]
     form.latitude.data, form.longitude.data = f"{place.point.lat:.6f}", f"{place.point.lon:.6f}"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.queries import point_expr, ward_for_point
-from gis.streets import find_places
+from gis.streets import find_places, unknown_place
 from models import (ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, AlertHit, Category, Report,
                     ReportEvent, Status, User, Ward, utcnow)
 
@@ -69,8 +69,7 @@ def _point(session: Session, req: AlertRequest) -> tuple[LonLat, str]:
         raise DomainError("Enter a postcode or street name, or a latitude and longitude.", field="place")
     found = find_places(session, place, limit=1)
     if not found:
-        raise DomainError("We do not know that postcode or street. Check it, or try your postcode (like "
-                          "SE6 4RU): our street list covers only part of the borough.", field="place")
+        raise DomainError(unknown_place(place), field="place")
     return found[0].point, found[0].label
 
 

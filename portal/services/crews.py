@@ -14,7 +14,7 @@ from gis.coords import InvalidCoordinates, LonLat, os_grid_reference, parse_lat_
 from gis.queries import service_area_bounds
 from gis.routes import nearest_neighbour_route
 from gis.static_map import JobMap, job_static_map
-from gis.streets import QUERY_MAX, find_places
+from gis.streets import QUERY_MAX, find_places, unknown_place
 from models import PRIORITY_LABELS, Crew, CrewMember, Photo, Report, ReportEvent, Status, User
 
 from . import visibility
@@ -101,8 +101,7 @@ def start_from(session: Session, place: str = "", lat: str = "", lon: str = "") 
         raise DomainError(f"Enter a postcode or a street name of at most {QUERY_MAX} characters.", field="place")
     found = find_places(session, place, limit=1)
     if not found:
-        raise DomainError("We could not find that postcode or street in the area. Check it, or try a postcode "
-                          "like SE6 4RU.", field="place")
+        raise DomainError(unknown_place(place), field="place")
     return Start(found[0].point, found[0].label)
 
 

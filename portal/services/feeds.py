@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.nearby import within_metres
 from gis.queries import ward_for_point
-from gis.streets import find_places
+from gis.streets import find_places, unknown_place
 from models import Category, Report, ReportEvent, Ward
 
 from . import visibility
@@ -79,7 +79,7 @@ def _point(session: Session, args) -> tuple[LonLat | None, str]:
     if args.get("place"):
         found = find_places(session, args["place"], limit=1)
         if not found:
-            raise DomainError("Unknown place: give a postcode or street name in the council's area.")
+            raise DomainError(unknown_place(args["place"]))
         return found[0].point, found[0].label
     return None, ""
 

@@ -103,7 +103,8 @@
           if (!place) {
             postcode.setAttribute("aria-invalid", "true");
             postcodeStatus.textContent = !res.ok ? res.body.error : (postcode.value.trim() ?
-              "We could not find that postcode or street in the area. Check it, or choose the point on the map or by coordinates." :
+              (res.body.message || "We could not find that postcode or street in the area.") +
+                " Or choose the point on the map or by coordinates." :
               "Enter a postcode in the area, like SE6 4RU, or the name of a street.");
             postcode.focus();
             return;

@@ -44,7 +44,8 @@ def test_subscribe_without_an_account_confirm_receive_and_stop(app, db_session, 
 def test_bad_alert_forms_keep_the_input_and_say_what_is_wrong(app, db_session):
     client = FormClient(app.test_client())
     cases = [({"radius": "100"}, "from 200 m"), ({"radius": "99999999999"}, "from 200 m"),
-             ({"place": "ZZ9 9ZZ"}, "We do not know that postcode"),
+             ({"place": "ZZ9 9ZZ"}, "We do not know the postcode ZZ9 9ZZ"),
+             ({"place": "Nowhere Street Zzz"}, "enter your postcode, like SE6 4RU"),
              ({"place": "", "latitude": "51.5072", "longitude": "-0.1276"}, "outside the area"),
              ({"kind": "ward", "ward": "E99999999"}, "Choose a ward"),
              ({"categories": ["fly_tipping", "nope"]}, "Choose categories"),

@@ -171,3 +171,18 @@ def test_escape_before_the_question_is_asked_keeps_the_text(phone):
     page.keyboard.press("Escape")                                     # nothing shown or coming: clears the box
     assert page.input_value("#postcode") == ""
     assert held == []
+
+
+def test_find_with_a_street_we_do_not_know_offers_the_postcode(phone):
+    """The report form's Find (with JavaScript) says the street is not on the list and offers the postcode."""
+    page = phone
+    page.goto("/report")
+    page.fill("#postcode", "Nowhere Such Lane")
+    page.keyboard.press("Escape")
+    page.click("button[data-lookup]")
+    status = page.locator("#postcode-status")
+    page.wait_for_function("document.getElementById('postcode-status').textContent.includes('SE6 4RU')")
+    assert "list of street names covers only part of the area" in status.inner_text()
+    assert "enter your postcode, like SE6 4RU" in status.inner_text()
+    assert page.get_attribute("#postcode", "aria-invalid") == "true" and page.input_value("#postcode") == \
+        "Nowhere Such Lane"

@@ -221,8 +221,9 @@ def test_street_search_fills_the_coordinates(resident_client, rows):
 
 
 @pytest.mark.parametrize("postcode, message", [
-    ("SW1A 1AA", "We could not find that postcode or street in the area."),
-    ("not a street anywhere", "We could not find that postcode or street in the area."),
+    ("SW1A 1AA", "We do not know the postcode SW1A 1AA in the area. Check it, or enter the street."),
+    ("not a street anywhere", "our list of street names covers only part of the area. Check it, or enter your "
+                              "postcode, like SE6 4RU. Or choose the point on the map"),
     ("", "Enter a postcode in the area, like SE6 4RU, or the name of a street."),
 ])
 def test_unknown_postcode(resident_client, rows, postcode, message):
