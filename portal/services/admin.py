@@ -18,6 +18,19 @@ from .transaction import unit_of_work
 QUESTION_TYPES = {"single", "multi", "yesno", "text"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 VALUE_RE = re.compile(r"^[a-z0-9_]{1,40}$")
+#: The report form's section headings (templates/reports/new.html; a test keeps the two the same). A category's
+#: question must not read as one of them: "Where is it?" among the fly-tipping questions had its error shown
+#: above a location section that was already filled in.
+REPORT_FORM_SECTIONS = ("Is it one of these?", "Where is it?", "What is the problem?", "Details", "About you")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def clashes_with_a_section(label: str) -> str | None:
+    """The report form's section heading that ``label`` reads as (case, spaces and punctuation aside), if any."""
+    return next((s for s in REPORT_FORM_SECTIONS if _words(s) == _words(label)), None)
 
 
 def check_questions(questions: list[dict]) -> list[dict]:
@@ -61,6 +74,10 @@ def build_question(*, code: str, label: str, hint: str, kind: str, required: boo
                           field="code")
     if not label or len(label) > 200:
         raise DomainError("Write the question (up to 200 characters).", field="label")
+    if (section := clashes_with_a_section(label)) is not None:
+        raise DomainError(f"“{section}” is a heading of the report form: residents would take the question for "
+                          "that part of the form. Word it differently (for example “What kind of place is it in?”).",
+                          field="label")
     if kind not in QUESTION_TYPES:
         raise DomainError("Choose the kind of answer from the list.", field="kind")
     question = {"code": code, "label": label, "type": kind, "required": bool(required)}

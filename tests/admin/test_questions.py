@@ -86,6 +86,8 @@ def test_reorder_and_remove_questions(admin_client, db_session, category):
     ({"choices-0-position": "first"}, "position is a whole number"),
     ({"choices-0-label": "", "choices-0-value": "orphan"}, "needs the text"),
     ({"choices-0-label": "<script>alert(1)</script>" * 10}, "under 120"),
+    ({"label": "Where is it?"}, "is a heading of the report form"), ({"label": " where IS it "}, "Where is it?"),
+    ({"label": "About you"}, "is a heading of the report form"),
 ])
 def test_question_bad_input(admin_client, db_session, category, changes, message):
     resp = admin_client.submit(f"/admin/categories/{category.id}/questions/new", _question(**changes))
@@ -117,3 +119,24 @@ def test_unknown_question_or_category(admin_client, category):
     assert admin_client.get(f"/admin/categories/{category.id}/questions/nope").status_code == 404
     assert admin_client.get("/admin/categories/999999/questions").status_code == 404
     assert admin_client.get("/admin/categories/99999999999/questions").status_code == 404
+
+
+def test_the_headings_questions_must_not_read_as_are_the_report_forms(client):
+    """REPORT_FORM_SECTIONS is the report form's own list of section headings (issue 13: a question's label never
+    clashes with a section of the form)."""
+    import re
+
+    from portal.services.admin import REPORT_FORM_SECTIONS
+    page = client.get("/report").get_data(as_text=True)
+    headings = {re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)}
+    assert set(REPORT_FORM_SECTIONS) <= headings
+    staff_only = {"Reporting for a caller? (staff)"}        # shown to staff; no resident answers questions there
+    assert headings - set(REPORT_FORM_SECTIONS) <= staff_only, headings
+    from portal.services.admin import clashes_with_a_section
+    assert clashes_with_a_section("What kind of place is it in?") is None       # the fly-tipping question now
+
+
+def test_no_question_of_the_councils_categories_reads_as_a_section(db_session):
+    from portal.services.admin import clashes_with_a_section
+    labels = [q["label"] for c in db_session.scalars(select(Category)) for q in c.questions]
+    assert labels and [label for label in labels if clashes_with_a_section(label)] == []
