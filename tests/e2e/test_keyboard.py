@@ -117,3 +117,14 @@ def test_the_focus_check_can_fail(page):
     page.add_style_tag(content="*:focus-visible { outline: none !important; box-shadow: none !important; }")
     with pytest.raises(AssertionError, match="no visible focus"):
         tab_to(page, ".skip-link")
+
+
+def test_the_report_forms_category_is_chosen_with_the_arrow_keys_alone(page):
+    """Issue 13: the category list can be chosen by keyboard without typing its name; its questions then show."""
+    page.goto("/report")
+    tab_to(page, "#category")
+    assert page.locator("#questions-fly_tipping").is_hidden()
+    choose(page, "fly_tipping")
+    assert page.input_value("#category") == "fly_tipping"
+    assert page.locator("#questions-fly_tipping").is_visible()
+    tab_to(page, "input[name=q_fly_tipping_size]")                  # on to its first question
