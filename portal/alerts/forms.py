@@ -5,6 +5,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form, ValidEmail
 
+FREQUENCY_CHOICES = [SelectChoice("instant", "As they happen"), SelectChoice("daily", "One email a day at most")]
 RADII = [SelectChoice("200", "200 metres"), SelectChoice("500", "500 metres"), SelectChoice("1000", "1 kilometre"),
          SelectChoice("2000", "2 kilometres")]
 
@@ -29,11 +30,14 @@ class AlertForm(Form):
                                      description="Choose none to hear about every kind of problem.")
     new_reports = BooleanField("New reports", default=True)
     fixes = BooleanField("Problems fixed")
-    frequency = RadioField("How often?", choices=[SelectChoice("instant", "As they happen"),
-                                                  SelectChoice("daily", "One email a day at most")],
-                           default="instant", validate_choice=False)
+    frequency = RadioField("How often?", choices=FREQUENCY_CHOICES, default="instant", validate_choice=False)
     email = StringField("Your email address", validators=[Optional(), ValidEmail()],
                         description="We will email you a link to confirm. Every alert email has a link to stop it.")
+
+
+class FrequencyForm(Form):
+    """How often one alert is sent (one such form per alert on a page: ``id_suffix``)."""
+    frequency = SelectField("How often", choices=FREQUENCY_CHOICES, validate_choice=False)
 
 
 class ButtonForm(Form):

@@ -13,7 +13,7 @@ from ..services.errors import DomainError
 from ..services.links import BadLink
 from ..services.text import ascii_int
 from . import bp
-from .forms import AlertForm, ButtonForm
+from .forms import AlertForm, ButtonForm, FrequencyForm
 
 FIELDS = {"kind", "place", "radius", "latitude", "longitude", "ward", "categories", "frequency", "email"}
 
@@ -33,7 +33,26 @@ def _page(form, status=200, events_error: str = "", other_error: str = ""):
     errors = form_errors_of(form) + [(anchor, message) for anchor, message in
                                      (("events", events_error), ("add-alert", other_error)) if message]
     return render_template("alerts/index.html", form=form, mine=mine, describe=alerts.describe,
-                           errors=errors, events_error=events_error), status
+                           errors=errors, events_error=events_error, often=_frequency_forms(mine)), status
+
+
+def _frequency_forms(mine) -> dict:
+    return {a.id: FrequencyForm(formdata=None, id_suffix=str(a.id), frequency=a.frequency) for a in mine}
+
+
+def _change_frequency(change, back: str):
+    """Read the "how often" form of one alert and ``change(frequency)``; back to ``back`` saying what happened."""
+    form = FrequencyForm()
+    if not form.validate_on_submit():
+        flash(next(e for f in form for e in f.errors), "error")
+        return redirect(back), 303
+    try:
+        alert = change(form.frequency.data or "")
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(back), 303
+    flash(f"Saved: {alerts.describe(alert)}.", "success")
+    return redirect(back)
 
 
 def form_errors_of(form):
@@ -98,6 +117,13 @@ def remove(alert_id: int):
     return redirect(url_for("alerts.index"))
 
 
+@bp.post("/alerts/<int:alert_id>/frequency")
+@login_required
+def frequency(alert_id: int):
+    return _change_frequency(lambda f: alerts.change_frequency(db.session(), current_user, alert_id, f),
+                             url_for("alerts.index", _anchor=f"alert-{alert_id}"))
+
+
 @bp.route("/alerts/confirm/<token>", methods=["GET", "POST"])
 @csrf_in_form
 def confirm(token: str):
@@ -136,5 +162,15 @@ def manage(token: str):
     except BadLink as exc:
         return render_template("notices/bad_link.html", message=exc.message), 400
     mine = alerts.alerts_of(session, user)
-    return render_template("alerts/manage.html", mine=mine, describe=alerts.describe,
-                           stop_tokens={a.id: alerts.stop_token(session, a) for a in mine})
+    return render_template("alerts/manage.html", mine=mine, describe=alerts.describe, token=token,
+                           stop_tokens={a.id: alerts.stop_token(session, a) for a in mine},
+                           often=_frequency_forms(mine))
+
+
+@bp.post("/alerts/manage/<token>/<int:alert_id>/frequency")
+def manage_frequency(token: str, alert_id: int):
+    try:
+        return _change_frequency(lambda f: alerts.change_frequency_by_link(db.session(), token, alert_id, f),
+                                 url_for("alerts.manage", token=token, _anchor=f"alert-{alert_id}"))
+    except BadLink as exc:
+        return render_template("notices/bad_link.html", message=exc.message), 400

@@ -203,6 +203,26 @@ def alerts_of(session: Session, user: User) -> list[Alert]:
 
 
 @unit_of_work
+def change_frequency(session: Session, user: User, alert_id: int | None, frequency: str) -> Alert:
+    """Change how often one of this person's alerts is sent (as they happen, or a daily email). News already
+    matched goes with the next email of the new rhythm."""
+    if frequency not in FREQUENCIES:
+        raise DomainError("Choose how often we email you.", field="frequency")
+    alert = session.scalars(select(Alert).where(Alert.id == (alert_id or 0), Alert.user_id == user.id)
+                            .with_for_update(of=Alert)).first()
+    if alert is None:
+        raise DomainError("That alert does not exist (it may have been stopped already).")
+    alert.frequency = frequency
+    session.commit()
+    return alert
+
+
+def change_frequency_by_link(session: Session, token: str, alert_id: int | None, frequency: str) -> Alert:
+    """The same, from the preferences link in an alert email (BadLink for a link that is not valid)."""
+    return change_frequency(session, user_by_manage_link(session, token), alert_id, frequency)
+
+
+@unit_of_work
 def remove_alert(session: Session, user: User, alert_id: int | None) -> None:
     """Stop one of this person's alerts (someone else's, or none, is the same clear refusal)."""
     gone = session.execute(delete(Alert).where(Alert.id == (alert_id or 0), Alert.user_id == user.id)).rowcount

@@ -103,3 +103,53 @@ def test_a_wards_page_opens_an_alert_for_that_ward(client, make_report):
     for odd in ("E99999999", "\u202e", "x" * 500, ""):                    # not on the list: nothing chosen
         resp = client.get("/alerts", query_string={"ward": odd})
         assert resp.status_code == 200 and 'value="ward" checked' not in resp.get_data(as_text=True)
+
+
+def test_how_often_is_changed_on_the_alerts_page_and_from_the_emailed_preferences_link(app, db_session, resident,
+                                                                                      make_user):
+    from portal.services.alerts import manage_token
+    client = login(app.test_client(), resident.email)
+    client.submit("/alerts", {**FORM, "email": ""})
+    alert = db_session.scalars(select(Alert).where(Alert.user_id == resident.id)).one()
+    page = client.get("/alerts").get_data(as_text=True)
+    assert f'id="frequency-{alert.id}"' in page and f'action="/alerts/{alert.id}/frequency"' in page
+    token = csrf_from(page)
+    done = client.post(f"/alerts/{alert.id}/frequency", data={"csrf_token": token, "frequency": "daily"})
+    assert done.status_code == 302
+    db_session.refresh(alert)
+    assert alert.frequency == "daily"
+    assert "in a daily email" in client.get("/alerts").get_data(as_text=True)
+    for bad in ("hourly", "", "daily\x00", "x" * 5000):                 # refused, nothing changed
+        resp = client.post(f"/alerts/{alert.id}/frequency", data={"csrf_token": token, "frequency": bad})
+        assert resp.status_code in (303, 400), (bad, resp.status_code)
+        db_session.refresh(alert)
+        assert alert.frequency == "daily"
+    assert "Choose how often" in client.get("/alerts").get_data(as_text=True)
+    stranger = login(app.test_client(), make_user().email)
+    resp = stranger.post(f"/alerts/{alert.id}/frequency", data={"csrf_token": csrf_from(stranger.get("/alerts")
+                                                                                       .get_data(as_text=True)),
+                                                                 "frequency": "instant"})
+    assert resp.status_code == 303 and db_session.get(Alert, alert.id).frequency == "daily"
+    assert app.test_client().post(f"/alerts/{alert.id}/frequency", data={"frequency": "instant"}).status_code in \
+        (302, 400)                                                       # not signed in
+    db_session.refresh(alert)
+    assert alert.frequency == "daily"
+
+    # The preferences link of an alert email: no account needed.
+    with app.test_request_context():
+        link = f"/alerts/manage/{manage_token(db_session, resident)}"
+    visitor = app.test_client()
+    page = visitor.get(link).get_data(as_text=True)
+    action = f"{link}/{alert.id}/frequency"
+    assert f'action="{action}"' in page
+    resp = visitor.post(action, data={"csrf_token": csrf_from(page), "frequency": "instant"})
+    assert resp.status_code == 302 and resp.headers["Location"].startswith(link)
+    db_session.refresh(alert)
+    assert alert.frequency == "instant"
+    assert visitor.post(f"/alerts/manage/forged/{alert.id}/frequency",
+                        data={"csrf_token": csrf_from(page), "frequency": "daily"}).status_code == 400
+    with app.test_request_context():
+        others = f"/alerts/manage/{manage_token(db_session, make_user())}/{alert.id}/frequency"
+    assert visitor.post(others, data={"csrf_token": csrf_from(page), "frequency": "daily"}).status_code == 303
+    db_session.refresh(alert)
+    assert alert.frequency == "instant"

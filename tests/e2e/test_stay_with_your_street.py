@@ -208,7 +208,16 @@ def test_a_new_resident_stays_with_their_street(resident_page, engine, worker_se
     assert "Still there after a month" in page.locator("main").inner_text()
     check_page(page, axe)
 
-    # 7. The resident's alert email stops the alert in one click (RFC 8058: a POST without cookies or form token).
+    # 7. The alert email's preferences link: how often, changed without an account.
+    page.goto(path_in(alert, "/alerts/manage/"))
+    check_page(page, axe)
+    page.get_by_label("How often").select_option("daily")
+    with page.expect_navigation():
+        page.click("button:has-text('Save')")
+    assert "in a daily email" in page.locator("main").inner_text()
+    check_page(page, axe)
+
+    # 8. The resident's alert email stops the alert in one click (RFC 8058: a POST without cookies or form token).
     stop = "".join(str(alert["List-Unsubscribe"]).split()).strip("<>")
     stop_path = re.sub(r"^https?://[^/]+", "", stop)
     stopped = page.request.post(stop_path, form={"List-Unsubscribe": "One-Click"})
