@@ -153,3 +153,13 @@ def test_how_often_is_changed_on_the_alerts_page_and_from_the_emailed_preference
     assert visitor.post(others, data={"csrf_token": csrf_from(page), "frequency": "daily"}).status_code == 303
     db_session.refresh(alert)
     assert alert.frequency == "instant"
+
+
+def test_someone_who_asked_not_to_be_contacted_is_told_their_alerts_are_not_emailed(app, db_session, make_user):
+    quiet = make_user()
+    quiet.contact_preference = "none"
+    db_session.commit()
+    page = login(app.test_client(), quiet.email).get("/alerts").get_data(as_text=True)
+    assert "no alert is emailed to you" in page and 'href="/account#notifications"' in page
+    other = login(app.test_client(), make_user().email).get("/alerts").get_data(as_text=True)
+    assert "no alert is emailed to you" not in other
