@@ -214,40 +214,50 @@ def remove_alert(session: Session, user: User, alert_id: int | None) -> None:
 
 # The worker -------------------------------------------------------------------------------------------------
 
-#: New events that alerts tell of: a report becoming public (made, or confirmed by its link) and a fix.
+#: New events that alerts tell of: a report becoming public (made, or confirmed by its link) and a fix. Put in a
+#: temporary table with its own GiST index, so that the spatial join can walk the alerts' circles (each one
+#: polygon, prepared once by PostGIS for all the points it is tested against) instead of testing every point
+#: against a fresh polygon: ~4 times faster for 2,000 reports and 8,000 circles (bench/alerts.py).
+#: (Dropped first too: the tests' "commits" are savepoints inside one transaction that never commits.)
+_NEWS = ("DROP TABLE IF EXISTS pg_temp.alert_news", """
+CREATE TEMPORARY TABLE alert_news ON COMMIT DROP AS
+SELECT e.id AS event_id, e.to_status, r.geom, r.ward_id, r.category_id, r.reporter_id
+FROM report_events e JOIN reports r ON r.id = e.report_id
+WHERE e.id > :low AND e.id <= :high AND e.to_status IN ('new', 'fixed') AND NOT e.internal
+  AND kerbside_report_is_public(r.status, r.hidden)
+""", "CREATE INDEX ON alert_news USING gist (geom)", "ANALYZE alert_news")
+
+#: The news joined with every confirmed alert, at most one row per alert: the ids of its events.
 _MATCH = text("""
-WITH news AS (
-    SELECT e.id AS event_id, e.to_status, r.geom, r.ward_id, r.category_id, r.reporter_id
-    FROM report_events e JOIN reports r ON r.id = e.report_id
-    WHERE e.id > :low AND e.id <= :high AND e.to_status IN ('new', 'fixed') AND NOT e.internal
-      AND kerbside_report_is_public(r.status, r.hidden)
-), matched AS (
-    SELECT a.id AS alert_id, n.* FROM news n
+WITH matched AS (
+    SELECT a.id AS alert_id, n.* FROM alert_news n
     JOIN alerts a ON a.kind = 'ward' AND a.ward_id = n.ward_id AND a.confirmed_at IS NOT NULL
     UNION ALL
-    SELECT a.id, n.* FROM news n
-    JOIN alerts a ON a.kind = 'radius' AND a.confirmed_at IS NOT NULL AND ST_Intersects(a.area, n.geom)
+    SELECT a.id, n.* FROM alerts a
+    CROSS JOIN LATERAL (SELECT * FROM alert_news n WHERE ST_Intersects(a.area, n.geom) OFFSET 0) n
+    WHERE a.kind = 'radius' AND a.confirmed_at IS NOT NULL
     UNION ALL
-    SELECT a.id, n.* FROM news n
+    SELECT a.id, n.* FROM alert_news n
     JOIN alerts a ON a.kind = 'council' AND a.confirmed_at IS NOT NULL AND n.ward_id IS NOT NULL
 ), hits AS (
-    INSERT INTO alert_hits (alert_id, event_id, matched_at)
-    SELECT m.alert_id, m.event_id, :now FROM matched m JOIN alerts a ON a.id = m.alert_id
+    INSERT INTO alert_hits (alert_id, event_ids, matched_at)
+    SELECT m.alert_id, array_agg(m.event_id), :now FROM matched m JOIN alerts a ON a.id = m.alert_id
     WHERE (CASE WHEN m.to_status = 'new' THEN a.new_reports ELSE a.fixes END)
       AND (a.all_categories OR EXISTS (SELECT 1 FROM alert_categories c
                                        WHERE c.alert_id = a.id AND c.category_id = m.category_id))
       AND m.reporter_id IS DISTINCT FROM a.user_id
-    ON CONFLICT DO NOTHING
-    RETURNING 1
+    GROUP BY m.alert_id
+    RETURNING cardinality(event_ids) AS events
 )
-SELECT count(*) FROM hits
+SELECT coalesce(sum(events), 0) FROM hits
 """)
 
 
 def match_new_events(session: Session, now: datetime | None = None, settle: timedelta = SETTLE,
                      batch: int = MATCH_BATCH) -> int:
-    """Match the timeline events since the worker's last place against every confirmed alert, in one
-    statement, and move the place on. Returns how many (alert, event) hits were recorded. One commit."""
+    """Match the timeline events since the worker's last place against every confirmed alert, set-based (the
+    new events in a temporary table, one join against all alerts), and move the place on. Returns how many
+    (alert, event) pairs matched; they are stored as one row per alert. One commit."""
     now = now or utcnow()
     low = session.execute(text("SELECT last_event_id FROM alert_progress WHERE id = 1 FOR UPDATE SKIP LOCKED")).scalar()
     if low is None:           # another worker is matching (or the row is missing: made by the migration)
@@ -269,7 +279,9 @@ def match_new_events(session: Session, now: datetime | None = None, settle: time
     if high <= low:
         session.commit()
         return 0
-    hits = session.execute(_MATCH, {"low": low, "high": high, "now": now}).scalar_one()
+    for statement in _NEWS:
+        session.execute(text(statement), {"low": low, "high": high})
+    hits = int(session.execute(_MATCH, {"now": now}).scalar_one())
     session.execute(text("UPDATE alert_progress SET last_event_id = :high WHERE id = 1"), {"high": high})
     session.commit()
     return hits
@@ -293,18 +305,19 @@ def send_alert_emails(session: Session, now: datetime | None = None) -> int:
         session.commit()
         return 0
     ids = [a.id for a in alerts]
+    found = (select(AlertHit.alert_id, func.unnest(AlertHit.event_ids).label("event_id"))
+             .where(AlertHit.alert_id.in_(ids), AlertHit.sent_at.is_(None)).subquery())
     rows = session.execute(
         visibility.visible_reports(None)
-        .with_only_columns(AlertHit.alert_id, Report, ReportEvent.to_status, ReportEvent.at)
-        .join(ReportEvent, ReportEvent.report_id == Report.id).join(AlertHit, AlertHit.event_id == ReportEvent.id)
-        .where(AlertHit.alert_id.in_(ids), AlertHit.sent_at.is_(None))
-        .order_by(AlertHit.alert_id, ReportEvent.at.desc(), ReportEvent.id.desc())).all()
-    news: dict[int, list] = {}
-    for alert_id, report, status, at in rows:
-        news.setdefault(alert_id, []).append((report, status, at))
+        .with_only_columns(found.c.alert_id, Report, ReportEvent.id, ReportEvent.to_status, ReportEvent.at)
+        .join(ReportEvent, ReportEvent.report_id == Report.id).join(found, found.c.event_id == ReportEvent.id)
+        .order_by(found.c.alert_id, ReportEvent.at.desc(), ReportEvent.id.desc())).all()
+    news: dict[int, dict] = {}
+    for alert_id, report, event_id, status, at in rows:
+        news.setdefault(alert_id, {}).setdefault(event_id, (report, status, at))
     written = 0
     for alert in alerts:
-        items = news.get(alert.id, [])
+        items = list(news.get(alert.id, {}).values())
         if items and alert.user.active and alert.user.contact_preference == "email":
             _queue_alert_email(session, alert, items)
             written += 1
