@@ -199,6 +199,9 @@ class Settings(BaseSettings):
     #: nginx's internal location for the photo store (e.g. /internal-photos/): the app checks who may see a
     #: photo and nginx sends the file (X-Accel-Redirect). Empty: the app sends it.
     PHOTO_ACCEL_REDIRECT: Annotated[str, BeforeValidator(_accel_prefix)] = ""
+    #: Public figures worked out from the summaries (a year's measures for every ward and the borough, 24-month
+    #: trends) are kept this many seconds per process and shared by every page showing them; 0: never kept.
+    FIGURES_CACHE_SECONDS: Annotated[int, _whole(0, 3600)] = 60
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -261,6 +264,7 @@ class Settings(BaseSettings):
             "OPEN311_WRITE_LIMIT": self.OPEN311_WRITE_LIMIT,
             "PROXY_COUNT": self.PROXY_COUNT,
             "PHOTO_ACCEL_REDIRECT": self.PHOTO_ACCEL_REDIRECT,
+            "FIGURES_CACHE_SECONDS": self.FIGURES_CACHE_SECONDS,
         }
 
 

@@ -98,3 +98,13 @@ def test_a_street_name_finds_the_neighbourhood(client):
     unknown = client.get("/near?postcode=Nowhere+Such+Lane")
     assert unknown.status_code == 400 and "We do not know that street" in unknown.get_data(as_text=True)
     assert 'value="Nowhere Such Lane"' in unknown.get_data(as_text=True)
+
+
+def test_the_count_covers_the_90_days_shown_and_older_listed_reports_are_said_to_be_older(client, add_report):
+    old = add_report(created=datetime(2023, 1, 10, 8))
+    recent = add_report(created=datetime(2024, 4, 20, 8))
+    html = client.get("/near?postcode=SE64TU").get_data(as_text=True)
+    said = " ".join(html[html.index('id="nearby-heading"'):html.index('class="map-frame"')].split())
+    assert "1 report within 500 metres from 22 Jan 2024 to 20 Apr 2024" in said
+    assert "the newest 2 are listed and mapped, older ones included." in said
+    assert old.reference in html and recent.reference in html
