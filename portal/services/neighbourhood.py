@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.hotspots import Hotspot, hotspots
-from gis.nearby import count_near, newest_near
+from gis.nearby import count_near, newest_near, reports_near
 from gis.measures import WardHeadline, ward_headline
 from gis.performance import Period, latest_report_day
 from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
@@ -114,7 +114,7 @@ def neighbourhood(session: Session, place: Place, today: date) -> Neighbourhood:
         place=place,
         reports=newest_near(session, public, place.point, RADIUS_M, window_end, LIST_MAX),
         nearby_total=count_near(session, public, place.point, RADIUS_M, window_start, window_end),
-        in_hand=newest_near(session, public, place.point, RADIUS_M, window_end, LIST_MAX, statuses=IN_HAND),
+        in_hand=reports_near(session, public, place.point, RADIUS_M, LIST_MAX, statuses=IN_HAND, until=window_end),
         hotspots=hotspots(session, window_start, window_end, near=place.point, near_metres=RADIUS_M, limit=10),
         figures=ward_figures(session, place.ward.id, until),
         data_until=until, hotspot_since=window_start.date())

@@ -1,12 +1,12 @@
 """Reports near a place (gis/nearby.py): the box around the circle never cuts it; the newest reports found by
-widening windows are exactly the newest over all time; counts over a window."""
+the index's date order are exactly the newest over all time; counts over a window."""
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from gis.coords import LonLat
-from gis.nearby import NEWEST_WINDOWS, count_near, envelope, newest_near, reports_near
+from gis.nearby import count_near, envelope, newest_near, reports_near
 from gis.queries import point_expr
 from models import Report
 from tests.factories import CATFORD
@@ -37,21 +37,19 @@ def _reports(add_report, days_ago: list[int], point=CATFORD) -> list[Report]:
     return [add_report(point=point, created=UNTIL - timedelta(days=d, hours=1)) for d in days_ago]
 
 
-@pytest.mark.parametrize("days_ago", [
-    [1, 2, 3, 4, 5],                       # the first window holds enough
-    [1, 100, 200, 300],                    # the year does
-    [1, 400, 800, 1200, 5000],             # only all time does
-    [],                                    # nothing
-])
+@pytest.mark.parametrize("days_ago", [[1, 2, 3, 4, 5], [1, 100, 200, 300], [1, 400, 800, 1200, 5000], [3, 3, 3, 3],
+                                      []])
 def test_newest_near_is_the_newest_over_all_time(db_session, add_report, days_ago):
     made = _reports(add_report, days_ago)
     _reports(add_report, [2, 3], point=north_of(CATFORD, 900))          # too far
     after = add_report(point=CATFORD, created=UNTIL + timedelta(hours=1))  # after the end
     found = newest_near(db_session, select(Report), CATFORD, 500, UNTIL, limit=3)
     everything = reports_near(db_session, select(Report).where(Report.id != after.id), CATFORD, 500, limit=3)
-    assert [r.id for r, *_ in found] == [r.id for r, *_ in everything]
-    assert [r.id for r, *_ in found] == [r.id for r in sorted(made, key=lambda r: r.created_at, reverse=True)[:3]]
-    assert NEWEST_WINDOWS[-1] is None
+    newest = sorted(made, key=lambda r: r.created_at, reverse=True)
+    if len(set(days_ago)) == len(days_ago):
+        assert [r.id for r, *_ in found] == [r.id for r, *_ in everything] == [r.id for r in newest[:3]]
+    else:                                   # made at the same moment: any of them, in any order
+        assert len(found) == min(3, len(made)) and {r.id for r, *_ in found} <= {r.id for r in made}
 
 
 def test_count_near_counts_the_window_only(db_session, add_report):
