@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from gis.figure_cache import INFO_KEY, FigureCache, cached
 from gis.measures import measures_table
-from gis.performance import Period
+from gis.performance import Period, category_breakdown
 from gis.trends import monthly_points
 from models import Status, Ward
 from portal.config import SettingsError, load_settings
@@ -70,9 +70,13 @@ def test_pages_share_the_measures_until_the_cache_expires(db_session):
         ward = db_session.scalars(select(Ward.id).where(Ward.name == "Rushey Green")).one()
         trend = monthly_points(db_session, [ward], today, 24)
         assert monthly_points(db_session, [ward], today, 24) is trend
+        breakdown = category_breakdown(db_session, [ward], period)
+        assert category_breakdown(db_session, [ward], period) is breakdown
         clock.t += 61
         assert measures_table(db_session, period).borough.reported == before + 1   # expired: worked out again
         assert monthly_points(db_session, [ward], today, 24) is not trend
+        assert sum(c["reported"] for c in category_breakdown(db_session, [ward], period)) == \
+            sum(c["reported"] for c in breakdown) + 1
     finally:
         del db_session.info[INFO_KEY]
 
