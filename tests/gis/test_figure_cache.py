@@ -62,15 +62,15 @@ def test_pages_share_the_measures_until_the_cache_expires(db_session):
         period = Period(today - timedelta(days=29), today)
         first = measures_table(db_session, period)
         before = first.borough.reported
+        ward = db_session.scalars(select(Ward.id).where(Ward.name == "Rushey Green")).one()
+        breakdown = category_breakdown(db_session, [ward], period)
         add_report(db_session, "fly_tipping", RUSHEY_GREEN, Status.NEW, datetime.now(timezone.utc) - timedelta(hours=2))
         assert measures_table(db_session, period) is first                         # kept: shared by the pages
         at_noon = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
         assert measures_table(db_session, period, now=max(at_noon, datetime.now(timezone.utc))).borough.reported \
             == before + 1                                                           # a chosen moment: fresh
-        ward = db_session.scalars(select(Ward.id).where(Ward.name == "Rushey Green")).one()
         trend = monthly_points(db_session, [ward], today, 24)
         assert monthly_points(db_session, [ward], today, 24) is trend
-        breakdown = category_breakdown(db_session, [ward], period)
         assert category_breakdown(db_session, [ward], period) is breakdown
         clock.t += 61
         assert measures_table(db_session, period).borough.reported == before + 1   # expired: worked out again
