@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis.coords import LonLat
@@ -14,7 +13,7 @@ from gis.streets import QUERY_MAX, Place, find_places
 from models import Category, Crew, CrewMember, Role, Team, User
 
 from .errors import DomainError
-from .transaction import unit_of_work
+from .transaction import duplicates_refused, unit_of_work
 
 QUESTION_TYPES = {"single", "multi", "yesno", "text"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -151,11 +150,9 @@ def save_category(session: Session, category: Category | None, *, code: str, nam
         session.add(category)
     category.name, category.group, category.target_hours = name, group, hours
     category.active, category.team_id = active, team_id
-    try:
+    with duplicates_refused(session, {Category.code: DomainError("A category with that code already exists.",
+                                                                 field="code")}):
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError("A category with that code already exists.", field="code") from None
     return category
 
 
@@ -179,7 +176,10 @@ def save_crew(session: Session, crew: Crew | None, *, name: str, depot: LonLat |
         session.add(crew)
     crew.name, crew.depot, crew.active = name, depot.ewkt if depot is not None else None, active
     crew.depot_place = place_label
-    try:
+    with duplicates_refused(session, {
+            Crew.name: DomainError("A crew with that name already exists.", field="name"),
+            CrewMember.user_id: DomainError("Someone put one of these members in another crew meanwhile: check "
+                                            "the members and save again.", field="members")}):
         session.flush()
         # An ORM delete, so that the members already loaded (the form shows them) leave the session too: new
         # rows for the same people must not meet stale ones under the same identity.
@@ -188,9 +188,6 @@ def save_crew(session: Session, crew: Crew | None, *, name: str, depot: LonLat |
             execution_options={"synchronize_session": "fetch"})
         session.add_all([CrewMember(crew_id=crew.id, user_id=u.id) for u in members])
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError("A crew with that name already exists.", field="name") from None
     session.expire(crew, ["members"])
     return crew
 
