@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.queries import point_expr, ward_for_point
@@ -293,7 +293,8 @@ def _due_alerts(session: Session, now: datetime) -> list[Alert]:
     return list(session.scalars(
         select(Alert).where(has_news, Alert.confirmed_at.is_not(None),
                             (Alert.frequency == "instant") | digest_due)
-        .order_by(Alert.id).limit(SEND_BATCH).with_for_update(skip_locked=True, of=Alert)))
+        .order_by(Alert.id).limit(SEND_BATCH).with_for_update(skip_locked=True, of=Alert)
+        .options(lazyload(Alert.ward), selectinload(Alert.user), selectinload(Alert.categories))))
 
 
 def send_alert_emails(session: Session, now: datetime | None = None) -> int:
@@ -307,19 +308,26 @@ def send_alert_emails(session: Session, now: datetime | None = None) -> int:
     ids = [a.id for a in alerts]
     found = (select(AlertHit.alert_id, func.unnest(AlertHit.event_ids).label("event_id"))
              .where(AlertHit.alert_id.in_(ids), AlertHit.sent_at.is_(None)).subquery())
-    rows = session.execute(
-        visibility.visible_reports(None)
-        .with_only_columns(found.c.alert_id, Report, ReportEvent.id, ReportEvent.to_status, ReportEvent.at)
-        .join(ReportEvent, ReportEvent.report_id == Report.id).join(found, found.c.event_id == ReportEvent.id)
-        .order_by(found.c.alert_id, ReportEvent.at.desc(), ReportEvent.id.desc())).all()
-    news: dict[int, dict] = {}
-    for alert_id, report, event_id, status, at in rows:
-        news.setdefault(alert_id, {}).setdefault(event_id, (report, status, at))
+    # Columns, not Report objects (a whole-council alert can have thousands of news items, of which an email
+    # lists ITEMS_PER_EMAIL): the newest per alert, and how many there are in all.
+    per_alert = dict(partition_by=found.c.alert_id, order_by=(ReportEvent.at.desc(), ReportEvent.id.desc()))
+    listed = (visibility.visible_reports(None)
+              .with_only_columns(found.c.alert_id, Report.reference, Category.name.label("category"),
+                                 Ward.name.label("ward"), ReportEvent.to_status, ReportEvent.at,
+                                 func.row_number().over(**per_alert).label("k"),
+                                 func.count().over(partition_by=found.c.alert_id).label("total"))
+              .join(ReportEvent, ReportEvent.report_id == Report.id).join(found, found.c.event_id == ReportEvent.id)
+              .join(Category, Category.id == Report.category_id).outerjoin(Ward, Ward.id == Report.ward_id)
+              .subquery())
+    news: dict[int, tuple[list, int]] = {}
+    for row in session.execute(select(listed).where(listed.c.k <= ITEMS_PER_EMAIL)
+                               .order_by(listed.c.alert_id, listed.c.k)):
+        news.setdefault(row.alert_id, ([], row.total))[0].append(row)
     written = 0
     for alert in alerts:
-        items = list(news.get(alert.id, {}).values())
+        items, total = news.get(alert.id, ([], 0))
         if items and alert.user.active and alert.user.contact_preference == "email":
-            _queue_alert_email(session, alert, items)
+            _queue_alert_email(session, alert, items, total)
             written += 1
         alert.last_sent_at = now
     session.execute(AlertHit.__table__.update().where(AlertHit.alert_id.in_(ids), AlertHit.sent_at.is_(None))
@@ -328,19 +336,21 @@ def send_alert_emails(session: Session, now: datetime | None = None) -> int:
     return written
 
 
-def _queue_alert_email(session: Session, alert: Alert, items: list) -> None:
+def _queue_alert_email(session: Session, alert: Alert, items: list, total: int) -> None:
+    """``items``: the newest news rows (reference, category, ward, to_status), at most ITEMS_PER_EMAIL, of
+    ``total``."""
     stop = external_url(session, "alerts.stop", token=stop_token(session, alert))
     manage = external_url(session, "alerts.manage", token=manage_token(session, alert.user))
     lines = []
-    for report, status, _at in items[:ITEMS_PER_EMAIL]:
-        news = "Fixed" if status is Status.FIXED else "New"
-        ward = f", {report.ward.name}" if report.ward else ""
-        lines.append(f"- {news}: {report.category.name} ({report.reference}{ward})\n  "
-                     + external_url(session, "reports.detail", reference=report.reference))
-    more = len(items) - ITEMS_PER_EMAIL
+    for item in items[:ITEMS_PER_EMAIL]:
+        news = "Fixed" if item.to_status is Status.FIXED else "New"
+        ward = f", {item.ward}" if item.ward else ""
+        lines.append(f"- {news}: {item.category} ({item.reference}{ward})\n  "
+                     + external_url(session, "reports.detail", reference=item.reference))
+    more = total - len(lines)
     if more > 0:
         lines.append(f"...and {more} more: see the map at {external_url(session, 'maps.explore')}")
-    count = f"{len(items)} update{'s' if len(items) != 1 else ''}"
+    count = f"{total} update{'s' if total != 1 else ''}"
     subject = f"Kerbside: {count} {'today ' if alert.frequency == 'daily' else ''}for {alert.place}"
     body = (f"Hello {alert.user.greeting},\n\nYour alert for {describe(alert)}:\n\n" + "\n".join(lines)
             + f"\n\n--\nStop this alert: {stop}\nYour alerts and how often we send them: {manage}\n")

@@ -204,3 +204,21 @@ def test_a_header_with_a_line_break_fails_the_message_not_the_batch(db_session, 
     send(db_session, smtp)
     assert bad.failed_at is not None and other.failed_at is not None and good.sent_at is not None
     assert all("victim" not in str(m.rcpt_tos) for m in smtp.inbox.messages)
+
+
+def test_an_email_lists_the_newest_items_says_how_many_more_and_leaves_out_reports_hidden_since(
+        db_session, app_ctx, make_user, make_report, monkeypatch):
+    monkeypatch.setattr(alerts, "ITEMS_PER_EMAIL", 3)
+    alerts_start_now(db_session)
+    alert = create_alert(db_session, AlertRequest(kind="council"), make_user())
+    made = [make_report() for _ in range(6)]
+    match_new_events(db_session, now=utcnow() + LATER)
+    made[-1].hidden = True                         # hidden after it matched: not told of
+    db_session.commit()
+    assert send_alert_emails(db_session) == 1
+    [mail] = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == alert.user.email)).all()
+    assert "Kerbside: 5 updates for" in mail.subject
+    listed = [r.reference for r in made if r.reference in mail.body]
+    assert listed == [r.reference for r in made[2:5]]             # the newest three that are still public
+    assert mail.body.index(made[4].reference) < mail.body.index(made[2].reference)     # newest first
+    assert "...and 2 more" in mail.body and made[-1].reference not in mail.body
