@@ -53,8 +53,11 @@ def main() -> None:
     from portal.services.visibility import visible_to
     from werkzeug.datastructures import MultiDict
 
-    app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost"})
-    client = app.test_client()
+    # Pages as served (figures kept a minute, FIGURES_CACHE_SECONDS=60) and with every figure worked out afresh
+    # (the cache off: what the first visitor of each minute waits for).
+    app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost", "FIGURES_CACHE_SECONDS": 60})
+    cold_app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost", "FIGURES_CACHE_SECONDS": 0})
+    client, cold_client = app.test_client(), cold_app.test_client()
     raw = psycopg2.connect(cluster._dsn(url))
     raw.autocommit = True
     cur = raw.cursor()
@@ -132,12 +135,13 @@ def main() -> None:
         ("neighbourhood page /near SE6 4RU", "/near?postcode=SE6+4RU", None, None, "< 150"),
         ("/fairness page", "/fairness", None, None, "< 1000"),
     ]
+    print("pages: as served (public figures kept 60 s) and, in the last column, with the figure cache off\n")
     print(f"{'case':46} {'endpoint':>17} {'raw SQL':>17}  target   main query")
     for name, path, sql_fn, what, target in cases:
         if path is None:
             cat = "fly_tipping" if "fly" in name else "all"
 
-            with app.app_context():
+            with cold_app.app_context():
                 session = db.session()
                 f = parse_filters(session, MultiDict({"category": cat, "period": "365"}), today)
                 end = timed(lambda: measures.measures_table(session, f.period, f.category_id), args.runs)
@@ -162,7 +166,10 @@ def main() -> None:
         else:
             raw_t = timed(sql_fn, args.runs) if sql_fn else None
         raw_s = f"{raw_t[0]:7.1f} / {raw_t[1]:7.1f}" if raw_t else f"{'–':>17}"
-        print(f"{name:46} {end[0]:7.1f} / {end[1]:7.1f} {raw_s}  {target:8} {what or ''}")
+        cold_client.get(path)
+        cold = timed(lambda: cold_client.get(path), args.runs)
+        print(f"{name:46} {end[0]:7.1f} / {end[1]:7.1f} {raw_s}  {target:8} {what or ''}"
+              f" [no figure cache: {cold[0]:.1f} / {cold[1]:.1f}]")
     raw.close()
 
 

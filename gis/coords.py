@@ -62,6 +62,14 @@ def to_bng(point: LonLat) -> tuple[float, float]:
     return _TO_BNG.transform(point.lon, point.lat)
 
 
+def to_bng_many(points: list[LonLat]) -> list[tuple[float, float]]:
+    """``to_bng`` of many points in one call to PROJ (a thousand map points: ~1 ms instead of ~10)."""
+    if not points:
+        return []
+    eastings, northings = _TO_BNG.transform([p.lon for p in points], [p.lat for p in points])
+    return list(zip(eastings, northings))
+
+
 _GRID_LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"  # no I
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from .coords import LonLat
+from .nearby import aware, envelope_bounds
 
 #: References listed per hotspot, newest first (pages show ten; the count is always the whole group).
 REFERENCES_MAX = 20
@@ -33,9 +34,10 @@ WITH pts AS (
       AND kerbside_report_is_public(r.status, r.hidden)   -- the visibility rule (models/sql), inlined
       AND (CAST(:category_id AS integer) IS NULL OR r.category_id = :category_id)
       AND (CAST(:ward_id AS integer) IS NULL OR r.ward_id = :ward_id)
-      AND (CAST(:near_lon AS float) IS NULL          -- the (geom::geography) index answers this
-           OR ST_DWithin(CAST(r.geom AS geography),
-                         CAST(ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326) AS geography), :near_metres))
+      AND (CAST(:near_lon AS float) IS NULL          -- the (geom, created_at) GiST index takes box and dates
+           OR (r.geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)
+               AND ST_Distance(CAST(r.geom AS geography),
+                               CAST(ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326) AS geography)) <= :near_metres))
 ), clustered AS (
     SELECT id, category_id, g, ST_ClusterDBSCAN(g, eps => :metres, minpoints => :min_reports)
                                OVER (PARTITION BY category_id) AS cluster
@@ -83,7 +85,10 @@ def hotspots(session: Session, since: datetime, until: datetime, category_id: in
     centre. ``near``: a WGS84 point; only reports within ``near_metres`` (metres, on the spheroid) of it
     are grouped."""
     session.execute(WORK_MEM)
-    rows = session.execute(HOTSPOT_SQL, {"since": since, "until": until, "category_id": category_id or None,
+    west, south, east, north = envelope_bounds(near, near_metres) if near else (None,) * 4
+    rows = session.execute(HOTSPOT_SQL, {"since": aware(since), "until": aware(until),
+                                         "category_id": category_id or None, "west": west, "south": south,
+                                         "east": east, "north": north,
                                          "ward_id": ward_id,
                                          "metres": metres, "min_reports": min_reports, "limit": limit,
                                          "refs": references, "near_lon": near.lon if near else None,

@@ -109,8 +109,12 @@ def report_with_neighbours_map(point: LonLat, label: str, neighbours: list[tuple
 
 def selectable_points_map(center: LonLat, points: list[tuple[LonLat, str]], tile_url: str, attribution: str,
                           zoom: int = 13) -> MapParts:
-    """Reports as circles whose tooltip and key are their reference; a page script can make them selectable."""
+    """Reports as circles whose tooltip and key are their reference; a page script can make them selectable.
+    The view takes in every point (WGS84), so none of a list's reports is off the map."""
     m = base_map(center, zoom, tile_url, attribution)
+    if len(points) > 1:
+        lats, lons = [p.lat for p, _ in points], [p.lon for p, _ in points]
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(12, 12), max_zoom=17)
     return render_parts(m, [circles_layer(points, {"radius": 7, "color": "#0b3d91", "fill": True,
                                                    "fillOpacity": 0.4}, keys=[ref for _, ref in points])])
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from models import ALL_CATEGORIES
 
+from .figure_cache import cached
 from .performance import Period, whole_months
 
 MIN_COUNT = 10
@@ -262,8 +263,17 @@ def utc_now() -> datetime:
 def measures_table(session: Session, period: Period, category_id: int = ALL_CATEGORIES,
                    now: datetime | None = None) -> MeasuresTable:
     """Every measure for every ward and the borough, for one category (or ALL_CATEGORIES) and period.
-    ``now`` (aware, UTC) sets the open reports' ages and which due days have passed."""
-    now = now or utc_now()
+    ``now`` (aware, UTC) sets the open reports' ages and which due days have passed. For the present moment
+    (``now`` not given) the figures may come from the session's figure cache (gis.figure_cache): at most its
+    seconds old, which moves an open report's age by less than the summaries' smallest step (an hour)."""
+    if now is None:
+        today = utc_now().date()
+        return cached(session, ("measures", period, category_id, today),
+                      lambda: _measures_table(session, period, category_id, utc_now()))
+    return _measures_table(session, period, category_id, now)
+
+
+def _measures_table(session: Session, period: Period, category_id: int, now: datetime) -> MeasuresTable:
     params = _params(period, category_id)
     reported = dict(session.execute(_REPORTED, params).all())
     events: dict[int, dict[int, int]] = {}

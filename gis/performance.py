@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from .figure_cache import cached
+
 MAX_PERIOD_DAYS = 3 * 366
 PERIOD_CHOICES = {"30": 30, "90": 90, "365": 365}
 #: Dates outside these overflow date arithmetic (a period's end + 1 day, the hotspot window's 90 days before).
@@ -80,10 +82,13 @@ GROUP BY c.code, c.name, c.target_hours HAVING sum(p.reported) > 0 ORDER BY 4 DE
 
 
 def category_breakdown(session: Session, ward_ids: list[int], period: Period) -> list[dict]:
-    """Per category in the given wards and period: code, name, target_hours, reported, fixed, within, open."""
-    rows = session.execute(_BY_CATEGORY, {"wards": ward_ids, "start": period.start, "end": period.end})
-    keys = ("code", "name", "target_hours", "reported", "fixed", "fixed_within", "open")
-    return [dict(zip(keys, row)) for row in rows]
+    """Per category in the given wards and period: code, name, target_hours, reported, fixed, within, open.
+    (Kept a while by the session's figure cache, if it has one: see gis.figure_cache.)"""
+    def work() -> list[dict]:
+        rows = session.execute(_BY_CATEGORY, {"wards": ward_ids, "start": period.start, "end": period.end})
+        keys = ("code", "name", "target_hours", "reported", "fixed", "fixed_within", "open")
+        return [dict(zip(keys, row)) for row in rows]
+    return cached(session, ("breakdown", tuple(ward_ids), period), work)
 
 
 def latest_report_day(session: Session) -> date | None:

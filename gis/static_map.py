@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from .coords import LonLat, to_bng
+from .coords import LonLat, to_bng, to_bng_many
 
 _OUTLINE = text("SELECT ST_AsGeoJSON(ST_SimplifyPreserveTopology(ST_Transform(geom, 27700), :tol), 1) "
                 "FROM wards WHERE id = :ward")
@@ -55,8 +55,7 @@ def ward_static_map(session: Session, ward_id: int, points: list[LonLat], width:
             parts.append("M" + " L".join(f"{x} {y}" for x, y in coords) + " Z")
         paths.append(" ".join(parts))
     dots = []
-    for point in points:
-        e, n = to_bng(point)
+    for e, n in to_bng_many(points):
         if west <= e <= east and south <= n <= north:
             dots.append(xy(e, n))
     span = (east - west) / 4

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import ALL_CATEGORIES
 
+from .figure_cache import cached
 from .measures import MIN_COUNT, Share, TimeToFix, _add, open_age_bucket, time_to_fix, utc_now
 
 #: A ward is "slower" or "faster" when its median moved by more than this share of last year's.
@@ -71,8 +72,17 @@ SELECT month, sum(kept)::int, sum(late)::int, sum(open)::int FROM (
 def monthly_points(session: Session, ward_ids: list[int] | None, end: date, months: int = 24,
                    category_id: int = ALL_CATEGORIES, now: datetime | None = None) -> list[MonthPoint]:
     """One point per calendar month, the last ``months`` up to ``end``, for the given wards (None: the
-    borough). Months without reports have counts of 0 and no figures."""
-    now = now or utc_now()
+    borough). Months without reports have counts of 0 and no figures. For the present moment (``now`` not
+    given) the points may come from the session's figure cache (gis.figure_cache)."""
+    if now is None:
+        key = ("trend", tuple(ward_ids) if ward_ids is not None else None, end, months, category_id,
+               utc_now().date())
+        return cached(session, key, lambda: _monthly_points(session, ward_ids, end, months, category_id, utc_now()))
+    return _monthly_points(session, ward_ids, end, months, category_id, now)
+
+
+def _monthly_points(session: Session, ward_ids: list[int] | None, end: date, months: int, category_id: int,
+                    now: datetime) -> list[MonthPoint]:
     first = first_month(end, months)
     params = {"cat": category_id, "wards": ward_ids, "first": first, "end": end}
     events: dict[date, dict[int, int]] = {}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 from .category import Category
 from .place import Ward
-from .status import OPEN, Status
+from .status import IN_HAND, OPEN, Status
 from .user import User, enum_column
 
 DESCRIPTION_MAX = 2000
@@ -19,6 +19,7 @@ DESCRIPTION_MAX_API = 4000
 PRIORITY_LABELS = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
 #: The open statuses as a SQL list (for a partial index's predicate), from models.status.
 _OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN, key=lambda s: s.value))
+_IN_HAND_SQL = ", ".join(f"'{s.value}'" for s in sorted(IN_HAND, key=lambda s: s.value))
 
 
 class Report(Base):
@@ -36,6 +37,9 @@ class Report(Base):
         Index("ix_reports_created_id", "created_at", "id"),
         # "In this box since this date" (street-zoom feeds) in one GiST scan; also serves geom-only searches.
         Index("ix_reports_geom_created", "geom", "created_at", postgresql_using="gist"),
+        # "Being fixed now" near a place (the neighbourhood page): the few reports a crew is on, by place.
+        Index("ix_reports_in_hand_geom", "geom", postgresql_using="gist",
+              postgresql_where=text(f"status IN ({_IN_HAND_SQL})")),
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
         # Deleting a report looks here for reports marked as its duplicate (ON DELETE SET NULL).

@@ -20,7 +20,7 @@ class Crew(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     depot = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
-    #: How the depot was given (a postcode like "SE6 4RU", or a street once there is a gazetteer); "" when it
+    #: How the depot was given (a postcode like "SE6 4RU", or a street name like "Rushey Green"); "" when it
     #: was given as coordinates.
     depot_place: Mapped[str] = mapped_column(String(120), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)

@@ -108,6 +108,12 @@ def _storage_uri(raw: Any) -> str:
     return uri
 
 
+def _in_process_memory(uri: str) -> bool:
+    """A storage URI whose counters live in each process (memory://, async+memory://): no limit behind
+    several workers."""
+    return urlsplit(uri).scheme.split("+")[-1] == "memory"
+
+
 def _rate_limit(raw: Any) -> str:
     text = str(raw).strip()
     try:
@@ -199,6 +205,9 @@ class Settings(BaseSettings):
     #: nginx's internal location for the photo store (e.g. /internal-photos/): the app checks who may see a
     #: photo and nginx sends the file (X-Accel-Redirect). Empty: the app sends it.
     PHOTO_ACCEL_REDIRECT: Annotated[str, BeforeValidator(_accel_prefix)] = ""
+    #: Public figures worked out from the summaries (a year's measures for every ward and the borough, 24-month
+    #: trends) are kept this many seconds per process and shared by every page showing them; 0: never kept.
+    FIGURES_CACHE_SECONDS: Annotated[int, _whole(0, 3600)] = 60
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -216,7 +225,18 @@ class Settings(BaseSettings):
         if self.production and "BASE_URL" not in self.model_fields_set:
             raise ValueError("BASE_URL must be set in production (KERBSIDE_ENV=production), e.g. "
                              "https://kerbside.example.gov.uk: every link in emails, feeds and APIs uses it")
+        if self.production and self.RATELIMIT_ENABLED and _in_process_memory(self.ratelimit_storage_uri()):
+            raise ValueError("RATELIMIT_STORAGE_URI must name a store every worker shares in production "
+                             "(KERBSIDE_ENV=production), e.g. redis://127.0.0.1:6379/0 or "
+                             "redis+unix:///run/redis/redis-server.sock: with memory:// each gunicorn worker "
+                             "counts alone, so a limit of 10 is 40 with four workers "
+                             "(RATELIMIT_ENABLED=false turns rate limits off instead)")
         return self
+
+    def ratelimit_storage_uri(self) -> str:
+        """Where rate limits are counted: RATELIMIT_STORAGE_URI, else the private Redis the tooling set up
+        (instance/ratelimit_storage_uri), else each process's own memory."""
+        return self.RATELIMIT_STORAGE_URI or _read(RATELIMIT_URI_FILE) or "memory://"
 
     def trusted_hosts(self) -> list[str] | None:
         """Hosts the site answers to: BASE_URL's and TRUSTED_HOSTS in production (or when any is listed);
@@ -249,7 +269,7 @@ class Settings(BaseSettings):
             "PHOTO_PENDING_HOURS": self.PHOTO_PENDING_HOURS,
             "TOTP_ENCRYPTION_KEY": self.TOTP_ENCRYPTION_KEY,
             "COUNCIL_NAME": self.COUNCIL_NAME,
-            "RATELIMIT_STORAGE_URI": self.RATELIMIT_STORAGE_URI or _read(RATELIMIT_URI_FILE) or "memory://",
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri(),
             "RATELIMIT_KEY_PREFIX": self.RATELIMIT_KEY_PREFIX,
             "RATELIMIT_ENABLED": self.RATELIMIT_ENABLED,
             "PRODUCTION": production,
@@ -261,6 +281,7 @@ class Settings(BaseSettings):
             "OPEN311_WRITE_LIMIT": self.OPEN311_WRITE_LIMIT,
             "PROXY_COUNT": self.PROXY_COUNT,
             "PHOTO_ACCEL_REDIRECT": self.PHOTO_ACCEL_REDIRECT,
+            "FIGURES_CACHE_SECONDS": self.FIGURES_CACHE_SECONDS,
         }
 
 

@@ -25,6 +25,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gis import figure_cache
+
 from .replica import ReplicaRouter
 from .services.links import Links
 
@@ -80,8 +82,11 @@ def init_app(app: Flask, bind: Engine | Connection | None = None) -> None:
             raise RuntimeError("No database configured: run `make run` or set DATABASE_URL")
         bind = make_engine(url)
     mode = "create_savepoint" if isinstance(bind, Connection) else "rollback_only"
+    info = {"links": links_for(app)}
+    if app.config.get("FIGURES_CACHE_SECONDS"):
+        info[figure_cache.INFO_KEY] = figure_cache.FigureCache(app.config["FIGURES_CACHE_SECONDS"])
     factory = sessionmaker(bind=bind, class_=RequestSession, expire_on_commit=False, join_transaction_mode=mode,
-                           info={"links": links_for(app)})
+                           info=info)
     app.extensions[SESSIONS] = factory
     app.teardown_appcontext(_close)
     replica_url = app.config.get("REPLICA_DATABASE_URL")

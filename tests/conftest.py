@@ -26,6 +26,11 @@ from .factories import PASSWORD, enrol_two_factor, totp_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Figures are worked out afresh for every page in tests (each test changes the data inside its own transaction);
+# tests/gis/test_figure_cache.py turns the cache on where it is the subject. Set before any app (or live server
+# started from this process) reads its settings.
+os.environ.setdefault("FIGURES_CACHE_SECONDS", "0")
+
 
 def _test_url() -> str:
     """The test database; under pytest-xdist, one per worker (kerbside_test_gw0, ...) on the same server."""

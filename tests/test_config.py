@@ -165,7 +165,8 @@ def test_values_as_people_write_them(environment):
                       "TOTP_ENCRYPTION_KEY": f" {key} ,", "OPEN311_READ_LIMIT": "10/second;1000/hour",
                       "DATABASE_URL": "postgresql+psycopg2://kerbside@db.internal/kerbside",
                       "REPLICA_DATABASE_URL": "postgresql://kerbside@replica.internal/kerbside",
-                      "REPLICA_MAX_LAG_SECONDS": " 3 "}.items():
+                      "REPLICA_MAX_LAG_SECONDS": " 3 ",
+                      "RATELIMIT_STORAGE_URI": " redis://cache.internal:6379/0 "}.items():
         environment.setenv(name, raw)
     cfg = flask_config()
     assert cfg["MAIL_PORT"] == 2525 and cfg["OUTBOX_KEEP_DAYS"] == 0
@@ -175,6 +176,7 @@ def test_values_as_people_write_them(environment):
     assert cfg["DATABASE_URL"] == "postgresql+psycopg2://kerbside@db.internal/kerbside"
     assert cfg["REPLICA_DATABASE_URL"] == "postgresql://kerbside@replica.internal/kerbside"
     assert cfg["REPLICA_MAX_LAG_SECONDS"] == 3
+    assert cfg["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
 
 
 # --- production ----------------------------------------------------------------------------------------------
@@ -197,11 +199,40 @@ def test_production_requires_a_base_url(environment):
 def test_production_answers_only_to_its_own_and_trusted_hosts(environment):
     environment.setenv("KERBSIDE_ENV", "production")
     environment.setenv("BASE_URL", "https://kerbside.example.gov.uk")
+    environment.setenv("RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/0")
     assert flask_config()["TRUSTED_HOSTS"] == ["kerbside.example.gov.uk"]
     environment.setenv("TRUSTED_HOSTS", " www.kerbside.example.gov.uk,, Old.Example ")
     cfg = flask_config()
     assert cfg["TRUSTED_HOSTS"] == ["kerbside.example.gov.uk", "www.kerbside.example.gov.uk", "old.example"]
     assert cfg["SESSION_COOKIE_SECURE"] and cfg["REMEMBER_COOKIE_SECURE"]
+
+
+@pytest.mark.parametrize("storage", [None, "memory://", "async+memory://"])
+def test_production_refuses_rate_limits_counted_in_each_process(environment, storage):
+    """Behind gunicorn's several workers a per-process counter is no limit: start-up stops and says why."""
+    environment.setenv("KERBSIDE_ENV", "production")
+    environment.setenv("BASE_URL", "https://kerbside.example.gov.uk")
+    if storage:
+        environment.setenv("RATELIMIT_STORAGE_URI", storage)
+    with pytest.raises(SettingsError, match=r"^RATELIMIT_STORAGE_URI must name a store every worker shares "
+                                            r"in production .*each gunicorn worker counts alone"):
+        load_settings()
+
+
+def test_production_counts_rate_limits_in_the_store_it_is_given(environment):
+    environment.setenv("KERBSIDE_ENV", "production")
+    environment.setenv("BASE_URL", "https://kerbside.example.gov.uk")
+    config.RATELIMIT_URI_FILE.write_text("redis+unix:///somewhere/redis.sock\n")
+    assert flask_config()["RATELIMIT_STORAGE_URI"] == "redis+unix:///somewhere/redis.sock"
+    environment.setenv("RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/2")
+    assert flask_config()["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
+
+
+def test_production_with_rate_limits_turned_off_needs_no_store(environment):
+    environment.setenv("KERBSIDE_ENV", "production")
+    environment.setenv("BASE_URL", "https://kerbside.example.gov.uk")
+    environment.setenv("RATELIMIT_ENABLED", "false")
+    assert flask_config()["RATELIMIT_ENABLED"] is False
 
 
 def test_trusted_hosts_in_development_are_kept_with_base_urls(environment):

@@ -78,9 +78,11 @@ def record_id(value) -> int:
 
 class CrewForm(Form):
     name = StringField("Name")
-    depot_place = StringField("Depot postcode", validators=[Length(max=120, message="Enter a postcode, like SE6 4RU.")],
-                              description="For example SE6 4RU. Or leave it empty and give the depot's latitude and "
-                                          "longitude below.")
+    depot_place = StringField("Depot postcode or street",
+                              validators=[Length(max=100, message="Enter a postcode or a street name of at most 100 "
+                                                                  "characters.")],
+                              description="For example SE6 4RU or Rushey Green. Or leave it empty and give the "
+                                          "depot's latitude and longitude below.")
     depot_lat = StringField("Depot latitude", validators=[Length(max=32, message="That is not a latitude.")])
     depot_lon = StringField("Depot longitude", validators=[Length(max=32, message="That is not a longitude.")])
     members = CheckboxesField("Members (users with the crew role)", coerce=record_id,

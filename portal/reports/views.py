@@ -121,6 +121,7 @@ class ReportPage:
             self.form.email.label.text = "Caller's email address (optional)"
             self.form.email.description = "Only if they want emails about the report: we never show it publicly."
             self.form.your_name.label.text = "Caller's name (optional)"
+            self.form.anonymous.label.text = "Hide the name on the public page (the caller's, or yours for your own)"
         self.answers = answers_in(self.form, self.categories) if request.method == "POST" else {}
         self.answer_errors: dict[str, str] = {}
         self.notice: str | None = None

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import LoginThrottle, OutboxMessage, Report, ReportContact, ReportEvent, Role, User, utcnow
@@ -16,7 +15,7 @@ from models import LoginThrottle, OutboxMessage, Report, ReportContact, ReportEv
 from .emails import email_key, lookup_key, normalise_email
 from .errors import DomainError, EmailTaken
 from .passwords import hash_password, password_matches
-from .transaction import unit_of_work
+from .transaction import duplicates_refused, unit_of_work
 
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = hash_password("kerbside-timing-equaliser")
@@ -55,16 +54,14 @@ def register_user(session: Session, *, email: str, password: str, display_name: 
                   role: Role = Role.RESIDENT, confirmed: bool = True) -> User:
     """Create an account directly (CLI, demo, admin tools). The public sign-up uses ``registration``."""
     email = normalise_email(email)
-    if user_by_email(session, email) is not None:
-        raise EmailTaken("An account with that email address already exists. Log in instead.")
+    taken = EmailTaken("An account with that email address already exists. Log in instead.")
+    if user_by_email(session, email) is not None:       # before the (slow) password hash
+        raise taken
     user = User(email=email, password_hash=hash_password(password),
                 display_name=display_name.strip(), role=role, email_confirmed_at=utcnow() if confirmed else None)
     session.add(user)
-    try:
+    with duplicates_refused(session, {"uq_users_email_lower": taken}):    # a concurrent registration
         session.commit()
-    except IntegrityError:  # a concurrent registration with the same email
-        session.rollback()
-        raise EmailTaken("An account with that email address already exists. Log in instead.") from None
     return user
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis.coords import LonLat
-from gis.queries import UnknownPlace, locate_postcode, normalise_postcode
+from gis.queries import normalise_postcode
+from gis.streets import QUERY_MAX, Place, find_places
 from models import Category, Crew, CrewMember, Role, Team, User
 
 from .errors import DomainError
-from .transaction import unit_of_work
+from .transaction import duplicates_refused, unit_of_work
 
 QUESTION_TYPES = {"single", "multi", "yesno", "text"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -167,19 +167,17 @@ def save_category(session: Session, category: Category | None, *, code: str, nam
         session.add(category)
     category.name, category.group, category.target_hours = name, group, hours
     category.active, category.team_id = active, team_id
-    try:
+    with duplicates_refused(session, {Category.code: DomainError("A category with that code already exists.",
+                                                                 field="code")}):
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError("A category with that code already exists.", field="code") from None
     return category
 
 
 @unit_of_work
 def save_crew(session: Session, crew: Crew | None, *, name: str, depot: LonLat | None, active: bool,
               member_ids: list[int], depot_place: str = "") -> Crew:
-    """Add (``crew`` None) or change a crew; its members leave any other crew. ``depot_place`` (a postcode, or a
-    street once there is a gazetteer: locate_place) wins over ``depot`` (coordinates) when given."""
+    """Add (``crew`` None) or change a crew; its members leave any other crew. ``depot_place`` (a postcode or a
+    street name: locate_place) wins over ``depot`` (coordinates) when given."""
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise DomainError("Give the crew a name (up to 80 characters).", field="name")
@@ -195,7 +193,10 @@ def save_crew(session: Session, crew: Crew | None, *, name: str, depot: LonLat |
         session.add(crew)
     crew.name, crew.depot, crew.active = name, depot.ewkt if depot is not None else None, active
     crew.depot_place = place_label
-    try:
+    with duplicates_refused(session, {
+            Crew.name: DomainError("A crew with that name already exists.", field="name"),
+            CrewMember.user_id: DomainError("Someone put one of these members in another crew meanwhile: check "
+                                            "the members and save again.", field="members")}):
         session.flush()
         # An ORM delete, so that the members already loaded (the form shows them) leave the session too: new
         # rows for the same people must not meet stale ones under the same identity.
@@ -204,32 +205,24 @@ def save_crew(session: Session, crew: Crew | None, *, name: str, depot: LonLat |
             execution_options={"synchronize_session": "fetch"})
         session.add_all([CrewMember(crew_id=crew.id, user_id=u.id) for u in members])
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError("A crew with that name already exists.", field="name") from None
     session.expire(crew, ["members"])
     return crew
 
 
-#: Where a street name would be looked up (a street gazetteer, e.g. OS Open Names or the council's LLPG): none
-#: is loaded yet, so a place is found by its postcode. A gazetteer plugs in here: (session, text) -> Place | None.
-street_lookup = None
-
-
-def locate_place(session: Session, text: str):
-    """A place typed by an admin (a postcode; a street when ``street_lookup`` is set) as a gis.queries.Place, or
+def locate_place(session: Session, text: str) -> Place:
+    """A place typed by an admin, a postcode or a street name as everywhere else (gis.streets.find_places), or
     DomainError on the ``depot_place`` field saying what to type instead."""
-    if street_lookup is not None:
-        found = street_lookup(session, text)
-        if found is not None:
-            return found
-    try:
-        return locate_postcode(session, text)
-    except UnknownPlace:
-        if normalise_postcode(text) is None:
-            message = ("Enter a full postcode, like SE6 4RU (street names cannot be looked up yet), or leave it "
-                       "empty and give the depot's latitude and longitude.")
-        else:
-            message = ("We do not know that postcode in our area. Check it, or leave it empty and give the depot's "
-                       "latitude and longitude.")
-        raise DomainError(message, field="depot_place") from None
+    text = (text or "").strip()
+    if len(text) > QUERY_MAX:
+        raise DomainError(f"Enter a postcode or a street name of at most {QUERY_MAX} characters.",
+                          field="depot_place")
+    found = find_places(session, text, limit=1)
+    if found:
+        return found[0]
+    if normalise_postcode(text) is not None:
+        message = ("We do not know that postcode in our area. Check it, or leave it empty and give the depot's "
+                   "latitude and longitude.")
+    else:
+        message = ("We could not find that street in our area. Check it, or enter a full postcode like SE6 4RU, "
+                   "or leave it empty and give the depot's latitude and longitude.")
+    raise DomainError(message, field="depot_place")

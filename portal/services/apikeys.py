@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import ApiKey, utcnow
 
 from .errors import DomainError
+from .transaction import duplicates_refused, unit_of_work
 
 KEY_PREFIX = "kb_"
 
@@ -18,17 +19,18 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@unit_of_work
 def create_key(session: Session, name: str, may_update: bool = False) -> tuple[ApiKey, str]:
     """A new key; returns (record, the key itself). The key is shown once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise DomainError("Give the key a name of 1 to 80 characters (who it is for).", field="name")
-    if session.scalars(select(ApiKey).where(ApiKey.name == name)).first() is not None:
-        raise DomainError(f"There is already a key named “{name}”.", field="name")
     raw = KEY_PREFIX + secrets.token_urlsafe(24)
     key = ApiKey(name=name, key_hash=hash_key(raw), may_update=may_update)
     session.add(key)
-    session.commit()
+    with duplicates_refused(session, {ApiKey.name: DomainError(f"There is already a key named “{name}”.",
+                                                               field="name")}):
+        session.commit()
     return key, raw
 
 

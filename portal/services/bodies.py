@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis.boundaries import InvalidBoundary, read_boundary
@@ -23,7 +22,7 @@ from models import OPEN311_FORMATS, Body, BodyService, Category, Team, Ward
 from .body_sender import seal_key
 from .emails import InvalidEmail, normalise_email
 from .errors import DomainError
-from .transaction import unit_of_work
+from .transaction import duplicates_refused, unit_of_work
 
 SERVICE_CODE_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
 
@@ -44,11 +43,8 @@ def save_team(session: Session, team: Team | None, *, name: str, email: str, act
         team = Team(name=name)
         session.add(team)
     team.name, team.email, team.active = name, address, active
-    try:
+    with duplicates_refused(session, {Team.name: DomainError("A team with that name already exists.", field="name")}):
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError("A team with that name already exists.", field="name") from None
     return team
 
 
@@ -151,15 +147,12 @@ def save_body(session: Session, body: Body | None, *, name: str, endpoint: str, 
         body.api_key_sealed = seal_key(session, api_key)
     if checked is not None:
         body.boundary = checked.ewkt
-    try:
+    with duplicates_refused(session, {Body.name: DomainError("A body with that name already exists.", field="name")}):
         session.flush()
         session.execute(delete(BodyService).where(BodyService.body_id == body.id),
                         execution_options={"synchronize_session": "fetch"})
         session.add_all([BodyService(body_id=body.id, category_id=c, service_code=code) for c, code in taken.items()])
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError("A body with that name already exists.", field="name") from None
     session.expire(body, ["services"])
     return body, bool(checked and checked.repaired)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.hotspots import Hotspot, hotspots
-from gis.nearby import count_near, reports_near
+from gis.nearby import count_near, newest_near, reports_near
 from gis.measures import WardHeadline, ward_headline
 from gis.performance import Period, latest_report_day
 from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
@@ -92,6 +92,7 @@ class Neighbourhood:
     place: Place
     #: Rows of (Report, metres, lon, lat): newest first.
     reports: list = field(default_factory=list)
+    #: Reports within the radius made in the HOTSPOT_DAYS up to ``data_until`` (from ``hotspot_since``).
     nearby_total: int = 0
     #: Reports within the radius that a crew is on now (models.IN_HAND), newest first.
     in_hand: list = field(default_factory=list)
@@ -111,9 +112,9 @@ def neighbourhood(session: Session, place: Place, today: date) -> Neighbourhood:
     window_start = window_end - timedelta(days=HOTSPOT_DAYS)
     return Neighbourhood(
         place=place,
-        reports=reports_near(session, public, place.point, RADIUS_M, LIST_MAX),
-        nearby_total=count_near(session, public, place.point, RADIUS_M),
-        in_hand=reports_near(session, public, place.point, RADIUS_M, LIST_MAX, statuses=IN_HAND),
+        reports=newest_near(session, public, place.point, RADIUS_M, window_end, LIST_MAX),
+        nearby_total=count_near(session, public, place.point, RADIUS_M, window_start, window_end),
+        in_hand=reports_near(session, public, place.point, RADIUS_M, LIST_MAX, statuses=IN_HAND, until=window_end),
         hotspots=hotspots(session, window_start, window_end, near=place.point, near_metres=RADIUS_M, limit=10),
         figures=ward_figures(session, place.ward.id, until),
         data_until=until, hotspot_since=window_start.date())

@@ -1,4 +1,5 @@
-"""Crew depots by postcode (street names through a seam, none loaded yet), coordinates as the alternative."""
+"""Crew depots by postcode or street name (the imported streets, as everywhere else), coordinates as the
+alternative."""
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,9 @@ def test_a_depot_by_postcode(admin_client, db_session):
 
 
 @pytest.mark.parametrize(("place", "message"), [
-    ("Rushey Green", "street names cannot be looked up yet"), ("ZZ9 9ZZ", "do not know that postcode"),
-    ("SW1A 1AA", "do not know that postcode"), ("' OR 1=1 --", "full postcode"), ("x" * 200, "postcode"),
+    ("Nowhere Such Lane", "could not find that street"), ("ZZ9 9ZZ", "do not know that postcode"),
+    ("SW1A 1AA", "do not know that postcode"), ("' OR 1=1 --", "could not find that street"),
+    ("x" * 200, "at most 100 characters"), ("Dow‮ning Street", "could not find that street"),
 ])
 def test_a_depot_place_we_cannot_find(admin_client, db_session, place, message):
     resp = admin_client.submit("/admin/crews/new", {"name": "Lost crew", "depot_place": place, "active": "y"})
@@ -33,14 +35,13 @@ def test_a_depot_place_we_cannot_find(admin_client, db_session, place, message):
     assert db_session.scalars(select(Crew).where(Crew.name == "Lost crew")).first() is None
 
 
-def test_the_street_seam(admin_client, db_session, monkeypatch):
-    """A gazetteer plugs in at admin.street_lookup: the crew page then takes street names."""
-    from gis.coords import LonLat
-    from gis.queries import Place
-    from portal.services import admin
-    monkeypatch.setattr(admin, "street_lookup", lambda session, text: Place(LonLat(lon=-0.02, lat=51.445),
-                                                                          "Rushey Green") if "rushey" in text.lower()
-                        else None)
-    resp = admin_client.submit("/admin/crews/new", {"name": "Street crew", "depot_place": "Rushey Green", "active": "y"})
+def test_a_depot_by_street_name(admin_client, db_session):
+    """A street name is found in the imported streets (gis.streets) like the crew's start place and alerts:
+    the depot is a point on it, and the page shows the street's name as found."""
+    resp = admin_client.submit("/admin/crews/new", {"name": "Street crew", "depot_place": "  rushey green ",
+                                                    "active": "y"})
     assert resp.status_code == 302
-    assert db_session.scalars(select(Crew).where(Crew.name == "Street crew")).one().depot_place == "Rushey Green"
+    crew = db_session.scalars(select(Crew).where(Crew.name == "Street crew")).one()
+    lon, lat = db_session.execute(select(func.ST_X(Crew.depot), func.ST_Y(Crew.depot)).where(Crew.id == crew.id)).one()
+    assert crew.depot_place == "Rushey Green" and -0.03 < lon < 0.0 and 51.43 < lat < 51.45
+    assert 'value="Rushey Green"' in admin_client.get(f"/admin/crews/{crew.id}").get_data(as_text=True)

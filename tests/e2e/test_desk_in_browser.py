@@ -113,3 +113,22 @@ def test_new_pages_are_axe_clean_and_fit_390_px(staff_page, browser, live_server
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 390, f"{url} is {wide} px wide at 390 px"
     assert page.console_errors == []
+
+
+def test_the_desks_tables_use_a_desktops_width_and_their_captions_stay_in_sight(staff_page):
+    """At 1280 px the queue's table is not held to the reading column (62rem), which made each row four lines
+    tall; at 390 px the caption ("58 reports: page 1 of 2") starts at the left, not centred over a table that
+    scrolls sideways, where it was off-screen."""
+    page = staff_page
+    report_for_a_caller(page, PHONE_DIGITS, "A fridge dumped by the gate")      # a row in the queue and the search
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for url in ("/staff/", f"/staff/search?q={PHONE_DIGITS}", "/staff/dashboard"):
+        page.goto(url)
+        width = page.evaluate("document.querySelector('table.data-table').getBoundingClientRect().width")
+        assert width > 1100, f"{url}: the table is {width} px wide at 1280 px"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/staff/")
+    right = page.evaluate("""() => { const range = document.createRange();
+        range.selectNodeContents(document.querySelector('table.data-table caption'));
+        return range.getBoundingClientRect().right; }""")
+    assert right <= 390, f"the queue's caption ends at {right} px, off a 390 px screen"

@@ -82,3 +82,10 @@ def test_numbers_are_read_from_ascii_digits_only():
     for text in ("\uff15\uff11.4", "\u0665\u0661.4", "5_1.4", "51.4\u00b2", ""):
         with pytest.raises(ValueError):
             ascii_float(text)
+
+
+def test_many_points_go_to_the_national_grid_as_one_at_a_time_would():
+    from gis.coords import to_bng, to_bng_many
+    points = [LonLat(lon=-0.0205 + i / 1000, lat=51.4452 - i / 2000) for i in range(5)]
+    assert to_bng_many(points) == [to_bng(p) for p in points]
+    assert to_bng_many([]) == []

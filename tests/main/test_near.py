@@ -114,3 +114,13 @@ def test_the_page_links_the_feed_of_its_circle(client):
         page.split("<h2>Alerts</h2>")[1]                                  # also a visible link
     feed = feedparser.parse(client.get(href).get_data())
     assert not feed.bozo and feed.version == "atom10" and "within 500 m" in feed.feed.title
+
+
+def test_the_count_covers_the_90_days_shown_and_older_listed_reports_are_said_to_be_older(client, add_report):
+    old = add_report(created=datetime(2023, 1, 10, 8))
+    recent = add_report(created=datetime(2024, 4, 20, 8))
+    html = client.get("/near?postcode=SE64TU").get_data(as_text=True)
+    said = " ".join(html[html.index('id="nearby-heading"'):html.index('class="map-frame"')].split())
+    assert "1 report within 500 metres from 22 Jan 2024 to 20 Apr 2024" in said
+    assert "the newest 2 are listed and mapped, older ones included." in said
+    assert old.reference in html and recent.reference in html

@@ -94,6 +94,14 @@ def test_staff_report_for_a_phone_caller(app, staff_client, db_session):
     assert bad.status_code == 400
 
 
+def test_the_report_form_speaks_of_the_caller_to_staff_and_of_you_to_residents(staff_client, resident_client):
+    """Staff fill it in for a caller: "Hide my name" read as the staff member's own name."""
+    staff = staff_client.get("/report?caller=phone").get_data(as_text=True)
+    assert "Caller&#39;s name (optional)" in staff and "Hide my name" not in staff
+    assert "Hide the name on the public page (the caller&#39;s, or yours for your own)" in staff
+    assert "Hide my name on the public page" in resident_client.get("/report").get_data(as_text=True)
+
+
 def test_residents_cannot_choose_a_channel(app, resident, resident_client, db_session):
     resident_client.submit("/report", report_form(channel="phone", email="someone@example.test"))
     report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()

@@ -28,6 +28,11 @@ def radius(**kw) -> AlertRequest:
     return AlertRequest(**{**base, **kw})
 
 
+def hits_of(db_session) -> list[tuple[int, int]]:
+    """Every (alert id, event id) the matching rounds stored (one row per alert and round, events in an array)."""
+    return sorted(db_session.execute(select(AlertHit.alert_id, func.unnest(AlertHit.event_ids))).all())
+
+
 def count(db_session, model) -> int:
     return db_session.scalar(select(func.count()).select_from(model))
 
@@ -95,19 +100,20 @@ def test_matching_finds_reports_in_the_circle_the_ward_and_the_council(db_sessio
 
     close, far = make_report(point=north_of(CATFORD, 150)), make_report(point=north_of(CATFORD, 300))
     hits = match_new_events(db_session, now=utcnow() + LATER)
-    got = set(db_session.execute(select(AlertHit.alert_id, AlertHit.event_id)).all())
+    listed = hits_of(db_session)
+    got = set(listed)
     events = {r.id: r.events[0].id for r in (close, far)}
     assert (near.id, events[close.id]) in got and (near.id, events[far.id]) not in got     # 200 m circle
     assert not any(a == wide.id for a, _ in got)                      # fixes only
     assert (council.id, events[close.id]) in got and (council.id, events[far.id]) in got
     assert not any(a in (other_cat.id, waiting.id) for a, _ in got)   # other category; not confirmed
-    assert hits == len(got)
+    assert hits == len(listed) == len(got)        # each pair once
     if close.ward.code == ward:
         assert (in_ward.id, events[close.id]) in got
 
     change_status(db_session, close, Status.FIXED, None, "Cleared")
     match_new_events(db_session, now=utcnow() + LATER)
-    assert db_session.scalar(select(func.count()).where(AlertHit.alert_id == wide.id)) == 1
+    assert sum(1 for a, _ in hits_of(db_session) if a == wide.id) == 1
     assert match_new_events(db_session, now=utcnow() + LATER) == 0      # the place moved on: nothing twice
 
 
@@ -122,7 +128,7 @@ def test_own_reports_hidden_and_unsettled_events_do_not_alert(db_session, app_ct
     hidden.hidden = True
     db_session.commit()
     match_new_events(db_session, now=utcnow() + LATER)
-    assert db_session.scalar(select(func.count()).where(AlertHit.alert_id == alert.id)) == 0
+    assert not any(a == alert.id for a, _ in hits_of(db_session))
 
 
 def test_an_event_dated_in_the_future_does_not_hold_back_the_rest(db_session, app_ctx, make_user, make_report):
@@ -133,7 +139,7 @@ def test_an_event_dated_in_the_future_does_not_hold_back_the_rest(db_session, ap
     db_session.commit()
     after = make_report()
     match_new_events(db_session, now=utcnow() + LATER)
-    got = set(db_session.scalars(select(AlertHit.event_id).where(AlertHit.alert_id == alert.id)))
+    got = {e for a, e in hits_of(db_session) if a == alert.id}
     assert after.events[0].id in got and odd.events[0].id in got
 
 
@@ -146,10 +152,10 @@ def test_a_round_takes_a_batch_of_events_whatever_gaps_the_ids_have(db_session, 
     db_session.execute(text("SELECT setval('report_events_id_seq', nextval('report_events_id_seq') + 50)"))
     second, third = make_report(), make_report()
     assert match_new_events(db_session, now=utcnow() + LATER, batch=2) == 2
-    got = set(db_session.scalars(select(AlertHit.event_id).where(AlertHit.alert_id == alert.id)))
+    got = {e for a, e in hits_of(db_session) if a == alert.id}
     assert got == {first.events[0].id, second.events[0].id}
     assert match_new_events(db_session, now=utcnow() + LATER, batch=2) == 1
-    assert third.events[0].id in set(db_session.scalars(select(AlertHit.event_id)))
+    assert third.events[0].id in {e for _, e in hits_of(db_session)}
 
 
 def test_alert_email_has_one_click_unsubscribe_and_preferences(db_session, app_ctx, make_user, make_report, smtp):
@@ -198,3 +204,21 @@ def test_a_header_with_a_line_break_fails_the_message_not_the_batch(db_session, 
     send(db_session, smtp)
     assert bad.failed_at is not None and other.failed_at is not None and good.sent_at is not None
     assert all("victim" not in str(m.rcpt_tos) for m in smtp.inbox.messages)
+
+
+def test_an_email_lists_the_newest_items_says_how_many_more_and_leaves_out_reports_hidden_since(
+        db_session, app_ctx, make_user, make_report, monkeypatch):
+    monkeypatch.setattr(alerts, "ITEMS_PER_EMAIL", 3)
+    alerts_start_now(db_session)
+    alert = create_alert(db_session, AlertRequest(kind="council"), make_user())
+    made = [make_report() for _ in range(6)]
+    match_new_events(db_session, now=utcnow() + LATER)
+    made[-1].hidden = True                         # hidden after it matched: not told of
+    db_session.commit()
+    assert send_alert_emails(db_session) == 1
+    [mail] = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == alert.user.email)).all()
+    assert "Kerbside: 5 updates for" in mail.subject
+    listed = [r.reference for r in made if r.reference in mail.body]
+    assert listed == [r.reference for r in made[2:5]]             # the newest three that are still public
+    assert mail.body.index(made[4].reference) < mail.body.index(made[2].reference)     # newest first
+    assert "...and 2 more" in mail.body and made[-1].reference not in mail.body
