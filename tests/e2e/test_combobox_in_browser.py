@@ -3,6 +3,7 @@ street name, moved through with the arrow keys, chosen with Enter, and used; axe
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -135,7 +136,7 @@ def _held_lookups(page) -> list:
 
 def _answer_arrives(page, held: list) -> None:
     """Let the held question through and wait until the page's script has had the answer."""
-    page.wait_for_function("() => true")          # the route handler has run
+    page.evaluate("() => true")                   # a round trip: the route handler has run
     assert len(held) == 1, len(held)
     with page.expect_response("**/lookup/places?*") as answer:
         held.pop().continue_()
@@ -181,7 +182,7 @@ def test_find_with_a_street_we_do_not_know_offers_the_postcode(phone):
     page.keyboard.press("Escape")
     page.click("button[data-lookup]")
     status = page.locator("#postcode-status")
-    page.wait_for_function("document.getElementById('postcode-status').textContent.includes('SE6 4RU')")
+    expect(status).to_contain_text("SE6 4RU")            # waits for the answer (the page's CSP forbids eval)
     assert "list of street names covers only part of the area" in status.inner_text()
     assert "enter your postcode, like SE6 4RU" in status.inner_text()
     assert page.get_attribute("#postcode", "aria-invalid") == "true" and page.input_value("#postcode") == \
