@@ -177,3 +177,25 @@ def test_a_signed_in_follower_sees_the_report_in_my_reports_until_they_stop(app,
     assert ref not in follower.get("/my/reports").get_data(as_text=True)
     page = follower.get(f"/reports/{ref}").get_data(as_text=True)
     assert "You follow this report" not in page and "Follow this report by email" in page
+
+
+def test_links_for_a_report_hidden_since_publish_and_follow_nothing(app, db_session, make_report):
+    """An update or a follow asked for by email, then the report is hidden by staff: its link is refused (400)
+    and the update stays off every page, the follow inactive."""
+    report = make_report()
+    client = FormClient(app.test_client())
+    post_update(client, report.reference, {"text": "Hidden since", "email": "late@example.test"})
+    client.submit(f"/reports/{report.reference}/follow", {"email": "late@example.test"})
+    mails = [m.body for m in db_session.scalars(select(OutboxMessage)
+                                                .where(OutboxMessage.to_addr == "late@example.test"))]
+    paths = [re.search(rf"http://localhost(/n/{kind}/\S+)", body).group(1)
+             for kind, body in zip(("update", "follow"), sorted(mails, key=lambda b: "/n/follow/" in b))]
+    report.hidden = True
+    db_session.commit()
+    for path in paths:
+        resp = client.submit(path, {})
+        assert resp.status_code == 400 and "not public" in resp.get_data(as_text=True), path
+    event = db_session.scalars(select(ReportEvent).where(ReportEvent.note == "Hidden since")).one()
+    assert event.awaiting_confirmation
+    assert not db_session.scalars(select(Subscription).where(Subscription.report_id == report.id,
+                                                             Subscription.active.is_(True))).all()
