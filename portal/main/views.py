@@ -4,6 +4,7 @@ from flask import current_app, redirect, render_template, request, send_from_dir
 
 from gis.coords import LonLat
 from gis.maps import neighbourhood_map
+from gis.measures import MIN_COUNT
 from models import LABELS
 
 from .. import db
@@ -53,7 +54,8 @@ def near():
                               [(LonLat(lon=lon, lat=lat), label) for (_r, _m, lon, lat), label
                                in zip(hood.reports, labels)], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     alerts = url_for("alerts.index", place=place.label) if "alerts.index" in current_app.view_functions else None
-    return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts)
+    return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts,
+                           min_count=MIN_COUNT)
 
 
 @bp.get("/about")
