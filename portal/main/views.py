@@ -47,7 +47,8 @@ def near():
         bad = getattr(form, exc.field or "", None) or next(iter(form))
         bad.errors = [*bad.errors, exc.message]
         return _home(postcode_form, coordinates_form, form_errors(form)), 400
-    hood = neighbourhood(session, place, datetime.now(timezone.utc).date())
+    today = datetime.now(timezone.utc).date()
+    hood = neighbourhood(session, place, today)
     cfg = current_app.config
     labels = [f"{r.reference} {r.category.name}: {LABELS[r.status]}" for r, *_ in hood.reports]
     parts = neighbourhood_map(place.point, f"You chose {place.label}",
@@ -55,7 +56,7 @@ def near():
                                in zip(hood.reports, labels)], cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     alerts = url_for("alerts.index", place=place.label) if "alerts.index" in current_app.view_functions else None
     return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts,
-                           min_count=MIN_COUNT)
+                           min_count=MIN_COUNT, today=today)
 
 
 @bp.get("/about")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.hotspots import Hotspot, hotspots
 from gis.nearby import count_near, reports_near
-from gis.measures import WardHeadline, ward_headline
-from gis.performance import Period, latest_report_day
+from gis.measures import WardHeadline, data_end, ward_headline
+from gis.performance import Period
 from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
 from gis.streets import QUERY_MAX, find_street
 from models import IN_HAND, Ward
@@ -97,7 +97,7 @@ class Neighbourhood:
     in_hand: list = field(default_factory=list)
     hotspots: list[Hotspot] = field(default_factory=list)
     figures: WardHeadline | None = None
-    #: The last day with a report anywhere (figures and hotspots end there, so old data is never empty).
+    #: The day the data ends (gis.measures.data_end: figures and hotspots end there, so old data is never empty).
     data_until: date | None = None
     hotspot_since: date | None = None
     radius_m: int = RADIUS_M
@@ -106,7 +106,7 @@ class Neighbourhood:
 def neighbourhood(session: Session, place: Place, today: date) -> Neighbourhood:
     """What the public may see around ``place`` (reports within RADIUS_M metres)."""
     public = visible_reports(None)
-    until = min(today, latest_report_day(session) or today)
+    until = data_end(session, today)      # as every page: a few new reports do not replace years of history
     window_end = datetime.combine(until + timedelta(days=1), time())
     window_start = window_end - timedelta(days=HOTSPOT_DAYS)
     return Neighbourhood(
