@@ -91,3 +91,15 @@ def test_the_printed_briefing_keeps_the_data_date_and_the_attribution(client, db
     print_rules = " ".join(re.findall(r"@media print \{(.*?)\n\}", css, re.S))
     assert "attribution" not in print_rules
     assert 'class="attribution"' in html
+
+
+@pytest.mark.parametrize("url", ["/performance?measure=reported", "/density"])
+def test_every_coloured_map_has_a_legend_with_values_and_its_colours(client, db_session, fast_then_slow, url):
+    html = client.get(f"{url}&start=2020-01-01&end=2020-03-31".replace("density&", "density?")).get_data(
+        as_text=True)
+    legend = html[html.index('id="legend"'):html.index("</div>", html.index('id="legend"'))]
+    entries = re.findall(r'background: (#[0-9a-f]{6})" aria-hidden="true"></span> ([^<]+)</li>', legend)
+    assert entries and all(re.search(r"\d", label) for _c, label in entries if "no figure" not in label)
+    assert "more is not better or worse in itself" in re.sub(r"\s+", " ", legend)
+    fills = set(re.findall(r'"fill": "(#[0-9a-f]{6})"', html)) or set(re.findall(r'"(#[0-9a-f]{6})"', html))
+    assert fills and fills <= {c for c, _l in entries} | {"#bdbdbd", "#555555"}, (fills, entries)   # explained
