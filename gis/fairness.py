@@ -1,55 +1,75 @@
 """Fairness: is the service different where people are poorer? Reports per 1,000 residents, time to fix and
-the share fixed within target, per ward and per national deprivation decile of the small area (LSOA) a report
-lies in. No Flask here.
+promises kept, per ward and per national deprivation decile of the small area (LSOA) a report lies in. No Flask
+here.
 
-Definitions (one query for both groupings, so wards and deciles are measured alike):
+Time to fix and promises kept are gis.measures' own definitions, so a ward's figures here are the ones its ward
+page and /performance give for the same days (a test checks this); one query measures wards and deciles alike:
 - reports: public reports (``kerbside_report_is_public``) made in [since, until);
 - per 1,000 residents: reports / residents × 1,000. A decile's residents are those of its areas; a ward's are
   its areas' residents times the share living in the ward (``area_wards.pop_share``);
-- time to fix: median of ``fixed_at - created_at`` in hours over the reports now fixed (exact median);
-- fixed within target: of the reports now fixed, the share fixed within their category's ``target_hours``;
+- time to fix: the Kaplan–Meier median over the reports made in [since, until): a report still open counts as
+  "not fixed after its age so far", so a group that leaves its hardest cases open does not look fast; reports
+  closed without a fix are left out (gis.measures.time_to_fix, in the summaries' steps);
+- promises kept (within target): of the reports whose due time (made + the category's target) fell on the
+  window's days up to yesterday, the share fixed by then; fixed late or still open is missed; closed without a
+  fix is left out (gis.measures' within target);
 - a report lies in the area covering its point (the lowest id if two touch; areas are looked up in their
   subdivided pieces, ``area_parts``): ``reports.area_id``, set by the database when a report is made or moved
   and for every report when areas are imported (``assign_report_areas``).
 
 Reading a year of reports for each page view is still too slow at a million reports, so the page reads the
-figures as last stored (``store_figures``, one set-based statement: when areas are imported, and by the worker
-every few minutes) and says when they were computed; ``fairness`` computes them directly.
+figures as last stored (``store_figures``: when areas are imported, and by the worker every few minutes) and
+says when they were computed; ``fairness`` computes them directly.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from .performance import latest_report_day
+from models import OPEN
 
-#: Under this many fixed reports a median or share is not shown ("too few to say").
-MIN_FIXED = 10
-#: The page covers the reports of this many days, up to the last day with a report.
+from .measures import MIN_COUNT, Share, TimeToFix, _add, data_end, due_window, open_age_bucket, time_to_fix, \
+    utc_now
+from .performance import Period
+
+#: Under this many reports a median or share is not shown ("too few reports to say"): gis.measures' minimum.
+MIN_FIXED = MIN_COUNT
+#: The page covers the reports of this many days, up to the day the data ends (gis.measures.data_end).
 PERIOD_DAYS = 365
 
+#: Rows of (kind, key, what, at, n): what is "reported"; "fixed" (at: the time to fix's step, hours); "open"
+#: (at: the day made, as days after :first_day); "kept", "missed" or "closed" (reports due in the due window).
 _FIGURES = text("""
 WITH r AS MATERIALIZED (
-    SELECT r.ward_id, a.imd_decile, r.status = 'fixed' AND r.fixed_at IS NOT NULL AS fixed,
-           extract(epoch FROM r.fixed_at - r.created_at) / 3600.0 AS hours, c.target_hours
+    SELECT r.ward_id, a.imd_decile, r.created_at, r.fixed_at,
+           r.created_at + make_interval(hours => c.target_hours) AS due_at,
+           r.status = 'fixed' AND r.fixed_at IS NOT NULL AS is_fixed, r.status::text = ANY(:open) AS is_open
     FROM reports r
     JOIN categories c ON c.id = r.category_id
     LEFT JOIN areas a ON a.id = r.area_id       -- set from the point (reports_set_ward, import_areas)
-    WHERE r.created_at >= :since AND r.created_at < :until
+    WHERE r.created_at >= :earliest AND r.created_at < :until
       AND kerbside_report_is_public(r.status, r.hidden)      -- the visibility rule (migration 0011)
+), g AS MATERIALIZED (
+    SELECT 'ward' AS kind, ward_id AS key, created_at, fixed_at, due_at, is_fixed, is_open
+    FROM r WHERE ward_id IS NOT NULL
+    UNION ALL
+    SELECT 'decile', imd_decile, created_at, fixed_at, due_at, is_fixed, is_open FROM r WHERE imd_decile IS NOT NULL
 )
-SELECT 'ward' AS kind, ward_id AS key, count(*)::int, count(*) FILTER (WHERE fixed)::int,
-       count(*) FILTER (WHERE fixed AND hours <= target_hours)::int,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE fixed)
-FROM r WHERE ward_id IS NOT NULL GROUP BY ward_id
+SELECT kind, key, 'reported', 0, count(*)::int FROM g WHERE created_at >= :since GROUP BY 1, 2
 UNION ALL
-SELECT 'decile', imd_decile, count(*)::int, count(*) FILTER (WHERE fixed)::int,
-       count(*) FILTER (WHERE fixed AND hours <= target_hours)::int,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE fixed)
-FROM r WHERE imd_decile IS NOT NULL GROUP BY imd_decile
+SELECT kind, key, 'fixed', kerbside_fix_bucket(extract(epoch FROM fixed_at - created_at) / 3600.0), count(*)::int
+FROM g WHERE created_at >= :since AND is_fixed GROUP BY 1, 2, 4
+UNION ALL
+SELECT kind, key, 'open', (created_at AT TIME ZONE 'UTC')::date - CAST(:first_day AS date), count(*)::int
+FROM g WHERE created_at >= :since AND is_open GROUP BY 1, 2, 4
+UNION ALL
+SELECT kind, key, CASE WHEN is_fixed AND fixed_at <= due_at THEN 'kept' WHEN is_fixed OR is_open THEN 'missed'
+                       ELSE 'closed' END, 0, count(*)::int
+FROM g WHERE (due_at AT TIME ZONE 'UTC')::date BETWEEN CAST(:due_from AS date) AND CAST(:due_to AS date)
+GROUP BY 1, 2, 3
 """)
 _WARDS = text("""
 SELECT w.id, w.code, w.name, sum(a.population * aw.pop_share) AS residents,
@@ -58,6 +78,7 @@ FROM wards w LEFT JOIN area_wards aw ON aw.ward_id = w.id LEFT JOIN areas a ON a
 GROUP BY w.id, w.code, w.name ORDER BY w.name
 """)
 _DECILES = text("SELECT imd_decile, sum(population)::int, count(*)::int FROM areas GROUP BY 1 ORDER BY 1")
+_LONGEST_TARGET = text("SELECT coalesce(max(target_hours), 0) FROM categories")
 
 
 @dataclass
@@ -67,9 +88,10 @@ class Group:
     label: str
     residents: float
     reported: int = 0
-    fixed: int = 0
-    fixed_within: int = 0
-    median_hours: float | None = None
+    #: Promises kept: of the reports due in the window (up to yesterday), those fixed by their due time.
+    within: Share = field(default_factory=Share)
+    #: Time to fix over the reports made in the window, open ones counted as not fixed yet (Kaplan–Meier).
+    fix: TimeToFix = field(default_factory=lambda: TimeToFix(None, None, 0, 0))
     areas: int = 0
     code: str | None = None
     #: Population-weighted mean IMD score (wards only; higher is more deprived).
@@ -80,16 +102,13 @@ class Group:
         return self.reported / self.residents * 1000 if self.residents else None
 
     @property
-    def enough(self) -> bool:
-        return self.fixed >= MIN_FIXED
-
-    @property
     def within_target(self) -> float | None:
-        return self.fixed_within / self.fixed if self.enough else None
+        return self.within.value if self.within.enough else None
 
     @property
-    def median(self) -> float | None:
-        return self.median_hours if self.enough else None
+    def median(self) -> int | None:
+        """The median time to fix in hours; None when too few reports, or fewer than half fixed yet."""
+        return self.fix.median_hours if self.fix.enough else None
 
 
 @dataclass
@@ -115,23 +134,52 @@ class Fairness:
 
 
 def window(session: Session, today: date) -> tuple[datetime, datetime]:
-    """[since, until) (naive UTC midnights) of the page: PERIOD_DAYS days up to the last day with a public report
-    (today at the latest)."""
-    end = min(today, latest_report_day(session) or today)
+    """[since, until) (naive UTC midnights) of the page: PERIOD_DAYS days up to the day the data ends
+    (gis.measures.data_end: today while reports come in, else the end of the history), as the other pages."""
+    end = data_end(session, today)
     until = datetime.combine(end + timedelta(days=1), time())
     return until - timedelta(days=PERIOD_DAYS), until
 
 
-def fairness(session: Session, since: datetime, until: datetime) -> Fairness:
+#: One group's stored figures: reported, fixed, still open, due, kept, median hours.
+Stored = tuple[int, int, int, int, int, "int | None"]
+
+
+def _compute(session: Session, since: datetime, until: datetime, now: datetime) -> dict[tuple[str, int], Stored]:
+    """Every group's figures for reports made in [since, until) (naive UTC), open reports aged to ``now``."""
+    first = since.date()
+    due = due_window(Period(first, (until - timedelta(days=1)).date()), now)
+    longest = session.execute(_LONGEST_TARGET).scalar()
+    params = {"since": since, "until": until, "earliest": since - timedelta(hours=longest),
+              "open": sorted(s.value for s in OPEN), "first_day": first,
+              "due_from": due.start if due else date.max, "due_to": due.end if due else date.min}
+    rows: dict[tuple[str, int], dict] = {}
+    for kind, key, what, at, n in session.execute(_FIGURES, params):
+        group = rows.setdefault((kind, key), {"reported": 0, "kept": 0, "missed": 0, "closed": 0,
+                                              "fixed": {}, "open": {}})
+        if what == "fixed":
+            _add(group["fixed"], at, n)
+        elif what == "open":
+            _add(group["open"], open_age_bucket(first + timedelta(days=at), now), n)
+        else:
+            group[what] += n
+    out = {}
+    for group_key, g in rows.items():
+        fix = time_to_fix(g["fixed"], g["open"])
+        out[group_key] = (g["reported"], fix.fixed, fix.still_open, g["kept"] + g["missed"], g["kept"],
+                          fix.median_hours)
+    return out
+
+
+def fairness(session: Session, since: datetime, until: datetime, now: datetime | None = None) -> Fairness:
     """Figures per ward and per deprivation decile for public reports made in [since, until) (naive UTC),
-    computed directly from the reports."""
-    figures = {(kind, key): rest for kind, key, *rest in session.execute(_FIGURES, {"since": since, "until": until})}
-    return _assemble(session, figures, since, until, None)
+    computed directly from the reports; open reports are aged to ``now`` (aware UTC)."""
+    return _assemble(session, _compute(session, since, until, now or utc_now()), since, until, None)
 
 
-_STORE = text(f"""
-WITH fresh AS ({_FIGURES.text})
-INSERT INTO fairness_figures (kind, key, reported, fixed, fixed_within, median_hours) SELECT * FROM fresh
+_STORE = text("""
+INSERT INTO fairness_figures (kind, key, reported, fixed, still_open, due, fixed_within, median_hours)
+VALUES (:kind, :key, :reported, :fixed, :still_open, :due, :kept, :median)
 """)
 _REFRESHED = text("""
 INSERT INTO fairness_refresh (id, first_day, last_day, computed_at) VALUES (1, :first, :last, :at)
@@ -155,12 +203,15 @@ def assign_report_areas(session: Session) -> int:
 
 
 def store_figures(session: Session, today: date | None = None, now: datetime | None = None) -> datetime:
-    """Compute the page's figures (``window``) in one statement and store them for ``stored_fairness``, with
+    """Compute the page's figures (``window``) in one query and store them for ``stored_fairness``, with
     when; returns that time. The caller commits (readers see the old figures until then)."""
     now = now or datetime.now(timezone.utc)
     since, until = window(session, today or now.date())
+    figures = _compute(session, since, until, now)
     session.execute(text("DELETE FROM fairness_figures"))
-    session.execute(_STORE, {"since": since, "until": until})
+    if figures:
+        session.execute(_STORE, [{"kind": kind, "key": key, "reported": r, "fixed": f, "still_open": o, "due": d,
+                                  "kept": k, "median": m} for (kind, key), (r, f, o, d, k, m) in figures.items()])
     session.execute(_REFRESHED, {"first": since.date(), "last": (until - timedelta(days=1)).date(), "at": now})
     return now
 
@@ -172,7 +223,7 @@ def stored_fairness(session: Session) -> Fairness | None:
         return None
     first, last, computed_at = refreshed
     figures = {(kind, key): rest for kind, key, *rest in session.execute(text(
-        "SELECT kind, key, reported, fixed, fixed_within, median_hours FROM fairness_figures"))}
+        "SELECT kind, key, reported, fixed, still_open, due, fixed_within, median_hours FROM fairness_figures"))}
     return _assemble(session, figures, datetime.combine(first, time()),
                      datetime.combine(last + timedelta(days=1), time()), computed_at.astimezone(timezone.utc))
 
@@ -181,9 +232,9 @@ def _assemble(session: Session, figures: dict, since: datetime, until: datetime,
               computed_at: datetime | None) -> Fairness:
 
     def fill(group: Group, kind: str) -> Group:
-        reported, fixed, within, median = figures.get((kind, group.key), (0, 0, 0, None))
-        group.reported, group.fixed, group.fixed_within = reported, fixed, within
-        group.median_hours = None if median is None else float(median)
+        reported, fixed, still_open, due, kept, median = figures.get((kind, group.key), (0, 0, 0, 0, 0, None))
+        group.reported, group.within = reported, Share(kept, due)
+        group.fix = TimeToFix(None if median is None else int(median), None, fixed, still_open)
         return group
 
     wards = [fill(Group(key=wid, label=name, code=code, residents=float(residents or 0),

@@ -4,7 +4,7 @@
 The measures the public pages show are defined once in gis/measures.py (within target by due time, time to fix
 with open reports counted, backlog at the period's end); this module keeps what they and the other pages share:
 the periods (days in UTC), the split of a period into whole months and edge days, the reports per ward the map
-feed uses, the per-category counts of a ward page and the last day with a report. After a bulk load with
+feed uses, the per-category counts of a ward page (where the data ends is gis.measures.data_end). After a bulk load with
 triggers off, ``SELECT kerbside_perf_rebuild(); SELECT kerbside_measures_rebuild()`` recomputes every summary
 (bench/fill.py does).
 """
@@ -89,11 +89,6 @@ def category_breakdown(session: Session, ward_ids: list[int], period: Period) ->
         keys = ("code", "name", "target_hours", "reported", "fixed", "fixed_within", "open")
         return [dict(zip(keys, row)) for row in rows]
     return cached(session, ("breakdown", tuple(ward_ids), period), work)
-
-
-def latest_report_day(session: Session) -> date | None:
-    """The last day (UTC) on which a public report was made anywhere."""
-    return session.execute(text("SELECT max(day) FROM perf_daily WHERE category_id = 0 AND reported > 0")).scalar()
 
 
 _COUNT_COLUMNS = {"all": "reported", "open": "open", "fixed": "fixed"}

@@ -65,8 +65,13 @@ class FairnessFigure(Base):
     kind: Mapped[str] = mapped_column(String(6), primary_key=True)
     #: A ward's id, or a decile (1–10).
     key: Mapped[int] = mapped_column(primary_key=True)
+    #: Public reports made in the days covered.
     reported: Mapped[int]
+    #: Of those, fixed and still open: the reports the Kaplan–Meier time to fix rests on (gis.measures).
     fixed: Mapped[int]
+    still_open: Mapped[int] = mapped_column(server_default="0")
+    #: Reports due in the days covered (up to the day before the computation), and those fixed by then.
+    due: Mapped[int] = mapped_column(server_default="0")
     fixed_within: Mapped[int]
     median_hours: Mapped[float | None]
 

@@ -4,6 +4,7 @@ from flask import current_app, redirect, render_template, request, send_from_dir
 
 from gis.coords import LonLat
 from gis.maps import neighbourhood_map
+from gis.measures import MIN_COUNT
 from models import LABELS
 
 from .. import db
@@ -46,7 +47,8 @@ def near():
         bad = getattr(form, exc.field or "", None) or next(iter(form))
         bad.errors = [*bad.errors, exc.message]
         return _home(postcode_form, coordinates_form, form_errors(form)), 400
-    hood = neighbourhood(session, place, datetime.now(timezone.utc).date())
+    today = datetime.now(timezone.utc).date()
+    hood = neighbourhood(session, place, today)
     cfg = current_app.config
     labels = [f"{r.reference} {r.category.name}: {LABELS[r.status]}" for r, *_ in hood.reports]
     parts = neighbourhood_map(place.point, f"You chose {place.label}",
@@ -56,7 +58,8 @@ def near():
     # The same circle as an Atom feed (the point, not the label: a feed reader keeps the address for years).
     feed = url_for("feeds.everything", lat=f"{place.point.lat:.6f}", lon=f"{place.point.lon:.6f}",
                    radius=hood.radius_m) if "feeds.everything" in current_app.view_functions else None
-    return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts, feed_url=feed)
+    return render_template("main/near.html", hood=hood, place=place, map=parts, alerts_url=alerts, feed_url=feed,
+                           min_count=MIN_COUNT, today=today)
 
 
 @bp.get("/about")

@@ -13,7 +13,7 @@ from .. import db
 from gis.queries import service_area_centre
 from ..services.hotspots import MAX_AGE, public_hotspots
 from ..services.visibility import visible_to
-from . import bp
+from . import bp, figures
 from .filters import STATUS_CHOICES, parse_filters
 from .schemas import Hexagons, Hotspot, Hotspots
 from .views import categories, hotspot_window, today
@@ -67,4 +67,5 @@ def density():
     return render_template("maps/density.html", filters=filters, map=parts, cells=cells[:TABLE_ROWS],
                            cell_count=len(cells), spots=spots.spots, spots_at=spots.computed_at.astimezone(timezone.utc),
                            spots_max_age=int(MAX_AGE.total_seconds() // 60), size_m=DEFAULT_SIZE_M,
-                           categories=categories(session), total=sum(c.count for c in cells))
+                           categories=categories(session), total=sum(c.count for c in cells),
+                           legend=figures.legend(bounds, "reported", "hours"))

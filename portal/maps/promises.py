@@ -19,7 +19,7 @@ from .views import today
 
 MONTHS = 24
 CSV_FIELDS = ("category", "category_name", "target_hours", "ward_code", "ward_name", "year", "due_from", "due_to",
-              "reports_due", "kept", "share_kept")
+              "reports_due", "kept", "share_kept", "note")
 
 
 def _figures(session):
@@ -59,6 +59,8 @@ def promises_csv():
                     "ward_code": ward_code, "ward_name": ward_name, "year": label,
                     "due_from": window.start.isoformat(), "due_to": window.end.isoformat(),
                     "reports_due": share.of, "kept": share.yes,
-                    "share_kept": "" if share.value is None else f"{share.value:.4f}"}.items()})
+                    # As on the pages: no share under MIN_COUNT reports due (the counts are still there).
+                    "share_kept": f"{share.value:.4f}" if share.enough else "",
+                    "note": "" if share.enough else "too few reports to say"}.items()})
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="kerbside-promises.csv"'})

@@ -1,6 +1,8 @@
 """The map feeds and open-data exports in the OpenAPI document (portal/apispec.py)."""
 from __future__ import annotations
 
+from gis.measures import MIN_COUNT
+
 from ..apispec import Operation, Reply, describe
 from . import bp
 from .promises import CSV_FIELDS as PROMISE_FIELDS
@@ -42,6 +44,7 @@ describe(
     Operation("promises_csv", "promisesCsv", "Each category's promise (target time to fix) and how often it was "
               "kept, this year and last, borough-wide and by ward, as CSV.", "Open data",
               {200: Reply("CSV with a header row: " + ", ".join(PROMISE_FIELDS) + " (share_kept from 0 to 1, "
-                          "empty when no report fell due).", media_type="text/csv", schema={"type": "string"}),
+                          f"empty under {MIN_COUNT} reports due, when note says \"too few reports to say\", as the "
+                          "pages do).", media_type="text/csv", schema={"type": "string"}),
                429: PAGE_ERROR, 503: PAGE_ERROR}),
 )

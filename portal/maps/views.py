@@ -63,6 +63,18 @@ def _hours_filter(value):
     return fmt_hours(value)
 
 
+@bp.app_template_global("fix_unit")
+def _fix_unit(fixes) -> str:
+    """"hours" or "days" for a column (or row) of times to fix: the medians that are shown, one unit for all."""
+    return hours_unit([f.median_hours for f in fixes if f.enough])
+
+
+@bp.app_template_filter("hours_in")
+def _hours_in_filter(value, unit: str):
+    """A time in hours, shown in ``unit`` ("hours" or "days"), as the rest of its column."""
+    return figures.fmt(value, "hours", unit)
+
+
 @bp.app_template_filter("share")
 def _share_filter(value):
     return fmt_share(value)

@@ -3,7 +3,7 @@ queued through the outbox once per account and week."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from gis.digest import ward_week
 from gis.hotspots import hotspots
+from gis.measures import measures_table
+from gis.performance import Period
 from models import AdminActionKind, CouncillorDigest, Role, User, UserWard, Ward, utcnow
 
 from .errors import DomainError
@@ -102,13 +104,20 @@ def digest_body(session: Session, user: User, wards: list[Ward], since: datetime
     lines = [f"Hello {user.greeting},", "",
              f"What happened in your ward{'s' if len(wards) > 1 else ''} from Monday {since:%-d %B} to Sunday "
              f"{last:%-d %B %Y} (public reports only; times in UTC).", ""]
+    # Promises kept as every page counts them (gis.measures): the reports due in the week, fixed by then or not.
+    aware_now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    promises = {m.ward_id: m.within for m in measures_table(session, Period(since.date(), last.date()),
+                                                            now=aware_now).wards}
     for ward in wards:
         week = ward_week(session, ward.id, since, until, now)
+        kept = promises[ward.id]
         spots = hotspots(session, now - timedelta(days=HOTSPOT_DAYS), now, ward_id=ward.id, limit=5)
         lines += [ward.name, "-" * len(ward.name),
                   f"New reports: {week.new}",
                   f"Fixed: {week.fixed}" + (f", {week.fixed_within} of them within the promised time"
                                             if week.fixed else ""),
+                  f"Promises that fell due: {kept.yes} of {kept.of} kept (fixed by the promised time; fixed late "
+                  f"or still open is a broken promise)",
                   f"Overdue now (open past the promised time): {week.overdue}"
                   + (f"; the oldest: {', '.join(week.oldest_overdue)}" if week.oldest_overdue else "")]
         if spots:

@@ -11,9 +11,15 @@ from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.hotspots import Hotspot, hotspots
+<<<<<<< HEAD
 from gis.nearby import count_near, newest_near, reports_near
 from gis.measures import WardHeadline, ward_headline
 from gis.performance import Period, latest_report_day
+=======
+from gis.nearby import count_near, reports_near
+from gis.measures import WardHeadline, data_end, ward_headline
+from gis.performance import Period
+>>>>>>> audit12
 from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
 from gis.streets import QUERY_MAX, find_street
 from models import IN_HAND, Ward
@@ -98,7 +104,7 @@ class Neighbourhood:
     in_hand: list = field(default_factory=list)
     hotspots: list[Hotspot] = field(default_factory=list)
     figures: WardHeadline | None = None
-    #: The last day with a report anywhere (figures and hotspots end there, so old data is never empty).
+    #: The day the data ends (gis.measures.data_end: figures and hotspots end there, so old data is never empty).
     data_until: date | None = None
     hotspot_since: date | None = None
     radius_m: int = RADIUS_M
@@ -107,14 +113,16 @@ class Neighbourhood:
 def neighbourhood(session: Session, place: Place, today: date) -> Neighbourhood:
     """What the public may see around ``place`` (reports within RADIUS_M metres)."""
     public = visible_reports(None)
-    until = min(today, latest_report_day(session) or today)
+    until = data_end(session, today)      # as every page: a few new reports do not replace years of history
     window_end = datetime.combine(until + timedelta(days=1), time())
     window_start = window_end - timedelta(days=HOTSPOT_DAYS)
+    # The lists are of now, whatever the figures' period: the newest reports (today's too) and work under way.
+    tomorrow = datetime.combine(today + timedelta(days=1), time())
     return Neighbourhood(
         place=place,
-        reports=newest_near(session, public, place.point, RADIUS_M, window_end, LIST_MAX),
+        reports=newest_near(session, public, place.point, RADIUS_M, tomorrow, LIST_MAX),
         nearby_total=count_near(session, public, place.point, RADIUS_M, window_start, window_end),
-        in_hand=reports_near(session, public, place.point, RADIUS_M, LIST_MAX, statuses=IN_HAND, until=window_end),
+        in_hand=reports_near(session, public, place.point, RADIUS_M, LIST_MAX, statuses=IN_HAND, until=tomorrow),
         hotspots=hotspots(session, window_start, window_end, near=place.point, near_metres=RADIUS_M, limit=10),
         figures=ward_figures(session, place.ward.id, until),
         data_until=until, hotspot_since=window_start.date())

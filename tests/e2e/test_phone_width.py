@@ -1,49 +1,46 @@
-"""Every page type at 390 px wide (a phone): no sideways scrolling, and a compact menu that opens and closes
-without JavaScript (a <details> disclosure) and with it."""
+"""Every page type at 390 px wide (a phone): no sideways scrolling, axe clean, and a compact menu that opens and
+closes without JavaScript (a <details> disclosure) and with it."""
 from __future__ import annotations
 
 import pytest
 
 from .conftest import build_world, delete_a11y_data, login_by_keyboard
+from .test_axe_site import PAGES as AXE_PAGES
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-#: One page of each type, as the role that sees it.
-PAGES = [
-    ("anonymous", "home", "/"),
-    ("anonymous", "neighbourhood", "/near?postcode=SE6+4TU"),
-    ("anonymous", "neighbourhood-error", "/near?postcode=ZZ9+9ZZ"),
-    ("anonymous", "report-form", "/report"),
-    ("anonymous", "public-report", "/reports/{report}"),
-    ("anonymous", "map", "/map"),
-    ("anonymous", "density", "/density"),
-    ("anonymous", "performance", "/performance"),
-    ("anonymous", "ward", "/wards/{ward}"),
-    ("anonymous", "fairness", "/fairness"),
-    ("anonymous", "open-data", "/data"),
-    ("anonymous", "open311-docs", "/open311"),
-    ("resident", "my-reports", "/my/reports"),
-    ("resident", "account", "/account"),
-    ("councillor", "my-ward", "/my/ward"),
-    ("crew", "crew-jobs", "/crew/jobs"),
-    ("crew", "crew-job-card", "/crew/jobs/{job}"),
-    ("staff", "staff-queue", "/staff/"),
-    ("staff", "staff-report", "/staff/reports/{report}"),
-    ("staff", "staff-flytipping-return", "/staff/returns/fly-tipping"),
-    ("admin", "admin-users", "/admin/users"),
-    ("admin", "admin-user", "/admin/users/{user}"),
-    ("admin", "admin-log", "/admin/log"),
-    ("admin", "admin-categories", "/admin/categories"),
-    ("admin", "admin-crews", "/admin/crews"),
-    ("admin", "api-keys", "/admin/api-keys"),
-]
+
+
+def role_for(name: str) -> str:
+    """The role that sees a page type as it is meant to be seen (the others are sent to the login page)."""
+    for prefix, role in (("staff-", "staff"), ("admin-", "admin"), ("crew-", "crew")):
+        if name.startswith(prefix):
+            return role
+    return {"my-ward": "councillor", "my-reports": "resident", "account": "resident",
+            "notification-preferences": "resident"}.get(name, "anonymous")
+
+
+#: Every page type the axe audit knows (tests/e2e/test_axe_site.py, itself checked against the app's routes), as
+#: the role that sees it, and the neighbourhood page's error state.
+PAGES = [(role_for(name), name, url) for name, url in AXE_PAGES.items()] + [
+    ("anonymous", "neighbourhood-error", "/near?postcode=ZZ9+9ZZ")]
+
+
+def test_every_page_type_is_checked_on_a_phone():
+    assert {name for _r, name, _u in PAGES} >= set(AXE_PAGES)
 
 
 @pytest.fixture(scope="module")
 def site(engine, live_server, tmp_path_factory):
     yield build_world(engine, tmp_path_factory.mktemp("phone-photos"))
     delete_a11y_data(engine)
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+    return Axe()
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +69,12 @@ def scroll_width(page) -> int:
 
 
 @pytest.mark.parametrize(("role", "name", "url"), PAGES, ids=[f"{role}:{name}" for role, name, _ in PAGES])
-def test_no_sideways_scrolling_at_390_px(phone_pages, site, role, name, url):
+def test_no_sideways_scrolling_at_390_px_and_axe_clean(phone_pages, axe, site, role, name, url):
     page = phone_pages(role)
-    page.goto(url.format(**site))
+    url = url.format(**site)
+    if "#" in url:
+        page.goto("about:blank")                          # a fresh load, not a jump within the same page
+    page.goto(url)
     page.wait_for_load_state("load")
     width = scroll_width(page)
     if width > 390:      # name the widest elements, to say what to fix
@@ -85,6 +85,9 @@ def test_no_sideways_scrolling_at_390_px(phone_pages, site, role, name, url):
     menu = page.locator("details.site-menu")
     assert menu.count() == 1 and not menu.evaluate("d => d.open")
     assert page.locator("header").bounding_box()["height"] < 120, "the header takes more than two lines"
+    violations = axe.run(page).response["violations"]          # the narrow layout is audited too
+    assert not violations, f"{role} {url} at 390 px:\n" + "\n".join(f"{v['id']}: {v['help']} -> " + "; ".join(
+        str(n["target"]) for n in v["nodes"][:5]) for v in violations)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from gis.performance import Period, PeriodError, latest_report_day, parse_period, whole_months, \
+from gis.performance import Period, PeriodError, parse_period, whole_months, \
     category_breakdown, ward_counts
 from models import ALL_CATEGORIES, Ward
 
@@ -61,5 +61,3 @@ def test_ward_counts_for_the_map_feed(db_session, made):
     assert ward_counts(db_session, MARCH, ALL_CATEGORIES, "all", (0.5, 51.0, 0.6, 51.1)) == []
 
 
-def test_latest_report_day(db_session, made):
-    assert latest_report_day(db_session) == date(2020, 3, 10)

@@ -1,7 +1,7 @@
 """The front door and the neighbourhood page: where (postcode or coordinates), what is near, what the public
 may see only, and a clear message with the input kept for every place that cannot be used."""
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -54,6 +54,24 @@ def test_ward_figures_against_the_borough_say_too_few(client, add_report):
     headline = html[html.index('id="headline"'):]
     assert "too few reports to say" in headline and "of 1</span>" in headline
     assert "Borough" in headline
+
+
+def test_a_few_new_reports_do_not_replace_the_history(client, add_report):
+    """As on every page (gis.measures.data_end): one report today leaves the figures on the history, and the ward
+    figures are the ward page's own for the same days."""
+    for n in range(12):
+        day = 20 if n < 10 else 30
+        add_report(created=datetime(2024, 3, day, 8 + n), status=Status.FIXED, fixed=datetime(2024, 3, day, 23))
+    today = add_report(created=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=1))
+    html = client.get(f"/near?lat={CATFORD.lat}&lon={CATFORD.lon}").get_data(as_text=True)
+    assert "figures up to 30 March 2024, where the data ends" in html
+    table = html[html.index('id="nearby"'):html.index("</table>", html.index('id="nearby"'))]
+    assert re.findall(r"KB-[0-9A-Z]+", table)[0] == today.reference     # the list is of now: today's first
+    headline = re.sub(r"\s+", " ", html[html.index('id="headline"'):html.index("</table>", html.index('id="headline"'))])
+    assert '<td>100% <span class="hint-inline">of 10</span></td>' in headline          # the ten due by 30 March
+    assert re.search(r'<td>\d+ h <span class="hint-inline">of 12</span></td>', headline)
+    ward = client.get("/wards/E05013730").get_data(as_text=True)
+    assert "Data up to 30 Mar 2024" in ward and 'data-reported="12"' in ward
 
 
 def test_coordinates_open_the_page(client):
@@ -122,5 +140,5 @@ def test_the_count_covers_the_90_days_shown_and_older_listed_reports_are_said_to
     html = client.get("/near?postcode=SE64TU").get_data(as_text=True)
     said = " ".join(html[html.index('id="nearby-heading"'):html.index('class="map-frame"')].split())
     assert "1 report within 500 metres from 22 Jan 2024 to 20 Apr 2024" in said
-    assert "the newest 2 are listed and mapped, older ones included." in said
+    assert "the newest 2 of any date are listed and mapped." in said
     assert old.reference in html and recent.reference in html

@@ -1,6 +1,8 @@
 """One answer everywhere: for the same filters, /performance (wards plus reports outside every ward), the map's
-list, the map feed over the whole borough, the ward pages, the exports and Open311 GET count the same reports,
-on the demo history and on generated data (hidden, unconfirmed, outside the wards, every status)."""
+list, the map feed over the whole borough, the exports and Open311 GET count the same reports; for a ward, its
+page, its /performance row, its exports and the map's list and feed filtered to it agree, and the fairness page's
+ward figures are the ward's /performance figures for the same days; on the demo history and on generated data
+(hidden, unconfirmed, outside the wards, every status)."""
 import csv
 import io
 import json
@@ -45,14 +47,28 @@ def answers(client, start: str, end: str, category: str = "all") -> dict[str, in
     out["open311"] = n
     wards_total = 0
     for code in SOME_WARDS:
-        ward_page = client.get(f"/wards/{code}?{q}").get_data(as_text=True)
-        on_page = count_of(r'id="headline" data-reported="(\d+)"', ward_page)
-        rows = len(list(csv.DictReader(io.StringIO(client.get(f"/wards/{code}/reports.csv?{q}").get_data(as_text=True)))))
-        listed = count_of(r'data-total="(\d+)"', client.get(f"/map?{q}&ward={code}").get_data(as_text=True))
-        assert on_page == rows == listed, (code, on_page, rows, listed)
-        wards_total += on_page
+        wards_total += assert_one_answer(ward_answers(client, code, q, perf))
     assert wards_total <= reported
     return out
+
+
+def ward_answers(client, code: str, q: str, performance_page: str) -> dict[str, int]:
+    """One ward, the same filters: its page, its row on /performance, its CSV and GeoJSON, the map's list and
+    feed filtered to it, and the open data exports filtered to it."""
+    def rows(url):
+        return len(list(csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True)))))
+
+    ward_page = client.get(f"/wards/{code}?{q}").get_data(as_text=True)
+    return {
+        "ward page": count_of(r'id="headline" data-reported="(\d+)"', ward_page),
+        "performance row": count_of(rf'data-ward="{code}" data-reported="(\d+)"', performance_page),
+        "ward csv": rows(f"/wards/{code}/reports.csv?{q}"),
+        "ward geojson": len(json.loads(client.get(f"/wards/{code}/reports.geojson?{q}").get_data(as_text=True))[
+            "features"]),
+        "map list": count_of(r'data-total="(\d+)"', client.get(f"/map?{q}&ward={code}").get_data(as_text=True)),
+        "map feed": client.get(f"/api/map?{q}&ward={code}&bbox={BOROUGH_BOX}").get_json()["total"],
+        "export csv": rows(f"/data/reports.csv?{q}&ward={code}"),
+    }
 
 
 def assert_one_answer(found: dict[str, int]) -> int:
@@ -99,3 +115,25 @@ def test_demo_history_gives_one_answer_everywhere(client, db_session):
     total = assert_one_answer(answers(client, "2023-03-01", "2023-04-30"))
     assert total > 500
     assert assert_one_answer(answers(client, "2023-03-01", "2023-04-30", "fly_tipping")) > 50
+
+
+def test_fairness_gives_each_wards_performance_figures(client, db_session):
+    """On the demo history: the fairness page's ward rows (its own window) are /performance's for those days."""
+    from portal.services import demo
+    demo.load_fms_history(db_session)
+    fair = client.get("/fairness").get_data(as_text=True)
+    start, end = re.search(r'href="/wards/E05013730\?start=([\d-]+)&amp;end=([\d-]+)"', fair).groups()
+    perf = client.get(f"/performance?start={start}&end={end}").get_data(as_text=True)
+    wards = fair[fair.index('id="wards"'):fair.index("</table>", fair.index('id="wards"'))]
+    checked = 0
+    for code, row in re.findall(r'href="/wards/(E\d+)\?[^"]*">[^<]*</a></th>(.*?)</tr>', wards, re.S):
+        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        reported, within = int(cells[2].replace(",", "")), cells[5]
+        mine = perf[perf.index(f'data-ward="{code}"'):]
+        mine = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip()
+                for c in re.findall(r"<td>(.*?)</td>", mine[:mine.index("</tr>")], re.S)]
+        assert reported == int(mine[6].replace(",", "")), (code, cells, mine)
+        share, due = re.match(r"(.+?) \(\d+ of ([\d,]+) due\)", within).groups()
+        assert mine[0] == f"{share} ({due} reports)", (code, cells, mine)
+        checked += 1
+    assert checked == 19

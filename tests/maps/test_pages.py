@@ -42,8 +42,8 @@ def test_performance_page_shows_measures_targets_and_bias_note(client, enough_re
     resp = client.get(f"/performance?category=fly_tipping&{MARCH}&measure=within_target")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    row = text_of(html.split(f'data-ward="{RUSHEY_CODE}"')[1].split("</tr>")[0])
-    assert row.startswith("> Rushey Green 75% (12 reports) 2 h (12 reports) not reached: fewer than nine in ten")
+    row = text_of(html.split(f'data-ward="{RUSHEY_CODE}"')[1].split("</tr>")[0].split(">", 1)[1])
+    assert row.startswith("Rushey Green 75% (12 reports) 2 h (12 reports) not reached: fewer than nine in ten")
     assert "show who reports as well as what happens" in html
     assert "Service targets" in html and "Fly-tipping" in html
     assert 'selected>Fixed within target' in html
@@ -51,13 +51,13 @@ def test_performance_page_shows_measures_targets_and_bias_note(client, enough_re
     assert "Rushey Green: fixed within target 75% (12 reports)" in html      # its tooltip
     assert "Higher is better: darker wards do worse." in html
     assert "Kaplan–Meier" in html and "closed without a fix" in html
-    brockley = text_of(html.split('data-ward="E05013716"')[1].split("</tr>")[0])
-    assert brockley.startswith("> Brockley too few reports to say (0 reports)")
+    brockley = text_of(html.split('data-ward="E05013716"')[1].split("</tr>")[0].split(">", 1)[1])
+    assert brockley.startswith("Brockley too few reports to say (0 reports)")
 
 
 def test_a_tiny_sample_says_too_few(client, known_reports):
     html = client.get(f"/performance?category=fly_tipping&{MARCH}").get_data(as_text=True)
-    row = text_of(html.split(f'data-ward="{RUSHEY_CODE}"')[1].split("</tr>")[0])
+    row = text_of(html.split(f'data-ward="{RUSHEY_CODE}"')[1].split("</tr>")[0].split(">", 1)[1])
     assert "too few reports to say (7 reports)" in row and "%" not in row
 
 

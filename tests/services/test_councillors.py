@@ -77,6 +77,7 @@ def test_digest_counts_the_last_week_once_per_week(db_session, councillor, add_r
     assert "Rushey Green" in body and "from Monday 15 April to Sunday 21 April 2024" in body
     assert "New reports: 2" in body                       # made 15-21 April and public
     assert "Fixed: 2, 1 of them within the promised time" in body
+    assert "Promises that fell due: 1 of 2 kept" in body   # due 15-21 April: one fixed in time, one still open
     assert (f"Overdue now (open past the promised time): 2; the oldest: {overdue.reference}, {new.reference}"
             in body)                                      # the report of 23 April is 22 h old: not overdue
     assert "http://localhost/wards/" in body
