@@ -11,15 +11,9 @@ from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.hotspots import Hotspot, hotspots
-<<<<<<< HEAD
 from gis.nearby import count_near, newest_near, reports_near
-from gis.measures import WardHeadline, ward_headline
-from gis.performance import Period, latest_report_day
-=======
-from gis.nearby import count_near, reports_near
 from gis.measures import WardHeadline, data_end, ward_headline
 from gis.performance import Period
->>>>>>> audit12
 from gis.queries import format_postcode, normalise_postcode, postcode_location, ward_for_point
 from gis.streets import QUERY_MAX, find_street
 from models import IN_HAND, Ward
