@@ -36,8 +36,8 @@ NOTICE_LIST = 50
 
 
 def due_expr():
-    """When a report's service target runs out (needs the category joined)."""
-    return Report.created_at + func.make_interval(0, 0, 0, 0, Category.target_hours)
+    """When a report's service target runs out: made + the category's target, stored (models.Report.due_at)."""
+    return Report.due_at
 
 
 @dataclass
@@ -71,27 +71,35 @@ def _month_starts(now: datetime) -> list[date]:
     return out[::-1]
 
 
+def _group_name(grouping: str, name: str | None) -> str:
+    return name or ("Not assigned" if grouping == "crew" else "None")
+
+
 def dashboard(session: Session, grouping: str = "category", now: datetime | None = None) -> Dashboard:
+    """Each query reads one narrow set through an index that holds the columns it needs: the open reports
+    (ix_reports_open_due), those fixed in the last MEDIAN_DAYS days (ix_reports_fixed_at), those made in the
+    last MONTHS months (ix_reports_created_id); a table of a few rows per group names them."""
     now = now or utcnow()
     label, key, name, (joined, on) = GROUPINGS[grouping]
     due = due_expr()
-    is_open = Report.status.in_(OPEN)
     week, median_since = now + timedelta(days=7), now - timedelta(days=MEDIAN_DAYS)
     hours = func.extract("epoch", Report.fixed_at - Report.created_at) / 3600
-    base = select(Report).join(Category, Category.id == Report.category_id).where(Report.hidden.is_(False))
-    if joined is not Category:
-        base = base.outerjoin(joined, on)
-    stmt = base.with_only_columns(
+    base = select(Report).outerjoin(joined, on).where(Report.hidden.is_(False))
+    still_open = base.with_only_columns(
+        key.label("key"), func.max(name).label("name"), func.count().label("open"),
+        func.count().filter(due < now).label("overdue"),
+        func.count().filter(and_(due >= now, due < week)).label("due_week"),
+    ).where(Report.status.in_(OPEN)).group_by(key)
+    fixed = base.with_only_columns(
         key.label("key"), func.max(name).label("name"),
-        func.count().filter(is_open).label("open"),
-        func.count().filter(and_(is_open, due < now)).label("overdue"),
-        func.count().filter(and_(is_open, due >= now, due < week)).label("due_week"),
         func.count().filter(Report.fixed_at >= now - timedelta(days=7)).label("fixed_week"),
-        func.percentile_cont(0.5).within_group(hours).filter(Report.fixed_at >= median_since).label("median"),
-    ).where(is_open | (Report.fixed_at >= median_since)).group_by(key)
-    rows = {r.key: Row(key=r.key, name=r.name or "Not assigned" if grouping == "crew" else r.name or "None",
-                       open=r.open, overdue=r.overdue, due_week=r.due_week, fixed_week=r.fixed_week,
-                       median_hours=r.median) for r in session.execute(stmt)}
+        func.percentile_cont(0.5).within_group(hours).label("median"),
+    ).where(Report.fixed_at >= median_since).group_by(key)
+    rows = {r.key: Row(key=r.key, name=_group_name(grouping, r.name), open=r.open, overdue=r.overdue,
+                       due_week=r.due_week) for r in session.execute(still_open)}
+    for r in session.execute(fixed):
+        row = rows.setdefault(r.key, Row(key=r.key, name=_group_name(grouping, r.name)))
+        row.fixed_week, row.median_hours = r.fixed_week, r.median
     starts = _month_starts(now)
     month = func.date_trunc("month", func.timezone("UTC", Report.created_at))
     made = base.with_only_columns(key.label("key"), func.max(name).label("name"), month.label("month"),
@@ -100,7 +108,7 @@ def dashboard(session: Session, grouping: str = "category", now: datetime | None
     counts: dict = {}
     for r in session.execute(made):
         counts[(r.key, r.month.date())] = r.n
-        rows.setdefault(r.key, Row(key=r.key, name=r.name or ("Not assigned" if grouping == "crew" else "None")))
+        rows.setdefault(r.key, Row(key=r.key, name=_group_name(grouping, r.name)))
     for row in rows.values():
         row.months = [counts.get((row.key, m), 0) for m in starts]
     ordered = sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.name))
