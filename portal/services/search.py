@@ -9,6 +9,10 @@ One box takes what staff have in front of them, read in this order:
   and the text anywhere in a description, e.g. a street name (trigram index; 3 characters or more).
 Ward, status and dates narrow any of these. Text is only ever a bound parameter: websearch_to_tsquery accepts
 any input without a syntax error, and LIKE wildcards are escaped.
+
+Newest first, not ranked: counting stops at COUNT_CAP, so no more than the newest COUNT_CAP (+ a page) matches
+are ever read, and each way of matching reads only its own newest that many (at 1,000,000 reports a common word
+costs as little as a rare one; see _newest_ids).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, literal_column, select, union
+from sqlalchemy import func, literal_column, or_, select, union
 from sqlalchemy.orm import Session
 
 from gis.nearby import geog
@@ -31,6 +35,10 @@ PAGE_SIZE = 50
 #: Counting stops here: "more than 1,000" is enough to say "narrow it down".
 COUNT_CAP = 1000
 POSTCODE_METRES = 250
+#: Words in this many timeline notes or more are looked for among the newest reports (see _in_notes).
+NOTES_MANY = 5000
+#: Filters (ward, status, dates) that leave fewer reports than this: words are checked on each of them.
+FILTERED_FEW = 20_000
 _REFERENCE = re.compile(r"KB-?([0-9A-Z]{5,8})")
 _PHONE = re.compile(r"\+?[0-9 ()\-.]{7,40}")
 _CONFIG = literal_column("'english'::regconfig")
@@ -67,15 +75,26 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _words(text: str) -> list:
+def _words(session: Session, text: str) -> list:
     """Reports whose description or any timeline note has these words, or whose description contains the text:
     one condition for each way of matching (each has its own index)."""
     query = func.websearch_to_tsquery(_CONFIG, text)
-    notes = select(ReportEvent.report_id).where(ReportEvent.note != "", ReportEvent.note_vector.op("@@")(query))
-    ways = [Report.search_vector.op("@@")(query), Report.id.in_(notes)]
+    ways = [Report.search_vector.op("@@")(query), _in_notes(session, query)]
     if len(text) >= 3:
         ways.append(Report.description.ilike(_like_pattern(text), escape="\\"))
     return ways
+
+
+def _in_notes(session: Session, query):
+    """Reports with a timeline note that has these words. Words in a few notes: their reports are looked up.
+    Words in many (NOTES_MANY or more): the newest reports are read in created_at order and kept if they are in
+    the set of those notes' reports, held as a hash (``OR false`` keeps PostgreSQL from turning the IN into a
+    join that looks up the report of every one of those notes before sorting them)."""
+    notes = select(ReportEvent.report_id).where(ReportEvent.note != "", ReportEvent.note_vector.op("@@")(query))
+    found = session.scalar(select(func.count()).select_from(notes.limit(NOTES_MANY).subquery()))
+    if found < NOTES_MANY:
+        return Report.id.in_(notes)
+    return or_(Report.id.in_(notes), literal_column("false"))
 
 
 def _people_reports(people) -> list:
@@ -100,7 +119,7 @@ def _read(session: Session, text: str):
             key = email_key(normalise_email(text))
         except InvalidEmail:
             key = text.strip().lower()
-        people = select(Person.id).where(func.lower(Person.email) == key)
+        people = select(Person.id).where(func.lower(Person.email) == key, Person.email != "")   # the index's rows
         accounts = select(User.id).where(func.lower(User.email) == key)
         return ([*_people_reports(people), Report.reporter_id.in_(accounts)], "email",
                 f"reports from {key}")
@@ -114,7 +133,7 @@ def _read(session: Session, text: str):
         if point is not None:
             return ([func.ST_DWithin(geog(Report.geom), geog(point_expr(point)), POSTCODE_METRES)], "postcode",
                     f"reports within {POSTCODE_METRES} m of {format_postcode(postcode)}")
-    return _words(text), "words", f"reports with “{text}” in their description or updates"
+    return _words(session, text), "words", f"reports with “{text}” in their description or updates"
 
 
 def _day_start(day: date) -> datetime:
@@ -134,6 +153,12 @@ def _newest_ids(conditions: list, filters: list, limit: int):
     return select(each.c.id).order_by(each.c.created_at.desc(), each.c.id.desc()).limit(limit)
 
 
+def _few(session: Session, filters: list) -> bool:
+    """Do the filters alone leave fewer than FILTERED_FEW reports? (Counted up to that many, by an index.)"""
+    some = select(Report.id).where(*filters).limit(FILTERED_FEW).subquery()
+    return session.scalar(select(func.count()).select_from(some)) < FILTERED_FEW
+
+
 def search(session: Session, q: SearchQuery) -> SearchResult:
     """One page of the reports matching ``q``, newest first."""
     text = " ".join((q.text or "").split())[:QUERY_MAX]
@@ -151,7 +176,14 @@ def search(session: Session, q: SearchQuery) -> SearchResult:
         return SearchResult()            # nothing asked: nothing listed (not a million reports)
     # Counting stops past COUNT_CAP and the pages stop with it (the last may run on up to a page past it): read
     # the ids of that many of the newest matches once, count them, and load the page's reports.
-    ids = list(session.scalars(_newest_ids(conditions, filters, COUNT_CAP + PAGE_SIZE)))
+    limit = COUNT_CAP + PAGE_SIZE
+    if kind == "words" and filters and _few(session, filters):
+        # Checked on each of the few reports the filters leave, newest first (an OR the word indexes cannot
+        # serve): reading a common word's index entries to intersect them with the filters costs more.
+        newest = select(Report.id).where(*filters, or_(*conditions)).order_by(*NEWEST).limit(limit)
+    else:
+        newest = _newest_ids(conditions, filters, limit)
+    ids = list(session.scalars(newest))
     total, capped = min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, q.page), pages)
