@@ -68,7 +68,7 @@ def realistic_text(url: str) -> None:
         conn.close()
         return
     started = time.monotonic()
-    indexes = ("ix_reports_description_fts", "ix_reports_description_trgm", "ix_report_events_note_fts",
+    indexes = ("ix_reports_search_vector", "ix_reports_description_trgm", "ix_report_events_note_vector",
                "ix_reports_person_id")
     cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", (list(indexes),))
     definitions = cur.fetchall()

@@ -2,8 +2,8 @@
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import FetchedValue, ForeignKey, String, Text, Index, CheckConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import CheckConstraint, Computed, FetchedValue, ForeignKey, Index, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -20,6 +20,8 @@ PRIORITY_LABELS = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
 #: The open statuses as a SQL list (for a partial index's predicate), from models.status.
 _OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN, key=lambda s: s.value))
 _IN_HAND_SQL = ", ".join(f"'{s.value}'" for s in sorted(IN_HAND, key=lambda s: s.value))
+#: What the staff dashboard groups and filters on, included in the indexes it reads (index-only scans).
+_GROUPED = ["category_id", "ward_id", "crew_id", "hidden"]
 
 
 class Report(Base):
@@ -33,8 +35,9 @@ class Report(Base):
         Index("ix_reports_status_created", "status", "created_at"),
         CheckConstraint(f"length(description) BETWEEN 1 AND {DESCRIPTION_MAX_API}", name="description_length"),
         CheckConstraint("reference ~ '^KB-[0-9A-Z]{5,8}$'", name="reference_format"),
-        # Newest-first feeds over all categories (Open311 requests.json) read this index backwards.
-        Index("ix_reports_created_id", "created_at", "id"),
+        # Newest-first feeds over all categories (Open311 requests.json) read this index backwards; the dashboard's
+        # reports per month read it alone (the columns it groups on are included).
+        Index("ix_reports_created_id", "created_at", "id", postgresql_include=_GROUPED),
         # "In this box since this date" (street-zoom feeds) in one GiST scan; also serves geom-only searches.
         Index("ix_reports_geom_created", "geom", "created_at", postgresql_using="gist"),
         # "Being fixed now" near a place (the neighbourhood page): the few reports a crew is on, by place.
@@ -46,15 +49,28 @@ class Report(Base):
         Index("ix_reports_duplicate_of_id", "duplicate_of_id", postgresql_where=text("duplicate_of_id IS NOT NULL")),
         # Deleting a small area looks here (ON DELETE SET NULL).
         Index("ix_reports_area_id", "area_id", postgresql_where=text("area_id IS NOT NULL")),
-        # Staff search (issue 14): words (full text) and any part of the text, e.g. a street name (trigrams).
-        Index("ix_reports_description_fts", text("to_tsvector('english'::regconfig, description)"),
-              postgresql_using="gin"),
+        # Staff search (issue 14): words (full text, the stored search_vector: checking a row needs no
+        # to_tsvector) and any part of the text, e.g. a street name (trigrams).
+        Index("ix_reports_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_reports_description_trgm", "description", postgresql_using="gin",
               postgresql_ops={"description": "gin_trgm_ops"}),
         Index("ix_reports_person_id", "person_id", postgresql_where=text("person_id IS NOT NULL")),
         # Overdue reports not yet told to their lead (the dashboard's notifier reads only these).
         Index("ix_reports_overdue_pending", "created_at",
               postgresql_where=text(f"overdue_notified_at IS NULL AND status IN ({_OPEN_SQL})")),
+        # The triage queue reads a page as an index scan + LIMIT (services/triage.py). The default order: the
+        # overdue (most urgent first, then the most recently overdue), then the rest by due soonest, which is also
+        # "due soonest"; and "by priority" (most urgent, then due soonest).
+        Index("ix_reports_open_overdue_order", "priority", text("due_at DESC"), "id",
+              postgresql_where=text(f"status IN ({_OPEN_SQL})")),
+        Index("ix_reports_open_priority", "priority", "due_at", "id",
+              postgresql_where=text(f"status IN ({_OPEN_SQL})")),
+        # The queue's counts and the dashboard's open, overdue and due-this-week figures read this one alone.
+        Index("ix_reports_open_due", "due_at", "id", postgresql_include=_GROUPED,
+              postgresql_where=text(f"status IN ({_OPEN_SQL})")),
+        # The dashboard's fixed this week and median time to fix (the last 90 days).
+        Index("ix_reports_fixed_at", "fixed_at", postgresql_include=["created_at", *_GROUPED],
+              postgresql_where=text("fixed_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +118,12 @@ class Report(Base):
     #: takes its category at its point, if any (the sending state is ``body_send``, models.bodies.BodySend).
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
+    #: When the category's service target runs out (made + target hours). Set by database triggers
+    #: (kerbside_set_due; kerbside_due_refile when a target changes), never written by the application.
+    due_at: Mapped[datetime] = mapped_column(server_default=FetchedValue(), server_onupdate=FetchedValue())
+    #: The description's words for staff search, computed by the database; never loaded with a report.
+    search_vector = mapped_column(TSVECTOR, Computed("to_tsvector('english'::regconfig, description)",
+                                                     persisted=True), deferred=True)
 
     category: Mapped[Category] = relationship(lazy="joined")
     ward: Mapped[Ward | None] = relationship(lazy="joined")
@@ -146,7 +168,7 @@ class ReportEvent(Base):
         Index("ix_report_events_actor_id", "actor_id", postgresql_where=text("actor_id IS NOT NULL")),
         CheckConstraint("source IN ('council', 'resident', 'questionnaire')", name="source"),
         # Staff search finds words in updates and notes too.
-        Index("ix_report_events_note_fts", text("to_tsvector('english'::regconfig, note)"), postgresql_using="gin",
+        Index("ix_report_events_note_vector", "note_vector", postgresql_using="gin",
               postgresql_where=text("note <> ''")),
         # A safety note for crews is staff-only: never a public update.
         CheckConstraint("NOT for_crews OR internal", name="safety_note_internal"),
@@ -160,6 +182,9 @@ class ReportEvent(Base):
     to_status: Mapped[Status | None] = mapped_column(enum_column(Status, "report_status"))
     #: Shown on the public page unless ``internal``.
     note: Mapped[str] = mapped_column(Text, default="")
+    #: The note's words for staff search, computed by the database; never loaded with an event.
+    note_vector = mapped_column(TSVECTOR, Computed("to_tsvector('english'::regconfig, note)", persisted=True),
+                                deferred=True)
     internal: Mapped[bool] = mapped_column(default=False)
     #: An internal note staff marked as a safety note for crews ("gas canister behind it"): shown on the crew's
     #: job card, never to the public (it is internal: see visibility.event_is_public).

@@ -53,7 +53,8 @@ def _triggers(*names: str) -> list[PGTrigger]:
 FUNCTIONS = _functions("kerbside_report_is_public", "kerbside_fix_bucket", "kerbside_hex_cell",
                        "kerbside_set_ward", "kerbside_perf_apply", "kerbside_perf_track",
                        "kerbside_perf_rebuild", "kerbside_measures_apply", "kerbside_measures_track",
-                       "kerbside_measures_rebuild", "kerbside_target_changed", "kerbside_hotspot_forget")
+                       "kerbside_measures_rebuild", "kerbside_target_changed", "kerbside_hotspot_forget",
+                       "kerbside_set_due", "kerbside_due_refile")
 TRIGGERS = _triggers("reports_set_ward", "reports_perf_track", "reports_measures_track", "categories_target_refile",
-                     "reports_hotspot_forget")
+                     "reports_hotspot_forget", "reports_set_due", "categories_due_refile")
 ENTITIES = [*FUNCTIONS, *TRIGGERS]

@@ -32,7 +32,8 @@ def test_every_function_and_trigger_is_declared():
                      "kerbside_perf_apply", "kerbside_perf_track", "kerbside_perf_rebuild",
                      "kerbside_measures_apply", "kerbside_measures_track", "kerbside_measures_rebuild",
                      "kerbside_target_changed", "reports_set_ward", "reports_perf_track", "reports_measures_track",
-                     "categories_target_refile", "kerbside_hotspot_forget", "reports_hotspot_forget"}
+                     "categories_target_refile", "kerbside_hotspot_forget", "reports_hotspot_forget",
+                     "kerbside_set_due", "kerbside_due_refile", "reports_set_due", "categories_due_refile"}
     files = {p.stem for p in HERE.glob("*/*.sql")}
     assert files == names, "a .sql file is not declared in models/sql/__init__.py (or the other way round)"
 

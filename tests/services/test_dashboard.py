@@ -104,3 +104,56 @@ def test_the_digest_goes_once_a_day_to_each_lead(db_session, store, resident, ma
     assert db_session.scalar(select(func.count()).select_from(DigestSent)) == 4
     dashboard.set_overdue_notices(db_session, other, False)
     assert dashboard.send_digest(db_session, day + timedelta(days=2)) == 1
+
+
+def plain_figures(db_session, grouping: str, now) -> dict:
+    """Every figure of the dashboard counted in Python from every report, the slow and obvious way."""
+    import statistics
+    attr = {"category": "category_id", "ward": "ward_id", "crew": "crew_id"}[grouping]
+    starts = dashboard._month_starts(now)
+    figures: dict = {}
+    fixes: dict = {}
+    for r in db_session.scalars(select(Report).where(Report.hidden.is_(False))):
+        key = getattr(r, attr)
+        due = r.created_at + timedelta(hours=r.category.target_hours)
+        f = figures.setdefault(key, [0, 0, 0, 0, None, [0] * len(starts)])
+        is_open = r.status.is_open
+        f[0] += is_open
+        f[1] += is_open and due < now
+        f[2] += is_open and now <= due < now + timedelta(days=7)
+        if r.fixed_at is not None and r.fixed_at >= now - timedelta(days=dashboard.MEDIAN_DAYS):
+            f[3] += r.fixed_at >= now - timedelta(days=7)
+            fixes.setdefault(key, []).append((r.fixed_at - r.created_at).total_seconds() / 3600)
+        month = date(r.created_at.year, r.created_at.month, 1)
+        if month in starts:
+            f[5][starts.index(month)] += 1
+    for key, hours in fixes.items():
+        figures[key][4] = round(statistics.median(hours), 6)
+    return {k: f for k, f in figures.items() if f[0] or k in fixes or any(f[5])}
+
+
+def test_figures_follow_moves_status_changes_new_targets_and_deletion(db_session, store, resident):
+    now = utcnow()
+    made = [make(db_session, store, resident, description=f"Sofa {n}", category_code=code,
+                 **({} if code == "fly_tipping" else {"answers": {}}))
+            for n, code in enumerate(["fly_tipping", "fly_tipping", "pothole", "graffiti", "pothole", "tree"])]
+    made[0].created_at = now - timedelta(days=20)
+    made[1].status, made[1].created_at = Status.FIXED, now - timedelta(days=3)
+    made[1].fixed_at = now - timedelta(days=1)
+    made[2].geom = "SRID=4326;POINT(-0.0530 51.4390)"                       # moved to Forest Hill
+    made[3].status, made[3].created_at, made[3].fixed_at = Status.FIXED, now - timedelta(days=2), now - timedelta(hours=2)
+    made[3].status = Status.REOPENED
+    crew = Crew(name="Figures crew")
+    db_session.add(crew)
+    made[4].crew = crew
+    db_session.commit()
+    made[4].category.target_hours = 1                                        # potholes: now overdue
+    db_session.delete(made[5])
+    db_session.commit()
+    db_session.expire_all()
+    assert made[2].ward_id != made[0].ward_id
+    for grouping in dashboard.GROUPINGS:
+        board = dashboard.dashboard(db_session, grouping, now)
+        got = {r.key: [r.open, r.overdue, r.due_week, r.fixed_week,
+                       None if r.median_hours is None else round(float(r.median_hours), 6), r.months] for r in board.rows}
+        assert got == plain_figures(db_session, grouping, now), grouping

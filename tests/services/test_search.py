@@ -115,3 +115,44 @@ def test_long_text_is_cut_and_pages_hold_fifty(db_session, store, make_user, mon
     capped = search(db_session, SearchQuery(text="trolley"))
     assert capped.capped and capped.total == 20
     assert search(db_session, SearchQuery(text="x" * 199 + "trolley")).reports == []     # cut at 200: no match
+
+
+@pytest.mark.parametrize("plan", ["as chosen", "filters many", "notes many"])
+def test_each_way_of_matching_merges_newest_first_once_within_the_cap(db_session, make_user, monkeypatch, plan):
+    """A word matches by description (stemmed), by a note, or as part of a description (a street): the newest
+    matches of every way, each report once, counted and paged as one list; the cap counts across the ways."""
+    staff = make_user(Role.STAFF)
+    made = {}
+    for n, (ref, description, note) in enumerate([
+            ("KB-WAY01", "Crate dumped by the gate", ""),                   # words (and part of the text)
+            ("KB-WAY02", "Bags on the corner", "Crate removed by the crew"),  # a note only
+            ("KB-WAY03", "Rubbish on Socrates Road", ""),                   # part of a word only
+            ("KB-WAY04", "Crates everywhere", "Crate still there"),          # description and a note
+            ("KB-WAY05", "Nothing to see", ""),
+            ("KB-WAY06", "Old crate", "")]):
+        db_session.execute(text(
+            "INSERT INTO reports (reference, category_id, description, geom, status, anonymous, answers, channel, "
+            "created_at, updated_at) SELECT :ref, id, :description, ST_SetSRID(ST_MakePoint(-0.0205, 51.4452), 4326), "
+            "'new', true, '{}', 'phone', now() - make_interval(hours => :n), now() FROM categories "
+            "WHERE code = 'fly_tipping'"), {"ref": ref, "description": description, "n": n})
+        made[ref] = db_session.scalar(select(Report).where(Report.reference == ref))
+        if note:
+            add_update(db_session, made[ref], staff, note, internal=True)
+    newest_first = ["KB-WAY01", "KB-WAY02", "KB-WAY03", "KB-WAY04", "KB-WAY06"]
+    # The same answers whichever way they are read: the filters' few reports checked one by one (what a test
+    # database always has) or each way's newest matches merged; a note's words looked up or walked to.
+    if plan == "filters many":
+        monkeypatch.setattr(searching, "FILTERED_FEW", 0)
+    if plan == "notes many":
+        monkeypatch.setattr(searching, "NOTES_MANY", 1)
+    found = search(db_session, SearchQuery(text="crate"))
+    assert [r.reference for r in found.reports] == newest_first and found.total == 5 and not found.capped
+    since = search(db_session, SearchQuery(text="crate", since=utcnow().date(), status=Status.NEW))
+    assert [r.reference for r in since.reports] == [ref for ref in newest_first
+                                                    if made[ref].created_at.date() == utcnow().date()]
+    monkeypatch.setattr(searching, "COUNT_CAP", 3)
+    monkeypatch.setattr(searching, "PAGE_SIZE", 2)
+    first, second = (search(db_session, SearchQuery(text="crate", page=p)) for p in (1, 2))
+    assert [r.reference for r in first.reports] == newest_first[:2]
+    assert [r.reference for r in second.reports] == newest_first[2:4]       # the last page runs past the cap
+    assert (first.total, first.capped, first.pages) == (3, True, 2)

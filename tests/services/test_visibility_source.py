@@ -20,7 +20,8 @@ QUERY = re.compile(r"select\(\s*Report\b|\b(?:select_from|join|outerjoin)\(\s*Re
 REVIEWED = {
     "portal/services/visibility.py": (1, "the source itself"),
     "portal/services/accounts.py": (1, "a person's own data export"),
-    "portal/services/triage.py": (3, "staff only: queue, duplicate candidates, map points"),
+    "portal/services/triage.py": (5, "staff only: queue (its count, its page's ids, their rows), duplicate "
+                                     "candidates, map points"),
     "portal/services/crews.py": (3, "crew only: their jobs, a job by its reference (the card checks the crew), "
                                     "the job's row locked while it is completed"),
     "portal/services/open311.py": (3, "idempotency by client token; the public list and the public updates "
@@ -36,7 +37,8 @@ REVIEWED = {
     "gis/measures.py": (1, "satisfaction: ratings of reports that kerbside_report_is_public lets through"),
     "portal/services/alerts.py": (1, "the worker's spatial join; calls kerbside_report_is_public"),
     "portal/services/questionnaire.py": (1, "the worker's due reporters; calls kerbside_report_is_public"),
-    "portal/services/search.py": (4, "staff only: search every report, hidden and unconfirmed too"),
+    "portal/services/search.py": (6, "staff only: search every report, hidden and unconfirmed too (the newest "
+                                     "ids of each way of matching, then the page's reports)"),
     "portal/services/people.py": (1, "staff only: a person's record"),
     "portal/services/dashboard.py": (2, "staff only: the dashboard's figures and the lead's overdue notices"),
     "gis/flytipping_return.py": (2, "staff only: the fly-tipping return; incidents filtered by kerbside_report_is_public"),
