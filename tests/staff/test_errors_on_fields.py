@@ -103,7 +103,8 @@ def test_the_crew_route_start_says_what_is_wrong_on_the_box(app, make_user, crew
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
     error = re.search(r'id="start-place-error">(.*?)</p>', html, re.S)
-    assert error and "postcode or street" in error.group(1) and 'value="Nowhere Street Zzz"' in html
+    assert error and "We do not know a street of that name" in error.group(1) and "postcode" in error.group(1)
+    assert 'value="Nowhere Street Zzz"' in html
     assert "start-place-error" in re.search(r'<input[^>]*id="start-place"[^>]*>', html).group(0)
 
 
