@@ -24,11 +24,13 @@ def main() -> None:
     from gis.measures import data_end
     from gis.promises import promise_by_month, promise_years, promises
 
-    app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost"})
-    client = app.test_client()
+    # The figures worked out afresh (figure cache off); the pages as served (figures kept 60 s) and cold.
+    app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost", "FIGURES_CACHE_SECONDS": 60})
+    cold = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost", "FIGURES_CACHE_SECONDS": 0})
+    client, cold_client = app.test_client(), cold.test_client()
     today = datetime.now(timezone.utc).date()
     print(f"{args.runs} runs each; times in ms (p50 / p95)\n")
-    with app.app_context():
+    with cold.app_context():
         session = db.session()
         end = data_end(session, today)
         years = promise_years(end)
@@ -47,7 +49,11 @@ def main() -> None:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
         p50, p95 = timed(call, args.runs)
-        print(f"{name:58} {p50:7.1f} / {p95:7.1f}   target {target}")
+
+        def call_cold(path=path):
+            assert cold_client.get(path).status_code == 200
+        c50, c95 = timed(call_cold, args.runs)
+        print(f"{name:58} {p50:7.1f} / {p95:7.1f}   target {target}   [no figure cache: {c50:.1f} / {c95:.1f}]")
 
 
 if __name__ == "__main__":

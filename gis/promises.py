@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import ALL_CATEGORIES
 
+from .figure_cache import cached
 from .measures import MIN_COUNT, Share, TimeToFix, _add, time_to_fix, utc_now
 from .performance import Period, whole_months
 from .trends import first_month, monthly_points
@@ -91,7 +92,12 @@ def _by_category_ward(session: Session, window: Period) -> dict[tuple[int, int],
 
 
 def promises(session: Session, years: Years) -> list[CategoryPromise]:
-    """Every category (and, first, all pooled) with its promise kept this year and last, overall and by ward."""
+    """Every category (and, first, all pooled) with its promise kept this year and last, overall and by ward.
+    (Kept a while by the session's figure cache, if it has one: see gis.figure_cache.)"""
+    return cached(session, ("promises", years), lambda: _promises(session, years))
+
+
+def _promises(session: Session, years: Years) -> list[CategoryPromise]:
     wards = session.execute(_WARDS).all()
     this, last = _by_category_ward(session, years.this), _by_category_ward(session, years.last)
     out = [CategoryPromise(ALL_CATEGORIES, "all", "All categories", None)]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from gis.figure_cache import INFO_KEY, FigureCache, cached
 from gis.measures import measures_table
 from gis.performance import Period, category_breakdown
+from gis.promises import promise_years, promises
 from gis.trends import monthly_points
 from models import Status, Ward
 from portal.config import SettingsError, load_settings
@@ -72,6 +73,8 @@ def test_pages_share_the_measures_until_the_cache_expires(db_session):
         trend = monthly_points(db_session, [ward], today, 24)
         assert monthly_points(db_session, [ward], today, 24) is trend
         assert category_breakdown(db_session, [ward], period) is breakdown
+        years = promise_years(today)
+        assert promises(db_session, years) is promises(db_session, years)
         clock.t += 61
         assert measures_table(db_session, period).borough.reported == before + 1   # expired: worked out again
         assert monthly_points(db_session, [ward], today, 24) is not trend
