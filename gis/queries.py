@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import Postcode, Ward
 
 from .coords import LonLat
+from .figure_cache import cached
 
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 POSTCODE_IN_TEXT_RE = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?)\s{0,3}([0-9][A-Z]{2})(?![A-Z0-9])")
@@ -90,8 +91,12 @@ def service_area_centre(session: Session) -> LonLat:
 
 
 def service_area_bounds(session: Session) -> tuple[float, float, float, float] | None:
-    """(min lon, min lat, max lon, max lat) of all wards in degrees, or None when no wards are loaded."""
-    extent = func.ST_Extent(Ward.geom)
-    row = session.execute(select(func.ST_XMin(extent), func.ST_YMin(extent),
-                                 func.ST_XMax(extent), func.ST_YMax(extent))).first()
-    return None if row is None or row[0] is None else (row[0], row[1], row[2], row[3])
+    """(min lon, min lat, max lon, max lat) of all wards in degrees, or None when no wards are loaded. Every
+    map and the report form ask for it; reading every ward's polygon for it took ~4 ms, so it is kept by the
+    session's figure cache, if it has one (gis.figure_cache: wards change only by an import)."""
+    def work():
+        extent = func.ST_Extent(Ward.geom)
+        row = session.execute(select(func.ST_XMin(extent), func.ST_YMin(extent),
+                                     func.ST_XMax(extent), func.ST_YMax(extent))).first()
+        return None if row is None or row[0] is None else (row[0], row[1], row[2], row[3])
+    return cached(session, ("service_area_bounds",), work)

@@ -106,3 +106,15 @@ def test_an_app_gives_its_sessions_a_cache_only_when_the_setting_is_above_zero(c
     with on.app_context():
         cache = new_session().info[INFO_KEY]
         assert cache.seconds == 30 and new_session().info[INFO_KEY] is cache     # one per app, shared
+
+
+def test_the_service_area_is_read_once_while_kept(db_session):
+    from gis.queries import service_area_bounds
+    cache = FigureCache(60)
+    db_session.info[INFO_KEY] = cache
+    try:
+        first = service_area_bounds(db_session)
+        assert first is not None and service_area_bounds(db_session) is first
+        assert (cache.hits, cache.misses) == (1, 1)
+    finally:
+        del db_session.info[INFO_KEY]
