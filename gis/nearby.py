@@ -29,6 +29,13 @@ def geog(expr):
     return cast(expr, _Geography())
 
 
+def _rows(source: Select, point: LonLat) -> Select:
+    """``source``'s reports as the lists near a place give them: (Report, metres from ``point``, lon, lat)."""
+    here = geog(point_expr(point))
+    return source.with_only_columns(Report, func.ST_Distance(geog(Report.geom), here).label("metres"),
+                                    func.ST_X(Report.geom).label("lon"), func.ST_Y(Report.geom).label("lat"))
+
+
 def open_reports_near(session: Session, source: Select, point: LonLat, category_id: int | None = None,
                       metres: float = ME_TOO_METRES, exclude_id: int | None = None, limit: int = 10):
     """Open reports within ``metres`` of a WGS84 point, nearest first, as rows of
@@ -36,8 +43,7 @@ def open_reports_near(session: Session, source: Select, point: LonLat, category_
     see (portal.services.visibility.visible_reports): suggestions never show a hidden or unconfirmed one."""
     here = geog(point_expr(point))
     distance = func.ST_Distance(geog(Report.geom), here)
-    stmt = source.with_only_columns(Report, distance.label("metres"), func.ST_X(Report.geom).label("lon"),
-                                    func.ST_Y(Report.geom).label("lat")).where(
+    stmt = _rows(source, point).where(
         Report.status.in_(OPEN), func.ST_DWithin(geog(Report.geom), here, metres))
     if category_id is not None:
         stmt = stmt.where(Report.category_id == category_id)
@@ -86,10 +92,7 @@ def reports_near(session: Session, source: Select, point: LonLat, metres: float,
     (Report, distance in metres, lon, lat in degrees). ``source`` is what the viewer may see
     (portal.services.visibility.visible_reports); ``statuses`` keeps only those statuses; ``since`` and
     ``until`` (made at or after, before) bound the dates."""
-    here = geog(point_expr(point))
-    stmt = source.with_only_columns(Report, func.ST_Distance(geog(Report.geom), here).label("metres"),
-                                    func.ST_X(Report.geom).label("lon"), func.ST_Y(Report.geom).label("lat")).where(
-        within_metres(point, metres), *_dates(since, until))
+    stmt = _rows(source, point).where(within_metres(point, metres), *_dates(since, until))
     if statuses is not None:
         stmt = stmt.where(Report.status.in_(statuses))
     # The ward (a whole multipolygon) is not needed for a list: joining it would load its geometry per row.
@@ -100,15 +103,13 @@ def reports_near(session: Session, source: Select, point: LonLat, metres: float,
 def newest_near(session: Session, source: Select, point: LonLat, metres: float, until: datetime,
                 limit: int = 20):
     """The newest ``limit`` of ``source``'s reports within ``metres`` of a point made before ``until``, as
-    ``reports_near`` gives them (reports made at the very same moment in either order), read newest first straight from the ``(geom, created_at)`` GiST index (its
-    distance order on the date, ``created_at <-> until``): a few dozen index entries however many reports
-    the place has had, where sorting them all took ~400 ms for a busy street at 1,000,000 reports."""
-    here = geog(point_expr(point))
+    ``reports_near`` gives them (reports made at the very same moment in either order), read newest first
+    straight from the ``(geom, created_at)`` GiST index (its distance order on the date, ``created_at <->
+    until``): a few dozen index entries however many reports the place has had, where sorting them all took ~400 ms for a busy street at 1,000,000 reports."""
     until = aware(until)
     # Only the index's order: a second key (the id, for ties) would make the planner sort every candidate.
     newest_first = Report.created_at.op("<->")(literal(until, DateTime(timezone=True)))
-    stmt = source.with_only_columns(Report, func.ST_Distance(geog(Report.geom), here).label("metres"),
-                                    func.ST_X(Report.geom).label("lon"), func.ST_Y(Report.geom).label("lat")).where(
+    stmt = _rows(source, point).where(
         within_metres(point, metres), *_dates(None, until)).options(lazyload(Report.ward))
     return session.execute(stmt.order_by(newest_first).limit(limit)).all()
 
