@@ -129,7 +129,9 @@ class Wrk:
         return r
 
     def run(self, *args, **kw) -> dict:
+        before = cpu_by_process()
         result = self.result(self.start(*args, **kw))
+        result["cpu"] = cpu_line(before, cpu_by_process(), result["requests"])
         time.sleep(DRAIN_SECONDS)
         return result
 
@@ -155,6 +157,31 @@ def worker_memory(server) -> dict[int, float]:
         kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
         mem[pid] = kb / 1024
     return mem
+
+
+def cpu_by_process() -> collections.Counter:
+    """CPU seconds used so far by each kind of process on the machine (postgres, the gunicorn workers, nginx,
+    wrk, ...), from /proc: the difference over a scenario, divided by its requests, is the CPU each request
+    costs in each part of the stack."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = collections.Counter()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        kind = ("postgres" if name.startswith("postgres") else "gunicorn" if "kerbside" in name or "gunicorn"
+                in name else name if name in ("nginx", "wrk", "redis-server", "pgbouncer") else "other")
+        used[kind] += (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_line(before: collections.Counter, after: collections.Counter, requests: int) -> str:
+    """Milliseconds of CPU per request in each kind of process."""
+    parts = sorted(((after[k] - before[k]) * 1000 / max(requests, 1), k) for k in after)
+    return "CPU per request: " + ", ".join(f"{k} {ms:.1f} ms" for ms, k in reversed(parts) if ms >= 0.05)
 
 
 def memory_line(label: str, mem: dict[int, float]) -> str:
@@ -231,6 +258,8 @@ def main() -> int:
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="only the mixed load, this long, printing "
                     "each worker's memory every minute")
     ap.add_argument("--sample-seconds", type=float, default=60, help=argparse.SUPPRESS)
+    ap.add_argument("--only", choices=("post", "open311", "mixed"), action="append",
+                    help="only these scenarios (and the baseline); may be given more than once")
     ap.add_argument("--keep", action="store_true", help="keep the reports the run made")
     ap.add_argument("--pgbouncer", action="store_true", help="gunicorn reaches PostgreSQL through PgBouncer in "
                     "transaction mode (deploy/pgbouncer/pgbouncer.ini's pool settings), as in production")
@@ -304,17 +333,24 @@ def main() -> int:
                 samples.append(("end         ", worker_memory(server)))
                 say(memory_line(*samples[-1]))
             else:
-                say("POST /report ...")
-                results["post"] = (args.writers, wrk.run("post_report.lua", "p", web.base, args.writers,
-                                                         args.duration))
-                say("Open311 POST ...")
-                results["open311"] = (args.open311_connections, wrk.run(
-                    "open311_post.lua", "o", web.base, args.open311_connections, args.duration))
-                say("mixed: writers and readers at once ...")
-                writers = wrk.start("post_report.lua", "m", web.base, args.mixed_writers, args.duration)
-                readers = wrk.start("read_pages.lua", "r", web.base, args.readers, args.duration)
-                results["mixed-write"] = (args.mixed_writers, wrk.result(writers))
-                results["mixed-read"] = (args.readers, wrk.result(readers))
+                only = set(args.only or ("post", "open311", "mixed"))
+                if "post" in only:
+                    say("POST /report ...")
+                    results["post"] = (args.writers, wrk.run("post_report.lua", "p", web.base, args.writers,
+                                                             args.duration))
+                if "open311" in only:
+                    say("Open311 POST ...")
+                    results["open311"] = (args.open311_connections, wrk.run(
+                        "open311_post.lua", "o", web.base, args.open311_connections, args.duration))
+                if "mixed" in only:
+                    say("mixed: writers and readers at once ...")
+                    before = cpu_by_process()
+                    writers = wrk.start("post_report.lua", "m", web.base, args.mixed_writers, args.duration)
+                    readers = wrk.start("read_pages.lua", "r", web.base, args.readers, args.duration)
+                    results["mixed-write"] = (args.mixed_writers, wrk.result(writers))
+                    results["mixed-read"] = (args.readers, wrk.result(readers))
+                    both = results["mixed-write"][1]["requests"] + results["mixed-read"][1]["requests"]
+                    results["mixed-read"][1]["cpu"] = cpu_line(before, cpu_by_process(), both) + " (both kinds)"
 
         web_acked, web_refused = [], collections.Counter()
         for scenario in ("p", "m"):
@@ -339,6 +375,9 @@ def main() -> int:
             conns, r = results[key]
             target, met = verdict(r, key) if key in TARGETS else ("", "")
             say(row(names[key], conns, r, None if key == "baseline" else baseline, target, met))
+        for key in ("baseline", "post", "open311", "mixed-read"):
+            if key in results and "cpu" in results[key][1]:
+                say(f"{names[key]:<30} {results[key][1]['cpu']}")
         say(f"{'every acknowledged report stored once':<84} {'met' if ok else 'NOT MET'}")
         say(f"  {detail}")
         if web_refused or api_refused:

@@ -1,7 +1,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, Enum, Index, String, and_, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -64,6 +65,16 @@ class User(Base):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     #: Staff who lead the work (issue 14): told once of each overdue report, and sent the daily digest.
     notify_overdue: Mapped[bool] = mapped_column(default=False, server_default="false")
+
+    @hybrid_property
+    def wants_updates(self) -> bool:
+        """Emailed about the reports they made, support or follow: in Python, and in SQL as a filter."""
+        return self.active and self.contact_preference == "email" and self.notify_updates
+
+    @wants_updates.inplace.expression
+    @classmethod
+    def _wants_updates(cls):
+        return and_(cls.active.is_(True), cls.contact_preference == "email", cls.notify_updates.is_(True))
 
     # Flask-Login protocol, spelled out so models need not import Flask.
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models import utcnow, OutboxMessage, Report, ReportEvent, Status, Subscription, User
@@ -27,6 +27,12 @@ def queue_email(session: Session, to: str, subject: str, body: str, report: Repo
     message = OutboxMessage(to_addr=to, subject=subject[:200], body=body, report_id=report.id if report else None)
     session.add(message)
     return message
+
+
+def insert_email(session: Session, to: str, subject: str, body: str, report: Report | None = None) -> None:
+    """queue_email as one INSERT, now, without an object in the session (the lean path of a new report)."""
+    session.execute(insert(OutboxMessage).values(to_addr=to, subject=subject[:200], body=body,
+                                                 report_id=report.id if report else None))
 
 
 def subscribe(session: Session, report: Report, user: User) -> None:
@@ -54,8 +60,8 @@ def unsubscribe(session: Session, token: str) -> Report:
 def _recipients(session: Session, report: Report) -> list[User]:
     return list(session.scalars(
         select(User).join(Subscription, Subscription.user_id == User.id)
-        .where(Subscription.report_id == report.id, Subscription.active.is_(True), User.active.is_(True),
-               User.contact_preference == "email", User.notify_updates.is_(True)).order_by(User.id)))
+        .where(Subscription.report_id == report.id, Subscription.active.is_(True), User.wants_updates)
+        .order_by(User.id)))
 
 
 def _footer(session: Session, report: Report, user: User) -> str:
@@ -65,9 +71,11 @@ def _footer(session: Session, report: Report, user: User) -> str:
             f"Choose how we contact you: {external_url(session, 'account.notifications')}\n")
 
 
-def report_received(session: Session, report: Report) -> None:
+def report_received(session: Session, report: Report, new: bool = False) -> None:
     """Subscribe the reporter and tell them we have their report (call before the commit). A report made
-    without an account (UNCONFIRMED) gets the confirmation link instead, whatever the contact preference."""
+    without an account (UNCONFIRMED) gets the confirmation link instead, whatever the contact preference.
+    ``new``: the report was made in this transaction, so its reporter is its only follower (nobody else can
+    have subscribed to it yet): nothing to look up."""
     if report.reporter is None:
         return
     session.flush()
@@ -79,15 +87,25 @@ def report_received(session: Session, report: Report) -> None:
                     f"The link works for {CONFIRM_DAYS} days. If you did not make this report, ignore this email.",
                     report)
         return
+    if new:     # no subscription to look for, and the reporter is the only one _recipients could choose
+        user = report.reporter
+        session.execute(insert(Subscription).values(report_id=report.id, user_id=user.id))
+        if user.wants_updates:
+            _queue_received(session, report, user, at_once=True)
+        return
     subscribe(session, report, report.reporter)
     session.flush()
-    link = external_url(session, "reports.detail", reference=report.reference)
     for user in _recipients(session, report):
-        queue_email(session, user.email, f"We have your report {report.reference}: {report.category.name}",
-                    f"Hello {user.greeting},\n\nThank you: we have your report of "
-                    f"{report.category.name.lower()} ({report.reference}).\nThe council aims to deal with it "
-                    f"within {report.category.target_hours} hours. Follow it here: {link}"
-                    + _footer(session, report, user), report)
+        _queue_received(session, report, user)
+
+
+def _queue_received(session: Session, report: Report, user: User, at_once: bool = False) -> None:
+    link = external_url(session, "reports.detail", reference=report.reference)
+    (insert_email if at_once else queue_email)(session, user.email, f"We have your report {report.reference}: {report.category.name}",
+                f"Hello {user.greeting},\n\nThank you: we have your report of "
+                f"{report.category.name.lower()} ({report.reference}).\nThe council aims to deal with it "
+                f"within {report.category.target_hours} hours. Follow it here: {link}"
+                + _footer(session, report, user), report)
 
 
 def status_changed(session: Session, report: Report, event: ReportEvent) -> None:

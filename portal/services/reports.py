@@ -222,6 +222,8 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
                                          note="Report made"))
         if data.contact is not None:
             report.contact = data.contact
+        with session.no_autoflush:      # the body query must not flush the report before it is routed
+            route_report(session, report, data.point)  # its team, and another body's if one takes it there
         session.add(report)
         try:
             session.flush()
@@ -237,14 +239,13 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             session.rollback()
             raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
                                      "council's wards.")
-        route_report(session, report, data.point)      # its team, and another body's if one takes it there
         try:
             for key in data.photo_keys:
                 store.publish(key)
         except InvalidPhoto:
             session.rollback()          # no report without its photos
             raise
-        notifications.report_received(session, report)   # same transaction as the report
+        notifications.report_received(session, report, new=True)   # same transaction as the report
         session.commit()
         return report
     raise DomainError("We could not save your report just now. Please try again.")

@@ -11,11 +11,11 @@ from models import BodySend, Report
 
 
 def route_report(session: Session, report: Report, point: LonLat) -> None:
-    """Set the report's team and body (if any) and queue its sending; flushes, never commits."""
+    """Set the report's team and body (if any) and queue its sending, before the report is first flushed: they
+    go in with its INSERT (no UPDATE after it). Never flushes or commits."""
     report.team_id = report.category.team_id
     found = session.execute(body_for(report.category.id, point)).first()
     if found is not None:
         body_id, service_code = found
         report.body_id = body_id
         session.add(BodySend(report=report, body_id=body_id, service_code=service_code))
-    session.flush()

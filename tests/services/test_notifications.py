@@ -43,6 +43,24 @@ def test_report_received_email_goes_through_smtp(app, resident, resident_client,
     assert pending(db_session) == []
 
 
+def test_a_new_report_follows_the_reporters_choices_and_subscribes_them(resident, resident_client, db_session):
+    """The new report's lean path (no subscription or recipients looked up) chooses as _recipients does."""
+    resident.notify_updates = False
+    db_session.commit()
+    assert resident_client.submit("/report", report_form()).status_code == 302
+    assert pending(db_session) == []                      # no "we have your report" for a resident who said no
+    resident.notify_updates, resident.contact_preference = True, "none"
+    db_session.commit()
+    assert resident_client.submit("/report", report_form()).status_code == 302
+    assert pending(db_session) == []
+    resident.contact_preference = "email"
+    db_session.commit()
+    assert resident_client.submit("/report", report_form()).status_code == 302
+    assert [m.to_addr for m in pending(db_session)] == [resident.email]
+    subs = db_session.scalars(select(Subscription).where(Subscription.user_id == resident.id)).all()
+    assert len(subs) == 3 and all(s.active for s in subs)   # followed, whatever the emails
+
+
 def test_fixed_email_has_reopen_and_rate_links_that_work_once(app, resident, make_report, make_user, db_session, smtp):
     report = make_report(reporter=resident)
     staff = make_user(Role.STAFF)
