@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -218,8 +218,6 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
         for key in data.photo_keys:
             width, height = store.pending_size(key)
             report.photos.append(Photo(key=key, width=width, height=height, kind="before"))
-        report.events.append(ReportEvent(actor=actor or reporter, from_status=None, to_status=status,
-                                         note="Report made"))
         if data.contact is not None:
             report.contact = data.contact
         with session.no_autoflush:      # the body query must not flush the report before it is routed
@@ -239,6 +237,10 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             session.rollback()
             raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
                                      "council's wards.")
+        # The first timeline entry, as one INSERT (report.events loads it when asked for).
+        by = actor or reporter
+        session.execute(insert(ReportEvent).values(report_id=report.id, actor_id=by.id if by else None,
+                                                   from_status=None, to_status=status, note="Report made"))
         try:
             for key in data.photo_keys:
                 store.publish(key)

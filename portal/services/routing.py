@@ -14,7 +14,7 @@ def route_report(session: Session, report: Report, point: LonLat) -> None:
     """Set the report's team and body (if any) and queue its sending, before the report is first flushed: they
     go in with its INSERT (no UPDATE after it). Never flushes or commits."""
     report.team_id = report.category.team_id
-    found = session.execute(body_for(report.category.id, point)).first()
+    found = session.execute(*body_for(report.category.id, point)).first()
     if found is not None:
         body_id, service_code = found
         report.body_id = body_id
