@@ -2,10 +2,14 @@
 page), and Leaflet comes from locally served copies, never a CDN."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
+import branca.element
 import folium
+import jinja2
+import xyzservices
 from folium.plugins import MarkerCluster
 from markupsafe import Markup
 
@@ -20,6 +24,35 @@ def configure_assets(base_url: str) -> None:
     MarkerCluster.default_js = [("markerclusterjs", f"{base}/markercluster/leaflet.markercluster.js")]
     MarkerCluster.default_css = [("markerclustercss", f"{base}/markercluster/MarkerCluster.css"),
                                  ("markerclusterdefaultcss", f"{base}/markercluster/MarkerCluster.Default.css")]
+
+
+class _Literal:
+    """A template without any jinja2 syntax: rendering it gives its text (less one trailing newline, as jinja2
+    does by default)."""
+    __slots__ = ("text",)
+
+    def __init__(self, source: str):
+        self.text = source[:-1] if source.endswith("\n") else source
+
+    def render(self, *args, **kwargs) -> str:
+        return self.text
+
+
+_compile = functools.lru_cache(maxsize=64)(jinja2.Template)
+
+
+def shared_template(source: str):
+    """branca's Template(source), without compiling it again: text with no jinja2 syntax is kept as it is, and
+    the few real templates are compiled once per process."""
+    if "\r" not in source and not any(mark in source for mark in ("{{", "{%", "{#")):
+        return _Literal(source)
+    return _compile(source)
+
+
+# branca (under folium) compiles a jinja2 template from a source string for every element it makes, including
+# the text folium has already rendered: six compilations, ~2 ms of CPU, for every map drawn. Compiled templates
+# never change, so they are shared (tests/gis/test_maps.py checks the maps are drawn exactly as before).
+branca.element.Template = shared_template
 
 
 @dataclass(frozen=True)
@@ -49,10 +82,18 @@ def render_parts(m: folium.Map, layers: list[dict] | tuple[dict, ...] = ()) -> M
                     tuple(layers))
 
 
+@functools.lru_cache(maxsize=8)
+def _tiles(url: str, attribution: str) -> xyzservices.TileProvider:
+    return xyzservices.TileProvider(name="Street map", url=url, attribution=attribution)
+
+
 def base_map(center: LonLat, zoom: int, tile_url: str, attribution: str) -> folium.Map:
     m = folium.Map(location=[center.lat, center.lon], zoom_start=zoom, tiles=None, control_scale=True,
                    width="100%", height="100%", prefer_canvas=False)
-    folium.TileLayer(tiles=tile_url, attr=attribution, name="Street map", max_zoom=19).add_to(m)
+    # A TileProvider, not the URL string: given a string, folium first searches every xyzservices provider for
+    # that name (~5 ms of CPU on every map, and it never matches a URL).
+    folium.TileLayer(tiles=_tiles(tile_url, attribution), attr=attribution, name="Street map",
+                     max_zoom=19).add_to(m)
     return m
 
 

@@ -354,7 +354,11 @@ SELECT max(day) FILTER (WHERE w >= :min), max(day) FROM (
 def data_end(session: Session, today: date) -> date:
     """The day periods end on: today while reports are coming in, else the last day on which the 30 days up to
     it held at least MIN_COUNT reports (so a handful of new reports does not replace years of history), else
-    the last day with a report, else today."""
+    the last day with a report, else today. Kept by the figure cache (every public page with figures asks)."""
+    return cached(session, ("data-end", today), lambda: _data_end(session, today))
+
+
+def _data_end(session: Session, today: date) -> date:
     params = {"today": today, "min": MIN_COUNT, "span": timedelta(days=WINDOW_DAYS - 1)}
     live_since = today - timedelta(days=LIVE_DAYS + WINDOW_DAYS - 1)
     enough, last = session.execute(_DATA_END, {**params, "since": live_since}).one()   # a few days' rows

@@ -131,7 +131,7 @@ def promise_by_month(session: Session, category_id: int, end: date, months: int 
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Expectation:
     """How long one kind of problem takes in one ward (and the borough), over the reports made in the 12
     calendar months up to ``end``."""
@@ -160,7 +160,16 @@ def _pooled(points) -> TimeToFix:
 def what_to_expect(session: Session, category_id: int, target_hours: int, ward_id: int | None, end: date,
                    now: datetime | None = None) -> Expectation:
     """Median and 90th percentile time to fix (Kaplan–Meier, open reports censored) of this category in this
-    ward over the last 12 months up to ``end``, with the borough's beside it."""
+    ward over the last 12 months up to ``end``, with the borough's beside it. Kept by the figure cache when no
+    ``now`` is given (every report page shows one: pooling the months' histograms took ~4 ms)."""
+    if now is None:
+        return cached(session, ("what-to-expect", category_id, target_hours, ward_id, end),
+                      lambda: _what_to_expect(session, category_id, target_hours, ward_id, end, None))
+    return _what_to_expect(session, category_id, target_hours, ward_id, end, now)
+
+
+def _what_to_expect(session: Session, category_id: int, target_hours: int, ward_id: int | None, end: date,
+                    now: datetime | None) -> Expectation:
     borough = _pooled(monthly_points(session, None, end, 12, category_id, now))
     ward = _pooled(monthly_points(session, [ward_id], end, 12, category_id, now)) if ward_id else \
         TimeToFix(None, None, 0, 0)

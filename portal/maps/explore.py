@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from sqlalchemy import select
 
+from gis.figure_cache import cached
 from gis.explore import clusters, count_reports, points, points_geojson, report_conditions
 from gis.maps import base_map, render_parts
 from gis.performance import ward_counts
@@ -67,11 +68,16 @@ def explore():
     if page is None:
         raise BadFilter(f"The page must be a whole number between 1 and {MAX_PAGE}.")
     conds = _conditions(session, filters)
-    total = count_reports(session, conds)
+    # Counting a year of public reports takes ~300 ms at a million reports, and every visitor of the same view
+    # asks the same question: the count is kept by the figure cache (at most FIGURES_CACHE_SECONDS old, as
+    # the public figures are); the list itself is always read fresh.
+    total = cached(session, ("explore-count", filters.period.start, filters.period.end, filters.category_id,
+                             filters.status, filters.ward.id if filters.ward else None),
+                   lambda: count_reports(session, conds))
     rows = points(session, conds, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     cfg = current_app.config
     parts = render_parts(base_map(service_area_centre(session), 13, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"]))
-    wards = list(session.scalars(select(Ward).order_by(Ward.name)))
+    wards = session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()   # not their boundaries
     return render_template("maps/explore.html", filters=filters, map=parts, rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), categories=categories(session), wards=wards,
                            api_args=filters.query(measure=None))

@@ -24,3 +24,38 @@ def test_one_report_or_none_keeps_the_centre_and_zoom():
     one = [(LonLat(lon=-0.0205, lat=51.4452), "KB-AAAAA")]
     assert "fitBounds" not in str(selectable_points_map(one[0][0], one, TILES, ATTRIBUTION).script)
     assert "fitBounds" not in str(selectable_points_map(one[0][0], [], TILES, ATTRIBUTION).script)
+
+
+def test_shared_templates_draw_every_map_exactly_as_jinja2_does(monkeypatch):
+    """gis.maps shares branca's compiled templates (and keeps text without jinja2 syntax as it is): every map
+    builder must give the same parts, character for character, as with jinja2 compiling each one afresh."""
+    import itertools
+
+    import branca.element
+    import jinja2
+
+    from gis import maps
+    point = LonLat(lon=-0.0205, lat=51.4452)
+    builders = [
+        lambda: maps.location_picker(point, TILES, ATTRIBUTION),
+        lambda: maps.point_map(point, TILES, "© <b>attribution</b> {not jinja}", "A label"),
+        lambda: maps.report_with_neighbours_map(point, "here", [(LonLat(lon=-0.02, lat=51.445), "KB-AAAAA")],
+                                                TILES, ATTRIBUTION),
+        lambda: maps.selectable_points_map(point, [(point, "KB-A"), (LonLat(lon=-0.03, lat=51.44), "KB-B")],
+                                           TILES, ATTRIBUTION),
+        lambda: maps.neighbourhood_map(point, "near", [(point, "x")], TILES, ATTRIBUTION),
+    ]
+
+    def drawn(template_maker):
+        ids = itertools.count()
+        monkeypatch.setattr(branca.element.Element, "_generate_id", classmethod(lambda cls: f"{next(ids):032x}"))
+        monkeypatch.setattr(branca.element, "Template", template_maker)
+        return [(str(p.header), str(p.html), str(p.script), p.name) for p in (build() for build in builders)]
+
+    shared = drawn(maps.shared_template)
+    assert shared == drawn(jinja2.Template)
+    assert any("L.tileLayer" in script for _h, _html, script, _n in shared)
+    for text in ("plain text, {braces} and all\n", "two\n\n", "none", "", "\n", "{ not } a {tag}\n  "):
+        assert isinstance(maps.shared_template(text), maps._Literal)
+        assert maps.shared_template(text).render(this=None) == jinja2.Template(text).render(this=None), text
+    assert maps.shared_template("{{ x }}") is maps.shared_template("{{ x }}")       # compiled once
