@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import re
 
-from flask import Flask
+from flask import Flask, g, url_for
 from markupsafe import Markup
 
 from models import PRIORITY_LABELS
@@ -41,7 +41,24 @@ def with_nonce(html: str, nonce: str) -> Markup:
     return Markup(re.sub(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)", f'<script nonce="{nonce}"', str(html)))
 
 
+#: A report's reference as the database allows it (ck_reports_reference_format): safe in a URL as it is.
+_REFERENCE = re.compile(r"KB-[0-9A-Z]{5,8}")
+
+
+def report_path(reference: str) -> str:
+    """url_for("reports.detail", reference=...), for pages that list hundreds of reports (a ward's hotspots,
+    the explore list): the route is built once per request and the reference put after it, instead of
+    building it for each one (~15 µs each)."""
+    if not isinstance(reference, str) or not _REFERENCE.fullmatch(reference):
+        return url_for("reports.detail", reference=reference)
+    prefix = g.get("report_path_prefix")
+    if prefix is None:
+        prefix = g.report_path_prefix = url_for("reports.detail", reference="KB-00000")[:-len("KB-00000")]
+    return prefix + reference
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["report_path"] = report_path
     app.jinja_env.filters["nonce"] = with_nonce
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["target"] = fmt_target

@@ -20,6 +20,9 @@ def test_outline_points_and_scale(db_session):
     (x1, y1), (x2, y2) = drawn.points
     assert y2 < y1 and abs(x2 - x1) < 2                        # north is up
     assert drawn.scale_m in (100, 200, 250, 500, 1000, 2000, 5000) and 0 < drawn.scale_px < 600
+    circles = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="2.5" class="report-dot"></circle>',
+                         str(drawn.dots_svg()))
+    assert [(float(x), float(y)) for x, y in circles] == drawn.points
 
 
 def test_unknown_ward(db_session):
