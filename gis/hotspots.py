@@ -2,9 +2,9 @@
 British National Grid (EPSG:27700, metres). No Flask here.
 
 Clustering every public report of 90 days (some 80,000 at a million reports) takes a few hundred
-milliseconds, so the borough-wide lists (every ward, no point) are also kept as computed (``hotspot_cache``,
-one row per category and window): ``store_hotspots`` computes and stores, ``stored_hotspots`` reads a row
-no older than asked. A stored list is exact as of ``computed_at``: reports made since are not in it yet, and
+milliseconds (a ward's, ~30), so the lists of the borough and of each ward (no point) are also kept as computed
+(``hotspot_cache``, one row per category, ward and window): ``store_hotspots`` computes and stores,
+``stored_hotspots`` reads a row no older than asked. A stored list is exact as of ``computed_at``: reports made since are not in it yet, and
 a report that stops being public (or moves, or changes category or date) leaves it at once: the trigger
 ``reports_hotspot_forget`` deletes every stored list whose window held it, so the next reader computes afresh.
 """
@@ -96,7 +96,7 @@ def hotspots(session: Session, since: datetime, until: datetime, category_id: in
     return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]
 
 
-# --- The borough-wide lists, as computed --------------------------------------------------------------------
+# --- The lists of the borough and of each ward, as computed --------------------------------------------------------------------
 
 @dataclass
 class StoredHotspots:
@@ -106,33 +106,35 @@ class StoredHotspots:
 
 
 _STORE = text("""
-INSERT INTO hotspot_cache (category_id, since, until, computed_at, spots)
-VALUES (:category_id, :since, :until, :at, CAST(:spots AS jsonb))
-ON CONFLICT (category_id, since, until) DO UPDATE SET computed_at = EXCLUDED.computed_at, spots = EXCLUDED.spots
+INSERT INTO hotspot_cache (category_id, ward_id, since, until, computed_at, spots)
+VALUES (:category_id, :ward_id, :since, :until, :at, CAST(:spots AS jsonb))
+ON CONFLICT (category_id, ward_id, since, until) DO UPDATE
+SET computed_at = EXCLUDED.computed_at, spots = EXCLUDED.spots
 """)
 _STORED = text("""
 SELECT computed_at, spots FROM hotspot_cache
-WHERE category_id = :category_id AND since = :since AND until = :until AND computed_at >= :fresh_since
+WHERE category_id = :category_id AND ward_id = :ward_id AND since = :since AND until = :until
+  AND computed_at >= :fresh_since
 """)
 
 
 def store_hotspots(session: Session, since: datetime, until: datetime, category_id: int | None,
-                   now: datetime) -> StoredHotspots:
-    """Compute the borough-wide hotspots of [since, until) (every ward, the defaults of ``hotspots``) for one
-    category (None or 0: all) and store them as computed at ``now`` (aware UTC). The caller commits."""
-    spots = hotspots(session, since, until, category_id)
-    session.execute(_STORE, {"category_id": category_id or 0, "since": since, "until": until, "at": now,
-                             "spots": json.dumps([astuple(spot) for spot in spots])})
+                   now: datetime, ward_id: int | None = None) -> StoredHotspots:
+    """Compute the hotspots of [since, until) (the defaults of ``hotspots``) for one category (None or 0: all)
+    and ward (None or 0: every ward) and store them as computed at ``now`` (aware UTC). The caller commits."""
+    spots = hotspots(session, since, until, category_id, ward_id or None)
+    session.execute(_STORE, {"category_id": category_id or 0, "ward_id": ward_id or 0, "since": since,
+                             "until": until, "at": now, "spots": json.dumps([astuple(spot) for spot in spots])})
     return StoredHotspots(spots, now)
 
 
 def stored_hotspots(session: Session, since: datetime, until: datetime, category_id: int | None,
-                    fresh_since: datetime) -> StoredHotspots | None:
-    """The stored borough-wide hotspots of [since, until) for one category (None or 0: all) if they were
-    computed at ``fresh_since`` or later. (A list holding a report that has since stopped being public is not
+                    fresh_since: datetime, ward_id: int | None = None) -> StoredHotspots | None:
+    """The stored hotspots of [since, until) for one category (None or 0: all) and ward (None or 0: every
+    ward) if they were computed at ``fresh_since`` or later. (A list holding a report that has since stopped being public is not
     there: the trigger reports_hotspot_forget deleted it.)"""
-    row = session.execute(_STORED, {"category_id": category_id or 0, "since": since, "until": until,
-                                    "fresh_since": fresh_since}).first()
+    row = session.execute(_STORED, {"category_id": category_id or 0, "ward_id": ward_id or 0, "since": since,
+                                    "until": until, "fresh_since": fresh_since}).first()
     if row is None:
         return None
     computed_at, spots = row
@@ -140,10 +142,11 @@ def stored_hotspots(session: Session, since: datetime, until: datetime, category
 
 
 def stored_windows(session: Session, computed_before: datetime, until_after: datetime) -> list[tuple]:
-    """(category_id, since, until) of the stored lists computed before ``computed_before`` whose windows end
-    after ``until_after``: what the worker recomputes."""
-    return session.execute(text("SELECT category_id, since, until FROM hotspot_cache WHERE computed_at < :before "
-                                "AND until > :after ORDER BY until DESC, category_id"),
+    """(category_id, since, until, ward_id) of the stored lists computed before ``computed_before`` whose
+    windows end after ``until_after``: what the worker recomputes."""
+    return session.execute(text("SELECT category_id, since, until, ward_id FROM hotspot_cache "
+                                "WHERE computed_at < :before AND until > :after "
+                                "ORDER BY until DESC, category_id, ward_id"),
                            {"before": computed_before, "after": until_after}).all()
 
 

@@ -107,7 +107,7 @@ class PerfFlowDaily(Base):
 
 
 class HotspotCache(Base):
-    """The borough-wide hotspots of one category (0: all) and window [since, until), as computed at
+    """The hotspots of one category (0: all), ward (0: every ward) and window [since, until), as computed at
     ``computed_at`` (gis/hotspots.py): clustering 90 days of reports is too slow for every page view. ``spots``
     holds, per hotspot: category code and name, count, references (newest first), lon, lat (WGS84), ward code and
     name. Only public reports; the trigger reports_hotspot_forget drops a list when a report in it stops being
@@ -115,6 +115,7 @@ class HotspotCache(Base):
     __tablename__ = "hotspot_cache"
 
     category_id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(primary_key=True, default=0, server_default="0")
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     until: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

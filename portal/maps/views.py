@@ -11,7 +11,6 @@ from gis.choropleth import choropleth, classes, ward_outline, ward_shapes
 from gis.static_map import ward_static_map
 from gis.coords import LonLat
 from gis.explore import count_reports, period_bounds, points as points_of, report_conditions
-from gis.hotspots import hotspots
 from gis.measures import MEASURES, MIN_COUNT, AreaMeasures, MeasuresTable, measures_table, ward_headline
 from gis.performance import category_breakdown
 from gis.trends import monthly_points, year_on_year
@@ -19,6 +18,7 @@ from models import Category, Report, Ward
 
 from .. import db
 from gis.queries import service_area_centre
+from ..services.hotspots import MAX_AGE as HOTSPOTS_MAX_AGE, public_hotspots
 from ..services.visibility import visible_to
 from . import bp
 from . import figures
@@ -178,6 +178,7 @@ def ward(code: str):
                          [(p["lon"], p["lat"], f'{p["reference"]} {p["category"]}') for p in shown],
                          LonLat(lon=centre[0], lat=centre[1]), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
     since, until = hotspot_window(filters)
+    spots = public_hotspots(session, since, until, filters.category_id, place.id)
     static_map = ward_static_map(session, place.id, [LonLat(lon=p["lon"], lat=p["lat"]) for p in shown])
     everyone = [headline.ward, headline.borough]
     units = {m: hours_unit([w.value(m) for w in everyone]) for m in ("median_hours", "p90_hours")}
@@ -185,7 +186,8 @@ def ward(code: str):
         "maps/ward.html", ward=place, filters=filters, mine=headline.ward, borough=headline.borough,
         headline=headline, units=units, measures=MEASURES, categories=categories(session),
         breakdown=category_breakdown(session, [place.id], filters.period),
-        spots=hotspots(session, since, until, filters.category_id, place.id), map=parts, shown=len(shown),
+        spots=spots.spots, spots_at=spots.computed_at.astimezone(timezone.utc),
+        spots_max_age=int(HOTSPOTS_MAX_AGE.total_seconds() // 60), map=parts, shown=len(shown),
         total=headline.ward.reported, points=points, borough_points=borough_points,
         charts=trend_charts(points, borough_points), yoy=year_on_year(points),
         static_map=static_map, prepared=today(),

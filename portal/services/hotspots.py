@@ -1,6 +1,6 @@
-"""The hotspots pages show: borough-wide lists read as stored while fresh enough, computed and stored when not
-(gis/hotspots.py); a ward's are computed directly (a ward holds a nineteenth of the reports). The worker keeps
-the stored lists of current windows fresh (``refresh_hotspots``)."""
+"""The hotspots pages show: the borough's and each ward's lists, read as stored while fresh enough, computed and
+stored when not (gis/hotspots.py). The worker keeps the stored lists of current windows fresh
+(``refresh_hotspots``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -32,14 +32,12 @@ def public_hotspots(session: Session, since: datetime, until: datetime, category
     """Hotspots of public reports made in [since, until) (aware UTC) for a category (None: all) and ward (None:
     every ward), with when they were computed (no more than MAX_AGE before ``now``)."""
     now = now or utc_now()
-    if ward_id is not None:
-        return StoredHotspots(hotspots(session, since, until, category_id, ward_id), now)
-    stored = stored_hotspots(session, since, until, category_id, now - MAX_AGE)
+    stored = stored_hotspots(session, since, until, category_id, now - MAX_AGE, ward_id)
     if stored is not None:
         return stored
     if session.info.get("replica"):      # a read-only standby (portal/db.py): compute, the worker stores
-        return StoredHotspots(hotspots(session, since, until, category_id, None), now)
-    fresh = store_hotspots(session, since, until, category_id, now)
+        return StoredHotspots(hotspots(session, since, until, category_id, ward_id), now)
+    fresh = store_hotspots(session, since, until, category_id, now, ward_id)
     session.commit()
     return fresh
 
@@ -50,8 +48,8 @@ def refresh_hotspots(session: Session, now: datetime | None = None) -> int:
     delete those not recomputed for KEEP; returns how many were recomputed."""
     now = now or utc_now()
     done = 0
-    for category_id, since, until in stored_windows(session, now - REFRESH_EVERY, now - CURRENT):
-        store_hotspots(session, since, until, category_id, now)
+    for category_id, since, until, ward_id in stored_windows(session, now - REFRESH_EVERY, now - CURRENT):
+        store_hotspots(session, since, until, category_id, now, ward_id)
         session.commit()
         done += 1
     forget_hotspots(session, now - KEEP)

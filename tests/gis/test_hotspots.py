@@ -130,7 +130,7 @@ def test_a_report_made_since_waits_for_the_next_computation(db_session, made):
 def test_old_lists_are_not_read_and_can_be_forgotten(db_session, made):
     store_hotspots(db_session, SINCE, UNTIL, None, AT - timedelta(minutes=6))
     assert stored(db_session) is None                                   # older than asked
-    assert stored_windows(db_session, AT, UNTIL - timedelta(days=2)) == [(0, SINCE, UNTIL)]
+    assert stored_windows(db_session, AT, UNTIL - timedelta(days=2)) == [(0, SINCE, UNTIL, 0)]
     assert stored_windows(db_session, AT, UNTIL) == []                  # the window ended before that
     assert forget_hotspots(db_session, AT - timedelta(minutes=7)) == 0
     assert forget_hotspots(db_session, AT) == 1

@@ -1,4 +1,4 @@
-"""Pages read the stored borough-wide hotspots while fresh, compute and store them when not; a ward's are direct;
+"""Pages read the stored hotspots (the borough's and each ward's) while fresh, compute and store them when not;
 the worker recomputes the current windows' lists and forgets old ones."""
 from datetime import datetime, timedelta, timezone
 
@@ -28,10 +28,28 @@ def test_a_miss_computes_and_stores_then_readers_share_it(db_session, made):
     assert past.computed_at == AT + MAX_AGE + timedelta(seconds=1) and past.spots[0].count == 4
 
 
-def test_a_wards_hotspots_are_computed_directly(db_session, made):
+def test_a_wards_hotspots_are_kept_apart_from_the_boroughs(db_session, made):
     rushey = db_session.scalars(select(Ward.id).where(Ward.name == "Rushey Green")).one()
+    other = db_session.scalars(select(Ward.id).where(Ward.id != rushey).order_by(Ward.id)).first()
     spots = public_hotspots(db_session, SINCE, UNTIL, None, rushey, now=AT)
-    assert same(spots.spots, hotspots(db_session, SINCE, UNTIL, None, rushey)) and rows(db_session) == []
+    assert spots.spots and same(spots.spots, hotspots(db_session, SINCE, UNTIL, None, rushey))
+    assert public_hotspots(db_session, SINCE, UNTIL, None, other, now=AT).spots == []  # not Rushey Green's list
+    assert same(public_hotspots(db_session, SINCE, UNTIL, None, now=AT).spots, hotspots(db_session, SINCE, UNTIL))
+    kept = db_session.execute(text("SELECT ward_id FROM hotspot_cache ORDER BY ward_id")).scalars().all()
+    assert kept == sorted([0, rushey, other])
+    # Fresh enough: read as stored; a report hidden since takes the ward's list with it (the trigger).
+    add_report(db_session, "fly_tipping", near(12), Status.NEW, SINCE + timedelta(days=60))
+    assert public_hotspots(db_session, SINCE, UNTIL, None, rushey, now=AT + MAX_AGE).spots[0].count == 3
+    db_session.execute(text("UPDATE reports SET hidden = true WHERE id = :id"), {"id": made["middle"].id})
+    assert db_session.execute(text("SELECT count(*) FROM hotspot_cache WHERE ward_id = :w"),
+                              {"w": rushey}).scalar() == 0
+    again = public_hotspots(db_session, SINCE, UNTIL, None, rushey, now=AT + timedelta(minutes=1))
+    assert again.computed_at == AT + timedelta(minutes=1)
+    assert same(again.spots, hotspots(db_session, SINCE, UNTIL, None, rushey))
+    # The worker refreshes a ward's list like the borough's.
+    assert refresh_hotspots(db_session, now=AT + timedelta(minutes=4)) >= 1
+    assert db_session.execute(text("SELECT computed_at FROM hotspot_cache WHERE ward_id = :w"),
+                              {"w": rushey}).scalar() == AT + timedelta(minutes=4)
 
 
 def test_the_worker_recomputes_current_windows_and_forgets_old_lists(db_session, made):
