@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from .coords import LonLat
+from .figure_cache import cached
 from .maps import MapParts, base_map, geojson_layer, render_parts
 
 #: Light to dark blue (colour-blind safe, ColorBrewer "Blues"); grey means no figure.
@@ -18,7 +19,12 @@ NO_DATA = "#bdbdbd"
 
 def ward_shapes(session: Session, tolerance_deg: float = 0.00005, code: str | None = None) -> dict[str, dict]:
     """{ward code: simplified GeoJSON geometry (EPSG:4326, ``tolerance_deg`` degrees, ~5 m)}, for every ward or
-    the one with ``code``."""
+    the one with ``code``. Kept by the figure cache (simplifying every ward took ~20 ms of the database's time
+    on each view of /performance); callers must not change what they get."""
+    return cached(session, ("ward-shapes", tolerance_deg, code), lambda: _ward_shapes(session, tolerance_deg, code))
+
+
+def _ward_shapes(session: Session, tolerance_deg: float, code: str | None) -> dict[str, dict]:
     rows = session.execute(text("SELECT code, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tol), 6) "
                                 "FROM wards WHERE CAST(:code AS text) IS NULL OR code = :code"),
                            {"tol": tolerance_deg, "code": code})
