@@ -260,6 +260,8 @@ def main() -> int:
     ap.add_argument("--sample-seconds", type=float, default=60, help=argparse.SUPPRESS)
     ap.add_argument("--only", choices=("post", "open311", "mixed"), action="append",
                     help="only these scenarios (and the baseline); may be given more than once")
+    ap.add_argument("--warmup", type=float, default=5, help="seconds of unmeasured mixed load before the "
+                    "scenarios (0: none)")
     ap.add_argument("--keep", action="store_true", help="keep the reports the run made")
     ap.add_argument("--pgbouncer", action="store_true", help="gunicorn reaches PostgreSQL through PgBouncer in "
                     "transaction mode (deploy/pgbouncer/pgbouncer.ini's pool settings), as in production")
@@ -313,6 +315,16 @@ def main() -> int:
                 "points": [[f"{lat:.6f}", f"{lon:.6f}"] for lat, lon in sample_points(url, 500)],
                 "read_paths": paths}) + "\n")
             say(f"{len(sessions)} sessions made through nginx; readers visit {len(paths)} pages in turn")
+            if args.warmup > 0:
+                # Unmeasured: every worker opens its database connections (the first PostGIS call of each
+                # backend loads PROJ, ~65 ms), compiles its statements and fills its caches, as a server in
+                # service has long done. Its submissions are checked with the rest.
+                say(f"warming up for {args.warmup:g} s (mixed load, not measured) ...")
+                warm = [wrk.start("post_report.lua", "w", web.base, args.mixed_writers, args.warmup),
+                        wrk.start("read_pages.lua", "v", web.base, args.readers, args.warmup)]
+                for proc in warm:
+                    wrk.result(proc)
+                time.sleep(DRAIN_SECONDS)
             if args.soak:
                 seconds = args.soak * 60
                 writers = wrk.start("post_report.lua", "m", web.base, args.mixed_writers, seconds)
@@ -353,12 +365,13 @@ def main() -> int:
                     results["mixed-read"][1]["cpu"] = cpu_line(before, cpu_by_process(), both) + " (both kinds)"
 
         web_acked, web_refused = [], collections.Counter()
-        for scenario in ("p", "m"):
+        for scenario in ("p", "m", "w"):
             refs, refused = wrk.acknowledged(scenario)
             web_acked += refs
             web_refused += refused
         api_acked, api_refused = wrk.acknowledged("o")
-        in_flight = {"form": sum(results[k][0] for k in ("post", "mixed-write") if k in results),
+        in_flight = {"form": sum(results[k][0] for k in ("post", "mixed-write") if k in results)
+                     + (args.mixed_writers if args.warmup > 0 else 0),
                      "Open311": results["open311"][0] if "open311" in results else 0}
         ok, detail = check_stored(url, sessions, run, web_acked, api_acked, in_flight)
 
