@@ -29,10 +29,15 @@ def queue_email(session: Session, to: str, subject: str, body: str, report: Repo
     return message
 
 
+#: The lean path's INSERTs, built once and run on the session's connection (no ORM object, no unit of work).
+_INSERT_EMAIL = insert(OutboxMessage)
+_SUBSCRIBE = insert(Subscription)
+
+
 def insert_email(session: Session, to: str, subject: str, body: str, report: Report | None = None) -> None:
     """queue_email as one INSERT, now, without an object in the session (the lean path of a new report)."""
-    session.execute(insert(OutboxMessage).values(to_addr=to, subject=subject[:200], body=body,
-                                                 report_id=report.id if report else None))
+    session.connection().execute(_INSERT_EMAIL, {"to_addr": to, "subject": subject[:200], "body": body,
+                                                 "report_id": report.id if report else None})
 
 
 def subscribe(session: Session, report: Report, user: User) -> None:
@@ -89,7 +94,7 @@ def report_received(session: Session, report: Report, new: bool = False) -> None
         return
     if new:     # no subscription to look for, and the reporter is the only one _recipients could choose
         user = report.reporter
-        session.execute(insert(Subscription).values(report_id=report.id, user_id=user.id))
+        session.connection().execute(_SUBSCRIBE, {"report_id": report.id, "user_id": user.id})
         if user.wants_updates:
             _queue_received(session, report, user, at_once=True)
         return
