@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from gis.coords import LonLat
 from models import DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report, ReportEvent, Status, User, can_transition, utcnow
@@ -200,6 +200,30 @@ def check_report(session: Session, data: NewReport, point_problem: DomainError |
 _FIRST_EVENT = insert(ReportEvent)
 
 
+#: A new report's priority: the model's default ("Normal").
+DEFAULT_PRIORITY = Report.__table__.c.priority.default.arg
+
+#: The columns a new report is given (the rest are the database's: id, the ward and area from the point, the
+#: due time, the point in British National Grid, the search words).
+_GIVEN = ("reference", "category_id", "description", "geom", "status", "reporter_id", "anonymous", "answers",
+          "channel", "client_token", "created_at", "updated_at", "fixed_at", "priority", "crew_id",
+          "duplicate_of_id", "hidden", "person_id", "overdue_notified_at", "team_id", "body_id")
+_FETCHED = ("id", "ward_id", "area_id", "due_at")
+_INSERT_REPORT = insert(Report).returning(*(getattr(Report, name) for name in _FETCHED))
+
+
+def _insert(session: Session, report: Report) -> None:
+    """INSERT a new report in one statement and make it part of the session as if the ORM had flushed it: one
+    row has no need of the unit of work, which took ~4 ms of CPU for each report (sorting every mapper that
+    could be involved). The object is then as loaded: what it was given and what the database set
+    (its relationships not given, e.g. photos and events, load when asked for)."""
+    row = session.connection().execute(_INSERT_REPORT, {name: getattr(report, name) for name in _GIVEN}).one()
+    for name, value in zip(_FETCHED, row):
+        setattr(report, name, value)
+    make_transient_to_detached(report)
+    session.add(report)
+
+
 def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
                   status: Status = Status.NEW, actor: User | None = None, token_checked: bool = False,
                   checked: CheckedReport | None = None, person=None) -> Report:
@@ -223,20 +247,20 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
         if not store.pending_exists(key):
             raise InvalidPhoto("A photo was lost before the report was saved; please add it again.")
 
+    if person is not None and person.id is None:
+        session.flush()                  # a new person, for the report's person_id
     for _attempt in range(5):
-        report = Report(reference=new_reference(), category=category, description=description,
-                        geom=data.point.ewkt, status=status, reporter=reporter, anonymous=data.anonymous,
-                        answers=answers, channel=data.channel, client_token=data.client_token, person=person)
-        for key in data.photo_keys:
-            width, height = store.pending_size(key)
-            report.photos.append(Photo(key=key, width=width, height=height, kind="before"))
-        if data.contact is not None:
-            report.contact = data.contact
-        with session.no_autoflush:      # the body query must not flush the report before it is routed
-            route_report(session, report, data.point)  # its team, and another body's if one takes it there
-        session.add(report)
+        now = utcnow()
+        report = Report(reference=new_reference(), category_id=category.id, description=description,
+                        geom=data.point.ewkt, status=status, reporter_id=reporter.id if reporter else None,
+                        anonymous=data.anonymous, answers=answers, channel=data.channel,
+                        client_token=data.client_token, person_id=person.id if person else None,
+                        created_at=now, updated_at=now, hidden=False, priority=DEFAULT_PRIORITY, team_id=None,
+                        body_id=None, crew_id=None, duplicate_of_id=None, fixed_at=None, overdue_notified_at=None)
+        report.category, report.reporter, report.person = category, reporter, person
+        sending = route_report(session, report, data.point)   # its team, and another body's if one takes it there
         try:
-            session.flush()
+            _insert(session, report)
         except IntegrityError as exc:
             session.rollback()
             again = report_by_token(session, data.client_token)
@@ -249,6 +273,15 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             session.rollback()
             raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "
                                      "council's wards.")
+        for key in data.photo_keys:
+            width, height = store.pending_size(key)
+            session.add(Photo(report_id=report.id, key=key, width=width, height=height, kind="before"))
+        if data.contact is not None:
+            data.contact.report_id = report.id
+            session.add(data.contact)
+        if sending is not None:
+            sending.report_id = report.id
+            session.add(sending)
         # The first timeline entry, as one INSERT (report.events loads it when asked for).
         by = actor or reporter
         session.connection().execute(_FIRST_EVENT, {"report_id": report.id, "actor_id": by.id if by else None,

@@ -10,12 +10,14 @@ from gis.coords import LonLat
 from models import BodySend, Report
 
 
-def route_report(session: Session, report: Report, point: LonLat) -> None:
-    """Set the report's team and body (if any) and queue its sending, before the report is first flushed: they
-    go in with its INSERT (no UPDATE after it). Never flushes or commits."""
+def route_report(session: Session, report: Report, point: LonLat) -> BodySend | None:
+    """Set the new report's team and body (if any) before it is saved, so that they go in with its INSERT (no
+    UPDATE after it), and return its sending to the body, for the caller to add once the report has its id.
+    Never flushes or commits."""
     report.team_id = report.category.team_id
     found = session.execute(*body_for(report.category.id, point)).first()
-    if found is not None:
-        body_id, service_code = found
-        report.body_id = body_id
-        session.add(BodySend(report=report, body_id=body_id, service_code=service_code))
+    if found is None:
+        return None
+    body_id, service_code = found
+    report.body_id = body_id
+    return BodySend(body_id=body_id, service_code=service_code)

@@ -54,20 +54,28 @@ def test_reporter_name_only_when_allowed(db_session, make_user, reports):
 
 
 def test_double_submit_race_makes_one_report(engine, store):
-    """Two sessions submit the same token; the second flush loses the race on the unique index and returns the
+    """Two sessions submit the same token; the second INSERT loses the race on the unique index and returns the
     first report instead of failing (real commits, cleaned up afterwards)."""
     from sqlalchemy import event, text
     token = "race-token-1"
     data = NewReport("fly_tipping", CATFORD, "Raced", dict(ANSWERS), client_token=token)
     try:
         with Session(engine, expire_on_commit=False) as winner_session, Session(engine) as loser:
+            loser_conn, raced = loser.connection(), []
 
-            @event.listens_for(loser, "before_flush", once=True)
-            def _winner_commits_first(session, *_):
-                create_report(winner_session, NewReport(**{**data.__dict__, "description": "Won"}), None, store)
+            def _winner_commits_first(conn, _cursor, statement, *_):
+                # Just before the loser's INSERT of the report, the winner makes and commits the same one.
+                if conn is loser_conn and statement.startswith("INSERT INTO reports") and not raced:
+                    raced.append(True)
+                    create_report(winner_session, NewReport(**{**data.__dict__, "description": "Won"}), None,
+                                  store)
 
-            report = create_report(loser, data, None, store)
-            assert report.client_token == token and report.description == "Won"
+            event.listen(engine, "before_cursor_execute", _winner_commits_first)
+            try:
+                report = create_report(loser, data, None, store)
+            finally:
+                event.remove(engine, "before_cursor_execute", _winner_commits_first)
+            assert raced and report.client_token == token and report.description == "Won"
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM reports WHERE client_token = :t"), {"t": token}).scalar() == 1
     finally:
