@@ -12,8 +12,9 @@ class Ward(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    #: WGS84 multipolygon, always valid (repaired on import).
-    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+    #: WGS84 multipolygon, always valid (repaired on import). Deferred: a report is loaded with its ward (to name
+    #: it), and its outline (~9 KB each in Lewisham) is for SQL; loaded in Python only if asked for.
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False, deferred=True)
     #: Area in square kilometres, computed by the database on import.
     area_km2: Mapped[float] = mapped_column(default=0.0)
 
