@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from gis.coords import LonLat
@@ -209,19 +209,26 @@ _GIVEN = ("reference", "category_id", "description", "geom", "status", "reporter
           "channel", "client_token", "created_at", "updated_at", "fixed_at", "priority", "crew_id",
           "duplicate_of_id", "hidden", "person_id", "overdue_notified_at", "team_id", "body_id")
 _FETCHED = ("id", "ward_id", "area_id", "due_at")
-_INSERT_REPORT = insert(Report).returning(*(getattr(Report, name) for name in _FETCHED))
+#: A reference or submission token already taken inserts nothing (and returns no row) instead of failing: the
+#: transaction goes on, with whatever it made before (a visitor's account, a caller's person).
+_INSERT_REPORT = (pg_insert(Report).on_conflict_do_nothing()
+                  .returning(*(getattr(Report, name) for name in _FETCHED)))
 
 
-def _insert(session: Session, report: Report) -> None:
+def _insert(session: Session, report: Report) -> bool:
     """INSERT a new report in one statement and make it part of the session as if the ORM had flushed it: one
     row has no need of the unit of work, which took ~4 ms of CPU for each report (sorting every mapper that
     could be involved). The object is then as loaded: what it was given and what the database set
-    (its relationships not given, e.g. photos and events, load when asked for)."""
-    row = session.connection().execute(_INSERT_REPORT, {name: getattr(report, name) for name in _GIVEN}).one()
+    (its relationships not given, e.g. photos and events, load when asked for). False, and nothing written,
+    when its reference or submission token is taken."""
+    row = session.connection().execute(_INSERT_REPORT, {name: getattr(report, name) for name in _GIVEN}).first()
+    if row is None:
+        return False
     for name, value in zip(_FETCHED, row):
         setattr(report, name, value)
     make_transient_to_detached(report)
     session.add(report)
+    return True
 
 
 def create_report(session: Session, data: NewReport, reporter: User | None, store: PhotoStore,
@@ -259,16 +266,13 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
                         body_id=None, crew_id=None, duplicate_of_id=None, fixed_at=None, overdue_notified_at=None)
         report.category, report.reporter, report.person = category, reporter, person
         sending = route_report(session, report, data.point)   # its team, and another body's if one takes it there
-        try:
-            _insert(session, report)
-        except IntegrityError as exc:
-            session.rollback()
-            again = report_by_token(session, data.client_token)
-            if again is not None:       # the same submission won a race: one report, not two
-                return again
-            if "uq_reports_reference" in str(exc.orig):
-                continue                 # reference collision: draw another
-            raise
+        if not _insert(session, report):
+            if report_by_token(session, data.client_token) is not None:
+                # The same submission won a race (a second click): one report, not two, and nothing else of
+                # this attempt is kept.
+                session.rollback()
+                return report_by_token(session, data.client_token)
+            continue                     # the reference is taken (~3% of draws at a million): draw another
         if report.ward_id is None:       # the ward trigger found no ward covering the point
             session.rollback()
             raise OutsideServiceArea("That location is outside the area we cover. Choose a point inside the "

@@ -48,6 +48,27 @@ def test_create_report_saves_everything(db_session, resident, store):
     assert (lon, lat) == (CATFORD.lon, CATFORD.lat)
 
 
+def test_a_taken_reference_is_drawn_again_and_nothing_else_of_the_submission_is_lost(db_session, store,
+                                                                                     monkeypatch):
+    """At a million reports about 3% of five-character references are taken: the INSERT then writes nothing
+    and another is drawn, in the same transaction, so the person made for the report a moment before (a
+    caller, an Open311 contact) is kept and linked."""
+    from models import Person
+    from portal.services import reports as reports_service
+    from portal.services.people import person_for
+    first = create_report(db_session, new_report(client_token="first-token"), None, store)
+    draws = iter([first.reference, first.reference, "KB-ZZZZ9"])
+    monkeypatch.setattr(reports_service, "new_reference", lambda: next(draws))
+    person = person_for(db_session, email="caller@example.test", name="A Caller")
+    # (made in this transaction and written, not committed: a rollback would lose it)
+    second = create_report(db_session, new_report(client_token="second-token"), None, store, person=person)
+    assert second.reference == "KB-ZZZZ9" and second.person_id == person.id is not None
+    assert db_session.scalar(select(Person.email).where(Person.id == second.person_id)) == "caller@example.test"
+    assert [e.to_status for e in second.events] == [Status.NEW]
+    assert db_session.scalar(select(func.count()).select_from(Report)
+                             .where(Report.reference.in_([first.reference, "KB-ZZZZ9"]))) == 2
+
+
 def test_ward_is_set_by_the_database_trigger(db_session, resident):
     # Written behind the ORM's back: the trigger alone chooses the ward, and follows a moved point.
     category_id = db_session.scalar(text("SELECT id FROM categories WHERE code = 'fly_tipping'"))
