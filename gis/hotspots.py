@@ -2,11 +2,12 @@
 British National Grid (EPSG:27700, metres). No Flask here.
 
 Clustering every public report of 90 days (some 80,000 at a million reports) takes a few hundred
-milliseconds (a ward's, ~30), so the lists of the borough and of each ward (no point) are also kept as computed
-(``hotspot_cache``, one row per category, ward and window): ``store_hotspots`` computes and stores,
-``stored_hotspots`` reads a row no older than asked. A stored list is exact as of ``computed_at``: reports made since are not in it yet, and
-a report that stops being public (or moves, or changes category or date) leaves it at once: the trigger
-``reports_hotspot_forget`` deletes every stored list whose window held it, so the next reader computes afresh.
+milliseconds (a ward's, ~30), so the lists of the borough and of each ward (no point) are also kept as
+computed (``hotspot_cache``, one row per category, ward and window): ``store_hotspots`` computes and stores,
+``stored_hotspots`` reads a row no older than asked. A stored list is exact as of ``computed_at``: reports
+made since are not in it yet, and a report that stops being public (or moves, or changes category or date)
+leaves it at once: the trigger ``reports_hotspot_forget`` deletes every stored list whose window held it, so
+the next reader computes afresh.
 """
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def hotspots(session: Session, since: datetime, until: datetime, category_id: in
     return [Hotspot(code, name, n, list(refs), x, y, wcode, wname) for code, name, n, refs, x, y, wcode, wname in rows]
 
 
-# --- The lists of the borough and of each ward, as computed --------------------------------------------------------------------
+# --- The lists of the borough and of each ward, as computed -------------------------------------------------
 
 @dataclass
 class StoredHotspots:
@@ -131,8 +132,8 @@ def store_hotspots(session: Session, since: datetime, until: datetime, category_
 def stored_hotspots(session: Session, since: datetime, until: datetime, category_id: int | None,
                     fresh_since: datetime, ward_id: int | None = None) -> StoredHotspots | None:
     """The stored hotspots of [since, until) for one category (None or 0: all) and ward (None or 0: every
-    ward) if they were computed at ``fresh_since`` or later. (A list holding a report that has since stopped being public is not
-    there: the trigger reports_hotspot_forget deleted it.)"""
+    ward) if they were computed at ``fresh_since`` or later. (A list holding a report that has since stopped
+    being public is not there: the trigger reports_hotspot_forget deleted it.)"""
     row = session.execute(_STORED, {"category_id": category_id or 0, "ward_id": ward_id or 0, "since": since,
                                     "until": until, "fresh_since": fresh_since}).first()
     if row is None:

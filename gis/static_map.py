@@ -99,12 +99,6 @@ class JobMap:
     scale_px: float = 0
     scale_m: int = 0
 
-    def dots_svg(self) -> Markup:
-        """The points as SVG circles, in one string (a ward page draws up to 1,000: a template loop escaping
-        each number took several milliseconds). Only numbers go in, so there is nothing to escape."""
-        return Markup("".join(f'<circle cx="{float(x)}" cy="{float(y)}" r="2.5" class="report-dot"></circle>'
-                              for x, y in self.points))
-
 
 def job_static_map(session: Session, point: LonLat, width: int = 360, height: int = 240,
                    metres_across: float = 400, streets: int = 6) -> JobMap:

@@ -11,7 +11,7 @@ from gis.hexagons import DEFAULT_SIZE_M, hexagon_counts, hexagon_counts_summary
 
 from .. import db
 from gis.queries import service_area_centre
-from ..services.hotspots import MAX_AGE, public_hotspots
+from ..services.hotspots import MAX_AGE_MINUTES, public_hotspots
 from ..services.visibility import visible_to
 from . import bp, figures
 from .filters import STATUS_CHOICES, parse_filters
@@ -66,6 +66,6 @@ def density():
     spots = _hotspots(session, filters)
     return render_template("maps/density.html", filters=filters, map=parts, cells=cells[:TABLE_ROWS],
                            cell_count=len(cells), spots=spots.spots, spots_at=spots.computed_at.astimezone(timezone.utc),
-                           spots_max_age=int(MAX_AGE.total_seconds() // 60), size_m=DEFAULT_SIZE_M,
+                           spots_max_age=MAX_AGE_MINUTES, size_m=DEFAULT_SIZE_M,
                            categories=categories(session), total=sum(c.count for c in cells),
                            legend=figures.legend(bounds, "reported", "hours"))

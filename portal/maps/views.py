@@ -18,7 +18,7 @@ from models import Category, Report, Ward
 
 from .. import db
 from gis.queries import service_area_centre
-from ..services.hotspots import MAX_AGE as HOTSPOTS_MAX_AGE, public_hotspots
+from ..services.hotspots import MAX_AGE_MINUTES as HOTSPOTS_MAX_AGE_MINUTES, public_hotspots
 from ..services.visibility import visible_to
 from . import bp
 from . import figures
@@ -190,7 +190,7 @@ def ward(code: str):
         headline=headline, units=units, measures=MEASURES, categories=categories(session),
         breakdown=category_breakdown(session, [place.id], filters.period),
         spots=spots.spots, spots_at=spots.computed_at.astimezone(timezone.utc),
-        spots_max_age=int(HOTSPOTS_MAX_AGE.total_seconds() // 60), map=parts, shown=len(shown),
+        spots_max_age=HOTSPOTS_MAX_AGE_MINUTES, map=parts, shown=len(shown),
         total=headline.ward.reported, points=points, borough_points=borough_points,
         charts=trend_charts(points, borough_points), yoy=year_on_year(points),
         static_map=static_map, prepared=today(),

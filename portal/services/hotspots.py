@@ -16,6 +16,7 @@ from .transaction import unit_of_work
 REFRESH_EVERY = timedelta(minutes=2)
 #: ... and a page never shows one older than this: it computes the list afresh instead.
 MAX_AGE = timedelta(minutes=5)
+MAX_AGE_MINUTES = int(MAX_AGE.total_seconds() // 60)
 #: Windows ending this long ago are not recomputed by the worker (only when asked for), and lists not
 #: recomputed for a day are deleted.
 CURRENT = timedelta(days=2)

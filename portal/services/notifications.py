@@ -22,9 +22,13 @@ UNSUBSCRIBE_DAYS = 3650
 CONFIRM_DAYS = 7
 
 
+def _email_row(to: str, subject: str, body: str, report: Report | None) -> dict:
+    return {"to_addr": to, "subject": subject[:200], "body": body, "report_id": report.id if report else None}
+
+
 def queue_email(session: Session, to: str, subject: str, body: str, report: Report | None = None) -> OutboxMessage:
     """Add an email to the outbox; the caller's commit sends it on its way."""
-    message = OutboxMessage(to_addr=to, subject=subject[:200], body=body, report_id=report.id if report else None)
+    message = OutboxMessage(**_email_row(to, subject, body, report))
     session.add(message)
     return message
 
@@ -36,8 +40,7 @@ _SUBSCRIBE = insert(Subscription)
 
 def insert_email(session: Session, to: str, subject: str, body: str, report: Report | None = None) -> None:
     """queue_email as one INSERT, now, without an object in the session (the lean path of a new report)."""
-    session.connection().execute(_INSERT_EMAIL, {"to_addr": to, "subject": subject[:200], "body": body,
-                                                 "report_id": report.id if report else None})
+    session.connection().execute(_INSERT_EMAIL, _email_row(to, subject, body, report))
 
 
 def subscribe(session: Session, report: Report, user: User) -> None:
@@ -105,12 +108,13 @@ def report_received(session: Session, report: Report, new: bool = False) -> None
 
 
 def _queue_received(session: Session, report: Report, user: User, at_once: bool = False) -> None:
+    """The "we have your report" email (``at_once``: as one INSERT, for a report made in this transaction)."""
     link = external_url(session, "reports.detail", reference=report.reference)
-    (insert_email if at_once else queue_email)(session, user.email, f"We have your report {report.reference}: {report.category.name}",
-                f"Hello {user.greeting},\n\nThank you: we have your report of "
-                f"{report.category.name.lower()} ({report.reference}).\nThe council aims to deal with it "
-                f"within {report.category.target_hours} hours. Follow it here: {link}"
-                + _footer(session, report, user), report)
+    send = insert_email if at_once else queue_email
+    send(session, user.email, f"We have your report {report.reference}: {report.category.name}",
+         f"Hello {user.greeting},\n\nThank you: we have your report of {report.category.name.lower()} "
+         f"({report.reference}).\nThe council aims to deal with it within {report.category.target_hours} hours. "
+         f"Follow it here: {link}" + _footer(session, report, user), report)
 
 
 def status_changed(session: Session, report: Report, event: ReportEvent) -> None:

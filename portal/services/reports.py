@@ -221,10 +221,11 @@ def _insert(session: Session, report: Report) -> bool:
     could be involved). The object is then as loaded: what it was given and what the database set
     (its relationships not given, e.g. photos and events, load when asked for). False, and nothing written,
     when its reference or submission token is taken."""
-    row = session.connection().execute(_INSERT_REPORT, {name: getattr(report, name) for name in _GIVEN}).first()
+    given = {name: getattr(report, name) for name in _GIVEN}     # None for a column not set
+    row = session.connection().execute(_INSERT_REPORT, given).first()
     if row is None:
         return False
-    for name, value in zip(_FETCHED, row):
+    for name, value in (*given.items(), *zip(_FETCHED, row)):    # all of it loaded: no query to read it back
         setattr(report, name, value)
     make_transient_to_detached(report)
     session.add(report)
@@ -262,8 +263,7 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
                         geom=data.point.ewkt, status=status, reporter_id=reporter.id if reporter else None,
                         anonymous=data.anonymous, answers=answers, channel=data.channel,
                         client_token=data.client_token, person_id=person.id if person else None,
-                        created_at=now, updated_at=now, hidden=False, priority=DEFAULT_PRIORITY, team_id=None,
-                        body_id=None, crew_id=None, duplicate_of_id=None, fixed_at=None, overdue_notified_at=None)
+                        created_at=now, updated_at=now, hidden=False, priority=DEFAULT_PRIORITY)
         report.category, report.reporter, report.person = category, reporter, person
         sending = route_report(session, report, data.point)   # its team, and another body's if one takes it there
         if not _insert(session, report):
