@@ -11,7 +11,10 @@ Scenarios, each for --duration seconds (Lua scripts in bench/wrk/):
   POST /report the report form without a photo, 50 connections, signed-in residents: sessions (cookie, CSRF
                token, form token) made beforehand by logging in and a GET of the form each
   Open311 POST requests.json with an API key, 50 connections
-  mixed        20 connections posting the form and 50 reading public pages at once (two wrk processes)
+  mixed        20 connections posting the form and 50 reading public pages at once (two wrk processes); the
+               readers have no cookie, as most visitors, so nginx may give them a copy kept for a few seconds
+               (portal/shared_cache.py). Then the same again with each reader signed in (a resident's session
+               cookie): every page drawn by the app. The target is for the first; the second is printed beside.
 Then every acknowledged submission (302 to its "sent" page, or 201 with its id) must be stored exactly once:
 rows are found by the client tokens (form) or descriptions (Open311) of this run, and removed afterwards
 unless --keep. Rate limits are off (every connection comes from one loopback address).
@@ -110,9 +113,11 @@ class Wrk:
         self.binary, self.data_file, self.out = binary, data_file, out
 
     def start(self, script: str, scenario: str, base: str, connections: int, seconds: float,
-              threads: int = 1) -> subprocess.Popen:
+              threads: int = 1, signed_in: bool = False) -> subprocess.Popen:
         env = dict(os.environ, KERBSIDE_WRK_DATA=str(self.data_file), KERBSIDE_WRK_OUT=str(self.out),
                    KERBSIDE_WRK_SCENARIO=scenario, KERBSIDE_WRK_DIR=str(WRK_DIR))
+        if signed_in:
+            env["KERBSIDE_WRK_SIGNED_IN"] = "1"
         return subprocess.Popen([self.binary, f"-t{min(threads, connections)}", f"-c{connections}",
                                  f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(WRK_DIR / script),
                                  base + "/"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -321,14 +326,15 @@ def main() -> int:
                 # service has long done. Its submissions are checked with the rest.
                 say(f"warming up for {args.warmup:g} s (mixed load, not measured) ...")
                 warm = [wrk.start("post_report.lua", "w", web.base, args.mixed_writers, args.warmup),
-                        wrk.start("read_pages.lua", "v", web.base, args.readers, args.warmup)]
+                        wrk.start("read_pages.lua", "v", web.base, args.readers, args.warmup, signed_in=True)]
                 for proc in warm:
                     wrk.result(proc)
                 time.sleep(DRAIN_SECONDS)
             if args.soak:
                 seconds = args.soak * 60
                 writers = wrk.start("post_report.lua", "m", web.base, args.mixed_writers, seconds)
-                readers = wrk.start("read_pages.lua", "r", web.base, args.readers, seconds)
+                # Readers signed in: the app draws every page, the harder test of its memory.
+                readers = wrk.start("read_pages.lua", "r", web.base, args.readers, seconds, signed_in=True)
                 started = time.monotonic()
                 n = 0
                 while True:
@@ -355,22 +361,30 @@ def main() -> int:
                     results["open311"] = (args.open311_connections, wrk.run(
                         "open311_post.lua", "o", web.base, args.open311_connections, args.duration))
                 if "mixed" in only:
-                    say("mixed: writers and readers at once ...")
-                    before = cpu_by_process()
-                    writers = wrk.start("post_report.lua", "m", web.base, args.mixed_writers, args.duration)
-                    readers = wrk.start("read_pages.lua", "r", web.base, args.readers, args.duration)
-                    results["mixed-write"] = (args.mixed_writers, wrk.result(writers))
-                    results["mixed-read"] = (args.readers, wrk.result(readers))
-                    both = results["mixed-write"][1]["requests"] + results["mixed-read"][1]["requests"]
-                    results["mixed-read"][1]["cpu"] = cpu_line(before, cpu_by_process(), both) + " (both kinds)"
+                    # Readers without a cookie (most visitors), then the same with a resident's session each.
+                    for suffix, signed_in, letters in (("", False, "mr"), ("-signed-in", True, "ns")):
+                        say(f"mixed: writers and readers at once{', readers signed in' if signed_in else ''} ...")
+                        before = cpu_by_process()
+                        writers = wrk.start("post_report.lua", letters[0], web.base, args.mixed_writers,
+                                            args.duration)
+                        readers = wrk.start("read_pages.lua", letters[1], web.base, args.readers, args.duration,
+                                            signed_in=signed_in)
+                        results["mixed-write" + suffix] = (args.mixed_writers, wrk.result(writers))
+                        results["mixed-read" + suffix] = (args.readers, wrk.result(readers))
+                        both = (results["mixed-write" + suffix][1]["requests"]
+                                + results["mixed-read" + suffix][1]["requests"])
+                        results["mixed-read" + suffix][1]["cpu"] = (cpu_line(before, cpu_by_process(), both)
+                                                                    + " (both kinds)")
+                        time.sleep(DRAIN_SECONDS)
 
         web_acked, web_refused = [], collections.Counter()
-        for scenario in ("p", "m", "w"):
+        for scenario in ("p", "m", "n", "w"):
             refs, refused = wrk.acknowledged(scenario)
             web_acked += refs
             web_refused += refused
         api_acked, api_refused = wrk.acknowledged("o")
-        in_flight = {"form": sum(results[k][0] for k in ("post", "mixed-write") if k in results)
+        in_flight = {"form": sum(results[k][0] for k in ("post", "mixed-write", "mixed-write-signed-in")
+                                 if k in results)
                      + (args.mixed_writers if args.warmup > 0 else 0),
                      "Open311": results["open311"][0] if "open311" in results else 0}
         ok, detail = check_stored(url, sessions, run, web_acked, api_acked, in_flight)
@@ -381,14 +395,17 @@ def main() -> int:
             f"{'p99 ms':>8} {'errors':>7} {'x trivial':>8}  {'target (issue 15)':<22} verdict")
         names = {"baseline": "GET /healthz, trivial app", "post": "POST /report, no photo",
                  "open311": "POST Open311 requests.json", "mixed-write": "mixed: POST /report",
-                 "mixed-read": "mixed: public pages"}
-        for key in ("baseline", "post", "open311", "mixed-write", "mixed-read"):
+                 "mixed-read": "mixed: public pages",
+                 "mixed-write-signed-in": "mixed, signed in: POST", "mixed-read-signed-in": "mixed, signed in: pages"}
+        order = ("baseline", "post", "open311", "mixed-write", "mixed-read", "mixed-write-signed-in",
+                 "mixed-read-signed-in")
+        for key in order:
             if key not in results:
                 continue
             conns, r = results[key]
             target, met = verdict(r, key) if key in TARGETS else ("", "")
             say(row(names[key], conns, r, None if key == "baseline" else baseline, target, met))
-        for key in ("baseline", "post", "open311", "mixed-read"):
+        for key in order:
             if key in results and "cpu" in results[key][1]:
                 say(f"{names[key]:<30} {results[key][1]['cpu']}")
         say(f"{'every acknowledged report stored once':<84} {'met' if ok else 'NOT MET'}")

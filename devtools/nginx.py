@@ -95,6 +95,8 @@ http {{
     uwsgi_temp_path {workdir}/uwsgi;
     scgi_temp_path {workdir}/scgi;
     {log}
+    proxy_cache_path {workdir}/cache levels=1:2 keys_zone=kerbside_pages:10m max_size=256m inactive=10m
+                     use_temp_path=off;
     upstream kerbside_app {{ server {upstream}; }}
     server {{
         listen 127.0.0.1:{port};

@@ -208,6 +208,9 @@ class Settings(BaseSettings):
     #: Public figures worked out from the summaries (a year's measures for every ward and the borough, 24-month
     #: trends) are kept this many seconds per process and shared by every page showing them; 0: never kept.
     FIGURES_CACHE_SECONDS: Annotated[int, _whole(0, 3600)] = 60
+    #: nginx may keep a public page this many seconds for visitors without a cookie (portal/shared_cache.py);
+    #: 0: never. At most REPLICA_MAX_LAG_SECONDS: the same bound on how late a hidden report leaves the pages.
+    SHARED_CACHE_SECONDS: Annotated[int, _whole(0, 3600)] = 5
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -217,6 +220,16 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.KERBSIDE_ENV == "production"
+
+    @model_validator(mode="after")
+    def _cache_within_lag(self) -> "Settings":
+        if "SHARED_CACHE_SECONDS" not in self.model_fields_set:    # the default yields to a tighter bound
+            self.SHARED_CACHE_SECONDS = min(self.SHARED_CACHE_SECONDS, self.REPLICA_MAX_LAG_SECONDS)
+        if self.SHARED_CACHE_SECONDS > self.REPLICA_MAX_LAG_SECONDS:
+            raise ValueError(f"SHARED_CACHE_SECONDS ({self.SHARED_CACHE_SECONDS}) may not exceed "
+                             f"REPLICA_MAX_LAG_SECONDS ({self.REPLICA_MAX_LAG_SECONDS}): both bound how long a "
+                             "public page may show a report after it was hidden")
+        return self
 
     @model_validator(mode="after")
     def _production_rules(self) -> "Settings":
@@ -282,6 +295,7 @@ class Settings(BaseSettings):
             "PROXY_COUNT": self.PROXY_COUNT,
             "PHOTO_ACCEL_REDIRECT": self.PHOTO_ACCEL_REDIRECT,
             "FIGURES_CACHE_SECONDS": self.FIGURES_CACHE_SECONDS,
+            "SHARED_CACHE_SECONDS": self.SHARED_CACHE_SECONDS,
         }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
+from . import shared_cache
 from .services import text
 
 log = logging.getLogger("kerbside.http")
@@ -47,10 +48,16 @@ def _security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        keep = shared_cache.keep_for(response)
+        if keep:
+            response.headers["X-Accel-Expires"] = str(keep)
         if response.mimetype == "text/html":
+            # A page nginx keeps for everyone names its scripts by hash: a nonce is for one response only.
+            scripts = (shared_cache.script_hashes(response.get_data(as_text=True), nonce()) if keep
+                       else [f"'nonce-{nonce()}'"])
             response.headers.setdefault("Content-Security-Policy", "; ".join([
                 "default-src 'self'",
-                f"script-src 'self' 'nonce-{nonce()}'",
+                " ".join(["script-src 'self'", *scripts]),
                 "style-src 'self' 'unsafe-inline'",   # Leaflet positions tiles with style attributes
                 f"img-src 'self' data: blob: {tile_origin}".strip(),
                 "connect-src 'self'",

@@ -140,6 +140,17 @@ def test_create_app_refuses_a_bad_environment_whatever_it_is_given(environment, 
         create_app({"TESTING": True, "SESSION_HOURS": 12}, bind=connection)
 
 
+def test_pages_may_not_be_kept_longer_than_a_replica_may_lag(environment):
+    environment.setenv("SHARED_CACHE_SECONDS", "11")
+    with pytest.raises(SettingsError, match=r"^SHARED_CACHE_SECONDS \(11\) may not exceed REPLICA_MAX_LAG_SECONDS"):
+        load_settings()
+    environment.setenv("REPLICA_MAX_LAG_SECONDS", "11")
+    assert flask_config()["SHARED_CACHE_SECONDS"] == 11
+    environment.delenv("SHARED_CACHE_SECONDS")
+    environment.setenv("REPLICA_MAX_LAG_SECONDS", "3")         # the default (5) yields to a tighter bound
+    assert flask_config()["SHARED_CACHE_SECONDS"] == 3
+
+
 def test_create_app_takes_overrides_after_the_environment(environment, connection):
     environment.setenv("COUNCIL_NAME", "Catford")
     app = create_app({"TESTING": True, "MAIL_PORT": 2525}, bind=connection)
@@ -156,6 +167,7 @@ def test_defaults(environment):
     assert cfg["PRODUCTION"] is False and cfg["SESSION_COOKIE_SECURE"] is False
     assert cfg["DATABASE_URL"] is None and cfg["REPLICA_DATABASE_URL"] is None
     assert (cfg["REPLICA_MAX_LAG_SECONDS"], cfg["REPLICA_CHECK_SECONDS"], cfg["READ_YOUR_WRITES_SECONDS"]) == (10, 5, 30)
+    assert cfg["SHARED_CACHE_SECONDS"] == 5
 
 
 def test_values_as_people_write_them(environment):

@@ -10,6 +10,7 @@ from models import LABELS
 from .. import db
 from ..apispec import document
 from ..forms import form_errors
+from ..shared_cache import shared
 from ..services.neighbourhood import PlaceNotFound, locate, neighbourhood
 from . import bp
 from .forms import CoordinatesForm, FindForm, PostcodeForm
@@ -23,6 +24,7 @@ def _home(postcode_form=None, coordinates_form=None, errors=()):
 
 
 @bp.get("/")
+@shared
 def home():
     return _home()
 
@@ -63,6 +65,7 @@ def near():
 
 
 @bp.get("/about")
+@shared
 def about():
     return render_template("main/about.html")
 

@@ -21,6 +21,7 @@ from .. import db
 from ..extensions import account_or_address, csrf_in_form, limiter
 from ..forms import form_errors
 from ..schemas import ShapeError, parse
+from ..shared_cache import shared
 from ..services import updates, visibility
 from ..services.errors import DomainError, InvalidPhoto, Refused
 from ..services.photos import KEY_RE, PhotoStore, process_photo
@@ -322,6 +323,7 @@ def expectation(report: Report):
 
 
 @bp.get("/reports/<reference>")
+@shared
 def detail(reference: str):
     report = _report_or_404(reference)
     lon, lat = db.session().execute(select(func.ST_X(Report.geom), func.ST_Y(Report.geom))

@@ -23,11 +23,14 @@ from portal.config import FIXED
 from portal.services.photos import PhotoStore, process_photo
 from portal.services.reports import NewReport, create_report
 
+from ..conftest import links_for_tests
 from ..factories import CATFORD, image_bytes
 from . import gunicorn, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWERS = {"size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}
+#: How long nginx may keep a public page here (SHARED_CACHE_SECONDS; 5 by default).
+KEEP_SECONDS = 2
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,6 @@ def site(database_url, engine, tmp_path_factory):
     photo_dir = tmp / "photos"
     photo_dir.mkdir()
     store = PhotoStore(photo_dir)
-    from ..conftest import links_for_tests
     made = []
     with Session(engine, info={"links": links_for_tests()}, expire_on_commit=False) as session:
         for hidden in (False, True):
@@ -51,10 +53,12 @@ def site(database_url, engine, tmp_path_factory):
             report.hidden = hidden
             session.commit()
             made.append((report.id, key))
-    env = server_env(database_url, photo_dir, PHOTO_ACCEL_REDIRECT="/internal-photos/", PROXY_COUNT="1")
+    env = server_env(database_url, photo_dir, PHOTO_ACCEL_REDIRECT="/internal-photos/", PROXY_COUNT="1",
+                     SHARED_CACHE_SECONDS=str(KEEP_SECONDS))
     try:
         with gunicorn(env, tmp) as upstream, nginx.running(upstream, photo_dir) as server:
             server.photos = {"public": made[0][1], "hidden": made[1][1]}
+            server.reports = {"public": made[0][0]}
             server.photo_dir = photo_dir
             yield server
     finally:
@@ -75,11 +79,68 @@ def logged(server, path: str) -> list[str]:
 
 
 def test_a_page_through_nginx(site):
-    resp = requests.get(site.base + "/", timeout=30)
+    resp = requests.get(site.base + "/login", timeout=30)
     assert resp.status_code == 200 and "<main" in resp.text
     assert resp.headers["X-Frame-Options"] == "DENY" and "nonce-" in resp.headers["Content-Security-Policy"]
     assert resp.headers.get("Content-Encoding") is None     # no compression of pages with tokens (BREACH)
-    assert logged(site, "/")[-1].startswith("127.0.0.1:")
+    assert logged(site, "/login")[-1].startswith("127.0.0.1:")
+
+
+def reference_of(engine, report_id: int) -> str:
+    with Session(engine) as session:
+        return session.get(Report, report_id).reference
+
+
+def test_a_public_page_is_kept_briefly_for_visitors_without_a_cookie(site, engine):
+    path = f"/reports/{reference_of(engine, site.reports['public'])}"
+    first = requests.get(site.base + path, timeout=30)
+    assert first.status_code == 200 and first.headers["X-Cache-Status"] in ("MISS", "EXPIRED")
+    again = requests.get(site.base + path, timeout=30)
+    assert again.headers["X-Cache-Status"] == "HIT" and again.content == first.content
+    assert "X-Accel-Expires" not in again.headers and "nonce-" not in again.headers["Content-Security-Policy"]
+    assert logged(site, path)[-1] == "-"                   # nginx answered; gunicorn was not asked
+    # Anyone with a cookie (signed in, or has just written) gets the page drawn now, and it is not kept.
+    for _ in range(2):
+        own = requests.get(site.base + path, cookies={"session": "x"}, timeout=30)
+        assert own.status_code == 200 and own.headers["X-Cache-Status"] == "BYPASS"
+        assert "nonce-" in own.headers["Content-Security-Policy"]
+        assert logged(site, path)[-1].startswith("127.0.0.1:")
+
+
+def test_a_hidden_report_leaves_the_kept_pages_within_the_bound(site, engine):
+    with Session(engine, info={"links": links_for_tests()}, expire_on_commit=False) as session:
+        report = create_report(session, NewReport("fly_tipping", CATFORD, "Kept, then hidden", ANSWERS, []),
+                               None, PhotoStore(site.photo_dir))
+        session.commit()
+    path = f"/reports/{report.reference}"
+    try:
+        for _ in range(2):
+            assert requests.get(site.base + path, timeout=30).status_code == 200
+        assert logged(site, path)[-1] == "-"
+        with Session(engine) as session:
+            session.get(Report, report.id).hidden = True
+            session.commit()
+        hidden_at = time.monotonic()
+        # A signed-in visitor sees it gone at once; a visitor without a cookie within KEEP_SECONDS.
+        assert requests.get(site.base + path, cookies={"session": "x"}, timeout=30).status_code == 404
+        while requests.get(site.base + path, timeout=30).status_code == 200:
+            assert time.monotonic() - hidden_at < KEEP_SECONDS + 1.5, "a hidden report stayed in nginx's cache"
+            time.sleep(0.1)
+        assert requests.get(site.base + path, timeout=30).status_code == 404     # and stays gone
+    finally:
+        with Session(engine) as session:
+            session.execute(delete(Report).where(Report.id == report.id))
+            session.commit()
+
+
+def test_what_the_app_does_not_mark_is_never_kept(site):
+    """A first visit to a form (it starts a session), a POST, a page not marked public: each reaches gunicorn
+    every time."""
+    for path, method in (("/login", "GET"), ("/open311/v2/requests.json", "POST"), ("/healthz", "GET")):
+        for _ in range(2):
+            resp = requests.request(method, site.base + path, timeout=30)
+            assert resp.headers.get("X-Cache-Status") in (None, "MISS"), (path, resp.headers)
+            assert logged(site, path)[-1].startswith("127.0.0.1:")
 
 
 def test_static_files_are_served_by_nginx_not_gunicorn(site):
@@ -118,8 +179,15 @@ def test_a_photo_is_checked_by_the_app_and_sent_by_nginx(site):
     assert resp.content == (site.photo_dir / f"{key}.jpg").read_bytes()
     assert "public" in resp.headers["Cache-Control"] and "max-age=3600" in resp.headers["Cache-Control"]
     assert resp.headers["X-Content-Type-Options"] == "nosniff" and "X-Accel-Redirect" not in resp.headers
-    # The app was asked (its visibility rule), the file came from nginx's internal location.
-    assert logged(site, f"/internal-photos/{key}.jpg")[-1].startswith("127.0.0.1:")
+    # The app was asked (its visibility rule), the file came from nginx's internal location; the browser may
+    # keep the photo, nginx does not (a photo hidden later is refused at once).
+    asked = len(logged(site, f"/internal-photos/{key}.jpg"))
+    assert asked and all(line.startswith("127.0.0.1:") for line in logged(site, f"/internal-photos/{key}.jpg"))
+    assert requests.get(f"{site.base}/photos/{key}.jpg", timeout=30).status_code == 200
+    deadline = time.monotonic() + 10
+    while len(logged(site, f"/internal-photos/{key}.jpg")) == asked and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert logged(site, f"/internal-photos/{key}.jpg")[asked:] == [logged(site, f"/internal-photos/{key}.jpg")[0]]
 
 
 def test_a_hidden_photo_is_not_served_and_the_store_is_not_reachable(site):

@@ -1,0 +1,87 @@
+"""Public answers nginx may keep for a few seconds and give to every visitor without a cookie (microcaching).
+
+Most visitors of the public pages are not signed in, and one page drawn for them is the same for all of them
+for a moment: the maps, a ward's page, a report's page, the figures, the Open311 lists. nginx
+(deploy/nginx/kerbside-locations.conf) keeps an answer only when the app says so, with ``X-Accel-Expires``
+(nginx's own header: it is never passed on to the browser, and nginx ignores every other caching header of
+ours). The app says so only when all of these hold:
+
+- ``SHARED_CACHE_SECONDS`` is more than 0;
+- a GET or HEAD of a view marked ``@shared`` or ``@db.public_read`` (or of a blueprint so marked): pages anyone
+  may see, which write nothing;
+- the request carries no cookie, no Authorization header and no ``api_key``: nobody is signed in and no
+  browser has just written (``kerbside_wrote``), so the answer depends on the address alone. nginx passes any
+  such request straight to the app (``proxy_cache_bypass``), so a signed-in resident, councillor or officer
+  never sees a kept page;
+- the answer is whole (nothing streamed), sets no cookie (no session was started: no CSRF token), and its
+  status is one that depends on the address alone (``KEPT_STATUSES``).
+
+A kept page is at most ``SHARED_CACHE_SECONDS`` old, plus the time to draw its successor: once its time is
+up, the next visitor starts the app drawing the page again and every visitor meanwhile gets the old copy
+(so a busy page is drawn once per period, not once per visitor); then the new answer, a "not found" too,
+replaces it. So a report hidden by a moderator leaves the kept copies within that time, as it leaves a
+replica's pages within ``REPLICA_MAX_LAG_SECONDS`` (the setting may not exceed it).
+
+A page's inline scripts are allowed by a nonce (portal/http.py), which must not be shared: a kept page's
+Content-Security-Policy names each inline script the app gave this response's nonce by its SHA-256 hash
+instead. Every visitor of a kept page gets the same bytes, and a script is still allowed only if the app itself
+wrote it into that page.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, request, session
+
+from . import db
+
+MARK = "kerbside_shared"
+#: Answers that depend on the address alone. "Not found" and the error pages are kept too: a kept copy must be
+#: replaced by whatever the page says next (a report hidden since), or nginx would go on giving the old copy
+#: while it asks again. Not 304 (it answers one browser's If-None-Match) nor 429 (one visitor's limit).
+KEPT_STATUSES = frozenset({200, 301, 302, 307, 308, 400, 404, 405, 410, 500, 503})
+Marked = TypeVar("Marked")
+
+
+def shared(target: Marked) -> Marked:
+    """Mark a view (under its route) or a blueprint whose GET answer, for a visitor with no cookie, depends only
+    on its address and shows only what anyone may see (a report's public page, the home page)."""
+    setattr(target, MARK, True)
+    return target
+
+
+def _marked(app: Flask) -> bool:
+    view = app.view_functions.get(request.endpoint) if request.endpoint else None
+    blueprint = app.blueprints.get(request.blueprint) if request.blueprint else None
+    return any(getattr(target, mark, False) for target in (view, blueprint) for mark in (MARK, db.PUBLIC_READ_MARK))
+
+
+def keep_for(response: Response) -> int:
+    """How many seconds nginx may keep this answer for every visitor without a cookie (0: not at all)."""
+    app = current_app
+    seconds = app.config.get("SHARED_CACHE_SECONDS", 0)
+    if (not seconds or request.method not in db.READ_METHODS or response.status_code not in KEPT_STATUSES
+            or response.is_streamed or "Set-Cookie" in response.headers):
+        return 0
+    if request.cookies or "Authorization" in request.headers or "api_key" in request.args:
+        return 0
+    if session.modified or session:         # a session begun by this request (a CSRF token) is its own
+        return 0
+    return seconds if _marked(app) else 0
+
+
+def _inline_scripts(nonce: str) -> re.Pattern:
+    return re.compile(r'<script\b(?![^>]*\bsrc=)[^>]*\bnonce="' + re.escape(nonce) + r'"[^>]*>(.*?)</script>',
+                      re.DOTALL | re.IGNORECASE)
+
+
+def script_hashes(html: str, nonce: str) -> list[str]:
+    """CSP hash sources of every inline script of ``html`` that carries ``nonce`` (in the order of the page,
+    each once)."""
+    found = dict.fromkeys(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in _inline_scripts(nonce).findall(html))
+    return list(found)
