@@ -13,8 +13,9 @@ ours). The app says so only when all of these hold:
   browser has just written (``kerbside_wrote``), so the answer depends on the address alone. nginx passes any
   such request straight to the app (``proxy_cache_bypass``), so a signed-in resident, councillor or officer
   never sees a kept page;
-- the answer is whole (nothing streamed), sets no cookie (no session was started: no CSRF token), and its
-  status is one that depends on the address alone (``KEPT_STATUSES``).
+- the answer is whole (nothing streamed), sets no cookie (no session was started: no CSRF token), is not
+  ``private`` or ``no-store`` by its own Cache-Control, and its status is one that depends on the address
+  alone (``KEPT_STATUSES``).
 
 A kept page is at most ``SHARED_CACHE_SECONDS`` old, plus the time to draw its successor: once its time is
 up, the next visitor starts the app drawing the page again and every visitor meanwhile gets the old copy
@@ -64,7 +65,8 @@ def keep_for(response: Response) -> int:
     app = current_app
     seconds = app.config.get("SHARED_CACHE_SECONDS", 0)
     if (not seconds or request.method not in db.READ_METHODS or response.status_code not in KEPT_STATUSES
-            or response.is_streamed or "Set-Cookie" in response.headers):
+            or response.is_streamed or "Set-Cookie" in response.headers
+            or response.cache_control.private or response.cache_control.no_store):
         return 0
     if request.cookies or "Authorization" in request.headers or "api_key" in request.args:
         return 0

@@ -132,6 +132,8 @@ def test_an_answer_for_one_visitor_is_not_kept(connection, app_config):
         app.preprocess_request()
         from portal.shared_cache import keep_for
         assert keep_for(Response(status=304)) == 0 and keep_for(Response(status=200)) == 5
+        for says in ("private", "no-store"):         # the view's own word wins
+            assert keep_for(Response(headers={"Cache-Control": says})) == 0
 
 
 def test_nothing_is_kept_when_the_setting_is_0(connection, app_config):
