@@ -9,7 +9,7 @@ ours). The app says so only when all of these hold:
 - ``SHARED_CACHE_SECONDS`` is more than 0;
 - a GET or HEAD of a view marked ``@shared`` or ``@db.public_read`` (or of a blueprint so marked): pages anyone
   may see, which write nothing;
-- the request carries no cookie, no Authorization header and no ``api_key``: nobody is signed in and no
+- the request carries no cookie, no ``CREDENTIALS`` header and no ``api_key``: nobody is signed in and no
   browser has just written (``kerbside_wrote``), so the answer depends on the address alone. nginx passes any
   such request straight to the app (``proxy_cache_bypass``), so a signed-in resident, councillor or officer
   never sees a kept page;
@@ -43,6 +43,8 @@ MARK = "kerbside_shared"
 #: Answers that depend on the address alone. "Not found" and the error pages are kept too: a kept copy must be
 #: replaced by whatever the page says next (a report hidden since), or nginx would go on giving the old copy
 #: while it asks again. Not 304 (it answers one browser's If-None-Match) nor 429 (one visitor's limit).
+#: Request headers that say who is asking (Open311 takes its key as X-Api-Key too): never kept for others.
+CREDENTIALS = ("Authorization", "X-Api-Key")
 KEPT_STATUSES = frozenset({200, 301, 302, 307, 308, 400, 404, 405, 410, 500, 503})
 Marked = TypeVar("Marked")
 
@@ -68,7 +70,7 @@ def keep_for(response: Response) -> int:
             or response.is_streamed or "Set-Cookie" in response.headers
             or response.cache_control.private or response.cache_control.no_store):
         return 0
-    if request.cookies or "Authorization" in request.headers or "api_key" in request.args:
+    if request.cookies or any(h in request.headers for h in CREDENTIALS) or "api_key" in request.args:
         return 0
     if session.modified or session:         # a session begun by this request (a CSRF token) is its own
         return 0

@@ -97,7 +97,8 @@ def test_a_visitor_with_any_cookie_gets_the_page_drawn_for_them(app, resident_cl
         assert any(s.startswith("'nonce-") for s in script_src(resp))
 
 
-@pytest.mark.parametrize("headers, query", [({"Authorization": "Bearer x"}, ""), ({}, "&api_key=abc")])
+@pytest.mark.parametrize("headers, query", [({"Authorization": "Bearer x"}, ""), ({"X-Api-Key": "abc"}, ""),
+                                           ({}, "&api_key=abc")])
 def test_a_request_with_credentials_is_not_kept(client, headers, query):
     resp = client.get("/open311/v2/requests.json?service_code=fly_tipping" + query, headers=headers)
     assert "X-Accel-Expires" not in resp.headers
