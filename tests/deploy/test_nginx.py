@@ -195,3 +195,47 @@ def test_a_hidden_photo_is_not_served_and_the_store_is_not_reachable(site):
     assert requests.get(f"{site.base}/photos/{hidden}.jpg", timeout=30).status_code == 404
     assert requests.get(f"{site.base}/internal-photos/{hidden}.jpg", timeout=30).status_code == 404
     assert logged(site, f"/internal-photos/{hidden}.jpg") == ["-"]
+
+
+def test_the_production_site_file_is_one_nginx_accepts(tmp_path):
+    """deploy/nginx/kerbside.conf as installed (README, "Production"): the site's paths moved into a temporary
+    folder and a self-signed certificate in place of certbot's; `nginx -t` must accept the whole of it."""
+    import datetime
+    import subprocess
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    try:
+        binary = nginx.ensure_installed()
+    except nginx.NginxMissing as missing:
+        pytest.skip(f"nginx cannot be installed here: {missing}")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kerbside.example.gov.uk")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    (tmp_path / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "privkey.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                             serialization.PrivateFormat.PKCS8,
+                                                             serialization.NoEncryption()))
+    (tmp_path / "kerbside-locations.conf").write_text(nginx.render_locations(tmp_path))
+    site = (ROOT / "deploy/nginx/kerbside.conf").read_text()
+    for installed, here in (("/etc/nginx/kerbside-locations.conf", tmp_path / "kerbside-locations.conf"),
+                            ("/etc/letsencrypt/live/kerbside.example.gov.uk/", f"{tmp_path}/"),
+                            ("/var/cache/nginx/kerbside", tmp_path / "cache"), ("/var/log/nginx/", f"{tmp_path}/")):
+        assert installed in site
+        site = site.replace(installed, str(here))
+    (tmp_path / "site.conf").write_text(site)
+    temp = " ".join(f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
+                                                                         "scgi"))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; {temp} include {tmp_path}/site.conf; }}\n")
+    checked = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
