@@ -40,11 +40,11 @@ from flask import Flask, Response, current_app, request, session
 from . import db
 
 MARK = "kerbside_shared"
+#: Request headers that say who is asking (Open311 takes its key as X-Api-Key too): never kept for others.
+CREDENTIALS = ("Authorization", "X-Api-Key")
 #: Answers that depend on the address alone. "Not found" and the error pages are kept too: a kept copy must be
 #: replaced by whatever the page says next (a report hidden since), or nginx would go on giving the old copy
 #: while it asks again. Not 304 (it answers one browser's If-None-Match) nor 429 (one visitor's limit).
-#: Request headers that say who is asking (Open311 takes its key as X-Api-Key too): never kept for others.
-CREDENTIALS = ("Authorization", "X-Api-Key")
 KEPT_STATUSES = frozenset({200, 301, 302, 307, 308, 400, 404, 405, 410, 500, 503})
 Marked = TypeVar("Marked")
 
