@@ -73,7 +73,7 @@ def free_port() -> int:
 
 
 def main_conf(workdir: Path, port: int, upstream: str, locations: Path, access_log: bool,
-              worker_processes: int = 1) -> str:
+              worker_processes: int | str = 1) -> str:
     """A whole nginx.conf for a loopback test/bench server: temp paths inside ``workdir``."""
     user = "user root root;\n" if os.geteuid() == 0 else ""   # reads the checkout and private temp dirs
     log = (f"log_format kerbside '{LOG_FORMAT}';\n    access_log {workdir}/access.log kerbside;"
@@ -126,7 +126,7 @@ class Nginx:
 
 
 @contextmanager
-def running(upstream: str, photo_dir: Path, *, access_log: bool = True, worker_processes: int = 1):
+def running(upstream: str, photo_dir: Path, *, access_log: bool = True, worker_processes: int | str = 1):
     """nginx on a free loopback port in front of ``upstream`` (host:port), the production locations included;
     yields an ``Nginx`` (its base URL, logs), stops it (SIGQUIT, graceful) at the end."""
     binary = ensure_installed()
