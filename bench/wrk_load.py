@@ -367,8 +367,8 @@ def main() -> int:
                                                                  and readers.poll() is not None):
                         break
                     time.sleep(max(0.0, min(wait, started + seconds - time.monotonic())))
-                results["mixed-write"] = (args.mixed_writers, wrk.result(writers))
-                results["mixed-read"] = (args.readers, wrk.result(readers))
+                results["mixed-write-signed-in"] = (args.mixed_writers, wrk.result(writers))
+                results["mixed-read-signed-in"] = (args.readers, wrk.result(readers))
                 samples.append(("end         ", worker_memory(server)))
                 say(memory_line(*samples[-1]))
             else:
