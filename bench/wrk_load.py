@@ -45,6 +45,8 @@ from portal.services.apikeys import create_key, revoke_key
 
 from . import fill
 from .harness import Resident, gunicorn_process, make_users, sample_points, say
+from .proc_usage import cpu_by_process, cpu_line, memory_line, worker_memory
+from .stored_once import check_stored, remove_run
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 #: The targets of issue 15 on this 2-core machine.
@@ -165,88 +167,6 @@ class Wrk:
                 else:
                     refs.append(line)
         return refs, refused
-
-
-def worker_memory(server) -> dict[int, float]:
-    """Resident memory (MB) of each gunicorn worker."""
-    mem = {}
-    for pid in server.worker_pids():
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:
-            continue
-        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-        mem[pid] = kb / 1024
-    return mem
-
-
-def cpu_by_process() -> collections.Counter:
-    """CPU seconds used so far by each kind of process on the machine (postgres, the gunicorn workers, nginx,
-    wrk, ...), from /proc: the difference over a scenario, divided by its requests, is the CPU each request
-    costs in each part of the stack."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = collections.Counter()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        fields = text[text.rindex(")") + 2:].split()
-        kind = ("postgres" if name.startswith("postgres") else "gunicorn" if "kerbside" in name or "gunicorn"
-                in name else name if name in ("nginx", "wrk", "redis-server", "pgbouncer") else "other")
-        used[kind] += (int(fields[11]) + int(fields[12])) / tick
-    return used
-
-
-def cpu_line(before: collections.Counter, after: collections.Counter, requests: int) -> str:
-    """Milliseconds of CPU per request in each kind of process."""
-    parts = sorted(((after[k] - before[k]) * 1000 / max(requests, 1), k) for k in after)
-    return "CPU per request: " + ", ".join(f"{k} {ms:.1f} ms" for ms, k in reversed(parts) if ms >= 0.05)
-
-
-def memory_line(label: str, mem: dict[int, float]) -> str:
-    return f"{label}: " + "  ".join(f"worker {pid} {mb:6.1f} MB" for pid, mb in mem.items())
-
-
-def check_stored(url: str, sessions: list[dict], run: str, web_acked: list[str], api_acked: list[str],
-                 in_flight: dict[str, int]) -> tuple[bool, str]:
-    """Every acknowledged submission stored once, and nothing stored twice. wrk stops at the end of its time
-    without reading the answers still on the way, so up to one request per connection (``in_flight``) may be
-    stored without an acknowledgement seen."""
-    conn = psycopg2.connect(cluster._dsn(url))
-    with conn.cursor() as cur:
-        cur.execute("SELECT reference, client_token FROM reports WHERE substr(client_token, 1, 32) = ANY(%s)",
-                    ([s["token"] for s in sessions],))
-        web = cur.fetchall()
-        cur.execute("SELECT reference, description FROM reports WHERE channel = 'open311' AND description LIKE %s",
-                    (f"Bench {run} %",))
-        api = cur.fetchall()
-        ids = [r for r, _ in web + api]
-        cur.execute("SELECT count(*) FROM reports r WHERE r.reference = ANY(%s) AND NOT EXISTS "
-                    "(SELECT 1 FROM report_events e WHERE e.report_id = r.id)", (ids,))
-        half = cur.fetchone()[0]
-    conn.close()
-    lines, ok = [], half == 0
-    for name, acked, rows in (("form", web_acked, web), ("Open311", api_acked, api)):
-        stored = collections.Counter(ref for ref, _ in rows)
-        keys = collections.Counter(key for _, key in rows)
-        missing = set(acked) - set(stored)
-        twice = [k for k, n in keys.items() if n > 1] + [r for r, n in collections.Counter(acked).items() if n > 1]
-        unanswered = len(set(stored) - set(acked))
-        ok &= not missing and not twice and unanswered <= in_flight[name]
-        lines.append(f"{name}: {len(acked)} acknowledged, {len(rows)} stored, {len(missing)} acknowledged but "
-                     f"missing, {len(twice)} stored twice, {unanswered} stored but unanswered when wrk stopped")
-    lines.append(f"reports without their first timeline entry: {half}")
-    return ok, "; ".join(lines)
-
-
-def remove_run(url: str, sessions: list[dict], run: str) -> None:
-    conn = psycopg2.connect(cluster._dsn(url))
-    with conn, conn.cursor() as cur:
-        cur.execute("DELETE FROM reports WHERE substr(client_token, 1, 32) = ANY(%s) OR "
-                    "(channel = 'open311' AND description LIKE %s)", ([s["token"] for s in sessions], f"Bench {run} %"))
-    conn.close()
 
 
 def row(name: str, conns: int, r: dict, baseline: float | None, target: str = "", verdict: str = "") -> str:

@@ -138,11 +138,15 @@ def reads_replica(s: Session) -> bool:
 
 
 def _is_public_read(app: Flask) -> bool:
-    if request.method not in READ_METHODS:
-        return False
+    return request.method in READ_METHODS and view_marked(app, PUBLIC_READ_MARK)
+
+
+def view_marked(app: Flask, *marks: str) -> bool:
+    """Whether the current request's view, or its blueprint, carries any of ``marks`` (``public_read``,
+    ``shared_cache.shared``)."""
     view = app.view_functions.get(request.endpoint) if request.endpoint else None
     blueprint = app.blueprints.get(request.blueprint) if request.blueprint else None
-    return getattr(view, PUBLIC_READ_MARK, False) or getattr(blueprint, PUBLIC_READ_MARK, False)
+    return any(getattr(target, mark, False) for target in (view, blueprint) for mark in marks)
 
 
 def _signer(app: Flask) -> TimestampSigner:

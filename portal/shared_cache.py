@@ -35,7 +35,7 @@ import hashlib
 import re
 from typing import TypeVar
 
-from flask import Flask, Response, current_app, request, session
+from flask import Response, current_app, request, session
 
 from . import db
 
@@ -56,12 +56,6 @@ def shared(target: Marked) -> Marked:
     return target
 
 
-def _marked(app: Flask) -> bool:
-    view = app.view_functions.get(request.endpoint) if request.endpoint else None
-    blueprint = app.blueprints.get(request.blueprint) if request.blueprint else None
-    return any(getattr(target, mark, False) for target in (view, blueprint) for mark in (MARK, db.PUBLIC_READ_MARK))
-
-
 def keep_for(response: Response) -> int:
     """How many seconds nginx may keep this answer for every visitor without a cookie (0: not at all)."""
     app = current_app
@@ -74,12 +68,12 @@ def keep_for(response: Response) -> int:
         return 0
     if session.modified or session:         # a session begun by this request (a CSRF token) is its own
         return 0
-    return seconds if _marked(app) else 0
+    return seconds if db.view_marked(app, MARK, db.PUBLIC_READ_MARK) else 0
 
 
-def _inline_scripts(nonce: str) -> re.Pattern:
-    return re.compile(r'<script\b(?![^>]*\bsrc=)[^>]*\bnonce="' + re.escape(nonce) + r'"[^>]*>(.*?)</script>',
-                      re.DOTALL | re.IGNORECASE)
+#: An inline script (no src) and its text; its nonce is read from the attributes.
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+_NONCE = re.compile(r'\bnonce="([^"]*)"')
 
 
 def script_hashes(html: str, nonce: str) -> list[str]:
@@ -87,5 +81,6 @@ def script_hashes(html: str, nonce: str) -> list[str]:
     each once)."""
     found = dict.fromkeys(
         "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in _inline_scripts(nonce).findall(html))
+        for attrs, body in _INLINE_SCRIPT.findall(html)
+        if (given := _NONCE.search(attrs)) and given.group(1) == nonce)
     return list(found)
