@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ANSWERS = {"size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}
 #: How long nginx may keep a public page here (SHARED_CACHE_SECONDS; 5 by default).
 KEEP_SECONDS = 2
+#: How long one drawing of the page may take on a loaded machine (CI runs two test workers on two cores): the
+#: bound on a hidden report is KEEP_SECONDS plus one drawing (nginx's background update).
+DRAWING = 3
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +137,7 @@ def test_a_hidden_report_leaves_the_kept_pages_within_the_bound(site, engine):
         # A signed-in visitor sees it gone at once; a visitor without a cookie within KEEP_SECONDS.
         assert requests.get(site.base + path, cookies={"session": "x"}, timeout=30).status_code == 404
         while requests.get(site.base + path, timeout=30).status_code == 200:
-            assert time.monotonic() - hidden_at < KEEP_SECONDS + 1.5, "a hidden report stayed in nginx's cache"
+            assert time.monotonic() - hidden_at < KEEP_SECONDS + DRAWING, "a hidden report stayed in nginx's cache"
             time.sleep(0.1)
         assert requests.get(site.base + path, timeout=30).status_code == 404     # and stays gone
     finally:
