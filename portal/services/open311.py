@@ -143,7 +143,7 @@ def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPh
             if now - existing.created_at <= DUPLICATE_WINDOW:
                 return existing
     contact = ReportContact(email=data.email, first_name=data.first_name, last_name=data.last_name,
-                            phone=data.phone, device_id=data.device_id, media_url=data.media_url, api_key=key)
+                            phone=data.phone, device_id=data.device_id, media_url=data.media_url, api_key_id=key.id)
     photo_keys = [store.save_pending(photo) for photo in photos]
     report = NewReport(category_code=data.service_code, point=point, description=data.description,
                        answers=data.attributes, photo_keys=photo_keys, anonymous=True, client_token=tokens[0],

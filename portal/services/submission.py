@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from gis.nearby import open_reports_near
-from models import ApiKey, Report, Status
+from models import ApiKey, Category, Report, Status
 
 from . import visibility
 from .contacts import contact_user
@@ -41,6 +41,9 @@ class Submission:
     suggest_nearby: bool = False
     #: An Open311 client sent it: no account, contact details for staff in report.contact.
     api_key: ApiKey | None = None
+    #: Every active category, if the channel has loaded them in this request (the web form, for its choices):
+    #: the report's category is picked from them instead of read again.
+    active_categories: list[Category] | None = None
 
 
 @dataclass
@@ -109,7 +112,8 @@ def _check(session: Session, submission: Submission, kind: str) -> tuple[Checked
     problems: list[DomainError] = []
     checked, answer_problems = None, ()
     try:
-        checked = check_report(session, submission.report, submission.point_problem)
+        checked = check_report(session, submission.report, submission.point_problem,
+                               submission.active_categories)
     except Refused as refused:
         problems, answer_problems = list(refused.problems), refused.answer_problems
     email = ""

@@ -422,3 +422,24 @@ def test_hostile_photos_sent_with_the_form_are_published_as_pixels_only(resident
             with resident_client.get(f"/photos/{photo.key}.jpg") as public:   # the file the public is served
                 assert_pixels_only(public.get_data())
     assert all(name.endswith(".jpg") and "/" not in name for name in stored_files(app))
+
+
+def test_a_question_added_to_a_category_is_read_from_the_next_report(resident_client, db_session):
+    """The form's class is made once per set of questions (not per request): a question added since is read
+    and stored at once, and one asked no more is not."""
+    from models import Category
+    assert post(resident_client, report_form(submission_token="before-the-question")).status_code == 302
+    category = db_session.scalars(select(Category).where(Category.code == "fly_tipping")).one()
+    category.questions = [*category.questions, {"code": "smell", "label": "Does it smell?", "type": "yesno",
+                                                "required": True}]
+    db_session.commit()
+    missing = post(resident_client, report_form(submission_token="no-answer"))
+    assert missing.status_code == 400 and "Does it smell?" in htmllib.unescape(missing.get_data(as_text=True))
+    assert post(resident_client, report_form(submission_token="answered", q_fly_tipping_smell="yes")).status_code \
+        == 302
+    made = db_session.scalars(select(Report).where(Report.client_token == "answered")).one()
+    assert made.answers["smell"] == "yes"
+    category.questions = category.questions[:-1]
+    db_session.commit()
+    assert post(resident_client, report_form(submission_token="asked-no-more")).status_code == 302
+    assert "smell" not in db_session.scalars(select(Report).where(Report.client_token == "asked-no-more")).one().answers
