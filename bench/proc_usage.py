@@ -39,10 +39,20 @@ def cpu_by_process() -> collections.Counter:
     return used
 
 
-def cpu_line(before: collections.Counter, after: collections.Counter, requests: int) -> str:
-    """Milliseconds of CPU per request in each kind of process."""
+def cpu_line(before: collections.Counter, after: collections.Counter, requests: int,
+             target_rate: float | None = None) -> str:
+    """Milliseconds of CPU per request in each kind of process, and what the server's share (all but wrk, the
+    client) bounds: the most requests a second this machine's cores could serve, were nothing else waited
+    for, and the cores a target rate would need at this cost."""
     parts = sorted(((after[k] - before[k]) * 1000 / max(requests, 1), k) for k in after)
-    return "CPU per request: " + ", ".join(f"{k} {ms:.1f} ms" for ms, k in reversed(parts) if ms >= 0.05)
+    line = "CPU per request: " + ", ".join(f"{k} {ms:.1f} ms" for ms, k in reversed(parts) if ms >= 0.05)
+    server = sum(ms for ms, k in parts if k != "wrk")
+    if server > 0:
+        cores = os.cpu_count() or 1
+        line += f"; server {server:.1f} ms: at most {cores * 1000 / server:,.0f}/s on {cores} cores"
+        if target_rate:
+            line += f", {target_rate:g}/s needs {target_rate * server / 1000:.1f} cores"
+    return line
 
 
 def memory_line(label: str, mem: dict[int, float]) -> str:

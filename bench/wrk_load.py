@@ -151,10 +151,10 @@ class Wrk:
         r["errors"] = r["status"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
         return r
 
-    def run(self, *args, **kw) -> dict:
+    def run(self, *args, target_rate: float | None = None, **kw) -> dict:
         before = cpu_by_process()
         result = self.result(self.start(*args, **kw))
-        result["cpu"] = cpu_line(before, cpu_by_process(), result["requests"])
+        result["cpu"] = cpu_line(before, cpu_by_process(), result["requests"], target_rate)
         time.sleep(DRAIN_SECONDS)
         return result
 
@@ -296,11 +296,12 @@ def main() -> int:
                 if "post" in only:
                     say("POST /report ...")
                     results["post"] = (args.writers, wrk.run("post_report.lua", "p", web.base, args.writers,
-                                                             args.duration))
+                                                             args.duration, target_rate=TARGETS["post"][0]))
                 if "open311" in only:
                     say("Open311 POST ...")
                     results["open311"] = (args.open311_connections, wrk.run(
-                        "open311_post.lua", "o", web.base, args.open311_connections, args.duration))
+                        "open311_post.lua", "o", web.base, args.open311_connections, args.duration,
+                        target_rate=TARGETS["open311"][0]))
                 if "mixed" in only:
                     # Readers without a cookie (most visitors), then the same with a resident's session each.
                     for suffix, signed_in, letters in (("", False, "mr"), ("-signed-in", True, "ns")):
