@@ -102,6 +102,7 @@ http {{
         listen 127.0.0.1:{port};
         server_name localhost;
         include {locations};
+        add_header X-Cache-Status $upstream_cache_status always;   # for the tests and the bench only
     }}
 }}
 """

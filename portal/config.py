@@ -208,8 +208,10 @@ class Settings(BaseSettings):
     #: Public figures worked out from the summaries (a year's measures for every ward and the borough, 24-month
     #: trends) are kept this many seconds per process and shared by every page showing them; 0: never kept.
     FIGURES_CACHE_SECONDS: Annotated[int, _whole(0, 3600)] = 60
-    #: nginx may keep a public page this many seconds for visitors without a cookie (portal/shared_cache.py);
-    #: 0: never. At most REPLICA_MAX_LAG_SECONDS: the same bound on how late a hidden report leaves the pages.
+    #: nginx may keep a public page this many seconds for visitors without a cookie, and give out the old copy
+    #: for as long again while the next is drawn (portal/shared_cache.py); 0: never. At most
+    #: REPLICA_MAX_LAG_SECONDS, the other bound on how late a hidden report leaves the public pages (the two
+    #: add up for a page drawn from a replica: lag + 2 × this).
     SHARED_CACHE_SECONDS: Annotated[int, _whole(0, 3600)] = 5
 
     @classmethod

@@ -48,9 +48,7 @@ def _security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        keep = shared_cache.keep_for(response)
-        if keep:
-            response.headers["X-Accel-Expires"] = str(keep)
+        keep = shared_cache.mark(response)
         if response.mimetype == "text/html":
             # A page nginx keeps for everyone names its scripts by hash: a nonce is for one response only.
             scripts = (shared_cache.script_hashes(response.get_data(as_text=True), nonce()) if keep

@@ -3,8 +3,7 @@
 Most visitors of the public pages are not signed in, and one page drawn for them is the same for all of them
 for a moment: the maps, a ward's page, a report's page, the figures, the Open311 lists. nginx
 (deploy/nginx/kerbside-locations.conf) keeps an answer only when the app says so, with ``X-Accel-Expires``
-(nginx's own header: it is never passed on to the browser, and nginx ignores every other caching header of
-ours). The app says so only when all of these hold:
+(nginx's own header: it is never passed on to the browser). The app says so only when all of these hold:
 
 - ``SHARED_CACHE_SECONDS`` is more than 0;
 - a GET or HEAD of a view marked ``@shared`` or ``@db.public_read`` (or of a blueprint so marked): pages anyone
@@ -14,14 +13,20 @@ ours). The app says so only when all of these hold:
   such request straight to the app (``proxy_cache_bypass``), so a signed-in resident, councillor or officer
   never sees a kept page;
 - the answer is whole (nothing streamed), sets no cookie (no session was started: no CSRF token), is not
-  ``private`` or ``no-store`` by its own Cache-Control, and its status is one that depends on the address
-  alone (``KEPT_STATUSES``).
+  ``private``, ``no-store``, ``no-cache`` or ``max-age=0`` by its own Cache-Control (nginx would not keep it
+  either), and its status is one that depends on the address alone (``KEPT_STATUSES``).
 
-A kept page is at most ``SHARED_CACHE_SECONDS`` old, plus the time to draw its successor: once its time is
-up, the next visitor starts the app drawing the page again and every visitor meanwhile gets the old copy
-(so a busy page is drawn once per period, not once per visitor); then the new answer, a "not found" too,
-replaces it. So a report hidden by a moderator leaves the kept copies within that time, as it leaves a
-replica's pages within ``REPLICA_MAX_LAG_SECONDS`` (the setting may not exceed it).
+How old a kept copy can be: fresh for ``SHARED_CACHE_SECONDS``; then, for at most as long again, the next
+visitor starts the app drawing the page anew and every visitor meanwhile gets the old copy (so a busy page is
+drawn once per period, not once per visitor) until the new answer, a "not found" too, replaces it. That second
+period is the answer's own ``stale-while-revalidate`` (nginx honours it; it is not open-ended): should the new
+answer be one nginx may not keep (a 429 for the visitor who asked, the setting turned off, gunicorn down),
+the old copy is given out no longer than that, and every visitor after it gets the page as the app draws it.
+So a report hidden by a moderator leaves every kept copy within 2 × ``SHARED_CACHE_SECONDS`` (plus one
+drawing); drawn from a replica, add its lag (``REPLICA_MAX_LAG_SECONDS``, which the setting may not exceed).
+
+Every other answer says ``X-Accel-Expires: 0``: nginx keeps nothing the app has not marked, whatever its
+Cache-Control (a feed's ``public, max-age=300`` is for browsers).
 
 A page's inline scripts are allowed by a nonce (portal/http.py), which must not be shared: a kept page's
 Content-Security-Policy names each inline script the app gave this response's nonce by its SHA-256 hash
@@ -42,10 +47,11 @@ from . import db
 MARK = "kerbside_shared"
 #: Request headers that say who is asking (Open311 takes its key as X-Api-Key too): never kept for others.
 CREDENTIALS = ("Authorization", "X-Api-Key")
-#: Answers that depend on the address alone. "Not found" and the error pages are kept too: a kept copy must be
-#: replaced by whatever the page says next (a report hidden since), or nginx would go on giving the old copy
-#: while it asks again. Not 304 (it answers one browser's If-None-Match) nor 429 (one visitor's limit).
-KEPT_STATUSES = frozenset({200, 301, 302, 307, 308, 400, 404, 405, 410, 500, 503})
+#: Answers of a view that depend on the address alone. "Not found" and the error pages are kept too: a kept
+#: copy is replaced by whatever the page says next (a report hidden since). Not 304 (it answers one browser's
+#: If-None-Match) nor 429 (one visitor's limit). Routing's own answers (a 308 to the address with a slash, a 405)
+#: come before any view, so are never marked.
+KEPT_STATUSES = frozenset({200, 301, 302, 307, 400, 404, 410, 500, 503})
 Marked = TypeVar("Marked")
 
 
@@ -62,13 +68,31 @@ def keep_for(response: Response) -> int:
     seconds = app.config.get("SHARED_CACHE_SECONDS", 0)
     if (not seconds or request.method not in db.READ_METHODS or response.status_code not in KEPT_STATUSES
             or response.is_streamed or "Set-Cookie" in response.headers
-            or response.cache_control.private or response.cache_control.no_store):
+            or response.cache_control.private or response.cache_control.no_store
+            or response.cache_control.no_cache or response.cache_control.max_age == 0):
         return 0
     if request.cookies or any(h in request.headers for h in CREDENTIALS) or "api_key" in request.args:
         return 0
     if session.modified or session:         # a session begun by this request (a CSRF token) is its own
         return 0
     return seconds if db.view_marked(app, MARK, db.PUBLIC_READ_MARK) else 0
+
+
+def mark(response: Response) -> int:
+    """Tell nginx whether it may keep ``response`` (keep_for), and for how long it may give out the old copy
+    while the app draws the next: returns the seconds kept (0: not kept).
+
+    The bound on a stale copy is the answer's ``stale-while-revalidate`` (nginx reads it from Cache-Control,
+    and only when Cache-Control comes before X-Accel-Expires: nginx 1.22 reads no more of Cache-Control
+    once it has X-Accel-Expires). ``must-revalidate`` keeps browsers from doing the same with their copy: a
+    person who signs in meanwhile must not be shown the copy drawn for nobody."""
+    keep = keep_for(response)
+    if keep:
+        response.cache_control.must_revalidate = True
+        response.cache_control.stale_while_revalidate = keep
+    response.headers.pop("X-Accel-Expires", None)
+    response.headers["X-Accel-Expires"] = str(keep)         # the last header: after Cache-Control
+    return keep
 
 
 #: An inline script (no src) and its text; its nonce is read from the attributes.

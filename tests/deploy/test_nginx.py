@@ -146,6 +146,29 @@ def test_a_hidden_report_leaves_the_kept_pages_within_the_bound(site, engine):
             session.commit()
 
 
+def test_an_old_copy_is_not_given_out_beyond_its_bound_when_the_next_answer_cannot_be_kept(database_url,
+                                                                                           tmp_path):
+    """The app's answer after a copy expires may be one nginx must not keep: here a 429 (one visitor's rate
+    limit). The old copy is given out while the app is asked again, but never more than 2 × KEEP_SECONDS
+    after it was drawn (its stale-while-revalidate); then every request reaches the app."""
+    env = server_env(database_url, tmp_path, SHARED_CACHE_SECONDS=str(KEEP_SECONDS), PROXY_COUNT="1",
+                     RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI="memory://", OPEN311_READ_LIMIT="1/minute")
+    path = "/open311/v2/requests.json?service_code=fly_tipping"
+    with gunicorn(env, tmp_path) as upstream, nginx.running(upstream, tmp_path) as server:
+        first = requests.get(server.base + path, timeout=30)
+        drawn = time.monotonic()
+        assert first.status_code == 200 and first.headers["X-Cache-Status"] == "MISS"
+        seen = []
+        while time.monotonic() - drawn < 2 * KEEP_SECONDS + DRAWING + 2:
+            resp = requests.get(server.base + path, timeout=30)
+            seen.append((round(time.monotonic() - drawn, 1), resp.status_code, resp.headers["X-Cache-Status"]))
+            time.sleep(0.1)
+    late = [s for s in seen if s[1] == 200 and s[0] > 2 * KEEP_SECONDS + DRAWING]
+    assert not late, f"the old copy was given out after its bound: {late}"
+    assert any(status == 429 for _, status, _ in seen), seen     # the app answered once the bound was past
+    assert any(status == 200 and cache != "MISS" for _, status, cache in seen), seen   # and the copy served
+
+
 def test_what_the_app_does_not_mark_is_never_kept(site):
     """A first visit to a form (it starts a session), a POST, a page not marked public: each reaches gunicorn
     every time."""
