@@ -6,13 +6,13 @@ import secrets
 import logging
 import time
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import Flask, Request, abort, g, jsonify, make_response, render_template, request
+from flask import Flask, Request, abort, current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from . import shared_cache
 from .services import text
@@ -94,18 +94,59 @@ def _clean(value):
 class CleanRequest(Request):
     parameter_storage_class = CleanMultiDict
 
+    def make_form_data_parser(self):
+        """Werkzeug's parser, made to say when a body cannot be read as a form (bytes that are not UTF-8, a
+        broken multipart body) instead of handing on an empty form, whose first missing field would then be
+        blamed."""
+        parser = super().make_form_data_parser()
+        parser.silent = False
+        return parser
+
+    def _load_form_data(self) -> None:
+        """The form, or 400 (NOT_UTF8) wherever it is first read (the CSRF check, a view): a URL-encoded body
+        must be UTF-8 once its %-escapes are undone (Werkzeug would keep such bytes as the text "%FF"), and a
+        body must be one the parser can read. The form is then empty, so nothing reads it twice."""
+        if "form" in self.__dict__:
+            return
+        try:
+            if self.mimetype == URLENCODED and not _is_utf8(self.get_data(cache=True)):
+                raise ValueError("not UTF-8")
+            super()._load_form_data()
+        except ValueError:
+            self.__dict__.update(form=self.parameter_storage_class(), files=self.parameter_storage_class())
+            raise BadRequest(NOT_UTF8) from None
+
+
+#: The answer to a query or form that is not UTF-8 text (raw or %-escaped), or a body that is no form.
+NOT_UTF8 = "The request could not be read: send its query and form as UTF-8 text (URL-encoded or multipart)."
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether a query string or URL-encoded body is UTF-8 once its %-escapes are undone (Werkzeug would keep
+    the bytes that are not as the text "%FF")."""
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
 
 def _refuse_nul(app: Flask) -> None:
     """A NUL character is never valid input, and PostgreSQL refuses it in text: answer 400 before any view
-    sees it, wherever it is (the path, a query or form field's name or value, an upload's file name)."""
+    sees it, wherever it is (the path, a query or form field's name or value, an upload's file name). So is
+    a query or form that is not UTF-8 text, or a form body that cannot be read: one clear 400, not a form read
+    as empty or a stored "%FF"."""
     app.request_class = CleanRequest
 
     @app.before_request
     def refuse_nul():
+        if not _is_utf8(request.query_string):
+            abort(400, NOT_UTF8)
         fields = [*request.args.items(multi=True)]
         if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
-                "application/x-www-form-urlencoded", "multipart/form-data"):
-            fields += request.form.items(multi=True)
+                URLENCODED, "multipart/form-data"):
+            fields += request.form.items(multi=True)        # 400 if it cannot be read (CleanRequest)
             fields += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
         if text.has_nul(request.path) or any(text.has_nul(k) or text.has_nul(v) for k, v in fields):
             abort(400, "A request may not contain a NUL character.")
@@ -113,8 +154,12 @@ def _refuse_nul(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    def page(code: int, title: str, default_message: str):
+    def page(code: int, title: str, default_message: str, api_message=None):
+        """``api_message``: what a client of the APIs is told instead (a function of nothing, read when it is
+        needed), where the page's words are for someone at the report form."""
         def body(message: str):
+            if api_message is not None and message == default_message and wants_json():
+                message = api_message()
             if request.path.startswith("/open311/v2/"):   # the standard's own error document
                 from .open311.views import open311_http_error
                 return open311_http_error(code, message)
@@ -142,7 +187,10 @@ def _register_errors(app: Flask) -> None:
                                          "This address does not accept that kind of request."))
     app.register_error_handler(413, page(413, "That upload is too large",
                                          "Photos can be at most 10 MB each, three at most. Go back, choose "
-                                         "smaller photos and send the report again."))
+                                         "smaller photos and send the report again.",
+                                         lambda: "The request is too large: at most "
+                                                 f"{current_app.config['MAX_CONTENT_LENGTH'] // 2**20} MB in all, "
+                                                 "and each photo at most 10 MB."))
     app.register_error_handler(429, page(429, "Too many attempts",
                                          "You have tried this too many times in a short while. Please wait "
                                          "a few minutes and try again."))

@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Report, Role
 from portal.services.text import ascii_int, clean, csv_safe, xml_safe
@@ -50,6 +50,49 @@ def test_nul_anywhere_is_a_clear_400_on_every_route(app, role_client, role):
             checked += 1
             assert resp.status_code == 400, (method, rule.rule, resp.status_code)
     assert checked > 60          # every route of the site, not a handful
+
+
+UNREADABLE = [  # (content type, body): not UTF-8 raw or %-escaped, or a multipart body that cannot be read
+    ("application/x-www-form-urlencoded", b"note=caf\xe9&csrf_token=t"),
+    ("application/x-www-form-urlencoded", b"note=%ff%fex&csrf_token=t"),
+    ("multipart/form-data; boundary=b", b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\ncut short'),
+    ("multipart/form-data; boundary=b", b'--b\r\nContent-Disposition: form-data; name="\xff"\r\n\r\nx\r\n--b--\r\n'),
+]
+
+
+@pytest.mark.parametrize("role", [None, Role.RESIDENT, Role.ADMIN], ids=lambda r: r.value if r else "visitor")
+def test_a_query_or_body_that_is_not_utf8_text_is_a_clear_400_on_every_route(app, role_client, role, db_session):
+    """Werkzeug would read such a form as empty (and blame its first missing field: a valid Open311 key
+    "missing") or keep %FF as text; every route answers 400 saying what is wrong, and writes nothing."""
+    client = role_client(role)
+    before = db_session.scalar(select(func.count()).select_from(Report))
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.startswith("assets."):
+            continue
+        url = _url_with_nul(rule).replace("x\x00y", "x")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                answers = [client.get(url + "?q=caf%E9")]
+            else:
+                answers = [client.open(url, method=method, data=body, content_type=kind) for kind, body in UNREADABLE]
+            for resp in answers:
+                checked += 1
+                assert resp.status_code == 400, (method, rule.rule, resp.status_code)
+                if method != "GET" and rule.rule.startswith("/open311/"):
+                    assert "UTF-8" in resp.get_data(as_text=True), rule.rule
+    assert checked > 100
+    assert db_session.scalar(select(func.count()).select_from(Report)) == before
+
+
+def test_an_api_client_is_told_the_request_is_too_large_not_about_photos_at_the_form(client, app):
+    big = b"description=" + b"x" * app.config["MAX_CONTENT_LENGTH"]
+    resp = client.post("/open311/v2/requests.json", data=big, content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 413
+    assert resp.get_json() == [{"code": 413, "description": "The request is too large: at most 34 MB in all, "
+                                                            "and each photo at most 10 MB."}]
+    page = client.post("/report", data=big, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 413 and "choose smaller photos" in page.get_data(as_text=True)
 
 
 def test_control_characters_are_removed_from_what_is_stored(app, resident_client, db_session):
