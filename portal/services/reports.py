@@ -210,9 +210,9 @@ def check_report(session: Session, data: NewReport, point_problem: DomainError |
 _FIRST_EVENT = insert(ReportEvent)
 
 
-#: The staff-only contact details a channel without accounts gave (an Open311 client): its columns, inserted
-#: as one statement (report.contact loads the row when asked for).
-_CONTACT_GIVEN = ("email", "first_name", "last_name", "phone", "device_id", "media_url", "api_key_id")
+#: The staff-only contact details a channel without accounts gave (an Open311 client): every column of the
+#: model but the report's, inserted as one statement (report.contact loads the row when asked for).
+_CONTACT_GIVEN = tuple(c.key for c in ReportContact.__table__.columns if c.key != "report_id")
 _INSERT_CONTACT = insert(ReportContact)
 
 #: A new report's priority: the model's default ("Normal").
@@ -297,6 +297,8 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
             session.add(Photo(report_id=report.id, key=key, width=width, height=height, kind="before"))
         if data.contact is not None:     # one INSERT, as the first event below (the unit of work took ~1 ms)
             given = {name: getattr(data.contact, name) for name in _CONTACT_GIVEN}
+            if given["api_key_id"] is None and data.contact.api_key is not None:    # given as the object
+                given["api_key_id"] = data.contact.api_key.id
             session.connection().execute(_INSERT_CONTACT, {"report_id": report.id, **{
                 name: value for name, value in given.items() if value is not None}})    # else the default
         if sending is not None:
