@@ -54,13 +54,18 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def values_for(model: type[Shape], values) -> dict[str, Any]:
-    """The model's parameters from a MultiDict: the first value sent under each name, unless it is blank."""
+def values_for(model: type[Shape], values, one_each: bool = True) -> dict[str, Any]:
+    """The model's parameters from a MultiDict: the value sent under each name, unless it is blank. A name
+    sent twice with a value each time is refused (ShapeError) when ``one_each``: which one a client meant is
+    not ours to guess (a list is sent comma-separated, as the standards say); else the first is read."""
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        value = values.get(info.alias or name)
-        if isinstance(value, str) and value.strip():
-            data[info.alias or name] = value
+        key = info.alias or name
+        given = [v for v in values.getlist(key) if isinstance(v, str) and v.strip()]
+        if len(given) > 1 and one_each:
+            raise ShapeError(f"{key} was sent {len(given)} times: send it once.")
+        if given:
+            data[key] = given[0]
     return data
 
 
@@ -84,10 +89,12 @@ def message_for(model: type[Shape], exc: ValidationError) -> str:
     return f"{name}: {error['msg']}."
 
 
-def parse(model: type[Shape], values, extra: dict[str, Any] | None = None, context: dict | None = None):
+def parse(model: type[Shape], values, extra: dict[str, Any] | None = None, context: dict | None = None,
+          one_each: bool = True):
     """``values`` (a MultiDict: query string or form) read by ``model``; ``extra`` adds what is not one value
-    under one name (uploads, attribute[...] answers). Raises ShapeError with the first problem."""
-    data = values_for(model, values)
+    under one name (uploads, attribute[...] answers). Raises ShapeError with the first problem (a name sent
+    twice is one, see values_for)."""
+    data = values_for(model, values, one_each)
     data.update(extra or {})
     try:
         return model.model_validate(data, context=context)

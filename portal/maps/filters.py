@@ -80,7 +80,8 @@ def parse_filters(session: Session, args: MultiDict, today: date, model: type[Ma
     Periods of the last N days end on the newest report's day when the data is historical
     (gis.measures.data_end), so no page opens on nothing."""
     try:
-        query = parse(model, args)
+        # A page's address, as its own filter links and forms build it: the first value of a name is read.
+        query = parse(model, args, one_each=False)
     except ShapeError as exc:
         raise BadFilter(exc.message) from None
     code = query.category

@@ -125,6 +125,10 @@ BAD = [   # an unknown service_code is a 404 and a missing description is fine: 
     ({"email": "İnes@example.org"}, "email"),
     ({"email": "josé@example.org"}, "email"),
     ({"media_url": "javascript:alert(1)"}, "media_url"),
+    # A name sent twice: which one the client meant is not guessed (the first used to win silently).
+    ({"service_code": ["graffiti", "fly_tipping"]}, "service_code was sent 2 times: send it once."),
+    ({"lat": [str(CATFORD.lat), "0"]}, "lat was sent 2 times"),
+    ({"description": ["one", "two"]}, "description was sent 2 times"),
 ]
 
 

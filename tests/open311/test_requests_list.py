@@ -98,6 +98,8 @@ def test_status_notes_show_latest_public_note(api, db_session, make_report):
     ("bbox=0.01,51.40,0.02,%EF%BC%95%EF%BC%91.41", "bbox"),                 # full-width digits: float() reads them
     ("bbox=0.01,51.40,0.02,5_1.41", "bbox"),
     ("service_request_id=" + ",".join(f"KB-{i:05d}" for i in range(101)), "at most"),
+    ("service_request_id=KB-AAAAA&service_request_id=KB-BBBBB", "sent 2 times: send it once"),  # a list: commas
+    ("status=open&status=closed", "status was sent 2 times"),
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_filters_are_400(api, query, message, fmt):
