@@ -95,8 +95,10 @@ def mark(response: Response) -> int:
     return keep
 
 
-#: An inline script (no src) and its text; its nonce is read from the attributes.
-_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+#: An inline script (no src attribute: a data-src is not one) and its text; its nonce is read from the
+#: attributes.
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*(?<![\w-])src\s*=)([^>]*)>(.*?)</script>",
+                            re.DOTALL | re.IGNORECASE)
 _NONCE = re.compile(r'\bnonce="([^"]*)"')
 
 
@@ -104,7 +106,9 @@ def script_hashes(html: str, nonce: str) -> list[str]:
     """CSP hash sources of every inline script of ``html`` that carries ``nonce`` (in the order of the page,
     each once)."""
     found = dict.fromkeys(
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        # The browser hashes the script as it parsed it: its line breaks made LF (HTML's input stream).
+        "'sha256-" + base64.b64encode(hashlib.sha256(
+            body.replace("\r\n", "\n").replace("\r", "\n").encode()).digest()).decode() + "'"
         for attrs, body in _INLINE_SCRIPT.findall(html)
         if (given := _NONCE.search(attrs)) and given.group(1) == nonce)
     return list(found)

@@ -155,3 +155,13 @@ def test_nothing_is_kept_when_the_setting_is_0(connection, app_config):
     resp = app.test_client().get("/map")
     assert resp.status_code == 200 and resp.headers["X-Accel-Expires"] == "0"
     assert any(s.startswith("'nonce-") for s in script_src(resp))
+
+
+def test_a_script_with_a_data_src_or_crlf_line_breaks_is_hashed_as_the_browser_hashes_it(client):
+    """A data-src attribute is not a src (the script is inline), and the browser hashes a script with its line
+    breaks made LF; a script without this response's nonce, or loaded by src, gets no hash."""
+    from portal.shared_cache import script_hashes
+    html = ('<script nonce="n" data-src="x">a\r\nb\rc</script><script nonce="n" src="/x.js"></script>'
+            '<script nonce="other">d</script>')
+    assert script_hashes(html, "n") == [sha256_source("a\nb\nc")]
+    assert client.get("/about").headers["X-Accel-Expires"] == "5"      # the page itself is kept
