@@ -32,6 +32,14 @@ def test_refusals_name_the_parameter(values, message):
     assert caught.value.message == message
 
 
-def test_first_value_stripped_defaults_kept_unknown_ignored():
-    got = parse(Sample, MultiDict([("name", " jo "), ("name", "other"), ("tags", "a, ,b"), ("api_key", "x")]))
-    assert (got.name, got.size, got.tags) == ("jo", 10, ["a", "b"])
+def test_value_stripped_defaults_kept_unknown_ignored():
+    got = parse(Sample, MultiDict([("name", " jo "), ("name", "  "), ("tags", "a, ,b"), ("api_key", "x")]))
+    assert (got.name, got.size, got.tags) == ("jo", 10, ["a", "b"])      # a blank repeat is no second value
+
+
+def test_a_name_sent_twice_is_refused_unless_the_first_is_asked_for():
+    twice = MultiDict([("name", "jo"), ("name", "other")])
+    with pytest.raises(ShapeError) as caught:
+        parse(Sample, twice)
+    assert caught.value.message == "name was sent 2 times: send it once."
+    assert parse(Sample, twice, one_each=False).name == "jo"
