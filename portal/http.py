@@ -33,7 +33,7 @@ def wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
-    _refuse_nul(app)
+    _refuse_unreadable(app)
     _security_headers(app)
     _register_errors(app)
     _request_log(app)
@@ -71,10 +71,10 @@ def _security_headers(app: Flask) -> None:
 
 class CleanMultiDict(ImmutableMultiDict):
     """Query and form fields (and uploads) as parsed by Werkzeug, cleaned once (services/text.clean): every
-    view, form and API sees text without control characters. NUL is kept here so that ``refuse_nul`` can
-    answer 400. A multipart part without a name Werkzeug can read (none, or one broken by a line break) comes
-    with the name None: it is no field of any form, so it is dropped rather than handed to code that expects
-    text."""
+    view, form and API sees text without control characters. NUL is kept here so that ``refuse_unreadable``
+    can answer 400. A multipart part without a name Werkzeug can read (none, or one broken by a line break)
+    comes with the name None: it is no field of any form, so it is dropped rather than handed to code that
+    expects text."""
 
     def __init__(self, mapping=None):
         pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
@@ -132,7 +132,7 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _refuse_nul(app: Flask) -> None:
+def _refuse_unreadable(app: Flask) -> None:
     """A NUL character is never valid input, and PostgreSQL refuses it in text: answer 400 before any view
     sees it, wherever it is (the path, a query or form field's name or value, an upload's file name). So is
     a query or form that is not UTF-8 text, or a form body that cannot be read: one clear 400, not a form read
@@ -140,7 +140,7 @@ def _refuse_nul(app: Flask) -> None:
     app.request_class = CleanRequest
 
     @app.before_request
-    def refuse_nul():
+    def refuse_unreadable():
         if not _is_utf8(request.query_string):
             abort(400, NOT_UTF8)
         fields = [*request.args.items(multi=True)]

@@ -91,7 +91,7 @@ def mark(response: Response) -> int:
         response.cache_control.must_revalidate = True
         response.cache_control.stale_while_revalidate = keep
     response.headers.pop("X-Accel-Expires", None)
-    response.headers["X-Accel-Expires"] = str(keep)         # the last header: after Cache-Control
+    response.headers["X-Accel-Expires"] = str(keep)         # appended: after any Cache-Control
     return keep
 
 
