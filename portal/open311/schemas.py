@@ -165,6 +165,10 @@ class RequestFilters:
 
 
 CommaList = WithJsonSchema({"type": "string"})
+PageNumber = Annotated[int, BeforeValidator(whole_number(1, PAGE_MAX))]
+PageSize = Annotated[int, BeforeValidator(whole_number(1, PAGE_SIZE_MAX))]
+PAGE_HELP = ("Page number (default 1). When another page follows, the answer has a Link header naming it "
+             '(rel="next").')
 
 
 class RequestsQuery(Shape):
@@ -186,10 +190,9 @@ class RequestsQuery(Shape):
                           "before end_date. Default: 90 days before end_date, or before now.")
     end_date: IsoDateTime | None = Field(
         None, description="ISO 8601 date or date-time. Default: 90 days after start_date, or none (up to now).")
-    page: Annotated[int, BeforeValidator(whole_number(1, PAGE_MAX))] = Field(
-        1, ge=1, le=PAGE_MAX, description="Page number (default 1).")
-    page_size: Annotated[int, BeforeValidator(whole_number(1, PAGE_SIZE_MAX))] = Field(
-        PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description=f"Requests per page (default {PAGE_SIZE_DEFAULT:,}).")
+    page: PageNumber = Field(1, ge=1, le=PAGE_MAX, description=PAGE_HELP)
+    page_size: PageSize = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX,
+                                description=f"Requests per page (default {PAGE_SIZE_DEFAULT:,}).")
     bbox: Annotated[tuple[float, float, float, float] | None, BeforeValidator(parse_bbox),
                     WithJsonSchema({"type": "string"})] = Field(
         None, examples=["-0.03,51.44,-0.01,51.45"], description="min_lon,min_lat,max_lon,max_lat in WGS84 degrees.")
@@ -363,11 +366,14 @@ class NewUpdate(Shape):
 
 class UpdatesQuery(Shape):
     """GET servicerequestupdates: since (or start_date) .. end_date, at most 90 days; default the last day up
-    to now. Validate with context {"now": ...}."""
+    to now; oldest first, a page at a time. Validate with context {"now": ...}."""
     end_date: IsoDateTime | None = Field(None, description="ISO 8601; at most 90 days after the start. Default: "
                                                            "now.")
     since: IsoDateTime | None = Field(None, description="ISO 8601 (the start; wins over start_date).")
     start_date: IsoDateTime | None = Field(None, description="ISO 8601. Default: a day before end_date.")
+    page: PageNumber = Field(1, ge=1, le=PAGE_MAX, description=PAGE_HELP)
+    page_size: PageSize = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX,
+                                description=f"Updates per page (default {PAGE_SIZE_DEFAULT:,}).")
 
     @model_validator(mode="before")
     @classmethod

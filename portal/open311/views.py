@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, url_for
 from sqlalchemy import select
@@ -175,8 +176,19 @@ def _request_out(row: open311.RequestRow) -> answers.ServiceRequest:
 @_limit("OPEN311_READ_LIMIT")
 def requests_list(fmt: str):
     query = parse(schemas.RequestsQuery, request.args, context={"now": utcnow()})
-    rows = open311.find_requests(db.session(), query.filters)
-    return render.respond(fmt, "service_requests", answers.ServiceRequests([_request_out(r) for r in rows]))
+    found = open311.find_requests(db.session(), query.filters)
+    return _paged(render.respond(fmt, "service_requests", answers.ServiceRequests(
+        [_request_out(r) for r in found.rows])), found, query.page, fmt)
+
+
+def _paged(response, found: open311.Page, page: int, fmt: str):
+    """A list with another page after it says so (RFC 8288 Link, rel="next"): the same address, the next page
+    number. Built from BASE_URL (url_for), never from the Host the request named."""
+    if found.more:      # the query as sent, page replaced (its names are not url_for's to read: "_external")
+        query = urlencode([*((name, value) for name, value in request.args.items() if name != "page"),
+                           ("page", page + 1)])
+        response.headers["Link"] = f'<{url_for(request.endpoint, fmt=fmt, _external=True)}?{query}>; rel="next"'
+    return response
 
 
 @bp.get(f"{PREFIX}/requests/<service_request_id>.<fmt>")
@@ -239,8 +251,9 @@ def _update_out(event, reference: str) -> answers.Update:
 @_limit("OPEN311_READ_LIMIT")
 def updates_list(fmt: str):
     window = parse(schemas.UpdatesQuery, request.args, context={"now": utcnow()})
-    found = open311.updates_between(db.session(), window.start_date, window.end_date)
-    return render.respond(fmt, "service_requests_updates", answers.Updates([_update_out(e, ref) for e, ref in found]))
+    found = open311.updates_between(db.session(), window.start_date, window.end_date, window.page, window.page_size)
+    return _paged(render.respond(fmt, "service_requests_updates", answers.Updates(
+        [_update_out(e, ref) for e, ref in found.rows])), found, window.page, fmt)
 
 
 @bp.post(f"{PREFIX}/servicerequestupdates.<fmt>")

@@ -28,7 +28,6 @@ from .reports import ANSWER_TEXT_MAX, AnswerProblem, NewReport, change_status
 from .submission import Submission, submit_report
 
 DUPLICATE_WINDOW = timedelta(minutes=1)
-UPDATES_MAX = 1000
 
 
 class UnknownRequest(DomainError):
@@ -200,13 +199,28 @@ def _public_requests():
     return _requests_select(visibility.visible_to(None))
 
 
-def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
-    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first. Ids, when
-    given, override every other filter (the standard's rule)."""
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, and whether another follows it (the client is told so, not left to guess from a
+    full page: Link rel="next")."""
+    rows: list
+    more: bool
+
+
+def _page(session: Session, query, page: int, page_size: int, convert) -> Page:
+    """Rows ``page`` of ``query`` (ordered), ``page_size`` at a time: one row more is read to learn whether a
+    further page exists."""
+    rows = session.execute(query.offset((page - 1) * page_size).limit(page_size + 1)).all()
+    return Page([convert(r) for r in rows[:page_size]], more=len(rows) > page_size)
+
+
+def find_requests(session: Session, f, viewer=None) -> Page:
+    """Requests matching ``f`` (schemas.RequestFilters) that ``viewer`` may see, newest first, one page. Ids,
+    when given, override every other filter (the standard's rule) and are all on one page."""
     query = _public_requests() if viewer is None else _requests_select(visibility.visible_to(viewer))
     if f.ids:
         query = query.where(Report.reference.in_(f.ids)).order_by(Report.created_at.desc(), Report.id.desc())
-        return [_request_row(r) for r in session.execute(query)]
+        return Page([_request_row(r) for r in session.execute(query)], more=False)
     if f.service_codes:   # ids first, so the (category_id, created_at) index can serve the newest-first order
         ids = session.scalars(select(Category.id).where(Category.code.in_(f.service_codes))).all()
         query = query.where(Report.category_id.in_(ids))
@@ -220,9 +234,8 @@ def find_requests(session: Session, f, viewer=None) -> list[RequestRow]:
         query = query.where(Report.created_at <= f.end)
     if f.bbox is not None:
         query = query.where(func.ST_Intersects(Report.geom, func.ST_MakeEnvelope(*f.bbox, 4326)))
-    query = (query.order_by(Report.created_at.desc(), Report.id.desc())
-             .offset((f.page - 1) * f.page_size).limit(f.page_size))
-    return [_request_row(r) for r in session.execute(query)]
+    return _page(session, query.order_by(Report.created_at.desc(), Report.id.desc()), f.page, f.page_size,
+                 _request_row)
 
 
 @functools.cache
@@ -277,10 +290,11 @@ def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
     return event
 
 
-def updates_between(session: Session, start: datetime, end: datetime, viewer=None) -> list[tuple[ReportEvent, str]]:
-    """Public timeline entries in [start, end], oldest first, with their request's reference."""
-    return [(e, ref) for e, ref in session.execute(
-        select(ReportEvent, Report.reference).join(Report, Report.id == ReportEvent.report_id)
-        .where(visibility.visible_to(viewer), ReportEvent.internal.is_(False), ReportEvent.to_status.is_not(None),
-               and_(ReportEvent.at >= start, ReportEvent.at <= end))
-        .order_by(ReportEvent.at, ReportEvent.id).limit(UPDATES_MAX)).all()]
+def updates_between(session: Session, start: datetime, end: datetime, page: int, page_size: int,
+                    viewer=None) -> Page:
+    """Public timeline entries in [start, end], oldest first (a page stays put as new ones arrive at the end),
+    each as (event, its request's reference); one page."""
+    return _page(session, select(ReportEvent, Report.reference).join(Report, Report.id == ReportEvent.report_id)
+                 .where(visibility.visible_to(viewer), ReportEvent.internal.is_(False),
+                        ReportEvent.to_status.is_not(None), and_(ReportEvent.at >= start, ReportEvent.at <= end))
+                 .order_by(ReportEvent.at, ReportEvent.id), page, page_size, tuple)

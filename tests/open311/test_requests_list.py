@@ -1,5 +1,7 @@
 """GET requests: filters, paging, bbox, visibility, and every malformed filter."""
+import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import update
@@ -68,9 +70,34 @@ def test_bbox_and_paging(api, reports):
     box = f"{DOWNHAM.lon - 0.001},{DOWNHAM.lat - 0.001},{DOWNHAM.lon + 0.001},{DOWNHAM.lat + 0.001}"
     assert refs(api.get(f"/requests.json?bbox={box}", schema="requests")) == [reports["south"]]
     near = f"{CATFORD.lon - 0.001},{CATFORD.lat - 0.001},{CATFORD.lon + 0.001},{CATFORD.lat + 0.001}"
-    first = refs(api.get(f"/requests.json?bbox={near}&page_size=2", schema="requests"))
-    second = refs(api.get(f"/requests.json?bbox={near}&page_size=2&page=2", schema="requests"))
-    assert len(first) == 2 and len(second) == 1 and not set(first) & set(second)
+    first = api.get(f"/requests.json?bbox={near}&page_size=2", schema="requests")
+    second = api.get(f"/requests.json?bbox={near}&page_size=2&page=2", schema="requests")
+    assert len(refs(first)) == 2 and len(refs(second)) == 1 and not set(refs(first)) & set(refs(second))
+    # The client is told a further page exists (and where), not left to guess from a full page; the last page
+    # says nothing. Exactly full: no further page.
+    assert next_page(first) == {"bbox": [near], "page_size": ["2"], "page": ["2"]}
+    assert "Link" not in second.headers
+    assert "Link" not in api.get(f"/requests.json?bbox={near}&page_size=3", schema="requests").headers
+
+
+def next_page(resp) -> dict[str, list[str]]:
+    """The query of the answer's Link rel="next", which must name this portal (BASE_URL) and the same list."""
+    found = re.fullmatch(r'<([^>]+)>; rel="next"', resp.headers["Link"])
+    assert found, resp.headers["Link"]
+    url = urlsplit(found.group(1))
+    assert (url.scheme, url.netloc) == ("http", "localhost") and url.path == resp.request.path
+    return parse_qs(url.query)
+
+
+def test_next_page_link_is_built_from_base_url_and_keeps_odd_names(api, reports):
+    """The Link names BASE_URL whatever the Host header says, and parameter names that mean something to the
+    link builder (endpoint, _external) are passed on as text, not read."""
+    near = f"{CATFORD.lon - 0.001},{CATFORD.lat - 0.001},{CATFORD.lon + 0.001},{CATFORD.lat + 0.001}"
+    resp = api.get(f"/requests.xml?bbox={near}&page_size=1&page=2&endpoint=x&_external=0&fmt=csv",
+                   headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    assert resp.status_code == 200 and len(resp.doc) == 1
+    assert next_page(resp) == {"bbox": [near], "page_size": ["1"], "page": ["3"], "endpoint": ["x"],
+                               "_external": ["0"], "fmt": ["csv"]}
 
 
 def test_status_notes_show_latest_public_note(api, db_session, make_report):

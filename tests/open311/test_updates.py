@@ -46,6 +46,30 @@ def test_update_feed_since(api, update_key, make_report):
     assert api.get(f"/servicerequestupdates.json?since={later}").doc == []
 
 
+def test_update_feed_pages_oldest_first_and_says_when_more_follow(api, update_key, make_report):
+    """More updates than a page: each page names the next (Link rel="next"), the pages together hold each
+    update once, in order; the last page has no Link. Before, the feed stopped at 1,000 without a word."""
+    report = make_report()
+    start = utcnow().isoformat().replace("+00:00", "Z")        # after the report's own first entry
+    for status in ("INVESTIGATING", "IN_PROGRESS", "FIXED"):
+        api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                                 "status": status, "description": f"Now {status}"})
+    path, seen = f"/servicerequestupdates.json?since={start}&page_size=2", []
+    for _ in range(3):
+        resp = api.get(path)
+        assert resp.status_code == 200
+        seen += [(u["service_request_id"], u["status"]) for u in resp.doc if u["service_request_id"] == report.reference]
+        if "Link" not in resp.headers:
+            break
+        link = resp.headers["Link"]
+        assert link.startswith("<http://localhost/open311/v2/servicerequestupdates.json?") and \
+            link.endswith('>; rel="next"')
+        path = link[len("<http://localhost/open311/v2"):-len('>; rel="next"')]
+    assert seen == [(report.reference, s) for s in ("INVESTIGATING", "IN_PROGRESS", "FIXED")]
+    assert "page=2" in path
+    assert api.get(f"/servicerequestupdates.xml?since={start}&page=0").status_code == 400
+
+
 @pytest.mark.parametrize("change,code", [
     ({"api_key": None}, 403),
     ({"api_key": "kb_wrong"}, 403),
