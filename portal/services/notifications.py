@@ -118,30 +118,40 @@ def _queue_received(session: Session, report: Report, user: User, at_once: bool 
 
 
 def status_changed(session: Session, report: Report, event: ReportEvent) -> None:
-    """Tell subscribers about a public status change (internal notes are never sent)."""
+    """Tell subscribers about a public status change (internal notes are never sent), except whoever made it.
+
+    A fix's "not fixed?" and "rate the work" links go to the reporter alone, made for them: they are the
+    reporter's to use (each link works once, so one link mailed to every follower went to whoever clicked
+    first, and a stranger following the report could reopen it or give the fix its rating)."""
     if event.internal or event.to_status is Status.NEW or (event.to_status is None and not event.note):
         return
-    recipients = _recipients(session, report)
+    recipients = [user for user in _recipients(session, report) if user.id != event.actor_id]
     if not recipients:
         return
     link = external_url(session, "reports.detail", reference=report.reference)
-    extra = ""
-    if event.to_status is Status.FIXED and report.fixed_at is not None:
-        stamp = report.fixed_at.isoformat()
-        reopen = external_url(session, "notices.reopen", token=make_token(session, "reopen", {"r": report.id, "f": stamp}))
-        rate = external_url(session, "notices.rate", token=make_token(session, "rate", {"r": report.id, "f": stamp}))
-        extra = (f"\n\nNot fixed? Tell us within {REOPEN_DAYS} days and we will reopen it: {reopen}\n"
-                 f"How did we do? Rate the work: {rate}")
     note = f"\n\nUpdate from the council: {event.note}" if event.note else ""
     if event.to_status is None:
         subject, news = f"Update on {report.reference}", "has an update"
     else:
         subject, news = f"{report.reference} is now: {event.to_status.label}", f"is now “{event.to_status.label}”"
     for user in recipients:
+        yours = user.id == report.reporter_id
         queue_email(session, user.email, subject,
-                    f"Hello {user.greeting},\n\nYour report of {report.category.name.lower()} "
-                    f"({report.reference}) {news}.{note}\n\nSee it here: {link}"
-                    + extra + _footer(session, report, user), report)
+                    f"Hello {user.greeting},\n\n{'Your report' if yours else 'The report you follow'} of "
+                    f"{report.category.name.lower()} ({report.reference}) {news}.{note}\n\nSee it here: {link}"
+                    + (_fix_links(session, report, user) if yours and event.to_status is Status.FIXED else "")
+                    + _footer(session, report, user), report)
+
+
+def _fix_links(session: Session, report: Report, user: User) -> str:
+    """The reporter's own links to say a fix is not one, or to rate it."""
+    if report.fixed_at is None:
+        return ""
+    made = {"r": report.id, "f": report.fixed_at.isoformat(), "u": user.id}
+    reopen = external_url(session, "notices.reopen", token=make_token(session, "reopen", made))
+    rate = external_url(session, "notices.rate", token=make_token(session, "rate", made))
+    return (f"\n\nNot fixed? Tell us within {REOPEN_DAYS} days and we will reopen it: {reopen}\n"
+            f"How did we do? Rate the work: {rate}")
 
 
 def update_added(session: Session, report: Report, event: ReportEvent) -> None:

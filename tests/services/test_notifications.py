@@ -82,6 +82,29 @@ def test_fixed_email_has_reopen_and_rate_links_that_work_once(app, resident, mak
     assert second.status_code == 400 and "already been used" in second.get_data(as_text=True)
 
 
+def test_only_the_reporter_gets_links_to_reopen_or_rate_a_fix(app, resident, make_report, make_user, db_session,
+                                                             smtp):
+    """A follower hears of the fix but gets no reopen or rate link (each works once: a shared one went to
+    whoever clicked first); the reporter's links are theirs; whoever made the change is not told of it."""
+    from portal.services.notifications import subscribe
+    report = make_report(reporter=resident)
+    follower, staff = make_user(), make_user(Role.STAFF)
+    subscribe(db_session, report, follower)
+    subscribe(db_session, report, staff)                       # a member of staff following, who then fixes it
+    db_session.commit()
+    change_status(db_session, report, Status.FIXED, staff, "Cleared this morning")
+    send(db_session, smtp)
+    mail = {m.rcpt_tos[0]: text for m, text in zip(smtp.inbox.messages, smtp.inbox.texts())}
+    assert set(mail) == {resident.email, follower.email}
+    assert "The report you follow" in mail[follower.email] and "Cleared this morning" in mail[follower.email]
+    assert links(mail[follower.email]).keys() == {"unsubscribe"}
+    assert "Your report" in mail[resident.email] and {"reopen", "rate"} <= links(mail[resident.email]).keys()
+    # A note on the fixed report later sends no new links.
+    add_update(db_session, report, staff, "Checked again today", internal=False)
+    send(db_session, smtp)
+    assert "Checked again today" in smtp.inbox.texts()[-1] and "reopen" not in links(smtp.inbox.texts()[-1])
+
+
 def test_a_get_on_an_email_link_changes_nothing(app, resident, make_report, make_user, db_session):
     from portal.services.links import make_token
     report = make_report(reporter=resident)
