@@ -61,13 +61,17 @@ def rate(token: str):
     return render_template("notices/rate.html", form=form), 400 if form.errors else 200
 
 
-@bp.post("/reports/<reference>/support")
+@bp.route("/reports/<reference>/support", methods=["GET", "POST"])
 @login_required
 def support(reference: str):
+    """POST: "me too". A GET is where signing in leads back to after a "me too" sent while signed out (or when
+    the session had ended): the report's page, with its "me too" button, instead of a 405."""
     session = db.session()
     report = visibility.report_for(session, reference, current_user)
     if report is None:          # unknown, unconfirmed or hidden: the same answer
         abort(404)
+    if request.method == "GET":
+        return redirect(url_for("reports.detail", reference=report.reference))
     try:
         added = add_support(session, report, current_user)
     except DomainError as exc:

@@ -20,6 +20,7 @@ class NearbyReport(Answer):
     reported: str = Field(description="When it was made (ISO 8601, UTC).")
     url: str = Field(description="The report's public page.")
     support_url: str = Field(description="Where a signed-in resident POSTs (with the CSRF token) to support it.")
+    follow_url: str = Field(description="Where anyone, signed in or not, follows it by email.")
 
 
 class Nearby(Answer):

@@ -39,6 +39,14 @@ def photo_store() -> PhotoStore:
     return PhotoStore(current_app.config["PHOTO_DIR"])
 
 
+#: What the report form says a person may do with an open report like theirs close by (templates/reports/new.html).
+ME_TOO_ADVICE = {
+    "support": "Add your support to one and you will get its updates, or send your report if it is a different "
+               "problem.",
+    "follow": "Follow one by email to get its updates (or sign in to add your support), or send your report if it "
+              "is a different problem.",
+    "staff": "If the caller's problem is one of these, give them its reference; otherwise send the report.",
+}
 _ACTIVE_CATEGORIES = select(Category).where(Category.active.is_(True)).order_by(Category.group, Category.name)
 
 
@@ -177,7 +185,7 @@ class ReportPage:
             "reports/new.html", form=form, categories=self.categories,
             all_answers=self.answers, answer_errors=self.answer_errors, notice=self.notice,
             picker=picker(service_area_centre(db.session()), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"]),
-            errors=errors, nearby=nearby, staff=visibility.is_staff(current_user),
+            errors=errors, nearby=nearby, staff=visibility.is_staff(current_user), me_too_advice=ME_TOO_ADVICE,
             pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
 
 
@@ -301,7 +309,8 @@ def nearby_json():
     return jsonify(Nearby(reports=[
         NearbyReport(reference=r.reference, category=r.category.name, metres=round(m),
                      reported=r.created_at.isoformat(), url=url_for("reports.detail", reference=r.reference),
-                     support_url=url_for("notices.support", reference=r.reference))
+                     support_url=url_for("notices.support", reference=r.reference),
+                     follow_url=url_for("updates.follow", reference=r.reference))
         for r, m, _lon, _lat in rows]).model_dump())
 
 

@@ -201,8 +201,7 @@
         if (!res.ok || !res.body.reports.length) { nearbyBox.hidden = true; return; }
         var n = res.body.reports.length;
         document.getElementById("nearby-live-text").textContent = n + " open report" + (n === 1 ? " of the same kind is" :
-          "s of the same kind are") + " within 50 m. Add your support to one and you will get its updates, or " +
-          "send your report if it is a different problem.";
+          "s of the same kind are") + " within 50 m. " + form.getAttribute("data-me-too-advice");
         res.body.reports.forEach(function (r) {
           var li = document.createElement("li");
           var a = document.createElement("a");
@@ -210,13 +209,21 @@
           a.textContent = r.reference;
           li.appendChild(a);
           li.appendChild(document.createTextNode(": " + r.category + ", " + r.metres + " m away. "));
-          // A button of this form, sent to the report's "me too" address (the form carries the CSRF token).
-          var button = document.createElement("button");
-          button.type = "submit";
-          button.formAction = r.support_url;
-          button.formNoValidate = true;
-          button.textContent = "Me too: support " + r.reference;
-          li.appendChild(button);
+          var meToo = form.getAttribute("data-me-too");
+          if (meToo === "support") {
+            // A button of this form, sent to the report's "me too" address (the form carries the CSRF token).
+            var button = document.createElement("button");
+            button.type = "submit";
+            button.formAction = r.support_url;
+            button.formNoValidate = true;
+            button.textContent = "Me too: support " + r.reference;
+            li.appendChild(button);
+          } else if (meToo === "follow") {   // a visitor: no account to support with
+            var follow = document.createElement("a");
+            follow.href = r.follow_url;
+            follow.textContent = "Follow " + r.reference + " by email";
+            li.appendChild(follow);
+          }
           list.appendChild(li);
         });
         nearbyBox.hidden = false;

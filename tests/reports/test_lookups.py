@@ -86,7 +86,9 @@ def test_nearby_lists_open_reports_of_the_kind_the_viewer_may_see(client, make_r
     assert refs == [shown.reference]
     first = nearby(client).get_json()["reports"][0]
     assert first["url"] == f"/reports/{shown.reference}" and first["support_url"].endswith("/support")
-    assert set(first) == {"reference", "category", "metres", "reported", "url", "support_url"}   # nothing personal
+    assert first["follow_url"] == f"/reports/{shown.reference}/follow"
+    assert set(first) == {"reference", "category", "metres", "reported", "url", "support_url",
+                          "follow_url"}                                          # nothing personal
     assert nearby(client, category="graffiti").get_json() == {"reports": []}
 
 

@@ -53,6 +53,33 @@ def test_the_report_form_offers_nearby_reports_and_support_subscribes(app, make_
     assert resp.status_code == 302
 
 
+def test_a_visitor_is_offered_to_follow_by_email_and_staff_no_me_too(app, make_report, make_user, forms,
+                                                                    staff_client, resident_client, db_session):
+    """A "me too" needs an account: a signed-out visitor was offered the button, which led to the sign-in page
+    and then to a 405. A visitor is offered to follow by email instead; staff taking a call get no button (it
+    would count the member of staff, not the caller). A GET of the "me too" address, where signing in leads
+    back to, shows the report."""
+    first = make_report(point=north_of(CATFORD, 20), reporter=make_user())
+    visitor = forms.submit("/report", report_form(action="submit", email="walker@example.test",
+                                                   your_name="Wendy Walker")).get_data(as_text=True)
+    assert "Is it one of these?" in visitor and f"/reports/{first.reference}/follow" in visitor
+    assert f"/reports/{first.reference}/support" not in visitor and "Follow one by email" in visitor
+    staff = staff_client.submit("/report", report_form(action="submit")).get_data(as_text=True)
+    assert "Is it one of these?" in staff and "give them its reference" in staff
+    assert f"/reports/{first.reference}/support" not in staff
+    resident = resident_client.submit("/report", report_form(action="submit")).get_data(as_text=True)
+    assert f'action="/reports/{first.reference}/support"' in resident
+    # The live list (report-form.js) reads the same choice from the form.
+    for html, choice in ((visitor, "follow"), (staff, "staff"), (resident, "support")):
+        assert f'data-me-too="{choice}"' in html
+    back = resident_client.get(f"/reports/{first.reference}/support")
+    assert back.status_code == 302 and back.headers["Location"].endswith(f"/reports/{first.reference}")
+    assert db_session.scalar(select(func.count()).select_from(Supporter)
+                             .where(Supporter.report_id == first.id)) == 0           # a GET changes nothing
+    signed_out = forms.get(f"/reports/{first.reference}/support")
+    assert signed_out.status_code == 302 and "/login" in signed_out.headers["Location"]
+
+
 def test_cannot_support_own_or_closed_report(make_report, make_user, db_session):
     me = make_user()
     mine, fixed = make_report(reporter=me), make_report(status=Status.FIXED)
