@@ -11,6 +11,7 @@ A token's digest is recorded in ``used_links`` in the same transaction as what t
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -60,6 +61,12 @@ class Links:
 
     def make_token(self, purpose: str, payload) -> str:
         return self._serializer(purpose).dumps(payload)
+
+    def keyed_digest(self, purpose: str, data: bytes) -> str:
+        """HMAC-SHA256 of ``data`` under the secret, for ``purpose`` (hex): the same data always gives the same
+        digest, which nobody without the secret can compute, so it cannot be used to test guesses of what went
+        into it (a plain hash of mostly public content and one email address could)."""
+        return hmac.new(f"kerbside.{purpose}:{self.secret_key}".encode(), data, hashlib.sha256).hexdigest()
 
     def read_token(self, purpose: str, token: str, max_age: timedelta):
         try:

@@ -123,14 +123,15 @@ def status_changed(session: Session, report: Report, event: ReportEvent) -> None
     A fix's "not fixed?" and "rate the work" links go to the reporter alone, made for them: they are the
     reporter's to use (each link works once, so one link mailed to every follower went to whoever clicked
     first, and a stranger following the report could reopen it or give the fix its rating)."""
-    if event.internal or event.to_status is Status.NEW or (event.to_status is None and not event.note):
-        return
+    changed = event.to_status is not None and event.to_status is not event.from_status
+    if event.internal or (changed and event.to_status is Status.NEW) or (not changed and not event.note):
+        return          # a report made or confirmed has its own email (report_received)
     recipients = [user for user in _recipients(session, report) if user.id != event.actor_id]
     if not recipients:
         return
     link = external_url(session, "reports.detail", reference=report.reference)
     note = f"\n\nUpdate from the council: {event.note}" if event.note else ""
-    if event.to_status is None:
+    if not changed:
         subject, news = f"Update on {report.reference}", "has an update"
     else:
         subject, news = f"{report.reference} is now: {event.to_status.label}", f"is now “{event.to_status.label}”"
@@ -139,7 +140,8 @@ def status_changed(session: Session, report: Report, event: ReportEvent) -> None
         queue_email(session, user.email, subject,
                     f"Hello {user.greeting},\n\n{'Your report' if yours else 'The report you follow'} of "
                     f"{report.category.name.lower()} ({report.reference}) {news}.{note}\n\nSee it here: {link}"
-                    + (_fix_links(session, report, user) if yours and event.to_status is Status.FIXED else "")
+                    + (_fix_links(session, report, user) if yours and changed and event.to_status is Status.FIXED
+                       else "")
                     + _footer(session, report, user), report)
 
 

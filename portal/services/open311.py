@@ -6,7 +6,6 @@ staff in ``ReportContact`` and never returned (except the client's own media_url
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,10 +17,11 @@ from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
 from gis.queries import format_postcode, postcode_in_text, postcode_location
 from gis.streets import street_in_address
 from models import (CLOSED, DESCRIPTION_MAX_API, OPEN, ApiKey, Category, Photo, Report, ReportContact,
-                    ReportEvent, Status, Ward)
+                    ReportEvent, Status, Ward, utcnow)
 
-from . import visibility
+from . import notifications, visibility
 from .errors import DomainError, NotAllowed, Refused
+from .links import links_of
 from .photos import PhotoStore, ProcessedPhoto
 from .transaction import unit_of_work
 from .reports import ANSWER_TEXT_MAX, AnswerProblem, NewReport, change_status
@@ -112,9 +112,12 @@ def attribute_error(service_code: str, problem: AnswerProblem) -> str:
     return f"{name} must be one of: {', '.join(problem.allowed)}."
 
 
-def content_token(key: ApiKey, parts: dict, minute: int) -> str:
-    """Idempotency token: the same client, device and content within a minute make one request."""
-    digest = hashlib.sha256(json.dumps([key.id, parts], sort_keys=True, default=str).encode()).hexdigest()
+def content_token(session: Session, key: ApiKey, parts: dict, minute: int) -> str:
+    """Idempotency token: the same client, device and content within a minute make one request. Keyed with
+    the app's secret: the content is mostly public (and tokens/ resolves a token), so a plain hash let anyone
+    confirm a guess of the one private part, the reporter's email address."""
+    digest = links_of(session).keyed_digest("open311-content", json.dumps([key.id, parts], sort_keys=True,
+                                                                           default=str).encode())
     return f"o311-{digest[:40]}-{minute}"
 
 
@@ -136,7 +139,7 @@ def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPh
              "attributes": data.attributes, "email": data.email.lower(), "media": data.media_url,
              "photos": len(photos)}
     minute = int(now.timestamp() // 60)
-    tokens = [content_token(key, parts, m) for m in (minute, minute - 1)]
+    tokens = [content_token(session, key, parts, m) for m in (minute, minute - 1)]
     if point is not None:
         for existing in session.scalars(select(Report).where(Report.client_token.in_(tokens))):
             if now - existing.created_at <= DUPLICATE_WINDOW:
@@ -279,13 +282,19 @@ def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
     target = update.status
     if target is None and report.status in CLOSED:
         target = Status.REOPENED
-    note = update.description or (f"Updated by {key.name}" if target else "")
+    # The client's description or none: the key's name is the client's own label, not for the public timeline.
+    note = update.description
     if target is not None and target is not report.status:
         return change_status(session, report, target, actor=None, note=note)
     if not note:
         raise DomainError("An update that does not change the status needs a description.", field="description")
+    # A note without a change of status: the request was modified (updated_datetime), and its followers are
+    # told, as they are of a note from staff.
+    report.updated_at = utcnow()
     event = ReportEvent(report=report, actor=None, from_status=report.status, to_status=report.status, note=note)
     session.add(event)
+    session.flush()
+    notifications.status_changed(session, report, event)
     session.commit()
     return event
 

@@ -45,6 +45,37 @@ def test_post_and_read_back(api, app_key, db_session, fmt):
     assert api.get(f"/tokens/{token}.xml").doc.find("request/service_request_id").text == ref
 
 
+def test_a_token_cannot_be_made_from_public_content_and_a_guessed_email(api, app_key, db_session, monkeypatch):
+    """tokens/{token} resolves a request's content token: made from the key's id, the content (public but for
+    the email) and the minute, a plain hash let anyone confirm a guess of the reporter's email address. The
+    token is keyed with the app's secret: the same parts under another secret give another token."""
+    import hashlib
+    import json
+    from portal.services import open311
+    from portal.services.links import Links
+    made = []
+
+    def recorded(session, key, parts, minute):
+        made.append((key, parts, minute))
+        return content_token(session, key, parts, minute)
+    content_token = open311.content_token
+    monkeypatch.setattr(open311, "content_token", recorded)
+    resp = api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key, "email": "victim@example.test"},
+                    schema="post")
+    report = db_session.scalars(select(Report).where(Report.reference == resp.doc[0]["service_request_id"])).one()
+    key, parts, minute = made[0]
+    assert parts["email"] == "victim@example.test" and report.client_token.endswith(f"-{minute}")
+    assert content_token(db_session, key, parts, minute) == report.client_token
+    plain = hashlib.sha256(json.dumps([key.id, parts], sort_keys=True, default=str).encode()).hexdigest()
+    assert report.client_token != f"o311-{plain[:40]}-{minute}"
+    links = db_session.info["links"]
+    db_session.info["links"] = Links(links.base_url, links.url_map, "another-secret-" + "x" * 32, links.config)
+    try:
+        assert content_token(db_session, key, parts, minute) != report.client_token
+    finally:
+        db_session.info["links"] = links
+
+
 def test_post_with_postcode_location(api, app_key, db_session):
     data = {k: v for k, v in FLY_TIPPING.items() if k not in ("lat", "long")}
     resp = api.post("/requests.json", {**data, "address_string": "br1 4by", "api_key": app_key}, schema="post")

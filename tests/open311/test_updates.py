@@ -38,6 +38,33 @@ def test_open_reopens_a_closed_request_and_notes_an_open_one(api, update_key, ma
     assert db_session.scalar(select(func.count()).select_from(ReportEvent)) == before + 1
 
 
+def test_a_note_without_a_change_is_a_modification_its_followers_hear_of(api, update_key, make_report, resident,
+                                                                         db_session):
+    """A note that changes no status moves the request's updated_datetime on and is emailed to its followers
+    (as a note from staff is); a status change without a description shows no text of ours on the timeline
+    (it said "Updated by <the key's name>")."""
+    from models import OutboxMessage
+    report = make_report(reporter=resident)
+    before = report.updated_at
+    sent = api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                                    "status": "OPEN", "description": "Booked for Tuesday"})
+    assert sent.status_code == 200
+    row = api.get(f"/requests/{report.reference}.json").doc[0]
+    db_session.refresh(report)
+    assert report.updated_at > before and row["status_notes"] == "Booked for Tuesday"
+    assert row["updated_datetime"] == report.updated_at.replace(microsecond=0).isoformat()
+    [mail] = db_session.scalars(select(OutboxMessage).where(OutboxMessage.report_id == report.id,
+                                                            OutboxMessage.subject.like("Update on%"))).all()
+    assert mail.to_addr == resident.email and "Booked for Tuesday" in mail.body and "is now" not in mail.body
+    api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                             "status": "INVESTIGATING"})
+    [event] = db_session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id,
+                                                           ReportEvent.to_status == Status.INVESTIGATING)).all()
+    assert event.note == ""
+    page = api.client.get(f"/reports/{report.reference}").get_data(as_text=True)
+    assert "Updated by" not in page
+
+
 def test_update_feed_since(api, update_key, make_report):
     report = make_report()
     api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
