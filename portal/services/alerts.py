@@ -20,7 +20,7 @@ from models import (ALERT_KINDS, FREQUENCIES, RADIUS_MAX, RADIUS_MIN, Alert, Ale
                     ReportEvent, Status, User, Ward, utcnow)
 
 from . import visibility
-from .contacts import contact_user
+from .contacts import contact_user, usable
 from .errors import DomainError, OutsideServiceArea
 from .links import BadLink, external_url, make_token, read_token, use_token
 from .notifications import queue_email
@@ -163,6 +163,8 @@ def confirm_alert(session: Session, token: str) -> Alert:
     alert = session.get(Alert, payload.get("a")) if isinstance(payload, dict) and isinstance(payload.get("a"), int) else None
     if alert is None:
         raise BadLink("This alert no longer exists: it may have been stopped. Make a new one.")
+    if not usable(alert.user):
+        raise BadLink("This link is not valid. Check that you copied all of it.")
     if alert.confirmed_at is not None:
         raise BadLink("This alert is already confirmed.")
     alert.confirmed_at = utcnow()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models import FixRating, Report, Status, User, utcnow
 
 from . import visibility
+from .contacts import usable
 from .links import BadLink, make_token, use_token
 from .notifications import CONFIRM_DAYS, RATE_DAYS, REOPEN_DAYS, report_received
 from .passwords import hash_password
@@ -58,6 +59,8 @@ def confirm_by_link(session: Session, token: str) -> Report:
         raise BadLink("This link is not valid. Check that you copied all of it.")
     if report.status is not Status.UNCONFIRMED:
         raise BadLink(f"{report.reference} is already confirmed. Thank you.")
+    if report.reporter is not None and not usable(report.reporter):     # disabled since the link was mailed
+        raise BadLink("This link is not valid. Check that you copied all of it.")
     record_status(session, report, Status.NEW, report.reporter, "Confirmed by email.")
     report_received(session, report)
     session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import CLOSED, Photo, Report, ReportEvent, Status, Subscription, Supporter, User
 
 from . import notifications, visibility
-from .contacts import contact_user
+from .contacts import contact_user, usable
 from .errors import DomainError, InvalidPhoto
 from .links import BadLink, external_url, make_token, use_token
 from .notifications import queue_email, subscribe
@@ -96,7 +96,7 @@ def confirm_update(session: Session, token: str) -> Report:
     """The emailed link of an update sent without an account: it is published (once)."""
     payload = use_token(session, "update-confirm", token, timedelta(days=CONFIRM_DAYS))
     event = session.get(ReportEvent, payload.get("e")) if isinstance(payload, dict) and isinstance(payload.get("e"), int) else None
-    if event is None or event.source != "resident":
+    if event is None or event.source != "resident" or (event.actor is not None and not usable(event.actor)):
         raise BadLink("This link is not valid. Check that you copied all of it.")
     report = _public(session, event.report_id)
     if not event.awaiting_confirmation:
@@ -169,7 +169,7 @@ def confirm_follow(session: Session, token: str) -> Report:
         raise BadLink("This link is not valid. Check that you copied all of it.")
     report = _public(session, payload.get("r"))
     user = session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
-    if user is None or not user.active:
+    if not usable(user):
         raise BadLink("This link is not valid. Check that you copied all of it.")
     subscribe(session, report, user)
     session.commit()

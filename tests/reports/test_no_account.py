@@ -106,3 +106,43 @@ def test_residents_cannot_choose_a_channel(app, resident, resident_client, db_se
     resident_client.submit("/report", report_form(channel="phone", email="someone@example.test"))
     report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
     assert report.channel == "web" and report.reporter_id == resident.id
+
+
+def test_a_disabled_account_cannot_go_on_without_signing_in(app, db_session, make_user, make_report, staff_client):
+    """Disabling an account ends its sessions; every way in without one (a report, an update, following a
+    report, an alert, staff reporting for a caller by email) refuses its address with one clear message and
+    writes nothing, and a link mailed before it was disabled no longer acts in its name."""
+    from models import Alert, ReportEvent, Role, Subscription
+    from portal.services.contacts import DISABLED
+    from portal.services.user_admin import disable
+    from tests.alerts.test_views import FORM as ALERT_FORM
+    from tests.updates.test_views import post_update
+    admin = make_user(Role.ADMIN)
+    # A report made by email while the account was in good standing, its link not yet followed.
+    client, resp = _anonymous_report(app, email="abuser@example.test", submission_token="before")
+    assert resp.status_code == 302
+    held = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
+    link = CONFIRM.search(db_session.scalars(select(OutboxMessage).where(OutboxMessage.report_id == held.id))
+                          .one().body).group(1)
+    disable(db_session, held.reporter, admin, "abuse")
+    counts = lambda: [db_session.query(model).count() for model in (Report, ReportEvent, Subscription, Alert,
+                                                                      OutboxMessage)]
+    email = "Abuser@Example.test"                          # as typed: the address is normalised first
+    target = make_report()
+    before = counts()
+    pages = [
+        _anonymous_report(app, email=email, submission_token="after")[1],
+        post_update(app.test_client(), target.reference, {"text": "More rubbish", "email": email,
+                                                          "name": "A"}),
+        FormClient(app.test_client()).submit(f"/reports/{target.reference}/follow", {"email": email}),
+        FormClient(app.test_client()).submit("/alerts", {**ALERT_FORM, "email": email}),
+        staff_client.submit("/report", report_form(channel="phone", email=email, your_name="A Caller",
+                                                   submission_token="caller")),
+    ]
+    for page in pages:
+        assert page.status_code == 400 and DISABLED in page.get_data(as_text=True)
+    assert counts() == before
+    refused = follow(client, link)
+    assert refused.status_code == 400 and "not valid" in refused.get_data(as_text=True)
+    db_session.refresh(held)
+    assert held.status is Status.UNCONFIRMED
