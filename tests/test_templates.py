@@ -23,3 +23,17 @@ def test_every_scrolling_table_is_a_named_focusable_region():
 
 def test_the_check_sees_a_bare_wrapper():
     assert WRAPPER.findall('<p>x</p><div class="table-scroll">\n<table>') == ['<div class="table-scroll">']
+
+
+TITLE = re.compile(r"{%\s*block title\s*%}(.*?){%\s*endblock\s*%}", re.S)
+
+
+def test_every_page_that_can_show_form_errors_says_error_in_its_title():
+    """WCAG 3.3.1 / GOV.UK pattern: a page shown again with errors starts its title with "Error:", so a screen
+    reader user hears at once that the form was not sent (the login and account pages did not)."""
+    pages = [path for path in sorted(TEMPLATES.rglob("*.html")) if "error_summary(" in path.read_text()
+             and path.name != "forms.html"]
+    assert len(pages) >= 20
+    bad = [str(path.relative_to(TEMPLATES)) for path in pages
+           if "Error: " not in (TITLE.search(path.read_text()) or [None, ""])[1]]
+    assert bad == []

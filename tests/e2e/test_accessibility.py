@@ -71,3 +71,21 @@ def test_the_audit_can_fail(page, axe):
     page.evaluate("""() => { const i = document.createElement('input'); document.querySelector('main').append(i); }""")
     ids = {v["id"] for v in axe.run(page).response["violations"]}
     assert "label" in ids
+
+
+@pytest.mark.parametrize("url,fill", [
+    ("/login", {"#email": "nobody@example.test", "#password": "wrong password"}),
+    ("/register", {"#email": "not an email"}),
+    ("/alerts", {"#place": "ZZ9 9ZZ"}),
+])
+def test_a_form_shown_again_with_errors_takes_focus_to_its_summary(page, url, fill):
+    """After a failed send, focus is on the error summary (its links lead to each field) and the title says
+    "Error:": a keyboard or screen reader user starts where the problems are, not at the top of the page."""
+    page.goto(url)
+    for selector, value in fill.items():
+        page.fill(selector, value)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.title().startswith("Error:")

@@ -120,3 +120,16 @@ def test_wide_tables_scroll_in_a_focusable_region(phone_pages, site):
     for i in range(regions.count()):
         region = regions.nth(i)
         assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"
+
+
+def test_a_wide_list_on_the_explore_map_scrolls_inside_its_region(phone_pages, site):
+    """The explore map's list sits in a grid column: a cell wider than the phone (a long status such as
+    "Confirmed" did it) widened the whole column, and the page scrolled sideways, instead of the table within
+    its focusable region."""
+    page = phone_pages("anonymous")
+    page.goto("/map")
+    page.wait_for_load_state("load")
+    page.evaluate("""() => { const table = document.querySelector('.explore .table-scroll table');
+        const cell = table.insertRow().insertCell(); cell.textContent = 'x'; cell.style.minWidth = '700px'; }""")
+    assert page.evaluate("document.querySelector('.explore .table-scroll').scrollWidth") > 600
+    assert scroll_width(page) <= 390
