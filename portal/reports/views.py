@@ -228,6 +228,15 @@ def new():
         form.latitude.data, form.longitude.data = f"{photo_gps.lat:.6f}", f"{photo_gps.lon:.6f}"
         page.notice = "We have placed the pin where your photo was taken. Check it is right, then send the report again."
         return page.render(200)
+    typed = (form.postcode.data or "").strip()
+    if typed and not (form.latitude.data or "").strip() and not (form.longitude.data or "").strip():
+        # Sent with a postcode or street typed but not looked up (without JavaScript, Enter in the box sends):
+        # the pin goes where "Find" would have put it, to be checked before sending. Not found: the usual
+        # errors, "choose the location" among them.
+        found = find_places(db.session(), typed)
+        if found:
+            return _pin_at(page, found[0], "Check it, move it to the exact spot if you can, then send the "
+                                           "report again.")
     submission = page.submission(keys, suggest_nearby=form.action.data != "submit_new")
     if not form_ok or form.photos.errors:
         # The post itself is not usable (its token, a field's shape, a photo): say so, with every rule too.
@@ -258,6 +267,13 @@ def locate():
     form = page.form
     form_ok = form.validate_on_submit()
     _take_photos(form, photo_store(), current_app.config["PHOTO_MAX_COUNT"], form_ok)
+    return _pin_at_typed_place(page)
+
+
+def _pin_at_typed_place(page: ReportPage):
+    """The form again, its pin at the postcode or street typed (the first place found), or the postcode box's
+    error."""
+    form = page.form
     typed = (form.postcode.data or "").strip()
     found = find_places(db.session(), typed) if typed else []
     if not found:
@@ -265,12 +281,14 @@ def locate():
             "Enter a postcode in the area, like SE6 4RU, or the name of a street." if not typed else
             unknown_place(typed) + " Or choose the point on the map or by coordinates.")
         return page.render(400)
-    place = found[0]
-    form.latitude.data, form.longitude.data = f"{place.point.lat:.6f}", f"{place.point.lon:.6f}"
-    form.postcode.data = place.label
-    page.notice = (f"We have put the pin in the middle of {place.label}. Move it to the exact spot if you can."
-                   if place.kind == "postcode" else
-                   f"We have put the pin on {place.label}. Move it to the exact spot if you can.")
+    return _pin_at(page, found[0], "Move it to the exact spot if you can.")
+
+
+def _pin_at(page: ReportPage, place, then: str):
+    page.form.latitude.data, page.form.longitude.data = f"{place.point.lat:.6f}", f"{place.point.lon:.6f}"
+    page.form.postcode.data = place.label
+    page.notice = (f"We have put the pin in the middle of {place.label}. {then}" if place.kind == "postcode" else
+                   f"We have put the pin on {place.label}. {then}")
     return page.render(200)
 
 

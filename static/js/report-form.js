@@ -121,6 +121,17 @@
     });
   }
 
+  // Enter in the postcode box finds it (elsewhere Enter sends the report: the form's first button is "Send").
+  // A suggestion chosen with Enter is handled by combobox.js first.
+  if (find && postcode) {
+    postcode.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.defaultPrevented) {
+        e.preventDefault();
+        find.click();
+      }
+    });
+  }
+
   // A suggestion chosen from the postcode and street list (combobox.js): the pin goes there at once.
   if (postcode) {
     postcode.addEventListener("place-chosen", function (e) {
@@ -240,7 +251,7 @@
       uploading.then(function () { form.requestSubmit(submitter || undefined); });
       return;
     }
-    if (submitter && submitter.value === "submit") {
+    if (submitter && (submitter.value === "submit" || submitter.hasAttribute("data-default-send"))) {
       if (form.dataset.sent) { e.preventDefault(); return; }
       form.dataset.sent = "1";
     }

@@ -118,6 +118,31 @@ def test_report_by_keyboard_alone_with_a_postcode(page, new_email, engine):
     assert page.console_errors == []
 
 
+def test_enter_finds_in_the_postcode_box_and_sends_from_any_other_line(page, new_email, engine):
+    """Enter in a one-line field presses the form's first submit button, which was "Find": the report was not
+    sent, and the typed coordinates were replaced by the postcode's. Enter in the postcode box finds it (the
+    page stays); Enter in the coordinates sends the report, at the coordinates typed."""
+    register(page, new_email, name="Enid Enter")
+    page.goto("/report")
+    page.evaluate("window.stillHere = true")
+    page.fill("#postcode", "se6 4ru")
+    page.press("#postcode", "Escape")                 # the suggestions closed, the text kept
+    page.press("#postcode", "Enter")
+    page.wait_for_selector("text=We have put the pin in the middle of SE6 4RU.")
+    assert page.evaluate("window.stillHere === true") and page.input_value("#latitude") == "51.445076"
+    page.fill("#latitude", "51.450000")
+    page.fill("#longitude", "-0.030000")
+    page.select_option("#category", "fly_tipping")
+    for name in ("q_fly_tipping_size-1", "q_fly_tipping_waste-1", "q_fly_tipping_where-1", "q_fly_tipping_witnessed-2"):
+        page.check(f"#{name}")
+    page.fill("#description", "Bags by the gate")
+    with page.expect_navigation():
+        page.press("#longitude", "Enter")
+    row = saved_report(engine, sent_page(page))
+    assert (row.lat, row.lon) == pytest.approx((51.45, -0.03), abs=1e-6)
+    assert page.console_errors == []
+
+
 def test_use_my_location_fills_the_coordinates(browser, live_server, new_email, engine):
     context = browser.new_context(base_url=live_server, geolocation={"latitude": 51.4452, "longitude": -0.0205},
                                   permissions=["geolocation"])

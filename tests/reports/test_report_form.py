@@ -220,6 +220,24 @@ def test_street_search_fills_the_coordinates(resident_client, rows):
     assert rows() == before
 
 
+def test_a_postcode_typed_but_not_looked_up_places_the_pin_to_be_checked(resident_client, rows):
+    """Sent with a postcode typed and no coordinates (Enter in the box without JavaScript, or "Find" not
+    pressed): the pin goes to the postcode, as "Find" would have put it, to be checked; nothing is made yet.
+    Sent again, it is a report. A postcode we do not know gives the usual "choose the location" error."""
+    before = rows()
+    resp = post(resident_client, report_form(latitude="", longitude="", postcode="se6 4ru"))
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert 'value="51.445076"' in page and "We have put the pin in the middle of SE6 4RU. Check it" in page
+    assert_kept(page, coordinates=False)
+    assert rows() == before
+    sent = post(resident_client, report_form(latitude="51.445076", longitude="-0.020805", postcode="SE6 4RU"))
+    assert sent.status_code == 302 and rows()[0] == before[0] + 1
+    unknown = post(resident_client, report_form(latitude="", longitude="", postcode="SW1A 1AA",
+                                                submission_token="unknown"))
+    assert unknown.status_code == 400 and "Enter a latitude" in unknown.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("postcode, message", [
     ("SW1A 1AA", "We do not know the postcode SW1A 1AA in the area. Check it, or enter the street."),
     ("not a street anywhere", "our list of street names covers only part of the area. Check it, or enter your "

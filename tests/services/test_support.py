@@ -38,6 +38,9 @@ def test_the_report_form_offers_nearby_reports_and_support_subscribes(app, make_
     resp = resident_client.submit("/report", report_form(action="submit"))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "Is it one of these?" in html and first.reference in html
+    # Offered once: from here "Send report" (and Enter) sends; it used to offer the same reports again.
+    assert 'name="action" value="submit_new" class="primary">Send report' in html
+    assert 'name="action" value="submit" ' not in html
     assert db_session.scalar(select(func.count()).select_from(Report)
                              .where(Report.reporter_id == resident.id)) == 0     # nothing made yet
     page = f"/reports/{first.reference}"
