@@ -6,7 +6,7 @@
 - ``ChoiceField`` / ``RadioChoiceField`` / ``CheckboxesField``: choices whose refusal says what to do (WTForms'
   own message is "Not a valid choice"), with ids parsed as ASCII digits only (``optional_id``).
 Every field renders through ``field()`` in templates/macros/forms.html."""
-from flask import request
+from flask import redirect, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from wtforms import FileField, Form as WTForm, RadioField, SelectField, SelectMultipleField, StringField
@@ -234,3 +234,11 @@ def add_error(form, name: str | None, message: str, fallback: str = "main") -> t
         return fallback, message
     field.errors = [*field.errors, message]
     return field.id, message
+
+
+def sent_a_link(what: str, to: str = ""):
+    """After a form that emailed a link: redirect to the page saying where it went (notices.check_email,
+    one per kind of link), the address kept in the session for it. Answered with the page itself, a reload or
+    Back and Forward sent the form, and the email, again."""
+    session["sent_to"] = (to or "")[:254]
+    return redirect(url_for("notices.check_email", what=what))

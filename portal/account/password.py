@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from .. import db
+from ..forms import sent_a_link
 from ..extensions import csrf_in_form, limiter
 from ..forms import Form
 from ..services import password_reset
@@ -40,7 +41,7 @@ def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
         password_reset.request_reset(db.session(), form.email.data)
-        return render_template("account/forgot_sent.html", email=form.email.data)
+        return sent_a_link("password", form.email.data)
     return render_template("account/forgot.html", form=form), 400 if form.errors else 200
 
 

@@ -5,6 +5,7 @@ from flask import session as flask_session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import db
+from ..forms import sent_a_link
 from ..extensions import csrf_in_form, limiter
 from ..services.errors import DomainError
 from ..services import accounts, alerts, email_change, registration, twofactor
@@ -24,7 +25,7 @@ def register():
     if form.validate_on_submit():
         registration.start_registration(db.session(), email=form.email.data, password=form.password.data,
                                         display_name=form.display_name.data)
-        return render_template("account/register_sent.html", email=form.email.data)
+        return sent_a_link("register", form.email.data)
     return render_template("account/register.html", form=form), 400 if form.errors else 200
 
 
@@ -124,11 +125,7 @@ def change_email():
         except DomainError as exc:
             (form.email_password if exc.field == "password" else form.new_email).errors.append(exc.message)
         else:
-            return render_template("notices/done.html", title="Check your new email address",
-                                   message=f"We have sent a link to {form.new_email.data}. Follow it within 24 hours "
-                                           "to make it your account’s address; until then nothing changes and "
-                                           "you log in with your present address. We have told your present "
-                                           "address too.")
+            return sent_a_link("new-address", form.new_email.data)
     return _settings_page(email_form=form), 400
 
 

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Category, Ward
 
 from .. import db
+from ..forms import sent_a_link
 from ..extensions import account_or_address, csrf_in_form, limiter
 from ..services import alerts
 from ..services.errors import DomainError
@@ -97,9 +98,7 @@ def index():
                 return _page(form, 400, other_error=exc.message)
         else:
             if alert.confirmed_at is None:
-                return render_template("notices/done.html", title="Check your email",
-                                       message="We have sent you a link. Follow it to start the alert. The link "
-                                               "works for 7 days.")
+                return sent_a_link("alert", req.email)
             flash(f"Your alert is set: {alerts.describe(alert)}.", "success")
             return redirect(url_for("alerts.index"))
     return _page(form, 400)

@@ -1,6 +1,6 @@
 """Links from emails (reopen, rate, unsubscribe, confirm, claim) and "me too". The notification preferences
 are on the account page (portal/account)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
 from .. import db
@@ -82,11 +82,35 @@ def support(reference: str):
     return redirect(url_for("reports.detail", reference=report.reference))
 
 
-@bp.get("/report/check-your-email")
-def check_email():
-    return render_template("notices/done.html", title="Check your email",
-                           message="We have sent you a link. Follow it to confirm your report; until then it is "
-                                   "not sent to the council. The link works for 7 days.")
+#: The page after a form that emails a link, by what the link is for: (title, message, template). ``{to}`` is
+#: the address it went to. A form that sends an email redirects here (portal.http.sent_a_link).
+CHECK_EMAIL = {
+    "report": ("Check your email", "We have sent you a link. Follow it to confirm your report; until then it is "
+                                    "not sent to the council. The link works for 7 days.", None),
+    "alert": ("Check your email", "We have sent you a link. Follow it to start the alert. The link works for 7 "
+                                   "days.", None),
+    "update": ("Check your email", "We have sent you a link. Follow it to publish your update; until then nobody "
+                                    "else sees it. The link works for 7 days.", None),
+    "follow": ("Check your email", "We have sent you a link. Follow it to start getting this report's updates. "
+                                    "The link works for 7 days.", None),
+    "new-address": ("Check your new email address",
+                    "We have sent a link to {to}. Follow it within 24 hours to make it your account’s address; "
+                    "until then nothing changes and you log in with your present address. We have told your "
+                    "present address too.", None),
+    "register": ("Check your email", "", "account/register_sent.html"),
+    "password": ("Check your email", "", "account/forgot_sent.html"),
+}
+
+
+@bp.get("/check-your-email/<what>")
+def check_email(what: str):
+    if what not in CHECK_EMAIL:
+        abort(404)
+    title, message, template = CHECK_EMAIL[what]
+    to = session.get("sent_to") or "your address"
+    if template:
+        return render_template(template, email=to)
+    return render_template("notices/done.html", title=title, message=message.format(to=to))
 
 
 @bp.route("/n/confirm/<token>", methods=["GET", "POST"])

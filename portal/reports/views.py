@@ -18,6 +18,7 @@ from gis.streets import find_places, unknown_place
 from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
+from ..forms import sent_a_link
 from ..extensions import account_or_address, csrf_in_form, limiter
 from ..forms import form_errors
 from ..schemas import ShapeError, parse
@@ -251,7 +252,7 @@ def new():
         return page.render(200, nearby=outcome.nearby)
     report = outcome.report
     if report.status is Status.UNCONFIRMED:
-        return redirect(url_for("notices.check_email"))
+        return sent_a_link("report")
     if outcome.for_caller:
         flash(f"Report {report.reference} made for the caller ({CALLER_CHANNELS[report.channel]}).", "success")
         return redirect(url_for("staff.report", reference=report.reference))

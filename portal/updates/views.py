@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from .. import db
+from ..forms import sent_a_link
 from ..extensions import account_or_address, csrf_in_form, limiter
 from ..services import questionnaire, updates, visibility
 from ..services.errors import DomainError, InvalidPhoto
@@ -72,9 +73,7 @@ def add_update(reference: str):
                 getattr(form, field).errors.append(exc.message)
             else:
                 if event.awaiting_confirmation:
-                    return render_template("notices/done.html", title="Check your email",
-                                           message="We have sent you a link. Follow it to publish your update; "
-                                                   "until then nobody else sees it. The link works for 7 days.")
+                    return sent_a_link("update", form.email.data or "")
                 flash("Thank you: your update is on the report's timeline.", "success")
                 return redirect(url_for("reports.detail", reference=report.reference, _anchor="timeline"))
         status = 400
@@ -113,9 +112,7 @@ def follow(reference: str):
                 if at_once:
                     flash(f"You follow {report.reference}: we will email you when it changes.", "success")
                     return redirect(url_for("reports.detail", reference=report.reference))
-                return render_template("notices/done.html", title="Check your email",
-                                       message="We have sent you a link. Follow it to start getting this report's "
-                                               "updates. The link works for 7 days.")
+                return sent_a_link("follow", form.email.data or "")
         return render_template("updates/follow.html", form=form, report=report), 400
     return render_template("updates/follow.html", form=form, report=report)
 

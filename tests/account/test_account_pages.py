@@ -30,7 +30,7 @@ def _last_link(db_session, email: str) -> str:
 
 def test_register_confirms_by_email_then_logs_in(forms, db_session):
     before = users(db_session)
-    resp = forms.submit("/register", NEW)
+    resp = forms.submit("/register", NEW, follow_redirects=True)
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
     assert users(db_session) == before + 1
     user = db_session.scalars(select(User).where(User.email == "nadia@example.org")).one()
@@ -79,8 +79,8 @@ def test_register_bad_input(forms, db_session, change, field, message):
 def test_register_with_a_taken_email_looks_the_same_and_tells_the_owner(forms, db_session, make_user):
     owner = make_user(email="taken@example.org")
     before = users(db_session)
-    taken = forms.submit("/register", {**NEW, "email": "Taken@Example.org"})
-    fresh = forms.submit("/register", {**NEW, "email": "fresh@example.org"})
+    taken = forms.submit("/register", {**NEW, "email": "Taken@Example.org"}, follow_redirects=True)
+    fresh = forms.submit("/register", {**NEW, "email": "fresh@example.org"}, follow_redirects=True)
     strip = lambda r: re.sub(r"[\w.+-]+@[\w.-]+", "ADDRESS", r.get_data(as_text=True))
     assert taken.status_code == fresh.status_code == 200 and strip(taken) == strip(fresh)
     assert users(db_session) == before + 1                          # only the new address made an account

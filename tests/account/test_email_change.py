@@ -29,7 +29,8 @@ def _confirm_path(db_session, address: str) -> str:
 
 
 def _ask(client, new_email: str, password: str = PASSWORD):
-    return client.submit("/account/email", {"new_email": new_email, "email_password": password}, page=PAGE)
+    return client.submit("/account/email", {"new_email": new_email, "email_password": password}, page=PAGE,
+                         follow_redirects=True)
 
 
 def _neutral(html: str) -> str:

@@ -20,7 +20,7 @@ FORM = {"kind": "radius", "place": "SE6 4RU", "radius": "500", "categories": ["f
 def test_subscribe_without_an_account_confirm_receive_and_stop(app, db_session, app_ctx, make_report, smtp):
     alerts_start_now(db_session)
     client = FormClient(app.test_client())
-    resp = client.submit("/alerts", FORM)
+    resp = client.submit("/alerts", FORM, follow_redirects=True)
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
     mail = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == "newcomer@example.test")).one()
     path = re.search(r"http://localhost(/alerts/confirm/\S+)", mail.body).group(1)

@@ -146,3 +146,31 @@ def test_a_disabled_account_cannot_go_on_without_signing_in(app, db_session, mak
     assert refused.status_code == 400 and "not valid" in refused.get_data(as_text=True)
     db_session.refresh(held)
     assert held.status is Status.UNCONFIRMED
+
+
+def test_a_form_that_emails_a_link_redirects_so_a_reload_sends_nothing(app, db_session, make_report):
+    """Every form that emails a link (report, update, following, alert, sign-up, password reset) answers with a
+    redirect to a page saying where it went: a reload or Back and Forward loads that page, and sends no second
+    form or email (an answer with the page itself did, with a second pending update)."""
+    from tests.alerts.test_views import FORM as ALERT_FORM
+    from tests.updates.test_views import post_update
+    report = make_report()
+    client = FormClient(app.test_client())
+    sent = {
+        "report": client.submit("/report", report_form(email="r@example.test", your_name="R")),
+        "update": post_update(client, report.reference, {"text": "Seen it", "email": "u@example.test"}),
+        "follow": client.submit(f"/reports/{report.reference}/follow", {"email": "f@example.test"}),
+        "alert": client.submit("/alerts", {**ALERT_FORM, "email": "a@example.test"}),
+        "register": client.submit("/register", {"display_name": "Reg", "email": "g@example.test",
+                                                "password": "a long password here",
+                                                "confirm": "a long password here"}),
+        "password": client.submit("/password/forgot", {"email": "nobody@example.test"}),
+    }
+    before = db_session.query(OutboxMessage).count()
+    for what, resp in sent.items():
+        assert resp.status_code == 302 and resp.headers["Location"] == f"/check-your-email/{what}", what
+        again = client.get(resp.headers["Location"])
+        assert again.status_code == 200 and "Check your email" in again.get_data(as_text=True), what
+    assert "nobody@example.test" in client.get("/check-your-email/password").get_data(as_text=True)   # the last
+    assert db_session.query(OutboxMessage).count() == before
+    assert client.get("/check-your-email/anything").status_code == 404

@@ -80,7 +80,7 @@ def test_update_without_an_account_waits_for_its_link_which_works_once(app, db_s
     report = make_report()
     client = FormClient(app.test_client())
     resp = post_update(client, report.reference, {"text": "Seen it too", "email": "neighbour@example.test"})
-    assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    assert resp.status_code == 302 and "Check your email" in client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Seen it too" not in app.test_client().get(f"/reports/{report.reference}").get_data(as_text=True)
     mail = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == "neighbour@example.test")).one()
     path = re.search(r"http://localhost(/n/update/\S+)", mail.body).group(1)
@@ -95,7 +95,8 @@ def test_update_without_an_account_waits_for_its_link_which_works_once(app, db_s
 def test_follow_without_an_account_then_my_reports_for_supporters(app, db_session, make_report, make_user):
     report = make_report()
     client = FormClient(app.test_client())
-    resp = client.submit(f"/reports/{report.reference}/follow", {"email": "watcher@example.test"})
+    resp = client.submit(f"/reports/{report.reference}/follow", {"email": "watcher@example.test"},
+                         follow_redirects=True)
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
     assert client.submit(f"/reports/{report.reference}/follow", {"email": "nope"}).status_code == 400
     mail = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == "watcher@example.test")).one()
