@@ -20,6 +20,13 @@ def account_or_address() -> str:
     return f"addr:{get_remote_address()}"
 
 
+def made(response) -> bool:
+    """Whether a submission was taken (a redirect onwards): submission limits count these only, so a form sent
+    back with errors, or with "is it one of these?", does not use up a person's allowance (the 21st try at
+    one report met "too many attempts" and lost what was typed)."""
+    return 300 <= response.status_code < 400
+
+
 def csrf_in_form(view):
     """Mark a view whose FlaskForm checks the CSRF token itself, so a missing or stale token is shown as a
     form error with the user's input kept. Every other unsafe request is checked before its view runs."""

@@ -8,7 +8,7 @@ from models import Category, Ward
 
 from .. import db
 from ..forms import sent_a_link
-from ..extensions import account_or_address, csrf_in_form, limiter
+from ..extensions import account_or_address, csrf_in_form, limiter, made
 from ..services import alerts
 from ..services.errors import DomainError
 from ..services.links import BadLink
@@ -63,8 +63,8 @@ def form_errors_of(form):
 
 @bp.route("/alerts", methods=["GET", "POST"])
 @csrf_in_form
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address)
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=made)
+@limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address, deduct_when=made)
 def index():
     session = db.session()
     form = AlertForm()

@@ -19,7 +19,7 @@ from models import Category, Photo, Report, ReportEvent, Status
 
 from .. import db
 from ..forms import sent_a_link
-from ..extensions import account_or_address, csrf_in_form, limiter
+from ..extensions import account_or_address, csrf_in_form, limiter, made
 from ..forms import form_errors
 from ..schemas import ShapeError, parse
 from ..shared_cache import shared
@@ -203,8 +203,8 @@ def _new_token() -> str:
 
 @bp.route("/report", methods=["GET", "POST"])
 @csrf_in_form
-@limiter.limit("20 per hour", methods=["POST"])                                  # per address
-@limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address)      # per account
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=made)                                # per address
+@limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address, deduct_when=made)    # per account
 def new():
     page = ReportPage()
     form = page.form

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from .. import db
 from ..forms import sent_a_link
-from ..extensions import account_or_address, csrf_in_form, limiter
+from ..extensions import account_or_address, csrf_in_form, limiter, made
 from ..services import questionnaire, updates, visibility
 from ..services.errors import DomainError, InvalidPhoto
 from ..services.links import BadLink
@@ -54,8 +54,8 @@ def _take_photos(form: UpdateForm, store: PhotoStore, form_ok: bool) -> list[str
 
 @bp.route("/reports/<reference>/update", methods=["GET", "POST"])
 @csrf_in_form
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address)
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=made)
+@limiter.limit("30 per hour", methods=["POST"], key_func=account_or_address, deduct_when=made)
 def add_update(reference: str):
     report = _public_report(reference)
     form = UpdateForm()
@@ -98,7 +98,7 @@ def confirm_update(token: str):
 
 @bp.route("/reports/<reference>/follow", methods=["GET", "POST"])
 @csrf_in_form
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=made)
 def follow(reference: str):
     report = _public_report(reference)
     form = FollowForm()

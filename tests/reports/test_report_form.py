@@ -461,3 +461,16 @@ def test_a_question_added_to_a_category_is_read_from_the_next_report(resident_cl
     db_session.commit()
     assert post(resident_client, report_form(submission_token="asked-no-more")).status_code == 302
     assert "smell" not in db_session.scalars(select(Report).where(Report.client_token == "asked-no-more")).one().answers
+
+
+def test_only_reports_made_count_towards_the_submission_limit(connection, app_config, resident):
+    """A form sent back with errors does not use up the hour's allowance (20 per address): the 21st try at one
+    report used to meet "too many attempts", losing what was typed. Reports made still count."""
+    from portal.app import create_app
+    from tests.conftest import login
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True), bind=connection)
+    client = login(app.test_client(), resident.email)
+    bad = [post(client, report_form(description="", submission_token=f"bad-{i}")).status_code for i in range(22)]
+    assert bad == [400] * 22
+    made = [post(client, report_form(submission_token=f"good-{i}")).status_code for i in range(21)]
+    assert made == [302] * 20 + [429]
