@@ -2,19 +2,25 @@
 CSRF token: "where are you?" (postcode or coordinates) and "follow a report". Shape only here; the rules
 (known postcode, inside the council) in services/neighbourhood.py."""
 from wtforms import StringField
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from ..forms import Form, QueryForm
 
 
 def _reference(value) -> str:
-    ref = (value or "").strip().upper()[:12]
-    return "KB-" + ref if ref and not ref.startswith("KB-") else ref
+    """KB-7QF3K however it was typed: any case, with spaces or dashes, with or without "KB"."""
+    ref = "".join(ch for ch in (value or "").upper() if not ch.isspace() and ch != "-")[:12]
+    ref = ref[2:] if ref.startswith("KB") else ref
+    return "KB-" + ref if ref else ""
 
 
 class FindForm(QueryForm):
-    """Any text is looked up (an unknown reference is the report page's 404, with its explanation)."""
-    reference = StringField("Report reference", filters=[_reference],
+    """A report's reference, in its shape; whether there is such a report (that the viewer may see) is the
+    view's to say."""
+    reference = StringField("Report reference", filters=[_reference], validators=[
+        DataRequired("Enter the report's reference, like KB-7QF3K."),
+        Regexp(r"^KB-[0-9A-Z]{5,8}$", message="A reference looks like KB-7QF3K: KB and five to eight letters "
+                                              "and digits. Check it in your confirmation email.")],
                             description="It looks like KB-7QF3K and is in your confirmation.")
 
 

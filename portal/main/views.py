@@ -1,6 +1,7 @@
 from datetime import datetime, timezone
 
 from flask import current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
 
 from gis.coords import LonLat
 from gis.maps import neighbourhood_map
@@ -11,16 +12,17 @@ from .. import db
 from ..apispec import document
 from ..forms import form_errors
 from ..shared_cache import shared
+from ..services import visibility
 from ..services.neighbourhood import PlaceNotFound, locate, neighbourhood
 from . import bp
 from .forms import CoordinatesForm, FindForm, PostcodeForm
 from .schemas import Health
 
 
-def _home(postcode_form=None, coordinates_form=None, errors=()):
+def _home(postcode_form=None, coordinates_form=None, errors=(), find=None):
     return render_template("main/home.html", postcode_form=postcode_form or PostcodeForm(formdata=None),
                            coordinates_form=coordinates_form or CoordinatesForm(formdata=None), errors=list(errors),
-                           find=FindForm(formdata=None))
+                           find=find or FindForm(formdata=None))
 
 
 @bp.get("/")
@@ -77,9 +79,18 @@ def favicon():
 
 @bp.get("/find")
 def find():
-    """Go to a report by its reference (the form on the home page)."""
+    """Go to a report by its reference (the form on the home page); a reference that is not one, or names no
+    report the viewer may see, brings the home page back with the message beside the box and the text kept."""
     form = FindForm(request.args)
-    return redirect(url_for("reports.detail", reference=form.reference.data or "KB-"))
+    if not form.validate():
+        return _home(errors=form_errors(form), find=form), 400
+    report = visibility.report_for(db.session(), form.reference.data, current_user)
+    if report is None:
+        form.reference.errors = [f"We have no report {form.reference.data}. Check the reference in your "
+                                 "confirmation email; a report made without an account appears once its emailed "
+                                 "link is followed."]
+        return _home(errors=form_errors(form), find=form), 404
+    return redirect(url_for("reports.detail", reference=report.reference))
 
 
 @bp.get("/healthz")

@@ -18,7 +18,7 @@ PAGES = {
     "register-confirm": "/register/confirm/some-token",
     "forgot-password": "/password/forgot", "reset-password-bad-link": "/password/reset/not-a-token",
     "email-change-bad-link": "/account/email/confirm/not-a-token",
-    "report-form": "/report", "check-your-email": "/report/check-your-email",
+    "report-form": "/report", "check-your-email": "/check-your-email/report",
     "sent": "/reports/{report}/sent", "public-report": "/reports/{report}", "find-report": "/find?reference={report}",
     "my-reports": "/my/reports", "account": "/account", "notification-preferences": "/notifications",
     "notice-bad-link": "/n/confirm/not-a-token", "explore-map": "/map", "performance": "/performance",
@@ -52,7 +52,7 @@ NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.op
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
              "maps.ward_csv", "maps.ward_geojson", "admin.body_boundary", "maps.promises_csv", "staff.flytipping_return_csv", "reports.nearby_json", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe", "feeds.everything", "feeds.report", "lookup.places",
-             "crew.service_worker",
+             "crew.service_worker", "notices.support",   # a GET of "me too" leads to the report page
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}
 

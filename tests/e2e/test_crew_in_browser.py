@@ -88,7 +88,7 @@ def test_axe_on_staff_crew_admin_and_visitor_pages(live_server, browser, make_re
     checks = [(make_user(Role.ADMIN).email, ["/staff/", f"/staff/reports/{report.reference}", "/admin/users",
                                               "/admin/categories", "/admin/crews/new", "/notifications"]),
               (member.email, ["/crew/jobs"])]
-    checks.append((None, ["/report", "/report/check-your-email", "/n/reopen/not-a-token",
+    checks.append((None, ["/report", "/check-your-email/report", "/n/reopen/not-a-token",
                           f"/reports/{report.reference}"]))
     failures = []
     for email, urls in checks:

@@ -92,10 +92,28 @@ def test_nonexistent_reference_is_404(client, reference):
     assert "<script>" not in resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["", "%0A", "KB-%0B"])
-def test_junk_find_goes_to_a_404(client, query):
-    resp = client.get(f"/find?reference={query}", follow_redirects=True)
-    assert resp.status_code == 404
+@pytest.mark.parametrize("query,status,message", [
+    ("", 400, "Enter the report"), ("%0A", 400, "Enter the report"), ("KB-%0B", 400, "Enter the report"),
+    ("KB-ZZ", 400, "A reference looks like"), ("%3Cscript%3E", 400, "A reference looks like"),
+    ("K" * 300, 400, "A reference looks like"), ("KB-ZZZZZ", 404, "We have no report KB-ZZZZZ")])
+def test_a_reference_that_is_not_one_or_names_no_report_is_said_beside_the_box(client, query, status, message):
+    """The home page comes back with the message beside the box and the text kept (it went to a bare 404,
+    or for an empty box to /reports/KB-)."""
+    resp = client.get(f"/find?reference={query}")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == status and message in html and 'id="error-summary"' in html
+    assert "<script>" not in html
+
+
+def test_a_reference_is_found_however_it_is_typed(client, resident, make_report, db_session):
+    from models import Status
+    report = make_report(resident)
+    tail = report.reference[3:]
+    for typed in (f"kb {tail.lower()}", f" KB - {tail} ", tail, f"kb{tail}", f"{tail[:2]} {tail[2:]}"):
+        resp = client.get("/find", query_string={"reference": typed})
+        assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/reports/{report.reference}"), typed
+    waiting = make_report(resident, status=Status.UNCONFIRMED)
+    assert client.get(f"/find?reference={waiting.reference}").status_code == 404   # not public: not found
 
 
 @pytest.mark.parametrize("url", ["/reports/KB-%00ABC", "/reports/KB-ABCDE%00", "/find?reference=%00",
