@@ -173,7 +173,12 @@ class Settings(BaseSettings):
     #: After a request that wrote, the same browser reads the primary for this long (its own writes).
     READ_YOUR_WRITES_SECONDS: Annotated[int, _whole(1, 3600)] = 30
     PHOTO_DIR: Path = INSTANCE / "photos"
-    TILE_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    #: Where browsers fetch map tiles: by default this site (/tiles/, portal/services/tiles.py), so that no third
+    #: party learns which streets a resident looks at. An absolute URL sends browsers there (and into the CSP).
+    TILE_URL: str = "/tiles/{z}/{x}/{y}.png"
+    #: The tile server /tiles/ fetches each tile from, once a week (kept in TILE_CACHE_DIR); empty: none.
+    TILE_UPSTREAM: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    TILE_CACHE_DIR: Path = INSTANCE / "tiles"
     TILE_ATTRIBUTION: str = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
                              "contributors")
     MAIL_HOST: str = "127.0.0.1"
@@ -274,6 +279,8 @@ class Settings(BaseSettings):
             "READ_YOUR_WRITES_SECONDS": self.READ_YOUR_WRITES_SECONDS,
             "PHOTO_DIR": self.PHOTO_DIR,
             "TILE_URL": self.TILE_URL,
+            "TILE_UPSTREAM": self.TILE_UPSTREAM,
+            "TILE_CACHE_DIR": self.TILE_CACHE_DIR,
             "TILE_ATTRIBUTION": self.TILE_ATTRIBUTION,
             "MAIL_HOST": self.MAIL_HOST,
             "MAIL_PORT": self.MAIL_PORT,

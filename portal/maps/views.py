@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from sqlalchemy import func, select
 
 from gis.choropleth import choropleth, classes, ward_outline, ward_shapes
@@ -19,6 +19,7 @@ from models import Category, Report, Ward
 from .. import db
 from gis.queries import service_area_centre
 from ..services.hotspots import MAX_AGE_MINUTES as HOTSPOTS_MAX_AGE_MINUTES, public_hotspots
+from ..services import tiles
 from ..services.visibility import visible_to
 from . import bp
 from . import figures
@@ -234,3 +235,19 @@ def _measure_unit(measure: str, hours_as: str = "hours") -> str:
 @bp.app_template_global("measure_direction")
 def _measure_direction(measure: str) -> str:
     return figures.direction_words(measure)
+
+
+@bp.get("/tiles/<int:z>/<int:x>/<int:y>.png")
+def tile(z: int, x: int, y: int):
+    """A map tile from this site (TILE_URL's default): the tile server sees this server, never the resident."""
+    cfg = current_app.config
+    try:
+        data = tiles.tile(z, x, y, cfg["TILE_UPSTREAM"], cfg["TILE_CACHE_DIR"],
+                          f"Kerbside/1.0 (+{cfg['BASE_URL']})")
+    except ValueError:
+        abort(404)
+    except tiles.TileUnavailable:
+        return Response(status=502, headers={"Cache-Control": "no-store"})
+    response = Response(data, mimetype="image/png")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response

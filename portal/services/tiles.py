@@ -1,0 +1,86 @@
+"""Map tiles served from this site: a browser asks us, not the tile server, so no third party learns which
+streets a resident looks at (their address, often), from their IP address and the page's Referer.
+
+Each tile is fetched from the upstream tile server once and kept on disk for a week (the OpenStreetMap tile
+policy asks for caching and an identifying User-Agent); a stale copy is served while the upstream is down.
+After a failure the upstream is left alone for a short while, so a map does not wait on it for every tile.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+MAX_ZOOM = 19
+KEEP_SECONDS = 7 * 24 * 3600
+MAX_BYTES = 1_000_000
+TIMEOUT_SECONDS = 3.0
+#: After the upstream failed, it is not asked again for this long (each process).
+REST_SECONDS = 30.0
+_resting_until = 0.0
+
+
+class TileUnavailable(Exception):
+    """Neither the upstream nor the disk has the tile."""
+
+
+def in_range(z: int, x: int, y: int) -> bool:
+    return 0 <= z <= MAX_ZOOM and 0 <= x < 2 ** z and 0 <= y < 2 ** z
+
+
+def tile(z: int, x: int, y: int, upstream: str, cache_dir: Path, user_agent: str) -> bytes:
+    """The PNG of tile z/x/y (ValueError for one that cannot exist)."""
+    global _resting_until
+    if not in_range(z, x, y):
+        raise ValueError("no such tile")
+    path = Path(cache_dir) / str(z) / str(x) / f"{y}.png"
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        age = None
+    if age is not None and age < KEEP_SECONDS:
+        return path.read_bytes()
+    if upstream and time.monotonic() >= _resting_until:
+        try:
+            data = _fetch(upstream.format(z=z, x=x, y=y, s="a"), user_agent)
+        except (OSError, ValueError, urllib.error.URLError):
+            _resting_until = time.monotonic() + REST_SECONDS
+        else:
+            _keep(path, data)
+            return data
+    if age is not None:
+        return path.read_bytes()          # stale, but better than a hole in the map
+    raise TileUnavailable(f"tile {z}/{x}/{y}")
+
+
+def _fetch(url: str, user_agent: str) -> bytes:
+    """The tile, asked for with our User-Agent only: no cookie, no Referer, nothing of the resident's."""
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept": "image/png"})
+    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        if response.status != 200 or response.headers.get_content_type() != "image/png":
+            raise ValueError(f"upstream answered {response.status} {response.headers.get_content_type()}")
+        data = response.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("upstream sent something other than a PNG tile")
+    return data
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Write the tile whole or not at all (another process may be reading it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def rest_over() -> None:
+    """Ask the upstream again at the next tile (tests, and after changing TILE_UPSTREAM)."""
+    global _resting_until
+    _resting_until = 0.0
