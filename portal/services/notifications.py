@@ -66,10 +66,14 @@ def unsubscribe(session: Session, token: str) -> Report:
 
 
 def _recipients(session: Session, report: Report) -> list[User]:
-    return list(session.scalars(
-        select(User).join(Subscription, Subscription.user_id == User.id)
-        .where(Subscription.report_id == report.id, Subscription.active.is_(True), User.wants_updates)
-        .order_by(User.id)))
+    """Who hears of a change: the report's active followers who want updates; of a hidden report, only its
+    reporter (to everyone else its page is a 404, and the email would tell them what it no longer shows)."""
+    query = (select(User).join(Subscription, Subscription.user_id == User.id)
+             .where(Subscription.report_id == report.id, Subscription.active.is_(True), User.wants_updates)
+             .order_by(User.id))
+    if report.hidden:
+        query = query.where(User.id == report.reporter_id)
+    return list(session.scalars(query))
 
 
 def _footer(session: Session, report: Report, user: User) -> str:

@@ -225,6 +225,11 @@ def mark_duplicate(session: Session, report: Report, original: Report, actor: Us
     if not original.status.is_open:
         raise DomainError(f"{original.reference} is “{original.status.label}”: choose an open report.",
                           field="original")
+    if original.hidden:
+        # Its page is a 404 to the public: the duplicate would link nowhere, and its reporter would follow a
+        # report they cannot see.
+        raise DomainError(f"{original.reference} is hidden from the public: choose a report residents can see.",
+                          field="original")
     report.duplicate_of = original
     record_status(session, report, Status.DUPLICATE, actor, f"Duplicate of {original.reference}: "
                                                             "updates will appear there.")

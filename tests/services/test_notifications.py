@@ -105,6 +105,19 @@ def test_only_the_reporter_gets_links_to_reopen_or_rate_a_fix(app, resident, mak
     assert "Checked again today" in smtp.inbox.texts()[-1] and "reopen" not in links(smtp.inbox.texts()[-1])
 
 
+def test_a_hidden_report_tells_only_its_reporter(app, resident, make_report, make_user, db_session, smtp):
+    from portal.services.moderation import set_hidden
+    from portal.services.notifications import subscribe
+    report = make_report(reporter=resident)
+    follower, staff = make_user(), make_user(Role.STAFF)
+    subscribe(db_session, report, follower)
+    db_session.commit()
+    set_hidden(db_session, report, staff, True, "Personal details in the description")
+    change_status(db_session, report, Status.INVESTIGATING, staff, "Looking into it")
+    send(db_session, smtp)
+    assert {tuple(m.rcpt_tos) for m in smtp.inbox.messages} == {(resident.email,)}     # the follower: nothing
+
+
 def test_a_get_on_an_email_link_changes_nothing(app, resident, make_report, make_user, db_session):
     from portal.services.links import make_token
     report = make_report(reporter=resident)

@@ -65,7 +65,10 @@ def test_duplicate_rules(make_report, make_user, db_session):
     staff = make_user(Role.STAFF)
     a, b, c = make_report(), make_report(), make_report()
     fixed = make_report(status=Status.FIXED)
-    for original, message in [(a, "itself"), (fixed, "choose an open report")]:
+    hidden = make_report()
+    hidden.hidden = True
+    db_session.commit()
+    for original, message in [(a, "itself"), (fixed, "choose an open report"), (hidden, "hidden from the public")]:
         try:
             triage.mark_duplicate(db_session, a, original, staff)
         except triage.DomainError as exc:
@@ -187,3 +190,15 @@ def test_duplicate_reporter_and_supporters_follow_the_original(make_report, make
     followers = set(db_session.scalars(select(Subscription.user_id).where(Subscription.report_id == original.id,
                                                                          Subscription.active.is_(True))))
     assert {first_reporter.id, second_reporter.id, fan.id} <= followers
+
+
+def test_a_duplicate_does_not_name_an_original_hidden_since(make_report, make_user, db_session, client):
+    from portal.services.moderation import set_hidden
+    staff = make_user(Role.STAFF)
+    original, dup = make_report(), make_report()
+    triage.mark_duplicate(db_session, dup, original, staff)
+    link = f'href="/reports/{original.reference}"'
+    assert link in client.get(f"/reports/{dup.reference}").get_data(as_text=True)
+    set_hidden(db_session, original, staff, True, "Personal details in the description")
+    page = client.get(f"/reports/{dup.reference}")
+    assert page.status_code == 200 and link not in page.get_data(as_text=True)     # no link to a 404
