@@ -249,7 +249,8 @@ def _form_schema(schema: dict[str, Any]) -> None:
     schema["patternProperties"] = {ATTRIBUTE_PATTERN: {
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
         "description": "Answers to the service's attributes (services/{code}.json): attribute[code]=value, or "
-                       "attribute[code][]=value repeated for a multivaluelist."}}
+                       "attribute[code][]=value repeated for a multivaluelist. Values sent under both spellings "
+                       "of one code are one answer: a question that takes one value refuses two (400)."}}
 
 
 class NewRequest(Shape):
@@ -319,17 +320,22 @@ class NewRequest(Shape):
     @field_validator("attributes", mode="before")
     @classmethod
     def _attributes(cls, given: Any) -> dict[str, object]:
-        """attribute[code]=v (one value) and attribute[code][]=v (several); any other attribute key is refused."""
-        out: dict[str, object] = {}
+        """attribute[code]=v (one value) and attribute[code][]=v (several); any other attribute key is refused.
+        Both spellings of one code are one answer with every value sent under either (so a one-value question
+        sent both says it takes one value, rather than the last spelling winning)."""
+        found: dict[str, list[str]] = {}
+        many: set[str] = set()
         for name, values in dict(given).items():
             match = ATTRIBUTE_RE.match(name)
             if not match:
                 raise problem(f"{name[:80]} is not a valid attribute parameter: use attribute[code].")
-            code, many = match.groups()
-            found = [str(v)[:ATTRIBUTE_VALUE_MAX] for v in (values if isinstance(values, list) else [values])]
-            found = found[:ATTRIBUTE_VALUES_MAX]
-            out[code] = found if many or len(found) > 1 else found[0]
-        return out
+            code, brackets = match.groups()
+            found.setdefault(code, []).extend(
+                str(v)[:ATTRIBUTE_VALUE_MAX] for v in (values if isinstance(values, list) else [values]))
+            if brackets:
+                many.add(code)
+        found = {code: values[:ATTRIBUTE_VALUES_MAX] for code, values in found.items()}
+        return {code: values if code in many or len(values) > 1 else values[0] for code, values in found.items()}
 
     @field_validator("media")
     @classmethod

@@ -104,6 +104,13 @@ def test_media_url_is_kept_and_returned(api, app_key, db_session):
     assert api.get(f"/requests/{ref}.json", schema="requests").doc[0]["media_url"] == "https://example.test/a.jpg"
 
 
+def test_both_spellings_of_a_multivaluelist_answer_are_one_answer(api, app_key, db_session):
+    resp = api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key, "attribute[waste]": "furniture",
+                                       "attribute[waste][]": "household"}, schema="post")
+    report = db_session.scalars(select(Report).where(Report.reference == resp.doc[0]["service_request_id"])).one()
+    assert report.answers["waste"] == ["household", "furniture"]
+
+
 def test_api_allows_4000_characters(api, app_key):
     resp = api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key, "description": "x" * 4000},
                     schema="post")
@@ -149,6 +156,8 @@ BAD = [   # an unknown service_code is a 404 and a missing description is fine: 
     ({"attribute[size]": None}, "attribute[size] is required"),
     ({"attribute[waste][]": ["furniture", "plutonium"]}, "attribute[waste][] values must each be one of"),
     ({"attribute[size": "x"}, "attribute["),
+    # Both spellings of one attribute are one answer with two values, not the last one sent.
+    ({"attribute[size]": "single_bag", "attribute[size][]": "car_boot"}, "attribute[size] takes one value."),
     ({"description": "x" * 5000}, "4,000"),
     ({"email": "not-an-email"}, "email"),
     ({"email": "victim@example.org\r\nBcc: all@example.org"}, "email"),     # the one address rule, here too
