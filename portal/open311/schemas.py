@@ -249,8 +249,9 @@ def _form_schema(schema: dict[str, Any]) -> None:
     schema["patternProperties"] = {ATTRIBUTE_PATTERN: {
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
         "description": "Answers to the service's attributes (services/{code}.json): attribute[code]=value, or "
-                       "attribute[code][]=value repeated for a multivaluelist. Values sent under both spellings "
-                       "of one code are one answer: a question that takes one value refuses two (400)."}}
+                       "attribute[code][]=value repeated for a multivaluelist (at most "
+                       f"{ATTRIBUTE_VALUES_MAX} values; more are refused). Values sent under both spellings of one "
+                       "code are one answer: a question that takes one value refuses two (400)."}}
 
 
 class NewRequest(Shape):
@@ -322,7 +323,8 @@ class NewRequest(Shape):
     def _attributes(cls, given: Any) -> dict[str, object]:
         """attribute[code]=v (one value) and attribute[code][]=v (several); any other attribute key is refused.
         Both spellings of one code are one answer with every value sent under either (so a one-value question
-        sent both says it takes one value, rather than the last spelling winning)."""
+        sent both says it takes one value, rather than the last spelling winning), and an answer with more
+        values than we read is refused, not cut (the values cut off would go unchecked)."""
         found: dict[str, list[str]] = {}
         many: set[str] = set()
         for name, values in dict(given).items():
@@ -334,7 +336,10 @@ class NewRequest(Shape):
                 str(v)[:ATTRIBUTE_VALUE_MAX] for v in (values if isinstance(values, list) else [values]))
             if brackets:
                 many.add(code)
-        found = {code: values[:ATTRIBUTE_VALUES_MAX] for code, values in found.items()}
+        for code, values in found.items():
+            if len(values) > ATTRIBUTE_VALUES_MAX:
+                raise problem(f"attribute[{code}] takes at most {ATTRIBUTE_VALUES_MAX} values (it has "
+                              f"{len(values):,}).")
         return {code: values if code in many or len(values) > 1 else values[0] for code, values in found.items()}
 
     @field_validator("media")

@@ -106,9 +106,9 @@ def test_media_url_is_kept_and_returned(api, app_key, db_session):
 
 def test_both_spellings_of_a_multivaluelist_answer_are_one_answer(api, app_key, db_session):
     resp = api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key, "attribute[waste]": "furniture",
-                                       "attribute[waste][]": "household"}, schema="post")
+                                       "attribute[waste][]": ["household"] * 19}, schema="post")
     report = db_session.scalars(select(Report).where(Report.reference == resp.doc[0]["service_request_id"])).one()
-    assert report.answers["waste"] == ["household", "furniture"]
+    assert report.answers["waste"] == ["household", "furniture"]      # 20 values: the most one answer takes
 
 
 def test_api_allows_4000_characters(api, app_key):
@@ -158,6 +158,9 @@ BAD = [   # an unknown service_code is a 404 and a missing description is fine: 
     ({"attribute[size": "x"}, "attribute["),
     # Both spellings of one attribute are one answer with two values, not the last one sent.
     ({"attribute[size]": "single_bag", "attribute[size][]": "car_boot"}, "attribute[size] takes one value."),
+    # Too many values are refused, not cut to the first 20 (which left the 21st unchecked).
+    ({"attribute[waste][]": ["household"] * 20 + ["BOGUS"]},
+     "attribute[waste] takes at most 20 values (it has 21)."),
     ({"description": "x" * 5000}, "4,000"),
     ({"email": "not-an-email"}, "email"),
     ({"email": "victim@example.org\r\nBcc: all@example.org"}, "email"),     # the one address rule, here too
