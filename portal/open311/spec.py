@@ -10,7 +10,8 @@ API_KEYS = {"ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-Api-Ke
 ERROR = Reply("The standard's error list: code and description.", answers.Open311Errors, name="Open311Error")
 #: Every Open311 answer may be a refusal (400), the rate limit (429) or a database that is briefly away (503).
 READ = {400: ERROR, 429: ERROR, 503: ERROR}
-WRITE = {**READ, 403: ERROR, 404: ERROR}
+#: A write may also lack a key (403), name what does not exist (404) or send a body that is not a form (415).
+WRITE = {**READ, 403: ERROR, 404: ERROR, 415: ERROR}
 
 
 def _ok(model, description: str = "Success.") -> Reply:
@@ -34,7 +35,8 @@ describe(
     _open311("requests_create", "postOpen311V2RequestsJson", "File a service request (API key required).",
              {201: _ok(answers.RequestsCreated, "Filed."), **WRITE}, form=schemas.NewRequest,
              security=tuple(API_KEYS),
-             description="Form-encoded, or multipart/form-data to send photos as media. The answer gives the "
+             description="Form-encoded, or multipart/form-data to send photos as media (any other body, JSON "
+                         "or XML, is a 415 naming the two). The answer gives the "
                          "request's id at once (no token). An unknown service_code is a 404; answers that do "
                          "not fit the service definition are a 400 with one error per attribute."),
     _open311("request_detail", "getOpen311V2RequestsServiceRequestIdJson", "One request by its reference.",
@@ -49,6 +51,8 @@ describe(
     _open311("updates_create", "postOpen311V2ServicerequestupdatesJson",
              "Post a status update (update API key required).",
              {200: _ok(answers.UpdatesCreated, "Recorded."), **WRITE}, form=schemas.NewUpdate,
-             security=tuple(API_KEYS)),
+             security=tuple(API_KEYS),
+             description="Form-encoded (or multipart/form-data); any other body, JSON or XML, is a 415 naming the "
+                         "two."),
     schemes=API_KEYS,
 )

@@ -30,6 +30,8 @@ MYSOCIETY_STATUS = {Status.NEW: "OPEN", Status.CONFIRMED: "OPEN", Status.REOPENE
                     Status.IN_PROGRESS: "IN_PROGRESS", Status.FIXED: "FIXED", Status.CLOSED: "CLOSED",
                     Status.DUPLICATE: "DUPLICATE", Status.NOT_RESPONSIBLE: "NOT_COUNCILS_RESPONSIBILITY",
                     Status.UNCONFIRMED: "OPEN"}
+#: The bodies a POST may have: its parameters as a form.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 QUESTION_TYPES = {"single": "singlevaluelist", "multi": "multivaluelist", "yesno": "singlevaluelist",
                   "text": "string"}
 
@@ -45,12 +47,16 @@ def _limit(name: str):
 
 
 def api(view):
-    """Check the format, and turn every refusal (and any failure) into the standard's error document."""
+    """Check the format (and that a POST's body is a form), and turn every refusal (and any failure) into the
+    standard's error document."""
     @functools.wraps(view)
     def wrapper(*args, fmt: str, **kwargs):
         shown = fmt if fmt in schemas.FORMATS else "xml"
         try:
-            return view(*args, fmt=schemas.check_format(fmt), **kwargs)
+            fmt = schemas.check_format(fmt)
+            if request.method == "POST":
+                check_form_body()
+            return view(*args, fmt=fmt, **kwargs)
         except BadInput as exc:
             return render.errors(shown, exc.code, exc.description)
         except ShapeError as exc:
@@ -66,6 +72,18 @@ def api(view):
         except HTTPException as exc:
             return render.errors(shown, exc.code or 500, exc.description or exc.name)
     return wrapper
+
+
+def check_form_body() -> None:
+    """A POST's parameters come as a form. Any other body (JSON, XML, text) is one we do not read: Werkzeug
+    hands on an empty form, and the first parameter found missing (the api_key) would be blamed. An empty body
+    without a Content-Type is an empty form (its missing fields are named)."""
+    if request.mimetype in FORM_TYPES:
+        return
+    if request.mimetype or request.content_length or "chunked" in request.headers.get("Transfer-Encoding", ""):
+        given = request.mimetype[:60] or "a body without a Content-Type"
+        raise BadInput(f"The request body must be a form: send application/x-www-form-urlencoded, or "
+                       f"multipart/form-data (with photos), not {given}.", code=415)
 
 
 def require_key():

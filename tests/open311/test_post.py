@@ -265,3 +265,36 @@ def test_hostile_media_is_published_as_pixels_only(api, app, app_key, client):
     assert len(files) == len(hostile_images()) and not any(f.startswith("pending") for f in files)
     for f in files:
         assert_pixels_only((app.config["PHOTO_DIR"] / f).read_bytes())
+
+
+NOT_A_FORM = [("application/json", '{"service_code": "fly_tipping"}'), ("text/plain", "service_code=fly_tipping"),
+              ("application/xml", "<request><service_code>fly_tipping</service_code></request>"),
+              ("application/json", ""), (None, "service_code=fly_tipping")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("path", ["/requests", "/servicerequestupdates"])
+@pytest.mark.parametrize("media_type,body", NOT_A_FORM)
+def test_a_body_that_is_not_a_form_is_415(api, update_key, db_session, media_type, body, path, fmt):
+    """Not the api_key's fault (it is sent, and valid): the body is of a type we do not read."""
+    before = count(db_session)
+    environ = {} if media_type else {"CONTENT_TYPE": ""}      # the test client would call it a form
+    resp = api.post(f"{path}.{fmt}", body, content_type=media_type, headers={"X-Api-Key": update_key},
+                    environ_overrides=environ)
+    assert resp.status_code == 415
+    text = resp.doc[0]["description"] if fmt == "json" else resp.doc.find("error/description").text
+    assert "application/x-www-form-urlencoded" in text and "multipart/form-data" in text
+    assert count(db_session) == before
+
+
+def test_a_json_body_is_not_blamed_on_the_api_key(api, app_key):
+    resp = api.post("/requests.json", f'{{"api_key": "{app_key}", "service_code": "fly_tipping"}}',
+                    content_type="application/json")
+    assert resp.status_code == 415 and "api_key" not in resp.doc[0]["description"]
+
+
+@pytest.mark.parametrize("path,message", [("/requests", "service_code is required"),
+                                          ("/servicerequestupdates", "service_request_id is required")])
+def test_an_empty_body_without_a_type_is_a_form_missing_its_fields(api, update_key, path, message):
+    resp = api.post(f"{path}.json", None, headers={"X-Api-Key": update_key}, environ_overrides={"CONTENT_TYPE": ""})
+    assert resp.status_code == 400 and message in resp.doc[0]["description"]
