@@ -9,7 +9,10 @@ API_KEYS = {"ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-Api-Ke
             "ApiKeyParam": {"type": "apiKey", "in": "query", "name": "api_key"}}
 ERROR = Reply("The standard's error list: code and description.", answers.Open311Errors, name="Open311Error")
 #: Every Open311 answer may be a refusal (400), the rate limit (429) or a database that is briefly away (503).
-READ = {400: ERROR, 429: ERROR, 503: ERROR}
+RATE_LIMITED = Reply("Over the rate limit (per key, else per address): the standard's error list, saying the limit "
+                     "and when to try again; the Retry-After header gives the seconds to wait.",
+                     answers.Open311Errors, name="Open311RateLimited")
+READ = {400: ERROR, 429: RATE_LIMITED, 503: ERROR}
 #: A write may also lack a key (403), name what does not exist (404) or send a body that is not a form (415).
 WRITE = {**READ, 403: ERROR, 404: ERROR, 415: ERROR}
 

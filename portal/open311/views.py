@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import time
 from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -69,9 +72,31 @@ def api(view):
             return render.errors(shown, 403, exc.message)
         except DomainError as exc:
             return render.errors(shown, 400, exc.message)
+        except RateLimitExceeded:
+            return too_many_requests(shown)
         except HTTPException as exc:
             return render.errors(shown, exc.code or 500, exc.description or exc.name)
     return wrapper
+
+
+def too_many_requests(fmt: str):
+    """429 for the limit this request broke, saying in words what it is and how long to wait, and in a
+    Retry-After header (seconds, RFC 9110) for clients that back off on their own. Flask-Limiter's own headers
+    (RATELIMIT_HEADERS_ENABLED) are not used: they go on every answer, and a shared-cache copy of a list would
+    hand one visitor's X-RateLimit-Remaining to all."""
+    breached = limiter.current_limit
+    item = breached.limit
+    try:
+        wait = max(1, math.ceil(breached.window.reset_time - time.time()))
+    except Exception:  # noqa: BLE001 - the limit store went away meanwhile: the whole window is a safe wait
+        wait = item.get_expiry()
+    unit = item.GRANULARITY.name
+    per = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
+    who = "for this key" if key_or_address().startswith("key:") else "from this address"
+    response = render.errors(fmt, 429, f"Too many requests: at most {item.amount} per {per} {who}. Try again in "
+                                       f"{wait} second{'s' if wait != 1 else ''}.")
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def check_form_body() -> None:

@@ -152,3 +152,26 @@ def test_rate_limit_per_key(app_config, connection, app_key):
              for n in range(3)]
     assert codes == [201, 201, 429]
     assert api.post("/requests.xml", {**FLY_TIPPING, "api_key": "kb_other"}).status_code == 403  # own bucket
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_rate_limit_says_how_long_to_wait(app_config, connection, app_key, fmt):
+    """A 429 carries Retry-After (RFC 9110), and says in words what the limit is and when to try again."""
+    from portal.app import create_app
+    from .conftest import Open311Client
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "OPEN311_WRITE_LIMIT": "1/minute",
+                      "OPEN311_READ_LIMIT": "2/hour"}, bind=connection)
+    api = Open311Client(app.test_client())
+    assert api.post(f"/requests.{fmt}", {**FLY_TIPPING, "api_key": app_key}).status_code == 201
+    refused = api.post(f"/requests.{fmt}", {**FLY_TIPPING, "api_key": app_key})
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert 1 <= wait <= 60
+    text = refused.doc[0]["description"] if fmt == "json" else refused.doc.find("error/description").text
+    assert text == f"Too many requests: at most 1 per minute for this key. Try again in {wait} seconds."
+    reads = [api.get(f"/requests.{fmt}") for _ in range(3)]
+    assert [r.status_code for r in reads] == [200, 200, 429] and "Retry-After" not in reads[0].headers
+    wait = int(reads[2].headers["Retry-After"])
+    assert 60 < wait <= 3600       # the window of the limit hit, not a fixed guess
+    text = reads[2].doc[0]["description"] if fmt == "json" else reads[2].doc.find("error/description").text
+    assert text == f"Too many requests: at most 2 per hour from this address. Try again in {wait} seconds."
