@@ -47,6 +47,9 @@ class Shape(BaseModel):
 
     #: The message for a required parameter that was not sent, when "<name> is required." is not enough.
     required_messages: ClassVar[dict[str, str]] = {}
+    #: Comma-separated list parameters a client may also send several times (Open311's filters "can be declared
+    #: multiple times"): their values are read as one list, joined by commas.
+    repeatable_lists: ClassVar[frozenset[str]] = frozenset()
 
 
 class Answer(BaseModel):
@@ -57,11 +60,15 @@ class Answer(BaseModel):
 def values_for(model: type[Shape], values, one_each: bool = True) -> dict[str, Any]:
     """The model's parameters from a MultiDict: the value sent under each name, unless it is blank. A name
     sent twice with a value each time is refused (ShapeError) when ``one_each``: which one a client meant is
-    not ours to guess (a list is sent comma-separated, as the standards say); else the first is read."""
+    not ours to guess (a list is sent comma-separated, as the standards say); else the first is read. A list
+    the model names in ``repeatable_lists`` is read whole, its values joined as if sent comma-separated."""
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         key = info.alias or name
         given = [v for v in values.getlist(key) if isinstance(v, str) and v.strip()]
+        if len(given) > 1 and key in model.repeatable_lists:
+            data[key] = ",".join(given)
+            continue
         if len(given) > 1 and one_each:
             raise ShapeError(f"{key} was sent {len(given)} times: send it once.")
         if given:

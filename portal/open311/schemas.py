@@ -173,18 +173,23 @@ PAGE_HELP = ("Page number (default 1). When another page follows, the answer has
 
 class RequestsQuery(Shape):
     """GET requests: the standard's filters. Validate with context {"now": ...}: without dates, the window is
-    the 90 days up to now."""
+    the 90 days up to now. The list filters may be repeated (the standard: they "can be declared multiple
+    times"): service_code=a&service_code=b reads as service_code=a,b."""
+    repeatable_lists = frozenset({"service_request_id", "service_code", "status"})
+
     service_request_id: Annotated[list[str], BeforeValidator(comma_list(IDS_MAX)), CommaList,
                                   AfterValidator(lambda ids: [i.upper() for i in ids])] = Field(
         default_factory=list, examples=["KB-7QF3K,KB-2M4XP"],
-        description=f"Comma-separated references (at most {IDS_MAX}). When given, every other parameter is "
-                    "ignored (the standard: it overrides all other arguments).")
+        description=f"Comma-separated references (at most {IDS_MAX}), or the parameter repeated (its values "
+                    "joined). When given, every other parameter is ignored (the standard: it overrides all other "
+                    "arguments).")
     service_code: Annotated[list[str], BeforeValidator(comma_list(IDS_MAX)), CommaList] = Field(
         default_factory=list, examples=["fly_tipping,graffiti"],
-        description=f"Comma-separated service codes (at most {IDS_MAX}).")
+        description=f"Comma-separated service codes (at most {IDS_MAX}), or the parameter repeated (its values "
+                    "joined).")
     status: Annotated[str | None, BeforeValidator(open_or_closed),
                       WithJsonSchema({"type": "string", "enum": ["open", "closed", "open,closed"]})] = Field(
-        None, description="open, closed or both (the default).")
+        None, description="open, closed or both (the default); status=open&status=closed is both.")
     start_date: IsoDateTime | None = Field(
         None, description="ISO 8601 date or date-time (UTC when no zone is given), 1970 to 2100; at most 90 days "
                           "before end_date. Default: 90 days before end_date, or before now.")

@@ -228,7 +228,7 @@ def _paged(response, found: open311.Page, page: int, fmt: str):
     """A list with another page after it says so (RFC 8288 Link, rel="next"): the same address, the next page
     number. Built from BASE_URL (url_for), never from the Host the request named."""
     if found.more:      # the query as sent, page replaced (its names are not url_for's to read: "_external")
-        query = urlencode([*((name, value) for name, value in request.args.items() if name != "page"),
+        query = urlencode([*((name, value) for name, value in request.args.items(multi=True) if name != "page"),
                            ("page", page + 1)])
         response.headers["Link"] = f'<{url_for(request.endpoint, fmt=fmt, _external=True)}?{query}>; rel="next"'
     return response

@@ -54,6 +54,21 @@ def test_status_and_service_code_filters(api, reports):
     assert opened == [reports["graffiti"]]
 
 
+def test_list_filters_may_be_repeated_as_the_standard_says(api, reports):
+    """service_code=a&service_code=b reads as service_code=a,b (and so do status and service_request_id)."""
+    both = refs(api.get("/requests.json?service_code=graffiti&service_code=street_cleaning,nothing",
+                        schema="requests"))
+    assert {reports["graffiti"], reports["clean"], reports["fixed"]} <= set(both)
+    assert set(both) == set(refs(api.get("/requests.json?service_code=graffiti,street_cleaning,nothing")))
+    assert {reports["clean"], reports["fixed"]} <= set(refs(api.get("/requests.json?status=open&status=closed")))
+    got = refs(api.get(f"/requests.json?service_request_id={reports['old']}&service_request_id={reports['clean']}",
+                       schema="requests"))
+    assert set(got) == {reports["old"], reports["clean"]}
+    # The next page's address keeps every value.
+    first = api.get("/requests.json?service_code=graffiti&service_code=street_cleaning&page_size=1")
+    assert next_page(first)["service_code"] == ["graffiti", "street_cleaning"]
+
+
 def test_ids_list_ignores_date_window_but_not_visibility(api, reports):
     got = refs(api.get(f"/requests.json?service_request_id={reports['old']},{reports['hidden']},"
                        f"{reports['clean'].lower()}", schema="requests"))
@@ -125,8 +140,11 @@ def test_status_notes_show_latest_public_note(api, db_session, make_report):
     ("bbox=0.01,51.40,0.02,%EF%BC%95%EF%BC%91.41", "bbox"),                 # full-width digits: float() reads them
     ("bbox=0.01,51.40,0.02,5_1.41", "bbox"),
     ("service_request_id=" + ",".join(f"KB-{i:05d}" for i in range(101)), "at most"),
-    ("service_request_id=KB-AAAAA&service_request_id=KB-BBBBB", "sent 2 times: send it once"),  # a list: commas
-    ("status=open&status=closed", "status was sent 2 times"),
+    # Only the list filters may be repeated (the standard: "can be declared multiple times"); not the rest.
+    ("page=1&page=2", "page was sent 2 times: send it once"),
+    ("start_date=2026-01-01&start_date=2026-02-01", "start_date was sent 2 times"),
+    ("bbox=0,51,1,52&bbox=0,51,1,52", "bbox was sent 2 times"),
+    ("service_code=a&service_code=b&" + "&".join(f"service_code=c{i}" for i in range(99)), "at most 100"),
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_filters_are_400(api, query, message, fmt):
