@@ -59,10 +59,15 @@ class BadInput(Exception):
         self.description = description
 
 
+def format_of(extension: str) -> str | None:
+    """The format an address's extension names, in any case (.JSON is .json), or None."""
+    return extension.lower() if extension.lower() in FORMATS else None
+
+
 def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
+    if format_of(fmt) is None:
         raise BadInput(f"Unknown format '{fmt[:20]}': use .xml or .json.")
-    return fmt
+    return format_of(fmt)
 
 
 # --- parameter types -----------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def api(view):
     standard's error document."""
     @functools.wraps(view)
     def wrapper(*args, fmt: str, **kwargs):
-        shown = fmt if fmt in schemas.FORMATS else "xml"
+        shown = schemas.format_of(fmt) or "xml"
         try:
             fmt = schemas.check_format(fmt)
             if request.method == "POST":
@@ -332,7 +332,8 @@ def failure(error):
 
 def open311_http_error(code: int, description: str):
     """Errors raised before a view runs (404, 405, 413, 429, 503) in the format the path asks for."""
-    fmt = request.path.rsplit(".", 1)[-1] if "." in request.path.rsplit("/", 1)[-1] else "xml"
+    last = request.path.rsplit("/", 1)[-1]
+    fmt = (schemas.format_of(last.rsplit(".", 1)[-1]) if "." in last else None) or "xml"
     if code == 404:     # no route matched: views answer their own 404s (unknown service, request, token)
         description = (f"No such Open311 endpoint: {request.path.removeprefix(PREFIX + '/')[:80]}. "
                        f"See {url_for('open311.docs')}.")

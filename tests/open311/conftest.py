@@ -60,7 +60,7 @@ class Open311Client:
     def _check(self, resp, path: str, schema: str | None):
         assert resp.status_code < 500, resp.get_data(as_text=True)
         assert not schema or resp.status_code < 400, resp.get_data(as_text=True)
-        fmt = path.split("?")[0].rsplit(".", 1)[-1]
+        fmt = path.split("?")[0].rsplit(".", 1)[-1].lower()
         if fmt == "json":
             assert resp.headers["Content-Type"] == "application/json; charset=utf-8"
             resp.doc = resp.get_json()

@@ -74,6 +74,18 @@ def test_unknown_format_is_400_in_xml(api, path):
     assert "use .xml or .json" in resp.doc.find("error/description").text
 
 
+@pytest.mark.parametrize("fmt", ["JSON", "Json", "XML"])
+def test_format_extension_is_read_in_any_case(api, make_report, app_key, fmt):
+    ref = make_report().reference
+    assert api.get(f"/services.{fmt}", schema="services" if fmt != "XML" else None).status_code == 200
+    assert api.get(f"/requests/{ref}.{fmt}", schema="requests" if fmt != "XML" else None).status_code == 200
+    assert api.get(f"/requests.{fmt}?service_request_id={ref}").status_code == 200
+    assert api.get(f"/services/no_such_thing.{fmt}").status_code == 404        # errors in that format too
+    assert api.get(f"/nothing.{fmt}").status_code == 404
+    from .conftest import FLY_TIPPING
+    assert api.post(f"/requests.{fmt}", {**FLY_TIPPING, "api_key": app_key}).status_code == 201
+
+
 @pytest.mark.parametrize("path", ["/nothing.json", "/nothing.xml", "/requests/KB-22222/extra.json"])
 def test_unknown_endpoint_is_404_in_format(api, path):
     assert api.get(path).status_code == 404
