@@ -386,12 +386,13 @@ class NewUpdate(Shape):
 
 
 class UpdatesQuery(Shape):
-    """GET servicerequestupdates: since (or start_date) .. end_date, at most 90 days; default the last day up
-    to now; oldest first, a page at a time. Validate with context {"now": ...}."""
+    """GET servicerequestupdates: since (or start_date) .. end_date, at most 90 days; a start alone runs 90 days
+    from it (as GET requests), else the default is the last day up to now; oldest first, a page at a time.
+    Validate with context {"now": ...}."""
     end_date: IsoDateTime | None = Field(None, description="ISO 8601; at most 90 days after the start. Default: "
-                                                           "now.")
+                                                           "90 days after the start when one is given, else now.")
     since: IsoDateTime | None = Field(None, description="ISO 8601 (the start; wins over start_date).")
-    start_date: IsoDateTime | None = Field(None, description="ISO 8601. Default: a day before end_date.")
+    start_date: IsoDateTime | None = Field(None, description="ISO 8601. Default: a day before end_date (or now).")
     page: PageNumber = Field(1, ge=1, le=PAGE_MAX, description=PAGE_HELP)
     page_size: PageSize = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX,
                                 description=f"Updates per page (default {PAGE_SIZE_DEFAULT:,}).")
@@ -405,8 +406,9 @@ class UpdatesQuery(Shape):
 
     @model_validator(mode="after")
     def _window(self, info: ValidationInfo) -> UpdatesQuery:
-        self.end_date = self.end_date or _now(info)
-        self.start_date = self.since or self.start_date or self.end_date - timedelta(days=1)
+        start = self.since or self.start_date
+        self.end_date = self.end_date or (start + MAX_SPAN if start else _now(info))
+        self.start_date = start or self.end_date - timedelta(days=1)
         _span(self.start_date, self.end_date)
         return self
 

@@ -73,6 +73,26 @@ def test_update_feed_since(api, update_key, make_report):
     assert api.get(f"/servicerequestupdates.json?since={later}").doc == []
 
 
+@pytest.mark.parametrize("name", ["start_date", "since"])
+def test_update_feed_from_a_start_alone_runs_90_days_from_it(api, update_key, make_report, db_session, name):
+    """As GET requests: a start without an end means the 90 days from the start (the end was now, so a start
+    more than 90 days ago was a 400)."""
+    from datetime import timedelta
+    from sqlalchemy import update
+    report = make_report()
+    for status in ("INVESTIGATING", "IN_PROGRESS"):
+        api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
+                                                 "status": status, "description": f"Now {status}"})
+    at = {e.to_status: e for e in db_session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id))}
+    now = utcnow()
+    db_session.execute(update(ReportEvent).where(ReportEvent.id == at[Status.INVESTIGATING].id)
+                       .values(at=now - timedelta(days=100)))
+    start = (now - timedelta(days=120)).date().isoformat()
+    resp = api.get(f"/servicerequestupdates.json?{name}={start}")
+    assert resp.status_code == 200
+    assert [u["status"] for u in resp.doc if u["service_request_id"] == report.reference] == ["INVESTIGATING"]
+
+
 def test_update_feed_pages_oldest_first_and_says_when_more_follow(api, update_key, make_report):
     """More updates than a page: each page names the next (Link rel="next"), the pages together hold each
     update once, in order; the last page has no Link. Before, the feed stopped at 1,000 without a word."""
