@@ -27,6 +27,8 @@ PAGE_MAX = 100_000
 IDS_MAX = 100
 FIRST_DATETIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LAST_DATETIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
+#: A time (HH:MM, seconds and fraction optional), one space, and an HH:MM offset ending the text.
+SPACE_FOR_PLUS_RE = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:\d\d)$")
 ATTRIBUTE_RE = re.compile(r"^attribute\[([A-Za-z0-9_-]{1,60})\](\[\])?$")
 ATTRIBUTE_VALUE_MAX = 600
 ATTRIBUTE_VALUES_MAX = 20
@@ -73,11 +75,13 @@ def check_format(fmt: str) -> str:
 # --- parameter types -----------------------------------------------------------------------------------------
 
 def iso_datetime(value: Any) -> datetime:
-    """ISO 8601 date or date-time; without a zone it is taken as UTC."""
+    """ISO 8601 date or date-time; without a zone it is taken as UTC. A space before an HH:MM offset at the end
+    is read as the '+' it was: an unencoded '+' in a query string arrives as a space (2024-01-01T00:00:00+00:00
+    typed into a URL)."""
     if isinstance(value, datetime):
         return value
     try:
-        value = datetime.fromisoformat(str(value).strip())
+        value = datetime.fromisoformat(SPACE_FOR_PLUS_RE.sub(r"\1+\2", str(value).strip()))
     except ValueError:
         raise field_problem("must be an ISO 8601 date-time, like 2026-11-01T09:30:00Z.") from None
     # In UTC and within range: PostgreSQL refuses offsets beyond ±15:59, and a 90-day window around year 1 or
@@ -92,6 +96,7 @@ def iso_datetime(value: Any) -> datetime:
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(iso_datetime)]
+PLUS_HELP = "An offset's '+' sent unencoded (a space once decoded, as in +00:00) is read as '+'."
 BBOX_MESSAGE = "bbox must be min_lon,min_lat,max_lon,max_lat in decimal degrees (WGS84)."
 
 
@@ -197,9 +202,10 @@ class RequestsQuery(Shape):
         None, description="open, closed or both (the default); status=open&status=closed is both.")
     start_date: IsoDateTime | None = Field(
         None, description="ISO 8601 date or date-time (UTC when no zone is given), 1970 to 2100; at most 90 days "
-                          "before end_date. Default: 90 days before end_date, or before now.")
+                          "before end_date. Default: 90 days before end_date, or before now. " + PLUS_HELP)
     end_date: IsoDateTime | None = Field(
-        None, description="ISO 8601 date or date-time. Default: 90 days after start_date, or none (up to now).")
+        None, description="ISO 8601 date or date-time. Default: 90 days after start_date, or none (up to now). "
+                          + PLUS_HELP)
     page: PageNumber = Field(1, ge=1, le=PAGE_MAX, description=PAGE_HELP)
     page_size: PageSize = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX,
                                 description=f"Requests per page (default {PAGE_SIZE_DEFAULT:,}).")
@@ -390,9 +396,11 @@ class UpdatesQuery(Shape):
     from it (as GET requests), else the default is the last day up to now; oldest first, a page at a time.
     Validate with context {"now": ...}."""
     end_date: IsoDateTime | None = Field(None, description="ISO 8601; at most 90 days after the start. Default: "
-                                                           "90 days after the start when one is given, else now.")
-    since: IsoDateTime | None = Field(None, description="ISO 8601 (the start; wins over start_date).")
-    start_date: IsoDateTime | None = Field(None, description="ISO 8601. Default: a day before end_date (or now).")
+                                                           "90 days after the start when one is given, else now. "
+                                                           + PLUS_HELP)
+    since: IsoDateTime | None = Field(None, description="ISO 8601 (the start; wins over start_date). " + PLUS_HELP)
+    start_date: IsoDateTime | None = Field(None, description="ISO 8601. Default: a day before end_date (or now). "
+                                                             + PLUS_HELP)
     page: PageNumber = Field(1, ge=1, le=PAGE_MAX, description=PAGE_HELP)
     page_size: PageSize = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX,
                                 description=f"Updates per page (default {PAGE_SIZE_DEFAULT:,}).")

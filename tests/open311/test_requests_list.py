@@ -81,6 +81,37 @@ def test_dates(api, reports):
     assert refs(api.get(f"/requests.json?start_date={start}&end_date={end}", schema="requests")) == [reports["old"]]
 
 
+def test_dates_with_an_unencoded_plus_in_their_offset(api, reports):
+    """start_date=...T00:00:00+00:00 typed into a URL: the '+' arrives as a space, and is read as the '+'."""
+    start = (utcnow() - timedelta(days=250)).date().isoformat()
+    end = (utcnow() - timedelta(days=170)).date().isoformat()
+    for fmt in ("json", "xml"):
+        resp = api.get(f"/requests.{fmt}?start_date={start}T00:00:00+00:00&end_date={end}T23:59:59+05:30")
+        assert resp.status_code == 200
+    assert refs(api.get(f"/requests.json?start_date={start}T00:00:00+00:00&end_date={end}T00:00+01:00",
+                        schema="requests")) == [reports["old"]]
+    assert api.get(f"/servicerequestupdates.json?since={start}T00:00:00+00:00").status_code == 200
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("2026-01-01T10:00:00 05:00", "2026-01-01T05:00:00+00:00"),
+    ("2026-01-01 10:00 00:00", "2026-01-01T10:00:00+00:00"),
+    ("2026-01-01T10:00:00.5 01:00", "2026-01-01T09:00:00.500000+00:00"),
+])
+def test_a_space_for_the_plus_of_an_offset(given, expected):
+    from portal.open311.schemas import iso_datetime
+    assert iso_datetime(given).isoformat() == expected
+
+
+@pytest.mark.parametrize("given", ["2026-01-01T10:00:00  05:00", "2026-01-01T10:00:00 5:00",
+                                   "2026-01-01T10:00:00 05:00 01:00", "2026-01-01T10:00:00 0500"])
+def test_a_space_is_a_plus_only_before_an_offset_at_the_end(given):
+    from portal.open311.schemas import iso_datetime
+    from pydantic_core import PydanticCustomError
+    with pytest.raises(PydanticCustomError):
+        iso_datetime(given)
+
+
 def test_bbox_and_paging(api, reports):
     box = f"{DOWNHAM.lon - 0.001},{DOWNHAM.lat - 0.001},{DOWNHAM.lon + 0.001},{DOWNHAM.lat + 0.001}"
     assert refs(api.get(f"/requests.json?bbox={box}", schema="requests")) == [reports["south"]]
