@@ -79,7 +79,8 @@ class ServiceRequest(Answer):
     service_code: str
     description: str | None
     agency_responsible: str | None
-    service_notice: str | None
+    service_notice: str | None = Field(description="The service's target time, as the POST answer gave it "
+                                                   "(e.g. 'Expected within 48 hours.').")
     requested_datetime: datetime
     updated_datetime: datetime | None
     expected_datetime: datetime | None = Field(description="When the service's target time runs out.")
@@ -104,7 +105,8 @@ class ServiceRequests(RootModel[list[ServiceRequest]]):
 class RequestCreated(Answer):
     model_config = {"json_schema_extra": {"not": {"required": ["token"]}}}
     service_request_id: str
-    service_notice: str | None
+    service_notice: str | None = Field(description="The service's target time (e.g. 'Expected within 48 "
+                                                   "hours.'); reading the request back gives the same.")
 
 
 class RequestsCreated(RootModel[Annotated[list[RequestCreated], Field(min_length=1)]]):

@@ -186,6 +186,12 @@ def _media_url(row: open311.RequestRow) -> str | None:
     return row.client_media_url if schemas.is_media_url(row.client_media_url) else None
 
 
+def service_notice(target_hours: int) -> str:
+    """The standard's service_notice: the service's target time, the same words when the request is filed and
+    whenever it is read."""
+    return f"Expected within {target_hours} hours."
+
+
 def _request_out(row: open311.RequestRow) -> answers.ServiceRequest:
     council = current_app.config["COUNCIL_NAME"]
     return answers.ServiceRequest(
@@ -196,7 +202,7 @@ def _request_out(row: open311.RequestRow) -> answers.ServiceRequest:
         service_code=row.service_code,
         description=row.description,
         agency_responsible=f"{council} Council",
-        service_notice=None,
+        service_notice=service_notice(row.target_hours),
         requested_datetime=row.created_at,
         updated_datetime=row.updated_at,
         expected_datetime=row.expected_at,
@@ -276,7 +282,7 @@ def requests_create(fmt: str):
     # The id is known at once, so no token: the standard returns one or the other, never both.
     return render.respond(fmt, "service_requests", answers.RequestsCreated([answers.RequestCreated(
         service_request_id=report.reference,
-        service_notice=f"Expected within {report.category.target_hours} hours.")]), 201)
+        service_notice=service_notice(report.category.target_hours))]), 201)
 
 
 # --- status updates (mySociety extension) --------------------------------------------------------------------

@@ -48,6 +48,20 @@ def test_post_answers_the_id_and_no_token(api, app_key, db_session, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_get_gives_the_service_notice_the_post_gave(api, app_key, fmt):
+    """The notice is the request's category's target time: the same words when the request is read back."""
+    posted = api.post(f"/requests.{fmt}", {**FLY_TIPPING, "api_key": app_key})
+    notice = (posted.doc[0]["service_notice"] if fmt == "json"
+              else posted.doc.find("request/service_notice").text)
+    assert notice and notice.startswith("Expected within ")
+    ref = created_id(posted, fmt)
+    for path in (f"/requests/{ref}.{fmt}", f"/requests.{fmt}?service_request_id={ref}"):
+        got = api.get(path, schema="requests" if fmt == "json" else None)
+        assert (got.doc[0]["service_notice"] if fmt == "json" else got.doc.find("request/service_notice").text) \
+            == notice
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_tokens_endpoint_still_resolves_a_token(api, app_key, db_session, fmt):
     ref = created_id(api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key}), "json")
     token = db_session.scalar(select(Report.client_token).where(Report.reference == ref))
