@@ -315,6 +315,17 @@ def updates_create(fmt: str):
         answers.UpdateCreated(update_id=str(event.id))]))
 
 
+@bp.after_app_request
+def readable_from_any_origin(response):
+    """Every GET and HEAD answer of the API (its errors too, routed here or not) may be read by a browser app of
+    any origin: the data is public and no credentials are involved, so "*" and no Vary: Origin (nginx's one kept
+    copy serves every origin). Never on a POST answer: that writes with a key, which a web page must not be led
+    to read."""
+    if request.method in ("GET", "HEAD") and request.path.startswith(PREFIX + "/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 # --- errors, and the documentation ---------------------------------------------------------------------------
 # No catch-all route for unknown addresses under /open311/v2/: one would turn a wrong method on a real endpoint
 # into a 404 where the standard (and HTTP) want a 405 with Allow. The app's 404/405 handlers answer those in

@@ -134,3 +134,28 @@ def test_unexpected_failure_still_answers_in_format(api, monkeypatch):
     resp = api.client.get("/open311/v2/requests.xml")
     assert resp.status_code == 500 and resp.mimetype == "text/xml"
     assert b"<errors><error><code>500</code>" in resp.data
+
+
+def test_public_reads_may_be_read_by_browser_apps_of_any_origin(api, make_report, app_key):
+    """Access-Control-Allow-Origin: * on every GET and HEAD answer of the API (errors too: the app must read
+    them), never on a POST answer (nor the documentation page). No credentials are involved, so no Vary:
+    Origin, and an answer nginx may keep is still kept (one copy for every origin)."""
+    ref = make_report().reference
+    origin = {"Origin": "https://app.example"}
+    for path in ("/discovery.json", "/services.xml", "/services/fly_tipping.json", f"/requests/{ref}.json",
+                 "/requests.xml?status=open", "/servicerequestupdates.json", "/services/nothing.json",
+                 "/nothing.json", "/services.yaml"):
+        resp = api.get(path, headers=origin)
+        assert resp.headers["Access-Control-Allow-Origin"] == "*", path
+        assert "Origin" not in resp.headers.get("Vary", "")
+        assert "Access-Control-Allow-Credentials" not in resp.headers
+    head = api.client.head(f"/open311/v2/requests/{ref}.json", headers=origin)
+    assert head.status_code == 200 and head.headers["Access-Control-Allow-Origin"] == "*"
+    kept = api.get("/services.json", headers=origin)
+    assert kept.headers["X-Accel-Expires"] == "5" and "must-revalidate" in kept.headers["Cache-Control"]
+    from .conftest import FLY_TIPPING
+    for resp in (api.post("/requests.json", {**FLY_TIPPING, "api_key": app_key}, headers=origin),
+                 api.post("/requests.json", FLY_TIPPING, headers=origin),
+                 api.post("/servicerequestupdates.xml", {"service_request_id": ref}, headers=origin)):
+        assert resp.status_code in (201, 403) and "Access-Control-Allow-Origin" not in resp.headers
+    assert "Access-Control-Allow-Origin" not in api.client.get("/open311", headers=origin).headers
