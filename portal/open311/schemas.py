@@ -302,7 +302,9 @@ class NewRequest(Shape):
     last_name: str = Field("", max_length=100, description="Kept for council staff; never published.")
     phone: str = Field("", max_length=40, description="Kept for council staff; never published.")
     device_id: str = Field("", max_length=100, description="Repeats of the same request from the same device "
-                                                           "within a minute make one request.")
+                                                           "within a minute make one request (the same content, "
+                                                           "photos included: another photo makes another "
+                                                           "request).")
     media: Annotated[list[Any], WithJsonSchema({"type": "array", "items": {"type": "string", "format": "binary"},
                                                 "maxItems": 3})] = Field(
         default_factory=list, description="Photos (JPEG, PNG, WebP or HEIC): at most 3 of at most 10 MB each "

@@ -6,6 +6,7 @@ staff in ``ReportContact`` and never returned (except the client's own media_url
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,7 +114,8 @@ def attribute_error(service_code: str, problem: AnswerProblem) -> str:
 
 
 def content_token(session: Session, key: ApiKey, parts: dict, minute: int) -> str:
-    """Idempotency token: the same client, device and content within a minute make one request. Keyed with
+    """Idempotency token: the same client, device and content (photos included) within a minute make one
+    request. Keyed with
     the app's secret: the content is mostly public (and tokens/ resolves a token), so a plain hash let anyone
     confirm a guess of the one private part, the reporter's email address."""
     digest = links_of(session).keyed_digest("open311-content", json.dumps([key.id, parts], sort_keys=True,
@@ -137,7 +139,9 @@ def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPh
     parts = {"device": data.device_id, "service": data.service_code,
              "point": [point.lon, point.lat] if point else None, "description": data.description,
              "attributes": data.attributes, "email": data.email.lower(), "media": data.media_url,
-             "photos": len(photos)}
+             # Each photo's content as we would store it (re-encoded: metadata and file name do not count), so
+             # a repeat with another photo is a new request, not the first one with the new photo dropped.
+             "photos": [hashlib.sha256(photo.data).hexdigest() for photo in photos]}
     minute = int(now.timestamp() // 60)
     tokens = [content_token(session, key, parts, m) for m in (minute, minute - 1)]
     if point is not None:

@@ -128,6 +128,24 @@ def test_duplicate_within_a_minute_makes_one_request(api, app_key, db_session):
     assert other["service_request_id"] != first["service_request_id"]
 
 
+def test_a_repeat_with_another_photo_is_another_request(api, app_key, db_session):
+    """The photos' content counts, not their number: the same form with a different photo within the minute
+    is a new request, its photo kept (the first request was answered and the new photo dropped). The same
+    photo again (under another file name) is still the same request."""
+    data = {**FLY_TIPPING, "api_key": app_key, "device_id": "phone-3"}
+
+    def post(color, name):
+        photo = (io.BytesIO(image_bytes(color=color)), name)
+        return api.post("/requests.json", {**data, "media": photo}, schema="post",
+                        content_type="multipart/form-data").doc[0]["service_request_id"]
+    before = count(db_session)
+    red, blue = post((200, 40, 40), "tip.jpg"), post((40, 40, 200), "tip.jpg")
+    assert red != blue and count(db_session) == before + 2
+    media = {ref: api.get(f"/requests/{ref}.json").doc[0]["media_url"] for ref in (red, blue)}
+    assert media[red] and media[blue] and media[red] != media[blue]
+    assert post((200, 40, 40), "IMG_0001.jpg") == red and count(db_session) == before + 2
+
+
 def test_duplicate_token_lookup_finds_previous_minute(api, app_key, db_session, monkeypatch):
     from datetime import timedelta
     from portal.open311 import views
