@@ -1,4 +1,7 @@
 """Flask extensions, created once and bound to the app in create_app."""
+import math
+import time
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -18,6 +21,17 @@ def account_or_address() -> str:
     if current_user and current_user.is_authenticated:
         return f"user:{current_user.id}"
     return f"addr:{get_remote_address()}"
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets it through again (a 429's Retry-After, and its words).
+    Flask-Limiter's own headers (RATELIMIT_HEADERS_ENABLED) are not used: they go on every answer, and a
+    shared-cache copy of a page would hand one visitor's remaining count to all."""
+    breached = limiter.current_limit
+    try:
+        return max(1, math.ceil(breached.window.reset_time - time.time()))
+    except Exception:  # noqa: BLE001 - the limit store went away meanwhile: the whole window is a safe wait
+        return breached.limit.get_expiry()
 
 
 def made(response) -> bool:

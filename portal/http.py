@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import logging
 import time
@@ -12,9 +13,11 @@ from flask import Flask, Request, abort, current_app, g, jsonify, make_response,
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import BadRequest, HTTPException
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import BadRequest, HTTPException, TooManyRequests
 
 from . import shared_cache
+from .extensions import retry_after
 from .services import text
 
 log = logging.getLogger("kerbside.http")
@@ -191,9 +194,21 @@ def _register_errors(app: Flask) -> None:
                                          lambda: "The request is too large: at most "
                                                  f"{current_app.config['MAX_CONTENT_LENGTH'] // 2**20} MB in all, "
                                                  "and each photo at most 10 MB."))
-    app.register_error_handler(429, page(429, "Too many attempts",
-                                         "You have tried this too many times in a short while. Please wait "
-                                         "a few minutes and try again."))
+    limited = page(429, "Too many attempts", "You have tried this too many times in a short while. Please wait "
+                                             "a few minutes and try again.")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        """How long to wait, in words and in Retry-After (Flask-Limiter's own text was "20 per 1 hour")."""
+        if not isinstance(error, RateLimitExceeded):
+            return limited(error)
+        wait = retry_after()
+        when = f"{wait} second{'s' if wait != 1 else ''}" if wait < 90 else \
+            f"{math.ceil(wait / 60)} minutes" if wait < 5400 else f"{math.ceil(wait / 3600)} hours"
+        response, code = limited(TooManyRequests(f"You have tried this too many times in a short while. Please "
+                                                 f"try again in {when}."))
+        response.headers["Retry-After"] = str(wait)
+        return response, code
     app.register_error_handler(500, page(500, "Something went wrong on our side",
                                          "Nothing you sent was lost half-way: please try again in a moment."))
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
-import time
 from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, url_for
@@ -17,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from models import Category, CLOSED, Status, utcnow
 
 from .. import db
-from ..extensions import limiter
+from ..extensions import limiter, retry_after
 from ..services import apikeys, open311
 from ..services.errors import DomainError, InvalidPhoto, NotAllowed
 from ..services.photos import PhotoStore, ProcessedPhoto, process_photo
@@ -83,13 +81,8 @@ def too_many_requests(fmt: str):
     """429 for the limit this request broke, saying in words what it is and how long to wait, and in a
     Retry-After header (seconds, RFC 9110) for clients that back off on their own. Flask-Limiter's own headers
     (RATELIMIT_HEADERS_ENABLED) are not used: they go on every answer, and a shared-cache copy of a list would
-    hand one visitor's X-RateLimit-Remaining to all."""
-    breached = limiter.current_limit
-    item = breached.limit
-    try:
-        wait = max(1, math.ceil(breached.window.reset_time - time.time()))
-    except Exception:  # noqa: BLE001 - the limit store went away meanwhile: the whole window is a safe wait
-        wait = item.get_expiry()
+    hand one visitor's X-RateLimit-Remaining to all (extensions.retry_after)."""
+    item, wait = limiter.current_limit.limit, retry_after()
     unit = item.GRANULARITY.name
     per = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
     who = "for this key" if key_or_address().startswith("key:") else "from this address"

@@ -158,8 +158,11 @@ def test_login_rate_limit(connection, app_config):
     codes = [fc.submit("/login", {"email": f"nobody{i}@example.test", "password": "wrong wrong"}).status_code
              for i in range(11)]
     assert codes == [400] * 10 + [429]
-    page = fc.submit("/login", {"email": "x@example.test", "password": "y"}).get_data(as_text=True)
-    assert "Too many attempts" in page
+    limited = fc.submit("/login", {"email": "x@example.test", "password": "y"})
+    page = limited.get_data(as_text=True)
+    # How long to wait, in words and in Retry-After (not the limiter's own "10 per 1 minute").
+    assert "Too many attempts" in page and "Please try again in" in page and "per 1" not in page
+    assert 0 < int(limited.headers["Retry-After"]) <= 60
     assert fc.get("/login").status_code == 200  # reading the page is not limited
 
 
