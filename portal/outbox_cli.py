@@ -122,17 +122,18 @@ def updates_cli():
     pass
 
 
-@updates_cli.command("purge", help="Delete updates and follows asked for by email whose link expired unused "
-                                   "(with the update's photos and the email-only person nothing else refers "
-                                   "to); the worker does this hourly.")
+@updates_cli.command("purge", help="Delete reports, updates, follows and alerts asked for by email whose link "
+                                   "expired unused (with their photos and the email-only person nothing else "
+                                   "refers to); the worker does this hourly.")
 def updates_purge():
     session = db.new_session()
     try:
         done = purge_unconfirmed(session, PhotoStore(current_app.config["PHOTO_DIR"]))
     finally:
         session.close()
-    click.echo(f"updates: deleted {done.updates} unconfirmed updates ({done.photos} photos) and "
-               f"{done.people} email-only people left by unconfirmed follows")
+    click.echo(f"updates: deleted {done.reports} unconfirmed reports, {done.updates} unconfirmed updates "
+               f"({done.photos} photos), {done.alerts} unconfirmed alerts and {done.people} email-only people "
+               "they left behind")
 
 
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
@@ -164,9 +165,10 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
                     click.echo(f"outbox: deleted {gone} emails finished over {keep.days} days ago")
                 purge_used_links(session)      # records of used links, once the links have expired anyway
                 done = purge_unconfirmed(session, PhotoStore(current_app.config["PHOTO_DIR"]))
-                if done.updates or done.people:
-                    click.echo(f"updates: deleted {done.updates} unconfirmed updates and {done.people} "
-                               "email-only people whose links expired")
+                if done.reports or done.updates or done.alerts or done.people:
+                    click.echo(f"updates: deleted {done.reports} unconfirmed reports, {done.updates} unconfirmed "
+                               f"updates, {done.alerts} unconfirmed alerts and {done.people} email-only people "
+                               "whose links expired")
             if time.monotonic() - fairness_at >= REFRESH_MINUTES * 60:
                 refresh_fairness(session)
                 fairness_at = time.monotonic()

@@ -31,6 +31,9 @@ CONFIRM_DAYS = 7
 STOP_DAYS = 3650
 #: One person's alerts at most (a typo in a loop of sign-ups must not fill the table).
 MAX_PER_PERSON = 50
+#: Alerts asked for by email and waiting for their link, per address: typed in by anyone, they neither count
+#: towards the person's 50 (a stranger could fill them) nor send more than this many confirmation emails.
+MAX_WAITING = 3
 #: Events younger than this wait for the next round: a transaction that took an earlier id may not have
 #: committed yet, and the worker's place only moves forwards.
 SETTLE = timedelta(seconds=30)
@@ -126,11 +129,17 @@ def create_alert(session: Session, req: AlertRequest, viewer) -> Alert:
         if not (req.email or "").strip():
             raise DomainError("Enter your email address, so that we can send you the alerts.", field="email")
         user = contact_user(session, req.email)
-    count = session.scalar(select(func.count()).select_from(Alert).where(Alert.user_id == user.id)) or 0
-    if count >= MAX_PER_PERSON:
+    confirmed = getattr(viewer, "is_authenticated", False)
+    count = session.scalar(select(func.count()).select_from(Alert).where(
+        Alert.user_id == user.id, Alert.confirmed_at.is_not(None) if confirmed else Alert.confirmed_at.is_(None),
+        True if confirmed else Alert.created_at > utcnow() - timedelta(days=CONFIRM_DAYS))) or 0
+    if confirmed and count >= MAX_PER_PERSON:
         raise DomainError(f"You have {MAX_PER_PERSON} alerts already: remove some before adding more.")
+    if not confirmed and count >= MAX_WAITING:
+        raise DomainError(f"{MAX_WAITING} alerts for this address are waiting for their emailed links: follow those "
+                          "first, or sign in to add alerts at once.", field="email")
     alert.user = user
-    if getattr(viewer, "is_authenticated", False):
+    if confirmed:
         alert.confirmed_at = utcnow()
     session.add(alert)
     session.flush()

@@ -163,3 +163,21 @@ def test_someone_who_asked_not_to_be_contacted_is_told_their_alerts_are_not_emai
     assert "no alert is emailed to you" in page and 'href="/account#notifications"' in page
     other = login(app.test_client(), make_user().email).get("/alerts").get_data(as_text=True)
     assert "no alert is emailed to you" not in other
+
+
+def test_alerts_typed_in_for_an_address_neither_fill_its_allowance_nor_flood_it(app, db_session, make_user):
+    """Anyone can type an address into the alerts form: at most 3 wait for their links at a time (so at most
+    3 confirmation emails), and waiting ones do not count towards the owner's 50, who adds theirs signed in."""
+    owner = make_user(email="owner@example.test")
+    stranger = FormClient(app.test_client())
+    codes = [stranger.submit("/alerts", {**FORM, "email": "owner@example.test", "radius": str(200 + i)}).status_code
+             for i in range(5)]
+    assert codes == [302, 302, 302, 400, 400]
+    refused = stranger.submit("/alerts", {**FORM, "email": "owner@example.test"}).get_data(as_text=True)
+    assert "waiting for their emailed links" in refused
+    mails = db_session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == "owner@example.test")).all()
+    assert len(mails) == 3
+    signed_in = login(app.test_client(), owner.email)
+    assert signed_in.submit("/alerts", {**FORM, "email": ""}).status_code == 302
+    assert db_session.scalars(select(Alert).where(Alert.user_id == owner.id,
+                                                  Alert.confirmed_at.is_not(None))).one()

@@ -1,5 +1,6 @@
 """Updates and follows asked for by email are purged once their link has expired unused; nothing confirmed, and
 no one still referred to, is touched."""
+import io
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -33,8 +34,8 @@ def test_expired_unconfirmed_updates_and_follows_go_with_their_photos(app, db_se
     client = FormClient(app.test_client())
     resp = post_update(client, report.reference, {"text": "Still there", "email": "stale@example.test"},
                        files=[(image_bytes(), "a.jpg")])
-    assert resp.status_code == 200
-    assert client.submit(f"/reports/{report.reference}/follow", {"email": "follower@example.test"}).status_code == 200
+    assert resp.status_code == 302
+    assert client.submit(f"/reports/{report.reference}/follow", {"email": "follower@example.test"}).status_code == 302
     post_update(client, report.reference, {"text": "Fresh one", "email": "fresh@example.test"})
     store = PhotoStore(app.config["PHOTO_DIR"])
     event = db_session.scalars(select(ReportEvent).where(ReportEvent.note == "Still there")).one()
@@ -94,7 +95,7 @@ def test_the_command_and_the_mail_worker_run_it(app, app_ctx, db_session, make_r
     db_session.commit()
     result = app.test_cli_runner().invoke(args=["updates", "purge"])
     assert result.exit_code == 0, result.output
-    assert "1 email-only people" in result.output
+    assert "1 email-only people" in result.output and "unconfirmed reports" in result.output
     assert _user(db_session, "gone@example.test") is None
     assert _user(db_session, "also.gone@example.test") is not None
     _age(db_session, "also.gone@example.test", LATER)
@@ -103,3 +104,40 @@ def test_the_command_and_the_mail_worker_run_it(app, app_ctx, db_session, make_r
     assert result.exit_code == 0, result.output
     assert "1 email-only people whose links expired" in result.output
     assert _user(db_session, "also.gone@example.test") is None
+
+
+def test_expired_unconfirmed_reports_and_alerts_go_with_their_photos_and_contact(app, db_session):
+    """A report made without an account whose link expired unused was kept for good: its description, photos,
+    the name and address it came with. It goes, with them; so does an alert never confirmed (they counted
+    towards the person's 50, so anyone could fill another's allowance). A fresh one stays."""
+    from models import Alert, Person, Report, Status
+    from tests.alerts.test_views import FORM as ALERT_FORM
+    from tests.factories import report_form
+    client = FormClient(app.test_client())
+    sent = client.submit("/report", {**report_form(email="lapsed@example.test", your_name="Lee Lapsed"),
+                                      "photos": [(io.BytesIO(image_bytes()), "a.jpg")]},
+                         content_type="multipart/form-data")
+    assert sent.status_code == 302
+    client.submit("/report", report_form(email="recent@example.test", your_name="Rae", submission_token="r"))
+    client.submit("/alerts", {**ALERT_FORM, "email": "lapsed@example.test"})
+    lapsed = db_session.scalars(select(Report).join(User, Report.reporter_id == User.id)
+                                .where(User.email == "lapsed@example.test")).one()
+    assert lapsed.status is Status.UNCONFIRMED
+    [photo] = db_session.scalars(select(Photo).where(Photo.report_id == lapsed.id)).all()
+    store = PhotoStore(app.config["PHOTO_DIR"])
+    assert store.path(photo.key).exists()
+    _age(db_session, "lapsed@example.test", LATER)
+    db_session.execute(update(Report).where(Report.id == lapsed.id).values(created_at=Report.created_at - LATER))
+    db_session.execute(update(Alert).values(created_at=Alert.created_at - LATER))
+    db_session.execute(update(Person).where(Person.email == "lapsed@example.test")
+                       .values(created_at=Person.created_at - LATER))
+    db_session.commit()
+
+    done = purge_unconfirmed(db_session, store)
+    assert (done.reports, done.alerts, done.photos, done.people) == (1, 1, 1, 1)
+    assert db_session.get(Report, lapsed.id) is None and not store.path(photo.key).exists()
+    assert _user(db_session, "lapsed@example.test") is None
+    assert db_session.scalar(select(func.count()).select_from(Person).where(Person.name == "Lee Lapsed")) == 0
+    assert _user(db_session, "recent@example.test") is not None             # its link is still alive
+    assert db_session.scalar(select(func.count()).select_from(Report).join(User, Report.reporter_id == User.id)
+                             .where(User.email == "recent@example.test")) == 1
