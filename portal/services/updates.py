@@ -21,6 +21,8 @@ from .reports import record_status
 from .transaction import unit_of_work
 
 UPDATE_MAX = 2000
+#: What a reporter may reopen from the report's page ("it is not fixed").
+REPORTER_MAY_REOPEN = (Status.FIXED, Status.CLOSED)
 MAX_PHOTOS = 3
 CONFIRM_DAYS = 7
 NOT_PUBLIC = "This link is not valid any more: the report is not public."
@@ -120,6 +122,12 @@ def reporter_sets_status(session: Session, report: Report, viewer, fixed: bool) 
     else:
         if report.status not in CLOSED:
             raise DomainError(f"{report.reference} is still open.")
+        if report.status not in REPORTER_MAY_REOPEN:
+            # A decision of staff's (another report is the same problem; another body's to fix): the reporter
+            # says why it is wrong in an update, staff decide again. Reopened, a duplicate still named its
+            # original and its supporters stayed moved there.
+            raise DomainError(f"{report.reference} is “{report.status.label}”, a decision of the council's: if "
+                              "you think it is wrong, add an update saying why.")
         event = record_status(session, report, Status.REOPENED, viewer, "The reporter says it is not fixed.")
     session.commit()
     return event

@@ -137,6 +137,23 @@ def test_reporter_marks_fixed_and_reopens_from_the_page(app, db_session, make_re
     assert resp.status_code in (303, 400) and report.status is Status.REOPENED
 
 
+def test_a_reporter_cannot_undo_a_decision_of_staff(app, db_session, make_report, make_user):
+    """Duplicate and not-the-council's are decisions of staff: the reporter's page offers no "it is not
+    fixed" for them, and a forged request changes nothing (a reopened duplicate still named its original)."""
+    from portal.services import triage
+    me, staff = make_user(), make_user(Role.STAFF)
+    original, report = make_report(), make_report(reporter=me)
+    triage.mark_duplicate(db_session, report, original, staff)
+    fc = login(app.test_client(), me.email)
+    page = fc.get(f"/reports/{report.reference}").get_data(as_text=True)
+    assert "It is not fixed" not in page
+    token = csrf_from(page)
+    resp = fc.post(f"/reports/{report.reference}/reporter-status", data={"csrf_token": token, "action": "reopen"})
+    db_session.refresh(report)
+    assert resp.status_code == 303 and report.status is Status.DUPLICATE
+    assert "add an update saying why" in fc.get(resp.headers["Location"]).get_data(as_text=True)
+
+
 def test_staff_hide_and_redact_an_update_and_see_it_on_the_panel(app, db_session, make_report, resident_client,
                                                                  staff_client):
     report = make_report()
