@@ -58,6 +58,20 @@ def test_sent_page_shows_the_reference(resident, resident_client, make_report):
     assert "Report sent" in page and report.reference in page and "Rushey Green" in page
 
 
+def test_sent_page_says_where_the_report_went(resident, resident_client, make_report, db_session):
+    """It said "we have sent it to the council's ... team" whatever happened: a report another body looks
+    after is sent on to them, and says so."""
+    from tests.bodies_helpers import make_body
+    ours = resident_client.get(f"/reports/{make_report(resident).reference}/sent").get_data(as_text=True)
+    assert "It is with the council" in ours and "target" in ours
+    make_body(db_session, "http://127.0.0.1:9/open311/v2", categories={"fly_tipping": "FT"})
+    theirs = make_report(resident)
+    assert theirs.body is not None
+    page = resident_client.get(f"/reports/{theirs.reference}/sent").get_data(as_text=True)
+    assert "Transport for London (red routes) look after fly-tipping here" in page
+    assert "It is with the council" not in page
+
+
 def test_sent_page_with_hazard_shows_the_safety_notice(resident, resident_client, make_report, db_session):
     report = make_report(resident)
     report.answers = {**report.answers, "waste": ["asbestos"]}
