@@ -57,9 +57,17 @@ def report_path(reference: str) -> str:
     return prefix + reference
 
 
+def sentence(text: str) -> str:
+    """The first letter upper case, the rest as it is (Jinja's capitalize lowers the rest: "lewisham central
+    ward", "se6 4ru")."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["report_path"] = report_path
     app.jinja_env.filters["nonce"] = with_nonce
+    app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["target"] = fmt_target
     app.jinja_env.filters["answer"] = fmt_answer
