@@ -2,11 +2,16 @@
 from urllib.parse import urljoin, urlsplit
 
 from flask import request, url_for
+from flask_login import current_user
+
+#: Where each role starts when no page was asked for: its own work (everyone landed on "My reports").
+START = {"crew": "crew.jobs", "councillor": "councillors.my_ward", "staff": "staff.queue", "admin": "staff.queue"}
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an open redirect (no scheme, no host, no '//' or backslash tricks)."""
-    fallback = url_for("reports.mine")
+    """Only same-site paths: never an open redirect (no scheme, no host, no '//' or backslash tricks). Without
+    one, the signed-in person's start page."""
+    fallback = url_for(START.get(getattr(getattr(current_user, "role", None), "value", ""), "reports.mine"))
     if not target or "\\" in target or any(ord(c) < 32 for c in target):
         return fallback
     parts = urlsplit(target)

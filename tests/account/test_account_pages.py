@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from models import LoginThrottle, User
+from models import LoginThrottle, Role, User
 from portal.app import create_app
 
 from ..conftest import FormClient, login
@@ -172,3 +172,17 @@ def test_nul_bytes_in_login_and_register_are_not_a_server_error(forms, db_sessio
     resp = forms.submit("/register", {**NEW, "display_name": "Nadia\x00 New"})
     assert resp.status_code == 400 and "NUL character" in resp.get_data(as_text=True)
     assert db_session.scalars(select(User.display_name).where(User.email == NEW["email"])).first() is None
+
+
+@pytest.mark.parametrize("role,start", [(Role.RESIDENT, "/my/reports"), (Role.CREW, "/crew/jobs"),
+                                        (Role.COUNCILLOR, "/my/ward")])
+def test_each_role_starts_at_its_own_work(app, make_user, role, start):
+    """Without a page asked for, a crew member starts at their jobs and a councillor at their ward (everyone
+    landed on "My reports"); a page asked for still wins."""
+    user = make_user(role)
+    forms = FormClient(app.test_client())
+    resp = forms.submit("/login", {"email": user.email, "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == start
+    again = FormClient(app.test_client())
+    asked = again.submit("/login?next=/alerts", {"email": user.email, "password": PASSWORD}, page="/login")
+    assert asked.headers["Location"] == "/alerts"
