@@ -55,11 +55,13 @@ def categories(session) -> list[Category]:
     return list(session.scalars(_ACTIVE_CATEGORIES))
 
 
-def grouped_choices(cats: list[Category]) -> dict[str, list[tuple[str, str]]]:
-    groups: dict[str, list[tuple[str, str]]] = {}
+def grouped_choices(cats: list[Category]) -> dict[str | None, list[tuple[str, str]]]:
+    """The categories by group; "Choose a category" first, in no group (WTForms draws no optgroup for None:
+    an empty label was an unnamed group to a screen reader)."""
+    groups: dict[str | None, list[tuple[str, str]]] = {}
     for c in cats:
         groups.setdefault(c.group, []).append((c.code, c.name))
-    return {"": [("", "Choose a category")], **groups}
+    return {None: [("", "Choose a category")], **groups}
 
 
 def form_for(cats: list[Category]) -> ReportForm:

@@ -474,3 +474,11 @@ def test_only_reports_made_count_towards_the_submission_limit(connection, app_co
     assert bad == [400] * 22
     made = [post(client, report_form(submission_token=f"good-{i}")).status_code for i in range(21)]
     assert made == [302] * 20 + [429]
+
+
+def test_the_category_list_has_no_unnamed_group(resident_client):
+    page = resident_client.get("/report").get_data(as_text=True)
+    select = page[page.index('<select id="category"'):]
+    select = select[:select.index("</select>")]
+    assert '<option value="">Choose a category</option><optgroup label="' in select
+    assert 'label=""' not in select
