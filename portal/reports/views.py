@@ -15,7 +15,7 @@ from gis.nearby import open_reports_near
 from gis.maps import location_picker, point_map
 from gis.queries import service_area_centre
 from gis.streets import find_places, unknown_place
-from models import Category, Photo, Report, ReportEvent, Status
+from models import DESCRIPTION_MAX, Category, Photo, Report, ReportEvent, Status
 
 from .. import db
 from ..forms import sent_a_link
@@ -189,6 +189,7 @@ class ReportPage:
             all_answers=self.answers, answer_errors=self.answer_errors, notice=self.notice,
             picker=picker(service_area_centre(db.session()), cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"]),
             errors=errors, nearby=nearby, staff=visibility.is_staff(current_user), me_too_advice=ME_TOO_ADVICE,
+            description_max=DESCRIPTION_MAX,
             pending=[k for k in (form.pending_photos.data or "").split(",") if k]), status
 
 

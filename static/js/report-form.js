@@ -121,6 +121,33 @@
     });
   }
 
+  // A live count against the description's limit, as the person types (the server's check is the rule, and
+  // nothing is ever cut: a browser's maxlength would cut a long paste without a word).
+  var description = form.querySelector("textarea[data-max-chars]");
+  if (description) {
+    var most = parseInt(description.getAttribute("data-max-chars"), 10);
+    var count = document.createElement("p");
+    count.className = "hint";
+    count.id = description.id + "-count";
+    count.setAttribute("aria-live", "polite");
+    description.insertAdjacentElement("afterend", count);
+    description.setAttribute("aria-describedby",
+      ((description.getAttribute("aria-describedby") || "") + " " + count.id).trim());
+    var countTimer = null;
+    var showCount = function () {
+      var left = most - description.value.length;
+      var n = Math.abs(left);
+      count.textContent = "You have " + n.toLocaleString("en-GB") + " character" + (n === 1 ? "" : "s") +
+        (left >= 0 ? " left." : " too many.");
+      count.className = left >= 0 ? "hint" : "error-message";
+    };
+    description.addEventListener("input", function () {   // after a pause: not a message per key
+      clearTimeout(countTimer);
+      countTimer = setTimeout(showCount, 400);
+    });
+    showCount();
+  }
+
   // Enter in the postcode box finds it (elsewhere Enter sends the report: the form's first button is "Send").
   // A suggestion chosen with Enter is handled by combobox.js first.
   if (find && postcode) {

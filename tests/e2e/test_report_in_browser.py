@@ -143,6 +143,19 @@ def test_enter_finds_in_the_postcode_box_and_sends_from_any_other_line(page, new
     assert page.console_errors == []
 
 
+def test_the_description_counts_its_characters_as_they_are_typed(page):
+    """A live count against the 2,000 characters (it said the limit, and the browser took 200,000 without a
+    word until the form came back); nothing is cut, the box is described by the count."""
+    page.goto("/report")
+    page.fill("#description", "x" * 1990)
+    page.wait_for_selector("text=You have 10 characters left.")
+    page.fill("#description", "x" * 2005)
+    page.wait_for_selector("text=You have 5 characters too many.")
+    assert len(page.input_value("#description")) == 2005
+    assert "description-count" in page.get_attribute("#description", "aria-describedby")
+    assert page.console_errors == []
+
+
 def test_use_my_location_fills_the_coordinates(browser, live_server, new_email, engine):
     context = browser.new_context(base_url=live_server, geolocation={"latitude": 51.4452, "longitude": -0.0205},
                                   permissions=["geolocation"])
