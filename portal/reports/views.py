@@ -394,6 +394,11 @@ def mine():
                            followed=updates.followed_reports(session, current_user))
 
 
+#: How long a browser or proxy may keep a photo: one a moderator removes (or of a report hidden) stops being
+#: shown from their copies within this (it was an hour).
+PHOTO_MAX_AGE = 300
+
+
 @bp.get("/photos/<key>.jpg")
 def photo(key: str):
     if not KEY_RE.match(key):
@@ -409,9 +414,9 @@ def photo(key: str):
         response = current_app.response_class(mimetype="image/jpeg")
         response.headers["X-Accel-Redirect"] = f"{accel}{key}.jpg"
         response.cache_control.public = True
-        response.cache_control.max_age = 3600
+        response.cache_control.max_age = PHOTO_MAX_AGE
     else:
-        response = send_file(path, mimetype="image/jpeg", max_age=3600)
+        response = send_file(path, mimetype="image/jpeg", max_age=PHOTO_MAX_AGE)
     if not visibility.can_view_photo(row, None):  # not public yet: no shared cache may keep it
         response.cache_control.public = False
         response.cache_control.private = True

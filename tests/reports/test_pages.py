@@ -258,7 +258,7 @@ def test_photo_of_a_public_report_may_be_cached(app, resident, db_session):
     create_report(db_session, NewReport("fly_tipping", CATFORD, "x", {
         "size": "single_bag", "waste": ["household"], "where": "road", "witnessed": "no"}, [key]), resident, store)
     with app.test_client().get(f"/photos/{key}.jpg") as resp:
-        assert resp.status_code == 200 and resp.cache_control.public and resp.cache_control.max_age == 3600
+        assert resp.status_code == 200 and resp.cache_control.public and resp.cache_control.max_age == 300
 
 
 def test_behind_nginx_a_photo_is_checked_here_and_sent_by_nginx(app, make_user, db_session):
@@ -276,7 +276,7 @@ def test_behind_nginx_a_photo_is_checked_here_and_sent_by_nginx(app, make_user, 
     with app.test_client().get(f"/photos/{key}.jpg") as resp:
         assert resp.status_code == 200 and resp.data == b""
         assert resp.headers["X-Accel-Redirect"] == f"/internal-photos/{key}.jpg"
-        assert resp.cache_control.public and resp.cache_control.max_age == 3600
+        assert resp.cache_control.public and resp.cache_control.max_age == 300
     report.hidden = True
     db_session.flush()
     with app.test_client().get(f"/photos/{key}.jpg") as resp:
