@@ -119,13 +119,19 @@ def streets_cli():
 @streets_cli.command("import", help="Add street names from a CSV file (name, lat/lon or easting/northing; "
                                     "optional osm_highway, inside_borough). Rows already present are kept.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def streets_import(file: Path):
+@click.option("--if-empty", is_flag=True, help="Do nothing if street names are loaded already.")
+def streets_import(file: Path, if_empty: bool = False):
     from gis.streets import import_streets
     started = time.monotonic()
     session = db.new_session()
+    if if_empty and session.execute(text("SELECT EXISTS (SELECT 1 FROM streets)")).scalar():
+        session.close()
+        click.echo("Streets: already loaded, nothing imported.")
+        return
+    with open(file, encoding="utf-8", errors="replace") as lines:
+        rows = max(0, sum(1 for _ in lines) - 1)
     try:
-        with click.progressbar(length=max(0, sum(1 for _ in open(file, encoding="utf-8", errors="replace")) - 1),
-                               label="Importing streets") as bar:
+        with click.progressbar(length=rows, label="Importing streets") as bar:
             summary = import_streets(session, file, progress=bar.update)
     except ImportFailed as exc:
         raise click.ClickException(str(exc)) from None
@@ -218,6 +224,9 @@ def demo_accounts():
 def demo_prepare(ctx: click.Context):
     ctx.invoke(db_upgrade)
     ctx.invoke(demo_load, if_empty=True)
+    # What later versions of the demo added arrives in a database made before them, too (street search found
+    # nothing in one made before street names were shipped).
+    ctx.invoke(streets_import, file=demo.STREETS_FILE, if_empty=True)
     ctx.invoke(areas_import, if_empty=True, no_lookup=False, code_property=None, name_property=None,
                **demo.AREA_FILES)
     ctx.invoke(demo_accounts)
