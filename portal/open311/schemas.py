@@ -390,7 +390,9 @@ class NewUpdate(Shape):
         description="mySociety's update statuses, or ours. OPEN reopens a closed request, else adds a note "
                     "(which then needs a description).")
     description: str = Field("", max_length=DESCRIPTION_MAX_API, description="Shown on the public timeline.")
-    update_id: str = Field("", max_length=64, description="The client's own id of the update.")
+    update_id: str = Field("", max_length=64, description="The client's own id of the update: sent again with the "
+                                                          "same id (a retry), the update is made once and the "
+                                                          "first answer's update_id is given again.")
 
 
 class UpdatesQuery(Shape):

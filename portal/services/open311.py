@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
@@ -25,7 +26,7 @@ from .errors import DomainError, NotAllowed, Refused
 from .links import links_of
 from .photos import PhotoStore, ProcessedPhoto
 from .transaction import unit_of_work
-from .reports import ANSWER_TEXT_MAX, AnswerProblem, NewReport, change_status
+from .reports import ANSWER_TEXT_MAX, AnswerProblem, NewReport, record_status
 from .submission import Submission, submit_report
 
 DUPLICATE_WINDOW = timedelta(minutes=1)
@@ -275,21 +276,55 @@ def request_for_token(session: Session, token: str, viewer=None) -> Report:
 
 @unit_of_work
 def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
-    """A council system's update (``update``: schemas.NewUpdate): moves the status through change_status,
-    so it shows on the report's public timeline. OPEN reopens a closed request, else adds a note."""
+    """A council system's update (``update``: schemas.NewUpdate): moves the status through record_status,
+    so it shows on the report's public timeline. OPEN reopens a closed request, else adds a note.
+
+    The client's ``update_id``, when given, makes it once: the same update sent again (a retry after a lost
+    answer) is the first one, not a second entry on the timeline and a second email to every follower."""
     if not key.may_update:
         raise NotAllowed("This API key may not post status updates; ask for an update key.")
     report = session.scalars(visibility.visible_reports(None)
                              .where(Report.reference == update.service_request_id)).first()
     if report is None:
         raise UnknownRequest(f"No service request {update.service_request_id}.")
+    token = _update_token(session, key, update.update_id) if update.update_id else None
+    if token is not None:
+        first = session.scalars(select(ReportEvent).where(ReportEvent.client_token == token)).first()
+        if first is not None:
+            if first.report_id != report.id:
+                raise DomainError(f"update_id {update.update_id[:64]} was sent already, for another service "
+                                  "request: send each update with an id of its own.", field="update_id")
+            return first
+    try:
+        event = _record_update(session, report, update)
+        event.client_token = token
+        session.commit()
+    except IntegrityError:
+        # The same update, sent twice at once: the other one was made first.
+        session.rollback()
+        first = session.scalars(select(ReportEvent).where(ReportEvent.client_token == token)).first() \
+            if token else None
+        if first is None:
+            raise
+        return first
+    return event
+
+
+def _update_token(session: Session, key: ApiKey, update_id: str) -> str:
+    """The event's client token for a client's update id: per API key (two clients may use the same ids)."""
+    digest = links_of(session).keyed_digest("open311-update", json.dumps([key.id, update_id]).encode())
+    return f"o311u-{digest[:40]}"
+
+
+def _record_update(session: Session, report: Report, update) -> ReportEvent:
+    """The update's timeline entry, with its emails, uncommitted."""
     target = update.status
     if target is None and report.status in CLOSED:
         target = Status.REOPENED
     # The client's description or none: the key's name is the client's own label, not for the public timeline.
     note = update.description
     if target is not None and target is not report.status:
-        return change_status(session, report, target, actor=None, note=note)
+        return record_status(session, report, target, None, note)
     if not note:
         raise DomainError("An update that does not change the status needs a description.", field="description")
     # A note without a change of status: the request was modified (updated_datetime), and its followers are
@@ -299,7 +334,6 @@ def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
     session.add(event)
     session.flush()
     notifications.status_changed(session, report, event)
-    session.commit()
     return event
 
 

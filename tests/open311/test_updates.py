@@ -65,6 +65,30 @@ def test_a_note_without_a_change_is_a_modification_its_followers_hear_of(api, up
     assert "Updated by" not in page
 
 
+def test_an_update_sent_again_with_its_update_id_is_made_once(api, update_key, make_report, resident, db_session):
+    """A retry after a lost answer made a second timeline entry and a second email to every follower."""
+    from models import OutboxMessage
+    report, other = make_report(reporter=resident), make_report()
+    data = {"api_key": update_key, "service_request_id": report.reference, "status": "INVESTIGATING",
+            "description": "Crew booked", "update_id": "ext-42"}
+    first = api.post("/servicerequestupdates.json", data)
+    again = api.post("/servicerequestupdates.xml", data)
+    assert first.status_code == again.status_code == 200
+    assert again.doc.find("request_update/update_id").text == first.doc[0]["update_id"]
+    events = db_session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id,
+                                                          ReportEvent.note == "Crew booked")).all()
+    assert len(events) == 1
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.report_id == report.id, OutboxMessage.subject.like("%now%"))) == 1
+    # Another update with another id is made; the same id for another request is refused, nothing made.
+    assert api.post("/servicerequestupdates.json", {**data, "status": "IN_PROGRESS", "update_id": "ext-43"}) \
+        .doc[0]["update_id"] != first.doc[0]["update_id"]
+    refused = api.post("/servicerequestupdates.json", {**data, "service_request_id": other.reference})
+    assert refused.status_code == 400 and "update_id" in refused.doc[0]["description"]
+    db_session.refresh(other)
+    assert other.status is Status.NEW
+
+
 def test_update_feed_since(api, update_key, make_report):
     report = make_report()
     api.post("/servicerequestupdates.json", {"api_key": update_key, "service_request_id": report.reference,
