@@ -331,7 +331,12 @@ def change_status(session: Session, report: Report, new: Status, actor: User | N
 
 def record_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
                   internal: bool = False) -> ReportEvent:
-    """change_status without the commit, for services that change several things in one transaction."""
+    """change_status without the commit, for services that change several things in one transaction.
+
+    ``internal`` keeps the note to staff and emails nobody; the change itself is public whatever it says: the
+    report's page shows the status, so its timeline, feeds, Open311 updates and "fixed" alerts show the change
+    too (an internal change left a new status with no trace anywhere). The note goes on an internal entry of
+    its own."""
     old = report.status
     if not can_transition(old, new):
         raise TransitionNotAllowed(f"A report that is “{old.label}” cannot become “{new.label}”.")
@@ -340,9 +345,12 @@ def record_status(session: Session, report: Report, new: Status, actor: User | N
         report.fixed_at = utcnow()
     elif new is Status.REOPENED:
         report.fixed_at = None
-    event = ReportEvent(report=report, actor=actor, from_status=old, to_status=new, note=note.strip(),
-                        internal=internal)
+    note = note.strip()
+    event = ReportEvent(report=report, actor=actor, from_status=old, to_status=new, note="" if internal else note)
     session.add(event)
+    if internal and note:
+        session.add(ReportEvent(report=report, actor=actor, note=note, internal=True))
     session.flush()
-    notifications.status_changed(session, report, event)  # same transaction: no change without its email
+    if not internal:
+        notifications.status_changed(session, report, event)  # same transaction: no change without its email
     return event

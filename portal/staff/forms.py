@@ -63,7 +63,8 @@ class StatusForm(Form):
                            id="status-template", message="Choose a response template from the list, or none.")
     note = TextAreaField("Message", id="status-note", validators=[
         Length(max=NOTE_MAX, message=f"Keep the message to {NOTE_MAX:,} characters or fewer.")])
-    internal = BooleanField("Internal (not shown to the public, not emailed)", id="status-internal")
+    internal = BooleanField("Quietly: the message stays internal and nobody is emailed (the new status itself is "
+                            "public)", id="status-internal")
 
 
 class UpdateForm(Form):

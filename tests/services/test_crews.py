@@ -111,8 +111,10 @@ def test_cant_complete_returns_the_job_to_triage(db_session, world):
     crews.cannot_complete(db_session, job, member, "access", "Van parked over it, owner not found")
     db_session.refresh(job)
     assert job.crew_id is None and job.status is Status.INVESTIGATING
-    last = job.events[-1]
-    assert last.internal and last.to_status is Status.INVESTIGATING and last.actor_id == member.id
+    change, last = job.events[-2:]
+    # The change is on the public timeline without a word of the crew's; their reasons are for staff.
+    assert not change.internal and change.to_status is Status.INVESTIGATING and change.note == ""
+    assert last.internal and last.to_status is None and last.actor_id == member.id
     assert "Field A" in last.note and "No access" in last.note and "Van parked over it" in last.note
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == before                                 # the resident is not told
     page = triage.queue_page(db_session, triage.QueueFilter(unassigned=True))

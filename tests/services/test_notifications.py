@@ -188,8 +188,11 @@ def test_internal_notes_and_no_contact_residents_get_no_email(app, resident, mak
     staff = make_user(Role.STAFF)
     before = len(pending(db_session))
     add_update(db_session, report, staff, "Crew says the site is hazardous", internal=True)
-    change_status(db_session, report, Status.INVESTIGATING, staff, "checking", internal=True)
+    change_status(db_session, report, Status.INVESTIGATING, staff, "checking the CCTV", internal=True)
     assert len(pending(db_session)) == before
+    # The change itself is on the public timeline (the page shows the status), its note is not.
+    page = app.test_client().get(f"/reports/{report.reference}").get_data(as_text=True)
+    assert "CCTV" not in page and page.count("Investigating") >= 2
     resident.contact_preference = "none"
     db_session.commit()
     change_status(db_session, report, Status.ASSIGNED, staff, "On its way")

@@ -44,6 +44,7 @@ REVIEWED = {
     "gis/flytipping_return.py": (2, "staff only: the fly-tipping return; incidents filtered by kerbside_report_is_public"),
     "gis/fairness.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule; places every report in its area"),
     "gis/digest.py": (1, "calls kerbside_report_is_public, the SQL twin of the rule"),
+    "portal/services/unconfirmed.py": (1, "the worker's purge: unconfirmed reports whose link expired, to delete"),
 }
 
 
