@@ -213,7 +213,7 @@ def test_a_photo_is_checked_by_the_app_and_sent_by_nginx(site):
     resp = requests.get(f"{site.base}/photos/{key}.jpg", timeout=30)
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "image/jpeg"
     assert resp.content == (site.photo_dir / f"{key}.jpg").read_bytes()
-    assert "public" in resp.headers["Cache-Control"] and "max-age=3600" in resp.headers["Cache-Control"]
+    assert "public" in resp.headers["Cache-Control"] and "max-age=300" in resp.headers["Cache-Control"]
     assert resp.headers["X-Content-Type-Options"] == "nosniff" and "X-Accel-Redirect" not in resp.headers
     # The app was asked (its visibility rule), the file came from nginx's internal location; the browser may
     # keep the photo, nginx does not (a photo hidden later is refused at once).

@@ -52,7 +52,7 @@ NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.op
              "maps.api_hexagons", "maps.api_hotspots", "maps.api_map", "maps.export_csv", "maps.export_geojson",
              "maps.ward_csv", "maps.ward_geojson", "admin.body_boundary", "maps.promises_csv", "staff.flytipping_return_csv", "reports.nearby_json", "notices.claim", "notices.rate", "notices.reopen",
              "notices.unsubscribe", "feeds.everything", "feeds.report", "lookup.places",
-             "crew.service_worker", "notices.support",   # a GET of "me too" leads to the report page
+             "crew.service_worker", "notices.support", "maps.tile",   # "me too" leads to the report; a tile is a PNG
              # the two-factor steps need a half-finished sign-in: audited in test_two_factor_in_browser.py
              "account.two_factor", "account.enrol_two_factor"}
 
