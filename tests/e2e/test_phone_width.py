@@ -96,10 +96,13 @@ def test_the_menu_opens_and_closes(phone_pages, site, javascript):
     page.goto("/")
     link = page.get_by_role("link", name="My reports")
     assert not link.is_visible()
-    page.get_by_text("Menu", exact=True).click()
+    button = page.get_by_text("Menu", exact=True)
+    closed = button.bounding_box()
+    button.click()
     assert link.is_visible()
     assert scroll_width(page) <= 390
-    page.get_by_text("Menu", exact=True).click()
+    assert button.bounding_box() == closed           # the same tap closes it: the button has not moved
+    button.click()
     assert not link.is_visible()
 
 
