@@ -14,7 +14,7 @@ from models import OPEN, Questionnaire, Report, ReportEvent, Status, utcnow
 from . import visibility
 from .links import BadLink, external_url, make_token, read_token, use_token
 from .notifications import queue_email
-from .reports import record_status
+from .reports import REPORTER_MAY_REOPEN, record_status
 
 AFTER = timedelta(weeks=4)
 #: Reports older than this when the worker first sees them are not asked (e.g. history imported, or the
@@ -78,7 +78,9 @@ def _report(session: Session, payload) -> Report:
 
 def answer(session: Session, token: str, fixed: bool | None, comment: str) -> Report:
     """Record the reporter's answer (once): on the timeline, in ``questionnaires``, and, if it is fixed and
-    still open, the report is marked fixed. Raises BadLink (a wrong answer leaves the link unused)."""
+    still open, the report is marked fixed; if it is not fixed but was marked fixed or closed since the question
+    was sent, the report is reopened (the answer was recorded and nothing else happened). Raises BadLink (a
+    wrong answer leaves the link unused)."""
     if fixed is None:
         raise BadLink("Choose whether it has been fixed.")
     comment = (comment or "").replace("\r\n", "\n").strip()
@@ -96,6 +98,9 @@ def answer(session: Session, token: str, fixed: bool | None, comment: str) -> Re
                                 note=said + (f"\n{comment}" if comment else "")))
         if fixed and report.status.is_open:
             record_status(session, report, Status.FIXED, report.reporter, "Marked fixed by the reporter.")
+        elif not fixed and report.status in REPORTER_MAY_REOPEN:
+            record_status(session, report, Status.REOPENED, report.reporter, "Reopened: the reporter says it has "
+                                                                             "not been fixed.")
         session.commit()
     except BaseException:
         session.rollback()

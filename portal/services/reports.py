@@ -320,6 +320,11 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
     raise DomainError("We could not save your report just now. Please try again.")
 
 
+#: What a reporter may reopen ("it is not fixed": the report's page, the questionnaire); a duplicate or another
+#: body's report is a decision of staff's, which the reporter answers with an update.
+REPORTER_MAY_REOPEN = (Status.FIXED, Status.CLOSED)
+
+
 @unit_of_work
 def change_status(session: Session, report: Report, new: Status, actor: User | None, note: str = "",
                   internal: bool = False) -> ReportEvent:

@@ -17,12 +17,10 @@ from .errors import DomainError, InvalidPhoto
 from .links import BadLink, external_url, make_token, use_token
 from .notifications import queue_email, subscribe
 from .photos import PhotoStore
-from .reports import record_status
+from .reports import REPORTER_MAY_REOPEN, record_status
 from .transaction import unit_of_work
 
 UPDATE_MAX = 2000
-#: What a reporter may reopen from the report's page ("it is not fixed").
-REPORTER_MAY_REOPEN = (Status.FIXED, Status.CLOSED)
 MAX_PHOTOS = 3
 CONFIRM_DAYS = 7
 NOT_PUBLIC = "This link is not valid any more: the report is not public."

@@ -64,6 +64,24 @@ def test_answer_goes_on_the_timeline_and_fixes_the_report_once(app, db_session, 
     assert report.status is Status.FIXED and db_session.get(Questionnaire, report.id).fixed is True
 
 
+def test_not_fixed_reopens_a_report_marked_fixed_since_the_question(db_session, app_ctx, make_report, make_user):
+    """Asked at four weeks; staff mark it fixed the next day; the reporter answers "not fixed": the report is
+    reopened (the answer was recorded and the report stayed fixed). An open report stays as it is."""
+    from portal.services.reports import change_status
+    from models import Role
+    report = aged(db_session, make_report(reporter=make_user()), 29)
+    still = aged(db_session, make_report(reporter=make_user()), 29)
+    questionnaire.send_questionnaires(db_session)
+    token, other = (re.search(r"/n/fixed/(\S+)", asked(db_session, r)[0].body).group(1) for r in (report, still))
+    change_status(db_session, report, Status.FIXED, make_user(Role.STAFF), "Cleared")
+    questionnaire.answer(db_session, token, False, "Still there this morning")
+    questionnaire.answer(db_session, other, False, "")
+    db_session.refresh(report)
+    db_session.refresh(still)
+    assert report.status is Status.REOPENED and report.fixed_at is None
+    assert still.status is Status.NEW
+
+
 def test_a_link_for_a_report_hidden_since_is_refused(db_session, app_ctx, make_report, make_user):
     report = aged(db_session, make_report(reporter=make_user()), 29)
     questionnaire.send_questionnaires(db_session)
