@@ -6,9 +6,8 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from .. import db
-from ..forms import sent_a_link
 from ..extensions import csrf_in_form, limiter
-from ..forms import Form
+from ..forms import Form, sent_a_link
 from ..services import password_reset
 from ..services.errors import DomainError
 from ..services.links import BadLink

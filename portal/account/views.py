@@ -5,8 +5,8 @@ from flask import session as flask_session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import db
-from ..forms import sent_a_link
 from ..extensions import csrf_in_form, limiter
+from ..forms import sent_a_link
 from ..services.errors import DomainError
 from ..services import accounts, alerts, email_change, registration, twofactor
 from ..services.links import BadLink

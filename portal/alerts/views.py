@@ -1,5 +1,5 @@
 """Alerts: the sign-up page, the emailed confirmation, one-click stop (RFC 8058) and the preferences page."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -7,8 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from models import Category, Ward
 
 from .. import db
-from ..forms import sent_a_link
 from ..extensions import account_or_address, csrf_in_form, limiter, made
+from ..forms import sent_a_link
 from ..services import alerts
 from ..services.errors import DomainError
 from ..services.links import BadLink

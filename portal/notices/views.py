@@ -7,7 +7,7 @@ from .. import db
 from ..services.errors import DomainError
 from ..services.support import support as add_support
 from ..extensions import csrf_in_form
-from ..services import accounts, link_actions, notifications, visibility
+from ..services import link_actions, notifications, visibility
 from ..services.links import BadLink
 from . import bp
 from ..forms import add_error

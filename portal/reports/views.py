@@ -18,9 +18,8 @@ from gis.streets import find_places, unknown_place
 from models import DESCRIPTION_MAX, Category, Photo, Report, ReportEvent, Status
 
 from .. import db
-from ..forms import sent_a_link
 from ..extensions import account_or_address, csrf_in_form, limiter, made
-from ..forms import form_errors
+from ..forms import form_errors, sent_a_link
 from ..schemas import ShapeError, parse
 from ..shared_cache import shared
 from ..services import updates, visibility
@@ -232,15 +231,12 @@ def new():
         form.latitude.data, form.longitude.data = f"{photo_gps.lat:.6f}", f"{photo_gps.lon:.6f}"
         page.notice = "We have placed the pin where your photo was taken. Check it is right, then send the report again."
         return page.render(200)
-    typed = (form.postcode.data or "").strip()
-    if typed and not (form.latitude.data or "").strip() and not (form.longitude.data or "").strip():
+    if not (form.latitude.data or "").strip() and not (form.longitude.data or "").strip() \
+            and (place := _typed_place(form)) is not None:
         # Sent with a postcode or street typed but not looked up (without JavaScript, Enter in the box sends):
         # the pin goes where "Find" would have put it, to be checked before sending. Not found: the usual
         # errors, "choose the location" among them.
-        found = find_places(db.session(), typed)
-        if found:
-            return _pin_at(page, found[0], "Check it, move it to the exact spot if you can, then send the "
-                                           "report again.")
+        return _pin_at(page, place, "Check it, move it to the exact spot if you can, then send the report again.")
     submission = page.submission(keys, suggest_nearby=form.action.data != "submit_new")
     if not form_ok or form.photos.errors:
         # The post itself is not usable (its token, a field's shape, a photo): say so, with every rule too.
@@ -278,14 +274,21 @@ def _pin_at_typed_place(page: ReportPage):
     """The form again, its pin at the postcode or street typed (the first place found), or the postcode box's
     error."""
     form = page.form
-    typed = (form.postcode.data or "").strip()
-    found = find_places(db.session(), typed) if typed else []
-    if not found:
+    place = _typed_place(form)
+    if place is None:
+        typed = (form.postcode.data or "").strip()
         form.postcode.errors.append(
             "Enter a postcode in the area, like SE6 4RU, or the name of a street." if not typed else
             unknown_place(typed) + " Or choose the point on the map or by coordinates.")
         return page.render(400)
-    return _pin_at(page, found[0], "Move it to the exact spot if you can.")
+    return _pin_at(page, place, "Move it to the exact spot if you can.")
+
+
+def _typed_place(form):
+    """The first place the postcode box's text names, or None (nothing typed, or nothing found)."""
+    typed = (form.postcode.data or "").strip()
+    found = find_places(db.session(), typed) if typed else []
+    return found[0] if found else None
 
 
 def _pin_at(page: ReportPage, place, then: str):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from gis.coords import InvalidCoordinates, LonLat, parse_lat_lon
@@ -130,9 +130,10 @@ def create_alert(session: Session, req: AlertRequest, viewer) -> Alert:
             raise DomainError("Enter your email address, so that we can send you the alerts.", field="email")
         user = contact_user(session, req.email)
     confirmed = getattr(viewer, "is_authenticated", False)
-    count = session.scalar(select(func.count()).select_from(Alert).where(
-        Alert.user_id == user.id, Alert.confirmed_at.is_not(None) if confirmed else Alert.confirmed_at.is_(None),
-        True if confirmed else Alert.created_at > utcnow() - timedelta(days=CONFIRM_DAYS))) or 0
+    # Signed in: the person's alerts. By email: those still waiting for their link at this address.
+    counted = Alert.confirmed_at.is_not(None) if confirmed else and_(
+        Alert.confirmed_at.is_(None), Alert.created_at > utcnow() - timedelta(days=CONFIRM_DAYS))
+    count = session.scalar(select(func.count()).select_from(Alert).where(Alert.user_id == user.id, counted)) or 0
     if confirmed and count >= MAX_PER_PERSON:
         raise DomainError(f"You have {MAX_PER_PERSON} alerts already: remove some before adding more.")
     if not confirmed and count >= MAX_WAITING:

@@ -11,9 +11,8 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from models import utcnow, OutboxMessage, Report, ReportEvent, Status, Subscription, User
+from models import OutboxMessage, Report, ReportEvent, Status, Subscription, User
 
-from . import visibility
 from .links import BadLink, external_url, make_token, use_token
 
 REOPEN_DAYS = 14

@@ -114,14 +114,18 @@ def attribute_error(service_code: str, problem: AnswerProblem) -> str:
     return f"{name} must be one of: {', '.join(problem.allowed)}."
 
 
+def _keyed(session: Session, purpose: str, key: ApiKey, value) -> str:
+    """40 hex digits of an HMAC (the app's secret) of what an API key sent: per key, as two clients may send the
+    same, and keyed, as what went into it is mostly public (tokens/ resolves a content token, so a plain hash
+    let anyone confirm a guess of the one private part, the reporter's email address)."""
+    return links_of(session).keyed_digest(purpose, json.dumps([key.id, value], sort_keys=True,
+                                                              default=str).encode())[:40]
+
+
 def content_token(session: Session, key: ApiKey, parts: dict, minute: int) -> str:
     """Idempotency token: the same client, device and content (photos included) within a minute make one
-    request. Keyed with
-    the app's secret: the content is mostly public (and tokens/ resolves a token), so a plain hash let anyone
-    confirm a guess of the one private part, the reporter's email address."""
-    digest = links_of(session).keyed_digest("open311-content", json.dumps([key.id, parts], sort_keys=True,
-                                                                           default=str).encode())
-    return f"o311-{digest[:40]}-{minute}"
+    request."""
+    return f"o311-{_keyed(session, 'open311-content', key, parts)}-{minute}"
 
 
 def submit_request(session: Session, key: ApiKey, data, photos: list[ProcessedPhoto], store: PhotoStore,
@@ -287,9 +291,9 @@ def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
                              .where(Report.reference == update.service_request_id)).first()
     if report is None:
         raise UnknownRequest(f"No service request {update.service_request_id}.")
-    token = _update_token(session, key, update.update_id) if update.update_id else None
+    token = f"o311u-{_keyed(session, 'open311-update', key, update.update_id)}" if update.update_id else None
     if token is not None:
-        first = session.scalars(select(ReportEvent).where(ReportEvent.client_token == token)).first()
+        first = _update_sent(session, token)
         if first is not None:
             if first.report_id != report.id:
                 raise DomainError(f"update_id {update.update_id[:64]} was sent already, for another service "
@@ -302,18 +306,15 @@ def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
     except IntegrityError:
         # The same update, sent twice at once: the other one was made first.
         session.rollback()
-        first = session.scalars(select(ReportEvent).where(ReportEvent.client_token == token)).first() \
-            if token else None
+        first = _update_sent(session, token) if token else None
         if first is None:
             raise
         return first
     return event
 
 
-def _update_token(session: Session, key: ApiKey, update_id: str) -> str:
-    """The event's client token for a client's update id: per API key (two clients may use the same ids)."""
-    digest = links_of(session).keyed_digest("open311-update", json.dumps([key.id, update_id]).encode())
-    return f"o311u-{digest[:40]}"
+def _update_sent(session: Session, token: str) -> ReportEvent | None:
+    return session.scalars(select(ReportEvent).where(ReportEvent.client_token == token)).first()
 
 
 def _record_update(session: Session, report: Report, update) -> ReportEvent:

@@ -3,8 +3,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from .. import db
-from ..forms import sent_a_link
 from ..extensions import account_or_address, csrf_in_form, limiter, made
+from ..forms import sent_a_link
 from ..services import questionnaire, updates, visibility
 from ..services.errors import DomainError, InvalidPhoto
 from ..services.links import BadLink
