@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 TYPED = "Abbots"          # Abbotshall Road, Abbotswell Road (OpenStreetMap streets in the demo data)
+WAIT_MS = 250             # combobox.js asks this long after the last key
 
 
 @pytest.fixture()
@@ -141,7 +142,9 @@ def _answer_arrives(page, held: list) -> None:
     with page.expect_response("**/lookup/places?*") as answer:
         held.pop().continue_()
     answer.value.finished()
-    page.evaluate("() => new Promise(done => setTimeout(done, 0))")   # after the script's .then() callbacks
+    # One task later (a message, not a timer, which a test's clock may hold): after the script's .then() callbacks.
+    page.evaluate("() => new Promise(done => { const c = new MessageChannel(); c.port1.onmessage = () => done();"
+                  " c.port2.postMessage(0); })")
 
 
 @pytest.mark.parametrize("leave", ["Escape", "Tab"])
@@ -149,11 +152,13 @@ def test_suggestions_that_arrive_after_the_person_moved_on_stay_closed(phone, le
     """Typed, then Escape (dismiss the suggestions to come) or Tab (on to the next field) before the answer came:
     the text stays, and the late answer opens no list under a box the person has left."""
     page = phone
+    page.clock.install()                  # the wait before asking ends when the test says, not when a busy CPU does
     page.goto("/report")
     held = _held_lookups(page)
     page.focus("#postcode")
+    page.keyboard.type(TYPED)
     with page.expect_request("**/lookup/places?*"):
-        page.keyboard.type(TYPED)
+        page.clock.run_for(WAIT_MS)
     page.keyboard.press(leave)
     assert page.input_value("#postcode") == TYPED                     # Escape did not throw the text away
     _answer_arrives(page, held)
@@ -163,15 +168,18 @@ def test_suggestions_that_arrive_after_the_person_moved_on_stay_closed(phone, le
 
 def test_escape_before_the_question_is_asked_keeps_the_text(phone):
     page = phone
+    page.clock.install()                  # the wait before asking ends when the test says, not when a busy CPU does
     page.goto("/report")
     held = _held_lookups(page)
     page.focus("#postcode")
     page.keyboard.type(TYPED)
     page.keyboard.press("Escape")                                     # within the wait before asking
     assert page.input_value("#postcode") == TYPED
+    page.clock.run_for(4 * WAIT_MS)                                   # long past the wait: nothing is asked
+    page.evaluate("() => true")                                       # a round trip: any route handler has run
+    assert held == []
     page.keyboard.press("Escape")                                     # nothing shown or coming: clears the box
     assert page.input_value("#postcode") == ""
-    assert held == []
 
 
 def test_find_with_a_street_we_do_not_know_offers_the_postcode(phone):
