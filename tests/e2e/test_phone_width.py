@@ -106,6 +106,20 @@ def test_the_menu_opens_and_closes(phone_pages, site, javascript):
     assert not link.is_visible()
 
 
+def test_escape_closes_the_open_menu_and_returns_to_its_button(phone_pages, site):
+    """Open over the page, the menu closes with Escape, from a link in it too, and focus is back on Menu."""
+    page = phone_pages("resident")
+    page.goto("/")
+    link = page.get_by_role("link", name="My reports")
+    page.get_by_text("Menu", exact=True).click()
+    page.get_by_role("link", name="Explore map").focus()
+    page.keyboard.press("Escape")
+    assert not link.is_visible()
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")                       # the button it came back to opens it again
+    assert link.is_visible()
+
+
 def test_wide_screens_show_the_menu_without_a_button(browser, live_server):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     page = context.new_page()
