@@ -23,6 +23,7 @@ def defined_measures(html: str) -> set[str]:
 def test_every_measure_is_defined_on_the_page(client, url):
     html = client.get(url).get_data(as_text=True)
     assert defined_measures(html) == set(MEASURES)
+    assert "When a report counts as fixed" in html and "by the person who reported it" in html   # not the council's alone
 
 
 @pytest.fixture()
