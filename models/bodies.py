@@ -27,7 +27,8 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    #: The team's shared mailbox ("" when it has none): for digests and overdue notices.
+    #: The team's shared mailbox ("" when it has none): told of the new reports in its categories, one email per
+    #: round of the mail worker (services/alerts.py, _queue_team_notices).
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
 

@@ -172,7 +172,8 @@ class QuestionActionForm(Form):
 class TeamForm(Form):
     name = StringField("Name", validators=[Length(max=80, message="Keep the name under 80 characters.")])
     email = StringField("Team mailbox", validators=[Length(max=254, message="Keep the address under 255 characters.")],
-                        description="Optional, for example cleansing@lewisham.example.")
+                        description="Optional, for example cleansing@lewisham.example. When set, it is emailed "
+                                    "the new reports in the team's categories, a list every few minutes.")
     active = BooleanField("Active", default=True)
 
 

@@ -2,7 +2,8 @@
 and/or fixes in a ward, within 200 m to 2 km of a point, or in the whole council, at once or in a daily digest.
 
 The mail worker calls ``match_new_events`` (one set-based spatial join of the new timeline events against every
-alert's area, GiST-indexed) and ``send_alert_emails`` (one email per alert that has news). Every alert email
+alert's area, GiST-indexed; in the same round, each council team with a mailbox is emailed its new reports) and
+``send_alert_emails`` (one email per alert that has news). Every alert email
 carries List-Unsubscribe (one click, RFC 8058) and a link to the person's alert preferences.
 """
 from __future__ import annotations
@@ -252,7 +253,7 @@ def remove_alert(session: Session, user: User, alert_id: int | None) -> None:
 #: (Dropped first too: the tests' "commits" are savepoints inside one transaction that never commits.)
 _NEWS = ("DROP TABLE IF EXISTS pg_temp.alert_news", """
 CREATE TEMPORARY TABLE alert_news ON COMMIT DROP AS
-SELECT e.id AS event_id, e.to_status, r.geom, r.ward_id, r.category_id, r.reporter_id
+SELECT e.id AS event_id, e.to_status, r.id AS report_id, r.geom, r.ward_id, r.category_id, r.reporter_id, r.team_id
 FROM report_events e JOIN reports r ON r.id = e.report_id
 WHERE e.id > :low AND e.id <= :high AND e.to_status IN ('new', 'fixed') AND NOT e.internal
   AND kerbside_report_is_public(r.status, r.hidden)
@@ -313,9 +314,53 @@ def match_new_events(session: Session, now: datetime | None = None, settle: time
     for statement in _NEWS:
         session.execute(text(statement), {"low": low, "high": high})
     hits = int(session.execute(_MATCH, {"now": now}).scalar_one())
+    _queue_team_notices(session)
     session.execute(text("UPDATE alert_progress SET last_event_id = :high WHERE id = 1"), {"high": high})
     session.commit()
     return hits
+
+
+#: The round's new public reports for the teams that have a mailbox: what FixMyStreet does for a council's
+#: contacts, one email per team per round (not per report), with no one's name or address in it (staff read
+#: those on the report's page, signed in).
+_TEAM_NEWS = text("""
+SELECT t.id AS team_id, t.name AS team, t.email, r.reference, c.name AS category, w.name AS ward, b.name AS body,
+       left(r.description, 200) AS description, count(*) OVER (PARTITION BY t.id) AS total,
+       row_number() OVER (PARTITION BY t.id ORDER BY n.event_id) AS k
+FROM alert_news n JOIN teams t ON t.id = n.team_id AND t.active AND t.email <> ''
+JOIN reports r ON r.id = n.report_id JOIN categories c ON c.id = r.category_id
+LEFT JOIN wards w ON w.id = r.ward_id LEFT JOIN bodies b ON b.id = r.body_id
+WHERE n.to_status = 'new'
+ORDER BY t.id, n.event_id
+""")
+
+
+def _queue_team_notices(session: Session) -> int:
+    """Tell each active team with a mailbox of the reports made public in this round in its categories (made, or
+    confirmed by their link), in the round's transaction: a round is matched once, so each report is told once.
+    Returns how many emails were written."""
+    teams: dict[int, list] = {}
+    for row in session.execute(_TEAM_NEWS):
+        if row.k <= ITEMS_PER_EMAIL:
+            teams.setdefault(row.team_id, []).append(row)
+    for items in teams.values():
+        first = items[0]
+        lines = []
+        for item in items:
+            where = f" in {item.ward}" if item.ward else " (outside every ward)"
+            sent = f"\n  Also sent to {item.body}, which looks after it there." if item.body else ""
+            lines.append(f"- {item.category}{where}: {item.reference}\n  "
+                         + external_url(session, "reports.detail", reference=item.reference)
+                         + f"\n  \u201c{' '.join(item.description.split())}\u201d{sent}")
+        more = first.total - len(items)
+        if more > 0:
+            lines.append(f"...and {more} more in the queue: {external_url(session, 'staff.queue')}")
+        count = f"{first.total} new report{'s' if first.total != 1 else ''}"
+        queue_email(session, first.email, f"Kerbside: {count} for {first.team}"[:200],
+                    f"New reports for {first.team}:\n\n" + "\n\n".join(lines)
+                    + "\n\n--\nThis mailbox is the team's in Kerbside's administration (Teams); clear it there to "
+                      "stop these emails.\n")
+    return len(teams)
 
 
 def _due_alerts(session: Session, now: datetime) -> list[Alert]:
