@@ -15,7 +15,7 @@ from pyproj.exceptions import CRSError
 from shapely import transform as shapely_transform
 from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, shape
-from sqlalchemy import Float, Select, bindparam, func, select
+from sqlalchemy import Float, bindparam, func, select
 
 from models import Body, BodyService
 
@@ -112,17 +112,23 @@ def _project(transformer: Transformer, xy):
     return xy
 
 
-#: body_for's statement, built once (it runs for every new report; building it took ~0.3 ms).
-_BODY_FOR = (select(Body.id, BodyService.service_code)
-             .join(BodyService, BodyService.body_id == Body.id)
-             .where(BodyService.category_id == bindparam("category_id"), Body.active.is_(True),
-                    func.ST_Covers(Body.boundary, func.ST_SetSRID(
-                        func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326)))
-             .order_by(func.ST_Area(Body.boundary), Body.id).limit(1))
+#: The active body that takes a category at a point (WGS84 degrees), the smallest boundary first when several
+#: overlap (the most specific body): a scalar subquery, so that a new report's INSERT chooses its body itself
+#: (routing.BODY_AT_POINT; one statement fewer for every report). ST_Covers: a point on the edge is inside.
+#: Served by the GiST index on bodies.boundary. Its parameters: ``body_at(category_id, point)``.
+BODY_AT = (select(Body.id)
+           .join(BodyService, BodyService.body_id == Body.id)
+           .where(BodyService.category_id == bindparam("route_category"), Body.active.is_(True),
+                  func.ST_Covers(Body.boundary, func.ST_SetSRID(func.ST_MakePoint(
+                      bindparam("route_lon", type_=Float), bindparam("route_lat", type_=Float)), 4326)))
+           .order_by(func.ST_Area(Body.boundary), Body.id).limit(1).scalar_subquery())
 
 
-def body_for(category_id: int, point: LonLat) -> tuple[Select, dict]:
-    """The (body id, service_code) of the active body that takes ``category_id`` at ``point`` (WGS84 degrees),
-    the smallest boundary first when several overlap (the most specific body), as (statement, parameters) for
-    ``session.execute``. ST_Covers: a point on the edge is inside. Served by the GiST index on bodies.boundary."""
-    return _BODY_FOR, {"category_id": category_id, "lon": point.lon, "lat": point.lat}
+def body_at(category_id: int, point: LonLat) -> dict:
+    """The parameters of BODY_AT for ``category_id`` at ``point``."""
+    return {"route_category": category_id, "route_lon": point.lon, "route_lat": point.lat}
+
+
+#: The service_code a body gave a category (read only for a report a body takes).
+SERVICE_CODE = (select(BodyService.service_code)
+                .where(BodyService.body_id == bindparam("body_id"), BodyService.category_id == bindparam("category_id")))

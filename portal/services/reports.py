@@ -12,8 +12,7 @@ from gis.coords import LonLat
 from models import (DESCRIPTION_MAX, DESCRIPTION_MAX_API, Category, Photo, Report, ReportContact, ReportEvent, Status,
                     User, can_transition, utcnow)
 
-from . import notifications
-from .routing import route_report
+from . import notifications, routing
 from .errors import (DomainError, InvalidAnswer, InvalidPhoto, OutsideServiceArea, Refused, TransitionNotAllowed,
                      UnknownCategory)
 from .photos import PhotoStore
@@ -222,22 +221,23 @@ DEFAULT_PRIORITY = Report.__table__.c.priority.default.arg
 #: due time, the point in British National Grid, the search words).
 _GIVEN = ("reference", "category_id", "description", "geom", "status", "reporter_id", "anonymous", "answers",
           "channel", "client_token", "created_at", "updated_at", "fixed_at", "priority", "crew_id",
-          "duplicate_of_id", "hidden", "person_id", "overdue_notified_at", "team_id", "body_id")
-_FETCHED = ("id", "ward_id", "area_id", "due_at")
+          "duplicate_of_id", "hidden", "person_id", "overdue_notified_at", "team_id")
+#: ... and the body that takes the report's category at its point, chosen by the INSERT (routing).
+_FETCHED = ("id", "ward_id", "area_id", "due_at", "body_id")
 #: A reference or submission token already taken inserts nothing (and returns no row) instead of failing: the
 #: transaction goes on, with whatever it made before (a visitor's account, a caller's person).
-_INSERT_REPORT = (pg_insert(Report).on_conflict_do_nothing()
+_INSERT_REPORT = (pg_insert(Report).values(body_id=routing.BODY_AT_POINT).on_conflict_do_nothing()
                   .returning(*(getattr(Report, name) for name in _FETCHED)))
 
 
-def _insert(session: Session, report: Report) -> bool:
+def _insert(session: Session, report: Report, route: dict) -> bool:
     """INSERT a new report in one statement and make it part of the session as if the ORM had flushed it: one
     row has no need of the unit of work, which took ~4 ms of CPU for each report (sorting every mapper that
     could be involved). The object is then as loaded: what it was given and what the database set
-    (its relationships not given, e.g. photos and events, load when asked for). False, and nothing written,
-    when its reference or submission token is taken."""
+    (its relationships not given, e.g. photos and events, load when asked for). ``route``: the parameters of
+    routing.BODY_AT_POINT. False, and nothing written, when its reference or submission token is taken."""
     given = {name: getattr(report, name) for name in _GIVEN}     # None for a column not set
-    row = session.connection().execute(_INSERT_REPORT, given).first()
+    row = session.connection().execute(_INSERT_REPORT, {**given, **route}).first()
     if row is None:
         return False
     for name, value in (*given.items(), *zip(_FETCHED, row)):    # all of it loaded: no query to read it back
@@ -254,8 +254,9 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
 
     ``actor`` is who made it when not the reporter (staff taking a phone call). The reporter's email
     (received, or "confirm your report" when UNCONFIRMED) goes to the outbox in the same transaction.
-    ``token_checked``: the caller has just looked the token up (a concurrent twin is still caught by the
-    unique constraint below). ``checked``: the caller has run check_report (submission does, to show every
+    ``token_checked``: the caller has looked the token up or leaves it to the INSERT: a token already taken
+    (a second click, or a concurrent twin) inserts nothing, and the report it made is answered, with nothing of
+    this attempt kept. ``checked``: the caller has run check_report (submission does, to show every
     problem at once); otherwise the first problem found is raised."""
     existing = None if token_checked else report_by_token(session, data.client_token)
     if existing is not None:
@@ -280,8 +281,8 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
                         client_token=data.client_token, person_id=person.id if person else None,
                         created_at=now, updated_at=now, hidden=False, priority=DEFAULT_PRIORITY)
         report.category, report.reporter, report.person = category, reporter, person
-        sending = route_report(session, report, data.point)   # its team, and another body's if one takes it there
-        if not _insert(session, report):
+        route = routing.route_report(report, data.point)    # its team now; another body's, if one takes it there,
+        if not _insert(session, report, route):               # chosen by the INSERT
             if report_by_token(session, data.client_token) is not None:
                 # The same submission won a race (a second click): one report, not two, and nothing else of
                 # this attempt is kept.
@@ -301,8 +302,8 @@ def create_report(session: Session, data: NewReport, reporter: User | None, stor
                 given["api_key_id"] = data.contact.api_key.id
             session.connection().execute(_INSERT_CONTACT, {"report_id": report.id, **{
                 name: value for name, value in given.items() if value is not None}})    # else the default
+        sending = routing.sending_for(session, report)
         if sending is not None:
-            sending.report_id = report.id
             session.add(sending)
         # The first timeline entry, as one INSERT (report.events loads it when asked for).
         by = actor or reporter

@@ -63,8 +63,12 @@ def submit_report(session: Session, submission: Submission, viewer, store: Photo
     as Refused (each naming its field) and nothing is written."""
     data = submission.report
     kind = _kind(submission, viewer)
-    existing = None if kind == "open311" else report_by_token(session, data.client_token)
-    if existing is not None:        # sent twice (a second click, the back button): the report already made
+    # Sent twice (a second click, the back button): the report already made. Looked up first only where the
+    # answer could otherwise differ: the nearby reports offered would include the one this token made. Else the
+    # report's INSERT finds the token taken and create_report answers with that report, nothing of this attempt
+    # kept (one statement fewer on the usual path; Open311 looks up its own content tokens before calling).
+    existing = report_by_token(session, data.client_token) if submission.suggest_nearby else None
+    if existing is not None:
         return Outcome(report=existing, for_caller=kind == "caller")
     checked, email, phone, preference = _check(session, submission, kind)
     if submission.suggest_nearby:
@@ -90,7 +94,6 @@ def submit_report(session: Session, submission: Submission, viewer, store: Photo
     else:
         reporter, status, data.channel = viewer, Status.NEW, "web"
         person = person_for(session, user=reporter)
-    # The token was looked up above (Open311 looks up its own content tokens before calling).
     report = create_report(session, data, reporter, store, status=status, actor=actor, checked=checked,
                            token_checked=True, person=person)
     return Outcome(report=report, for_caller=actor is not None)

@@ -9,8 +9,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from models import Report
+from models import OutboxMessage, Report, User
 
+from ..conftest import FormClient
 from ..factories import OUTSIDE, report_form
 from .form_posts import assert_kept, post, refused
 
@@ -94,15 +95,30 @@ def test_wrong_csrf_token(resident_client, rows):
     assert_kept(page)
 
 
-def test_double_submit_makes_one_report(resident_client, rows, db_session):
+@pytest.mark.parametrize("action", ["submit_new", None], ids=["after-the-nearby-offer", "first-send"])
+def test_double_submit_makes_one_report(resident_client, rows, db_session, action):
+    """The second click answers with the report the first made: after "send mine" the INSERT finds the token
+    taken; on a first send the token is looked up before the nearby offer, which would list that report."""
     before = rows()
-    data = report_form(submission_token="double-1")
+    outbox = db_session.scalar(select(func.count()).select_from(OutboxMessage))
+    data = report_form(submission_token=f"double-{action}", action=action)
     first = post(resident_client, data)
     second = post(resident_client, data)
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
-    assert rows()[0] == before[0] + 1
-    assert len(db_session.scalars(select(Report).where(Report.client_token == "double-1")).all()) == 1
+    assert rows() == (before[0] + 1, before[1], before[2] + 1, before[3])
+    assert len(db_session.scalars(select(Report).where(Report.client_token == f"double-{action}")).all()) == 1
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == outbox + 1   # one "we have it"
+
+
+def test_a_visitors_second_click_sends_no_second_link_and_makes_no_second_account(app, db_session):
+    client = FormClient(app.test_client())
+    data = report_form(email="twice@example.test", your_name="Tess", submission_token="visitor-twice")
+    first, second = client.submit("/report", data), client.submit("/report", data)
+    assert first.status_code == second.status_code == 302 and first.headers["Location"] == second.headers["Location"]
+    assert db_session.scalar(select(func.count()).select_from(User).where(User.email == "twice@example.test")) == 1
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.to_addr == "twice@example.test")) == 1
 
 
 def test_postcode_search_fills_the_coordinates(resident_client, rows):
