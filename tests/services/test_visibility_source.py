@@ -35,7 +35,8 @@ REVIEWED = {
     "gis/explore.py": (4, "takes its conditions (visibility.visible_to) from the caller"),
     "gis/hotspots.py": (2, "calls kerbside_report_is_public, the SQL twin of the rule"),
     "gis/measures.py": (1, "satisfaction: ratings of reports that kerbside_report_is_public lets through"),
-    "portal/services/alerts.py": (1, "the worker's spatial join; calls kerbside_report_is_public"),
+    "portal/services/alerts.py": (2, "the worker's spatial join, which calls kerbside_report_is_public, and "
+                                     "the team mailboxes' news, which reads only the reports that join kept"),
     "portal/services/questionnaire.py": (1, "the worker's due reporters; calls kerbside_report_is_public"),
     "portal/services/search.py": (6, "staff only: search every report, hidden and unconfirmed too (the newest "
                                      "ids of each way of matching, then the page's reports)"),
