@@ -64,6 +64,16 @@ def test_maps_pages_have_no_axe_violations(server, page, known_reports, path):
     assert violations == []
 
 
+@pytest.mark.parametrize("path", [f"/map?{MARCH}", f"/wards/E05013730?{MARCH}", "/report"])
+def test_every_map_is_a_named_tab_stop(server, page, known_reports, path):
+    """Leaflet makes a map focusable (its arrow-key control); a screen reader announced it with no name."""
+    page.goto(server + path)
+    page.wait_for_load_state("load")
+    maps = page.evaluate("""() => [...document.querySelectorAll('.leaflet-container')].map(m => [m.tabIndex,
+        m.getAttribute('role'), m.getAttribute('aria-label') || ''])""")
+    assert maps and all(tab == 0 and role == "region" and "arrow keys" in label for tab, role, label in maps), maps
+
+
 #: Opens every tooltip and popup of the page's map (as hovering and clicking each would) and returns their text.
 OPEN_EVERY_LABEL = """() => {
   const map = window[document.querySelector('.folium-map').id];

@@ -137,6 +137,13 @@ def test_wide_tables_scroll_in_a_focusable_region(phone_pages, site):
     for i in range(regions.count()):
         region = regions.nth(i)
         assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"
+    # A caption is as wide as its table: made wider than the phone, its words still wrap within the screen.
+    page.evaluate("""() => document.querySelectorAll('.table-scroll table').forEach(t => {
+        const cell = t.insertRow().insertCell(); cell.textContent = 'x'; cell.style.minWidth = '900px'; })""")
+    edges = page.evaluate("""() => [...document.querySelectorAll('.table-scroll caption')].map(c => {
+        const r = document.createRange(); r.selectNodeContents(c);
+        return [c.textContent.trim().slice(0, 40), Math.round(r.getBoundingClientRect().right)]; })""")
+    assert edges and all(right <= 390 for _, right in edges), edges
 
 
 def test_a_wide_list_on_the_explore_map_scrolls_inside_its_region(phone_pages, site):
