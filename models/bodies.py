@@ -59,6 +59,8 @@ class Body(Base):
     jurisdiction_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Up to when the body's servicerequestupdates have been read (services/body_updates.py); None: never.
+    updates_fetched_at: Mapped[datetime | None] = mapped_column()
 
     services: Mapped[list["BodyService"]] = relationship(back_populates="body", cascade="all, delete-orphan",
                                                          order_by="BodyService.category_id")

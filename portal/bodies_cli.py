@@ -1,5 +1,6 @@
 """`flask bodies send`: reports routed to other bodies go to their Open311 endpoints (the mail worker's loop
-does the same each round); `flask bodies status` counts them."""
+does the same each round); `flask bodies fetch-updates`: what the bodies did with them comes back (the mail
+worker asks every FETCH_EVERY seconds); `flask bodies status` counts them."""
 from __future__ import annotations
 
 import time
@@ -12,6 +13,10 @@ from models import BodySend
 
 from . import db
 from .services.body_sender import send_due
+from .services.body_updates import fetch_updates
+
+#: How often the mail worker asks the bodies for their updates (each time for everything since the last).
+FETCH_EVERY = 300.0
 
 
 @click.group("bodies", help="Other bodies: sending them their reports by Open311.")
@@ -29,6 +34,33 @@ def send_round() -> None:
     if summary.sent or summary.deferred or summary.waiting_for_id:
         click.echo(f"bodies: sent {summary.sent}, waiting for their id {summary.waiting_for_id}, "
                    f"to retry {summary.deferred}")
+
+
+def fetch_round() -> None:
+    """Ask the bodies for their updates; say what came (nothing when nothing did)."""
+    session = db.new_session()
+    try:
+        _say_fetched(fetch_updates(session))
+    finally:
+        session.close()
+
+
+def _say_fetched(fetched) -> None:
+    if fetched.made or fetched.failed:
+        click.echo(f"bodies: {fetched.made} updates from {fetched.bodies} bodies"
+                   + (f"; {fetched.failed} did not answer (asked again next time)" if fetched.failed else ""))
+
+
+@bodies_cli.command("fetch-updates", help="Ask every active body for its updates since the last time and put "
+                                          "them on our reports' timelines (each update once).")
+def bodies_fetch_updates():
+    session = db.new_session()
+    try:
+        fetched = fetch_updates(session)
+    finally:
+        session.close()
+    _say_fetched(fetched)
+    click.echo(f"bodies: asked {fetched.bodies}, {fetched.made} updates made, {fetched.failed} did not answer")
 
 
 @bodies_cli.command("send", help="Send due reports to their bodies; keep polling unless --once. Safe to run "

@@ -15,7 +15,7 @@ from . import db
 from .services.alerts import match_new_events, send_alert_emails
 from .services.fairness import REFRESH_MINUTES, refresh_fairness
 from .services.hotspots import REFRESH_EVERY as HOTSPOTS_EVERY, refresh_hotspots
-from .bodies_cli import send_round
+from .bodies_cli import FETCH_EVERY, fetch_round, send_round
 from .services.outbox import MailSettings, purge_finished, send_due
 from .services.questionnaire import send_questionnaires
 from .services.links import purge_used_links
@@ -139,7 +139,7 @@ def updates_purge():
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
     keep, purged_at = _keep(None), float("-inf")
     pending_keep, photos_purged_at = _pending_keep(None), float("-inf")
-    asked_at = fairness_at = hotspots_at = float("-inf")
+    asked_at = fairness_at = hotspots_at = updates_at = float("-inf")
     while True:
         if time.monotonic() - photos_purged_at >= PURGE_EVERY:   # needs no database: done even while it is away
             _worker_purge_pending(pending_keep)
@@ -181,6 +181,9 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
             session.close()
         try:
             send_round()           # reports for other bodies, by Open311 (flask bodies send)
+            if time.monotonic() - updates_at >= FETCH_EVERY:
+                updates_at = time.monotonic()
+                fetch_round()      # and what they did with them (flask bodies fetch-updates)
         except OperationalError as exc:
             click.echo(f"bodies: database unavailable ({exc.orig})", err=True)
         if once:

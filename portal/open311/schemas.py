@@ -18,6 +18,7 @@ from gis.coords import ascii_float
 from models import DESCRIPTION_MAX_API, Status
 from ..schemas import Shape, comma_list, field_problem, problem, whole_number
 from ..services.emails import InvalidEmail, normalise_email
+from ..services.open311 import UPDATE_STATUSES
 
 FORMATS = ("xml", "json")
 MAX_SPAN = timedelta(days=90)
@@ -35,20 +36,6 @@ ATTRIBUTE_VALUES_MAX = 20
 MEDIA_URL_MAX = 500
 #: Characters a URI may hold as is (RFC 3986: unreserved, reserved and the percent sign).
 URI_CHARS_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
-#: mySociety's update statuses (and plain open/closed) mapped to ours; our own values are accepted too.
-UPDATE_STATUSES = {
-    "open": None,                    # reopen if closed, else just a note
-    "closed": Status.CLOSED,
-    "fixed": Status.FIXED,
-    "investigating": Status.INVESTIGATING,
-    "in_progress": Status.IN_PROGRESS,
-    "action_scheduled": Status.ASSIGNED,
-    "not_councils_responsibility": Status.NOT_RESPONSIBLE,
-    "internal_referral": Status.NOT_RESPONSIBLE,
-    "duplicate": Status.DUPLICATE,
-    "no_further_action": Status.CLOSED,
-    **{s.value: s for s in Status if s is not Status.UNCONFIRMED},
-}
 UPDATE_STATUS_MESSAGE = "status must be one of: " + ", ".join(s.upper() for s in UPDATE_STATUSES) + "."
 
 

@@ -68,14 +68,17 @@ def unseal_key(session: Session, sealed: str) -> str:
 
 # --- one exchange -------------------------------------------------------------------------------------------
 
-def _endpoint(body: Body, path: str) -> str:
+def endpoint_url(body: Body, path: str) -> str:
     return f"{body.endpoint.rstrip('/')}/{path}.{body.format}"
 
 
-def _exchange(request: urllib.request.Request, timeout: float) -> bytes:
-    """The body of a 2xx answer, else BodyAnswerError with what the body said (its Open311 error if readable)."""
+def exchange(request: urllib.request.Request, timeout: float, headers: dict | None = None) -> bytes:
+    """The body of a 2xx answer, else BodyAnswerError with what the body said (its Open311 error if readable).
+    ``headers``, if given, receives the answer's headers."""
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:   # noqa: S310 (http(s) only: CHECK)
+            if headers is not None:
+                headers.update(answer.headers.items())
             return answer.read(MAX_ANSWER + 1)
     except urllib.error.HTTPError as exc:
         detail = _error_description(exc.read(MAX_ANSWER + 1))
@@ -148,18 +151,18 @@ def _answer(value, question: dict) -> str:
 def _post(session: Session, send: BodySend, timeout: float) -> tuple[str, str]:
     api_key = unseal_key(session, send.body.api_key_sealed)
     data = urllib.parse.urlencode(request_fields(session, send, api_key)).encode()
-    request = urllib.request.Request(_endpoint(send.body, "requests"), data=data, method="POST",
+    request = urllib.request.Request(endpoint_url(send.body, "requests"), data=data, method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded",
                                               "Accept": "application/json, text/xml"})
-    return read_answer(_exchange(request, timeout), send.body.format)
+    return read_answer(exchange(request, timeout), send.body.format)
 
 
 def _look_up_token(session: Session, send: BodySend, timeout: float) -> tuple[str, str]:
     query = urllib.parse.urlencode([("api_key", unseal_key(session, send.body.api_key_sealed))]
                                    if send.body.api_key_sealed else [])
-    url = _endpoint(send.body, f"tokens/{urllib.parse.quote(send.external_token, safe='')}")
+    url = endpoint_url(send.body, f"tokens/{urllib.parse.quote(send.external_token, safe='')}")
     request = urllib.request.Request(url + (f"?{query}" if query else ""), method="GET")
-    return read_answer(_exchange(request, timeout), send.body.format)
+    return read_answer(exchange(request, timeout), send.body.format)
 
 
 # --- the round ----------------------------------------------------------------------------------------------

@@ -74,6 +74,21 @@ class RequestRow:
         return self.created_at + timedelta(hours=self.target_hours)
 
 
+#: mySociety's update statuses (and plain open/closed) mapped to ours; our own values are accepted too.
+UPDATE_STATUSES = {
+    "open": None,                    # reopen if closed, else just a note
+    "closed": Status.CLOSED,
+    "fixed": Status.FIXED,
+    "investigating": Status.INVESTIGATING,
+    "in_progress": Status.IN_PROGRESS,
+    "action_scheduled": Status.ASSIGNED,
+    "not_councils_responsibility": Status.NOT_RESPONSIBLE,
+    "internal_referral": Status.NOT_RESPONSIBLE,
+    "duplicate": Status.DUPLICATE,
+    "no_further_action": Status.CLOSED,
+    **{s.value: s for s in Status if s is not Status.UNCONFIRMED},
+}
+
 def request_location(session: Session, lat: str, lon: str, address: str) -> LonLat:
     """The point of a request: lat/long if given, else the centroid of the postcode in address_string, else
     (no postcode in it) the street it names, from the council's street names (gis.streets)."""
@@ -306,7 +321,7 @@ def post_update(session: Session, key: ApiKey, update) -> ReportEvent:
                                   "request: send each update with an id of its own.", field="update_id")
             return first
     try:
-        event = _record_update(session, report, update)
+        event = record_update(session, report, update)
         event.client_token = token
         session.commit()
     except IntegrityError:
@@ -323,7 +338,7 @@ def _update_sent(session: Session, token: str) -> ReportEvent | None:
     return session.scalars(select(ReportEvent).where(ReportEvent.client_token == token)).first()
 
 
-def _record_update(session: Session, report: Report, update) -> ReportEvent:
+def record_update(session: Session, report: Report, update) -> ReportEvent:
     """The update's timeline entry, with its emails, uncommitted."""
     target = update.status
     if target is None and report.status in CLOSED:
