@@ -13,7 +13,7 @@ from models import BodySend
 
 from . import db
 from .services.body_sender import send_due
-from .services.body_updates import fetch_updates
+from .services.body_updates import FetchSummary, fetch_updates
 
 #: How often the mail worker asks the bodies for their updates (each time for everything since the last).
 FETCH_EVERY = 300.0
@@ -36,30 +36,23 @@ def send_round() -> None:
                    f"to retry {summary.deferred}")
 
 
-def fetch_round() -> None:
+def fetch_round() -> FetchSummary:
     """Ask the bodies for their updates; say what came (nothing when nothing did)."""
-    session = db.new_session()
-    try:
-        _say_fetched(fetch_updates(session))
-    finally:
-        session.close()
-
-
-def _say_fetched(fetched) -> None:
-    if fetched.made or fetched.failed:
-        click.echo(f"bodies: {fetched.made} updates from {fetched.bodies} bodies"
-                   + (f"; {fetched.failed} did not answer (asked again next time)" if fetched.failed else ""))
-
-
-@bodies_cli.command("fetch-updates", help="Ask every active body for its updates since the last time and put "
-                                          "them on our reports' timelines (each update once).")
-def bodies_fetch_updates():
     session = db.new_session()
     try:
         fetched = fetch_updates(session)
     finally:
         session.close()
-    _say_fetched(fetched)
+    if fetched.made or fetched.failed:
+        click.echo(f"bodies: {fetched.made} updates from {fetched.bodies} bodies"
+                   + (f"; {fetched.failed} did not answer (asked again next time)" if fetched.failed else ""))
+    return fetched
+
+
+@bodies_cli.command("fetch-updates", help="Ask every active body for its updates since the last time and put "
+                                          "them on our reports' timelines (each update once).")
+def bodies_fetch_updates():
+    fetched = fetch_round()
     click.echo(f"bodies: asked {fetched.bodies}, {fetched.made} updates made, {fetched.failed} did not answer")
 
 

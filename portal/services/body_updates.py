@@ -102,17 +102,18 @@ def _ask(session: Session, body: Body, start: datetime, end: datetime, timeout: 
     return found
 
 
-def _apply(session: Session, body: Body, update: BodyUpdate) -> bool:
-    """Put one update on the report we sent as ``service_request_id``, once. True when it made an entry."""
-    if not update.service_request_id or not update.update_id:
-        return False
-    send = session.scalars(select(BodySend).where(BodySend.body_id == body.id,
-                                                  BodySend.external_id == update.service_request_id[:100])).first()
-    if send is None:                       # not one of ours (the body's own reports, or another client's)
-        return False
-    token = f"body{body.id}-{update.update_id}"[:64]
-    if session.scalars(select(ReportEvent.id).where(ReportEvent.client_token == token)).first() is not None:
-        return False
+def _token(body: Body, update: BodyUpdate) -> str:
+    return f"body{body.id}-{update.update_id}"[:64]
+
+
+def _apply(session: Session, body: Body, update: BodyUpdate, sends: dict[str, BodySend], made: set[str]) -> bool:
+    """Put one update on the report we sent as ``service_request_id``, once. ``sends``: our sends to this body by
+    the body's id for them; ``made``: the tokens of the updates already on a timeline (this one's is added).
+    True when it made an entry."""
+    send = sends.get(update.service_request_id[:100])
+    token = _token(body, update)
+    if send is None or not update.update_id or token in made:
+        return False                       # not one of ours (the body's own reports, another client's), or made
     report = send.report
     word = update.status.lower()
     # "open" reopens a report closed here (record_update's rule), an unknown word is only a note, and so is a
@@ -128,7 +129,19 @@ def _apply(session: Session, body: Body, update: BodyUpdate) -> bool:
     note = f"Update from {body.name}" + (f": {said}" if said else ".")
     event = record_update(session, report, _Update(status=status, description=note))
     event.client_token = token
+    made.add(token)
     return True
+
+
+def _apply_all(session: Session, body: Body, updates: list[BodyUpdate]) -> int:
+    """Every update of a round, with our sends and the updates already made read in one query each."""
+    ids = {u.service_request_id[:100] for u in updates if u.service_request_id}
+    sends = {s.external_id: s for s in session.scalars(
+        select(BodySend).where(BodySend.body_id == body.id, BodySend.external_id.in_(ids)))} if ids else {}
+    tokens = [_token(body, u) for u in updates if u.service_request_id[:100] in sends]
+    made = set(session.scalars(select(ReportEvent.client_token).where(ReportEvent.client_token.in_(tokens)))) \
+        if tokens else set()
+    return sum(_apply(session, body, update, sends, made) for update in updates)
 
 
 def fetch_updates(session: Session, now: datetime | None = None, timeout: float = TIMEOUT) -> FetchSummary:
@@ -152,8 +165,7 @@ def fetch_updates(session: Session, now: datetime | None = None, timeout: float 
             summary.failed += 1            # asked again next round, from the same moment
             session.commit()
             continue
-        for update in updates:
-            summary.made += _apply(session, body, update)
+        summary.made += _apply_all(session, body, updates)
         body.updates_fetched_at = end
         session.commit()
     return summary

@@ -89,6 +89,7 @@ UPDATE_STATUSES = {
     **{s.value: s for s in Status if s is not Status.UNCONFIRMED},
 }
 
+
 def request_location(session: Session, lat: str, lon: str, address: str) -> LonLat:
     """The point of a request: lat/long if given, else the centroid of the postcode in address_string, else
     (no postcode in it) the street it names, from the council's street names (gis.streets)."""
