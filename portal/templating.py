@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import re
 
-from flask import Flask, g, url_for
+from flask import Flask, g, get_flashed_messages, request, url_for
 from markupsafe import Markup
 
 from models import PRIORITY_LABELS
@@ -64,7 +64,33 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Sent by the crew's phone (static/js/crew-sw.js, crew-offline.js) when it fetches a page to keep a copy of it,
+#: not to show it: such a fetch must not take the one-time messages ("Job started") meant for the page the crew
+#: is about to see.
+KEEP_HEADER = "Kerbside-Keep"
+#: On a page that showed one-time messages: the phone keeps no copy of it (it would say "Job started" again).
+ONCE_HEADER = "Kerbside-Once"
+
+
+def flashes() -> list[tuple[str, str]]:
+    """The one-time messages for this page, taken from the session; none for a copy being kept."""
+    if request.headers.get(KEEP_HEADER):
+        return []
+    messages = get_flashed_messages(with_categories=True)
+    if messages:
+        g.flashes_shown = True
+    return messages
+
+
+def _mark_once(response):
+    if g.get("flashes_shown"):
+        response.headers[ONCE_HEADER] = "flash"
+    return response
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["flashes"] = flashes
+    app.after_request(_mark_once)
     app.jinja_env.globals["report_path"] = report_path
     app.jinja_env.filters["nonce"] = with_nonce
     app.jinja_env.filters["sentence"] = sentence

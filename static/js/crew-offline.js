@@ -46,7 +46,7 @@
 
   // A fresh form token (CSRF) from the job list: one kept on the phone may have expired.
   function csrfToken() {
-    return fetch(jobsUrl, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+    return fetch(jobsUrl, {credentials: "same-origin", cache: "no-store", headers: {"Kerbside-Keep": "1"}}).then(function (response) {
       if (!response.ok || response.redirected) { throw new Error("not signed in"); }
       return response.text();
     }).then(function (html) {

@@ -4,7 +4,11 @@
 // It never keeps residents' photos, any other page, or anything sent (completions waiting for signal are kept
 // by static/js/crew-offline.js in IndexedDB until they are sent).
 "use strict";
-var CACHE = "kerbside-crew-v1";
+var CACHE = "kerbside-crew-v2";
+// A page that showed one-time messages ("Job started") is not kept; fetches made only to keep a copy say so,
+// so that they do not take those messages from the page the crew is about to see (portal/templating.py).
+var KEEP = {"Kerbside-Keep": "1"};
+function worthKeeping(response) { return response.ok && !response.redirected && !response.headers.get("Kerbside-Once"); }
 var PAGE = /^\/crew\/jobs(\/KB-[0-9A-Z]{5,8})?$/;
 var ASSET = /^\/(static|assets)\/|^\/favicon/;
 
@@ -26,8 +30,8 @@ self.addEventListener("message", function (event) {
   var wanted = urls.map(function (u) { return new URL(u, self.location.origin); }).filter(keepable);
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     return Promise.all(wanted.map(function (url) {
-      return fetch(url.href, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
-        if (response.ok && !response.redirected) { return cache.put(url.href, response); }
+      return fetch(url.href, {credentials: "same-origin", cache: "no-store", headers: KEEP}).then(function (response) {
+        if (worthKeeping(response)) { return cache.put(url.href, response); }
         return null;
       }).catch(function () { return null; });
     }));
@@ -42,7 +46,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (!keepable(url)) { return; }
   event.respondWith(fetch(request).then(function (response) {
-    if (response.ok && !response.redirected) {
+    if (worthKeeping(response)) {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
     }

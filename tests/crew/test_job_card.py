@@ -126,3 +126,21 @@ def test_the_service_worker_is_served_under_crew(app):
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert "no-cache" in response.headers["Cache-Control"] and "kerbside-crew" in response.get_data(as_text=True)
     response.close()
+
+
+def test_a_copy_kept_by_the_phone_does_not_take_the_pages_messages(app, make_report, make_user, db_session,
+                                                                     crew_pair):
+    """The service worker fetches the job list and cards to keep them (Kerbside-Keep): such a fetch must not take
+    "Job started" from the page the crew is about to see, and a page that showed it is marked not to be kept."""
+    crew, member, *_ = crew_pair
+    report, _ = _job(make_report, make_user, db_session, crew)
+    client = login(app.test_client(), member.email)
+    csrf = csrf_from(client.get("/crew/jobs").get_data(as_text=True))
+    started = client.post(f"/crew/jobs/{report.reference}/start", data={"csrf_token": csrf})
+    assert started.status_code == 302
+    kept = client.get("/crew/jobs", headers={"Kerbside-Keep": "1"})
+    assert "Job started" not in kept.get_data(as_text=True) and "Kerbside-Once" not in kept.headers
+    seen = client.get(started.headers["Location"])
+    assert "Job started" in seen.get_data(as_text=True) and seen.headers["Kerbside-Once"] == "flash"
+    again = client.get("/crew/jobs")
+    assert "Job started" not in again.get_data(as_text=True) and "Kerbside-Once" not in again.headers
