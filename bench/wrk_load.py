@@ -9,7 +9,11 @@ server's CPU): nginx from the system packages (deploy/nginx/kerbside-locations.c
 Scenarios, each for --duration seconds (Lua scripts in bench/wrk/):
   baseline     GET /healthz of bench/trivial.py under the same gunicorn and nginx (the ratio's denominator)
   POST /report the report form without a photo, 50 connections, signed-in residents: sessions (cookie, CSRF
-               token, form token) made beforehand by logging in and a GET of the form each
+               token, form token) made beforehand by logging in and a GET of the form each. First as fast as
+               the 50 connections get answers (closed loop: the most the server takes a second; its latency
+               is then the queue's, 50 / rate by Little's law), then at 200 a second over the same 50
+               connections (open loop, as wrk2: latency counted from when each request was due, so a server
+               falling behind is charged for the wait). The rate target is the first's, p95 the second's.
   Open311 POST requests.json with an API key, 50 connections
   mixed        20 connections posting the form and 50 reading public pages at once (two wrk processes); the
                readers have no cookie, as most visitors, so nginx may give them a copy kept for a few seconds
@@ -50,7 +54,12 @@ from .stored_once import check_stored, remove_run
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 #: The targets of issue 15 on this 2-core machine.
-TARGETS = {"post": (200, 150), "open311": (300, None), "mixed-read": (None, 150)}
+TARGETS = {"post": (200, None), "post-paced": (200, 150), "open311": (300, None), "mixed-read": (None, 150)}
+#: An open-loop run counts as at its rate when it delivered this share of it (the last interval's requests may
+#: still be on their way when wrk stops).
+PACED_SHARE = 0.97
+#: The scenario letters of the open-loop runs (one per rate: the letter is in each submission's token).
+PACED_LETTERS = ("q", "x", "y", "z")
 #: As Debian's /etc/nginx/nginx.conf: one nginx worker per core. With one, the worker waits its turn for a core
 #: behind gunicorn and postgres, and every answer nginx gives from its cache waits with it.
 NGINX_WORKERS = "auto"
@@ -130,11 +139,15 @@ class Wrk:
         self.binary, self.data_file, self.out = binary, data_file, out
 
     def start(self, script: str, scenario: str, base: str, connections: int, seconds: float,
-              threads: int = 1, signed_in: bool = False) -> subprocess.Popen:
+              threads: int = 1, signed_in: bool = False, rate: float | None = None) -> subprocess.Popen:
         env = dict(os.environ, KERBSIDE_WRK_DATA=str(self.data_file), KERBSIDE_WRK_OUT=str(self.out),
                    KERBSIDE_WRK_SCENARIO=scenario, KERBSIDE_WRK_DIR=str(WRK_DIR))
         if signed_in:
             env["KERBSIDE_WRK_SIGNED_IN"] = "1"
+        if rate:
+            # Open loop: a connection per thread, each on its own schedule (bench/wrk/post_paced.lua).
+            env.update(KERBSIDE_WRK_RATE=str(rate), KERBSIDE_WRK_CONNECTIONS=str(connections))
+            threads = connections
         return subprocess.Popen([self.binary, f"-t{min(threads, connections)}", f"-c{connections}",
                                  f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(WRK_DIR / script),
                                  base + "/"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -158,14 +171,26 @@ class Wrk:
         time.sleep(DRAIN_SECONDS)
         return result
 
+    def paced(self, scenario: str, r: dict) -> dict:
+        """An open-loop run's latencies from when each request was due (each answer's line in the acknowledgement
+        files ends with it), in place of wrk's."""
+        due = sorted(int(line.split()[1]) for path in self.out.glob(f"{scenario}-*.txt")
+                     for line in path.read_text().splitlines() if len(line.split()) == 2)
+        if due:
+            def pick(q: float) -> int:
+                return due[min(len(due) - 1, int(q * len(due)))]
+            r.update(p50_us=pick(0.50), p95_us=pick(0.95), p99_us=pick(0.99), max_us=due[-1])
+        return r
+
     def acknowledged(self, scenario: str) -> tuple[list[str], collections.Counter]:
         refs, refused = [], collections.Counter()
         for path in self.out.glob(f"{scenario}-*.txt"):
-            for line in path.read_text().split():
-                if line.startswith("!"):
-                    refused[line[1:]] += 1
-                else:
-                    refs.append(line)
+            for line in path.read_text().splitlines():
+                answer = line.split()[0] if line.strip() else ""
+                if answer.startswith("!"):
+                    refused[answer[1:]] += 1
+                elif answer:
+                    refs.append(answer)
         return refs, refused
 
 
@@ -178,7 +203,10 @@ def row(name: str, conns: int, r: dict, baseline: float | None, target: str = ""
 def verdict(r: dict, key: str) -> tuple[str, str]:
     rate, p95 = TARGETS[key]
     parts, met = [], r["errors"] == 0 and r["requests"] > 0
-    if rate:
+    if rate and key.endswith("-paced"):
+        parts.append(f"at {rate}/s")
+        met &= r["rps"] >= rate * PACED_SHARE
+    elif rate:
         parts.append(f">= {rate}/s")
         met &= r["rps"] >= rate
     if p95:
@@ -196,6 +224,8 @@ def main() -> int:
     ap.add_argument("--open311-connections", type=int, default=50)
     ap.add_argument("--mixed-writers", type=int, default=20)
     ap.add_argument("--readers", type=int, default=50)
+    ap.add_argument("--rates", type=float, nargs="+", default=[200.0], metavar="PER_SECOND",
+                    help="the open-loop POST /report runs' rates (at most 4; 200 is the target's)")
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="only the mixed load, this long, printing "
                     "each worker's memory every minute")
     ap.add_argument("--sample-seconds", type=float, default=60, help=argparse.SUPPRESS)
@@ -207,6 +237,8 @@ def main() -> int:
     ap.add_argument("--pgbouncer", action="store_true", help="gunicorn reaches PostgreSQL through PgBouncer in "
                     "transaction mode (deploy/pgbouncer/pgbouncer.ini's pool settings), as in production")
     args = ap.parse_args()
+    if len(args.rates) > len(PACED_LETTERS) or min(args.rates) <= 0:
+        ap.error(f"--rates: 1 to {len(PACED_LETTERS)} rates above 0")
 
     binary = ensure_wrk()
     nginx.ensure_installed()
@@ -297,6 +329,12 @@ def main() -> int:
                     say("POST /report ...")
                     results["post"] = (args.writers, wrk.run("post_report.lua", "p", web.base, args.writers,
                                                              args.duration, target_rate=TARGETS["post"][0]))
+                    for rate, letter in zip(args.rates, PACED_LETTERS):
+                        say(f"POST /report at {rate:g}/s ...")
+                        key = "post-paced" if rate == TARGETS["post-paced"][0] else f"post-paced {rate:g}"
+                        results[key] = (args.writers, wrk.paced(letter, wrk.run(
+                            "post_paced.lua", letter, web.base, args.writers, args.duration, rate=rate)))
+                        results[key][1]["rate"] = rate
                 if "open311" in only:
                     say("Open311 POST ...")
                     results["open311"] = (args.open311_connections, wrk.run(
@@ -320,13 +358,13 @@ def main() -> int:
                         time.sleep(DRAIN_SECONDS)
 
         web_acked, web_refused = [], collections.Counter()
-        for scenario in ("p", "m", "n", "w"):
+        for scenario in ("p", "m", "n", "w", *PACED_LETTERS):
             refs, refused = wrk.acknowledged(scenario)
             web_acked += refs
             web_refused += refused
         api_acked, api_refused = wrk.acknowledged("o")
-        in_flight = {"form": sum(results[k][0] for k in ("post", "mixed-write", "mixed-write-signed-in")
-                                 if k in results)
+        in_flight = {"form": sum(results[k][0] for k in results
+                                 if k.startswith("post") or k.startswith("mixed-write"))
                      + (args.mixed_writers if args.warmup > 0 else 0),
                      "Open311": results["open311"][0] if "open311" in results else 0}
         ok, detail = check_stored(url, sessions, run, web_acked, api_acked, in_flight)
@@ -336,10 +374,13 @@ def main() -> int:
         say(f"{'scenario (through nginx)':<30} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
             f"{'p99 ms':>8} {'errors':>7} {'x trivial':>8}  {'target (issue 15)':<22} verdict")
         names = {"baseline": "GET /healthz, trivial app", "post": "POST /report, no photo",
+                 "post-paced": f"POST /report at {TARGETS['post-paced'][0]}/s",
+                 **{k: f"POST /report at {k.split()[-1]}/s" for k in results if k.startswith("post-paced ")},
                  "open311": "POST Open311 requests.json", "mixed-write": "mixed: POST /report",
                  "mixed-read": "mixed: public pages",
                  "mixed-write-signed-in": "mixed, signed in: POST", "mixed-read-signed-in": "mixed, signed in: pages"}
-        order = ("baseline", "post", "open311", "mixed-write", "mixed-read", "mixed-write-signed-in",
+        paced = sorted((k for k in results if k.startswith("post-paced")), key=lambda k: results[k][1]["rate"])
+        order = ("baseline", "post", *paced, "open311", "mixed-write", "mixed-read", "mixed-write-signed-in",
                  "mixed-read-signed-in")
         for key in order:
             if key not in results:
