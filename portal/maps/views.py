@@ -17,7 +17,7 @@ from gis.trends import monthly_points, year_on_year
 from models import Category, Report, Ward
 
 from .. import db
-from gis.queries import service_area_centre
+from gis.queries import service_area_bounds, service_area_centre
 from ..services.hotspots import MAX_AGE_MINUTES as HOTSPOTS_MAX_AGE_MINUTES, public_hotspots
 from ..services import tiles
 from ..services.visibility import visible_to
@@ -239,11 +239,12 @@ def _measure_direction(measure: str) -> str:
 
 @bp.get("/tiles/<int:z>/<int:x>/<int:y>.png")
 def tile(z: int, x: int, y: int):
-    """A map tile from this site (TILE_URL's default): the tile server sees this server, never the resident."""
+    """A map tile from this site (TILE_URL's default): the tile server sees this server, never the resident.
+    Only tiles of the council's area and around it (services/tiles.py)."""
     cfg = current_app.config
     try:
         data = tiles.tile(z, x, y, cfg["TILE_UPSTREAM"], cfg["TILE_CACHE_DIR"],
-                          f"Kerbside/1.0 (+{cfg['BASE_URL']})")
+                          f"Kerbside/1.0 (+{cfg['BASE_URL']})", area=service_area_bounds(db.session()))
     except ValueError:
         abort(404)
     except tiles.TileUnavailable:

@@ -4,9 +4,15 @@ streets a resident looks at (their address, often), from their IP address and th
 Each tile is fetched from the upstream tile server once and kept on disk for a week (the OpenStreetMap tile
 policy asks for caching and an identifying User-Agent); a stale copy is served while the upstream is down.
 After a failure the upstream is left alone for a short while, so a map does not wait on it for every tile.
+
+Only tiles of the council's area (and some miles around it) are fetched, with the whole world at the zooms a
+map shows a country at: anyone may ask for /tiles/, and without a bound this site would be a free proxy for
+every tile on Earth, fetching (and keeping) whatever a stranger asked for, against the tile server's usage
+policy, with a web worker waiting on each fetch.
 """
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
@@ -23,6 +29,13 @@ REST_SECONDS = 30.0
 _resting_until = 0.0
 
 
+#: Every tile up to this zoom (5,461 in all): a map zoomed out to the country still has its background.
+WORLD_ZOOM = 6
+#: Around the council's area, in degrees (about 7 miles north-south, 4 to 7 east-west in Britain): maps of
+#: places near the boundary, and a little panning, still have their tiles.
+AREA_MARGIN_DEGREES = 0.1
+
+
 class TileUnavailable(Exception):
     """Neither the upstream nor the disk has the tile."""
 
@@ -31,10 +44,32 @@ def in_range(z: int, x: int, y: int) -> bool:
     return 0 <= z <= MAX_ZOOM and 0 <= x < 2 ** z and 0 <= y < 2 ** z
 
 
-def tile(z: int, x: int, y: int, upstream: str, cache_dir: Path, user_agent: str) -> bytes:
-    """The PNG of tile z/x/y (ValueError for one that cannot exist)."""
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The x, y of the zoom-z tile (Web Mercator, as OpenStreetMap's) holding a point."""
+    n = 2 ** z
+    lat = max(-85.0511, min(85.0511, lat))
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
+
+
+def near_area(z: int, x: int, y: int, area: tuple[float, float, float, float] | None) -> bool:
+    """Whether tile z/x/y is one this site serves: any at WORLD_ZOOM or below; above it, one overlapping the
+    area's (min lon, min lat, max lon, max lat) widened by AREA_MARGIN_DEGREES. No area known (no wards
+    loaded yet): every tile."""
+    if area is None or z <= WORLD_ZOOM:
+        return True
+    m = AREA_MARGIN_DEGREES
+    x0, y0 = tile_of(area[0] - m, area[3] + m, z)          # north-west corner: the smallest x and y
+    x1, y1 = tile_of(area[2] + m, area[1] - m, z)          # south-east corner
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
+def tile(z: int, x: int, y: int, upstream: str, cache_dir: Path, user_agent: str,
+         area: tuple[float, float, float, float] | None = None) -> bytes:
+    """The PNG of tile z/x/y (ValueError for one that cannot exist, or that is far from the ``area``)."""
     global _resting_until
-    if not in_range(z, x, y):
+    if not in_range(z, x, y) or not near_area(z, x, y, area):
         raise ValueError("no such tile")
     path = Path(cache_dir) / str(z) / str(x) / f"{y}.png"
     try:
