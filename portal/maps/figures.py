@@ -2,6 +2,7 @@
 and which way is better, and line charts drawn as SVG on the server (axes, values, a text alternative)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,11 +89,21 @@ class Chart:
     summary: str
 
 
+#: The chart's drawing units: the SVG scales to the width it is given (at most 28rem, static/css/maps.css), and
+#: its text with it. At 400 units wide, 13-unit labels are ~11.6 px on a phone (358 px of chart at 390 px) and
+#: ~14.6 px on a desktop; drawn 640 wide they had shrunk to ~6 px on a phone.
+CHART_WIDTH, CHART_HEIGHT = 400, 220
+#: The least room (units) between two month labels ("Sep 25" is ~45 units of 13-unit text).
+MONTH_LABEL_ROOM = 60
+
+
 def line_chart(title: str, months: list[date], series: list[tuple[str, str, list[float | None]]], unit: str,
-               hours_as: str = "hours", width: int = 640, height: int = 240) -> Chart:
+               hours_as: str = "hours", width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> Chart:
     """Lines over months. ``series``: (name, css class, values with None for "no figure"); the y axis starts
-    at 0 and has three ticks with values; each point has a title with its value."""
-    left, right, top, bottom = 56, 28, 12, 40
+    at 0 and has three ticks with values; each point has a title with its value. Every month is labelled, or
+    every 2nd, 3rd, 4th, 6th or 12th (or years apart), whichever first leaves the labels room; the last month
+    always is."""
+    left, right, top, bottom = 80, 28, 12, 36
     known = [v for _n, _c, values in series for v in values if v is not None]
     scale = (lambda v: v * 100) if unit == "share" else (lambda v: v / 24 if hours_as == "days" else v)
     top_value = 100 if unit == "share" else max([scale(v) for v in known] + [1])
@@ -103,8 +114,10 @@ def line_chart(title: str, months: list[date], series: list[tuple[str, str, list
         return round(top + plot_h - scale(v) / top_value * plot_h, 1)
     ticks = [{"y": round(top + plot_h - f * plot_h, 1), "label": _tick(top_value * f, unit, hours_as)}
              for f in (0, 0.5, 1)]
+    every = next((k for k in (1, 2, 3, 4, 6, 12) if k * step >= MONTH_LABEL_ROOM),
+                 12 * math.ceil(MONTH_LABEL_ROOM / step / 12))
     labels = [{"x": round(left + i * step, 1), "label": m.strftime("%b %y")} for i, m in enumerate(months)
-              if i % 3 == (len(months) - 1) % 3]
+              if i % every == (len(months) - 1) % every]
     lines = []
     for name, css, values in series:
         points = [{"x": round(left + i * step, 1), "y": y(v), "title": f"{name}, {months[i]:%b %Y}: "
