@@ -31,9 +31,11 @@ _resting_until = 0.0
 
 #: Every tile up to this zoom (5,461 in all): a map zoomed out to the country still has its background.
 WORLD_ZOOM = 6
-#: Around the council's area, in degrees (about 7 miles north-south, 4 to 7 east-west in Britain): maps of
-#: places near the boundary, and a little panning, still have their tiles.
+#: Around the council's area, in degrees (about 7 miles north-south, 4 to 7 east-west in Britain), and at least
+#: this many tiles beyond it at every zoom (a 2,560 px screen is 10 tiles wide): the borough's map at zoom 12
+#: on a wide screen, maps of places near the boundary, and some panning, still have every tile.
 AREA_MARGIN_DEGREES = 0.1
+AREA_MARGIN_TILES = 6
 
 
 class TileUnavailable(Exception):
@@ -55,14 +57,15 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 def near_area(z: int, x: int, y: int, area: tuple[float, float, float, float] | None) -> bool:
     """Whether tile z/x/y is one this site serves: any at WORLD_ZOOM or below; above it, one overlapping the
-    area's (min lon, min lat, max lon, max lat) widened by AREA_MARGIN_DEGREES. No area known (no wards
-    loaded yet): every tile."""
+    area's (min lon, min lat, max lon, max lat) widened by AREA_MARGIN_DEGREES, then AREA_MARGIN_TILES. No
+    area known (no wards loaded yet): every tile."""
     if area is None or z <= WORLD_ZOOM:
         return True
     m = AREA_MARGIN_DEGREES
     x0, y0 = tile_of(area[0] - m, area[3] + m, z)          # north-west corner: the smallest x and y
     x1, y1 = tile_of(area[2] + m, area[1] - m, z)          # south-east corner
-    return x0 <= x <= x1 and y0 <= y <= y1
+    t = AREA_MARGIN_TILES
+    return x0 - t <= x <= x1 + t and y0 - t <= y <= y1 + t
 
 
 def tile(z: int, x: int, y: int, upstream: str, cache_dir: Path, user_agent: str,

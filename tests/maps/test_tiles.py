@@ -106,7 +106,7 @@ def test_by_default_maps_ask_this_site_and_the_csp_names_no_tile_server(client, 
 def test_a_tile_far_from_the_councils_area_is_not_fetched(tile_client, upstream, lon, lat):
     """Paris, Liverpool, 40 km north, 30 km east: anyone may ask /tiles/, which must not be a free proxy for
     every tile on Earth (the tile server's usage policy; a web worker waits on each fetch)."""
-    for z in (12, 16, 19):                       # (at zoom 7 a tile is 300 km wide: Lewisham's holds them)
+    for z in (14, 16, 19):              # (zoomed out, a tile is miles wide, and six of them are served around)
         x, y = tiles.tile_of(lon, lat, z)
         assert tile_client.get(f"/tiles/{z}/{x}/{y}.png").status_code == 404, (z, lon, lat)
     assert upstream.asked == []
@@ -118,11 +118,12 @@ def test_tiles_of_the_area_its_edge_and_the_zoomed_out_world_are_served(tile_cli
     inside = [(16, *tiles.tile_of((west + east) / 2, (south + north) / 2, 16)),
               (19, *tiles.tile_of(west - 0.05, north + 0.05, 19)),        # past the edge, within the margin
               (12, *tiles.tile_of(east, south, 12)),
+              (12, *tiles.tile_of(west - 0.4, north, 12)),                # the borough's map on a wide screen
               (4, *tiles.tile_of(2.3522, 48.8566, 4))]                      # a country's view: any tile
     for z, x, y in inside:
         assert tile_client.get(f"/tiles/{z}/{x}/{y}.png").status_code == 200, (z, x, y)
     assert len(upstream.asked) == len(inside)
-    outside = tiles.tile_of(east + tiles.AREA_MARGIN_DEGREES + 0.01, south, 17)
+    outside = tiles.tile_of(east + tiles.AREA_MARGIN_DEGREES + 0.05, south, 17)   # 6 tiles at 17: 0.016 degrees
     assert tile_client.get(f"/tiles/17/{outside[0]}/{outside[1]}.png").status_code == 404
 
 
