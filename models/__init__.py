@@ -20,6 +20,7 @@ from .person import NEEDS, PREFERENCES, Person
 from .digest import DigestSent
 from .enforcement import ENFORCEMENT_ACTIONS, ENFORCEMENT_NOTE_MAX, EnforcementAction
 from .bodies import OPEN311_FORMATS, Body, BodySend, BodyService, Team
+from .flag import FLAG_MESSAGE_MAX, FLAG_OUTCOMES, FLAG_REASONS, ContentFlag
 from .workflow import Crew, CrewMember, FixRating, OutboxMessage, ResponseTemplate, Subscription, Supporter
 
 __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", "DESCRIPTION_MAX_API", "PRIORITY_LABELS", "Photo", "Report",
@@ -32,4 +33,5 @@ __all__ = ["Base", "utcnow", "Category", "Postcode", "Ward", "DESCRIPTION_MAX", 
            "AlertProgress", "Questionnaire",
            "Area", "AreaPart", "AreaWard", "FairnessFigure", "FairnessRefresh", "HotspotCache", "CouncillorDigest", "UserWard",
            "ENFORCEMENT_ACTIONS", "ENFORCEMENT_NOTE_MAX", "EnforcementAction",
-           "OPEN311_FORMATS", "Body", "BodySend", "BodyService", "Team"]
+           "OPEN311_FORMATS", "Body", "BodySend", "BodyService", "Team",
+           "FLAG_MESSAGE_MAX", "FLAG_OUTCOMES", "FLAG_REASONS", "ContentFlag"]

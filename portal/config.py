@@ -141,6 +141,13 @@ def _fernet_keys(raw: Any) -> str:
     return ",".join(keys)
 
 
+def _mailbox(raw: Any) -> str:
+    address = str(raw).strip()
+    if address and not re.fullmatch(r"[!-~]+@[!-~]+", address):
+        raise ValueError("must be one email address, like moderation@council.example.gov.uk (or empty)")
+    return address
+
+
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
@@ -186,6 +193,9 @@ class Settings(BaseSettings):
     MAIL_FROM: str = "Kerbside <no-reply@kerbside.invalid>"
     #: Sent emails (addresses, single-use links) are deleted this many days after sending.
     OUTBOX_KEEP_DAYS: Annotated[int, _whole(0)] = 30
+    #: The moderators' mailbox: each report or update residents flag (offensive, personal details, wrong) is
+    #: emailed there as well as listed at /staff/flags. Empty: listed only.
+    MODERATION_EMAIL: Annotated[str, BeforeValidator(_mailbox)] = ""
     #: Photos uploaded with a report that was never sent are deleted after this many hours.
     PHOTO_PENDING_HOURS: Annotated[int, _whole(1)] = 24
     #: Fernet key(s) for the two-factor secrets, comma-separated (the first encrypts; all decrypt). Unset: a
@@ -286,6 +296,7 @@ class Settings(BaseSettings):
             "MAIL_PORT": self.MAIL_PORT,
             "MAIL_FROM": self.MAIL_FROM,
             "OUTBOX_KEEP_DAYS": self.OUTBOX_KEEP_DAYS,
+            "MODERATION_EMAIL": self.MODERATION_EMAIL,
             "BASE_URL": self.BASE_URL,     # every absolute link (emails, feeds, Open311) starts with it
             "TRUSTED_HOSTS": self.trusted_hosts(),
             "PHOTO_PENDING_HOURS": self.PHOTO_PENDING_HOURS,

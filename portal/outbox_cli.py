@@ -18,6 +18,8 @@ from .services.hotspots import REFRESH_EVERY as HOTSPOTS_EVERY, refresh_hotspots
 from .bodies_cli import FETCH_EVERY, fetch_round, send_round
 from .services.outbox import MailSettings, purge_finished, send_due
 from .services.questionnaire import send_questionnaires
+from .services import flags
+from .services.flags import purge_handled as purge_handled_flags
 from .services.links import purge_used_links
 from .services.photos import PhotoStore
 from .services.unconfirmed import purge_unconfirmed
@@ -117,23 +119,25 @@ def _worker_purge_pending(keep: timedelta) -> None:
         click.echo(f"photos: deleted {gone} pending photos older than {keep / timedelta(hours=1):g} hours")
 
 
-@click.group("updates", help="Updates and follows from residents.")
+@click.group("updates", help="Updates, follows and flags from residents.")
 def updates_cli():
     pass
 
 
 @updates_cli.command("purge", help="Delete reports, updates, follows and alerts asked for by email whose link "
                                    "expired unused (with their photos and the email-only person nothing else "
-                                   "refers to); the worker does this hourly.")
+                                   "refers to), and flags from residents dealt with over 90 days ago; the worker does "
+                                   "this hourly.")
 def updates_purge():
     session = db.new_session()
     try:
         done = purge_unconfirmed(session, PhotoStore(current_app.config["PHOTO_DIR"]))
+        flags_gone = purge_handled_flags(session)
     finally:
         session.close()
     click.echo(f"updates: deleted {done.reports} unconfirmed reports, {done.updates} unconfirmed updates "
                f"({done.photos} photos), {done.alerts} unconfirmed alerts and {done.people} email-only people "
-               "they left behind")
+               f"they left behind; {flags_gone} flags dealt with over {flags.KEEP_HANDLED.days} days ago")
 
 
 def _loop(settings: MailSettings, once: bool, interval: float) -> None:
@@ -164,6 +168,7 @@ def _loop(settings: MailSettings, once: bool, interval: float) -> None:
                 if gone:
                     click.echo(f"outbox: deleted {gone} emails finished over {keep.days} days ago")
                 purge_used_links(session)      # records of used links, once the links have expired anyway
+                purge_handled_flags(session)   # flags dealt with long ago, with the address and note they came with
                 done = purge_unconfirmed(session, PhotoStore(current_app.config["PHOTO_DIR"]))
                 if done.reports or done.updates or done.alerts or done.people:
                     click.echo(f"updates: deleted {done.reports} unconfirmed reports, {done.updates} unconfirmed "

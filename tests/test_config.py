@@ -107,6 +107,9 @@ BAD = [
     ("PHOTO_ACCEL_REDIRECT", "internal-photos", "must be an internal nginx location like /internal-photos/"),
     ("PHOTO_ACCEL_REDIRECT", "/internal-photos", "must be an internal nginx location like /internal-photos/"),
     ("PHOTO_ACCEL_REDIRECT", "/../etc/", "must be an internal nginx location like /internal-photos/"),
+    ("MODERATION_EMAIL", "moderation", "must be one email address"),
+    ("MODERATION_EMAIL", "a@b.org, c@d.org", "must be one email address"),
+    ("MODERATION_EMAIL", "modé@council.example", "must be one email address"),
 ]
 
 
@@ -177,7 +180,7 @@ def test_values_as_people_write_them(environment):
                       "TOTP_ENCRYPTION_KEY": f" {key} ,", "OPEN311_READ_LIMIT": "10/second;1000/hour",
                       "DATABASE_URL": "postgresql+psycopg2://kerbside@db.internal/kerbside",
                       "REPLICA_DATABASE_URL": "postgresql://kerbside@replica.internal/kerbside",
-                      "REPLICA_MAX_LAG_SECONDS": " 3 ",
+                      "REPLICA_MAX_LAG_SECONDS": " 3 ", "MODERATION_EMAIL": " moderation@council.example.gov.uk ",
                       "RATELIMIT_STORAGE_URI": " redis://cache.internal:6379/0 "}.items():
         environment.setenv(name, raw)
     cfg = flask_config()
@@ -189,6 +192,7 @@ def test_values_as_people_write_them(environment):
     assert cfg["REPLICA_DATABASE_URL"] == "postgresql://kerbside@replica.internal/kerbside"
     assert cfg["REPLICA_MAX_LAG_SECONDS"] == 3
     assert cfg["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+    assert cfg["MODERATION_EMAIL"] == "moderation@council.example.gov.uk"
 
 
 # --- production ----------------------------------------------------------------------------------------------

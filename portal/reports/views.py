@@ -360,6 +360,7 @@ def detail(reference: str):
         "reports/detail.html", report=report, point=point, grid_ref=os_grid_reference(point),
         reporter_name=visibility.reporter_name(report, current_user),
         timeline=visibility.timeline(report, current_user),
+        staff_view=visibility.is_staff(current_user),    # staff have the moderation tools, not the flag links
         is_reporter=visibility.is_reporter(report, current_user),
         supporters=supporter_count(db.session(), report), due=due_at(report), overdue=is_overdue(report),
         expect=expectation(report),

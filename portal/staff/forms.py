@@ -4,9 +4,9 @@ report page, where several forms share field names (note, reason, internal)."""
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from models import Report, Status
+from models import FLAG_OUTCOMES, Report, Status
 
-from ..forms import CheckboxesField, ChoiceField, Form, QueryForm, WholeNumberField, optional_id
+from ..forms import CheckboxesField, ChoiceField, Form, QueryForm, RadioChoiceField, WholeNumberField, optional_id
 from ..services import triage
 
 NOTE_MAX = 2000
@@ -147,3 +147,10 @@ def resident_update_forms(report: Report) -> dict:
         forms[f"update-redact-{event.id}"] = RedactUpdateForm(formdata=None, id_suffix=str(event.id),
                                                              data={"note": event.note})
     return forms
+
+
+class SettleFlagForm(Form):
+    """What was done about a flag from residents (built with ``id_suffix``: one per flag on the page)."""
+    outcome = RadioChoiceField("What was done?", choices=list(FLAG_OUTCOMES.items()),
+                               message="Choose what was done about it.",
+                               validators=[InputRequired("Choose what was done about it.")])

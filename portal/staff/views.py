@@ -12,7 +12,7 @@ from models import TRANSITIONS, Category, Crew, FixRating, Report, Status, Ward,
 from .. import db
 from ..forms import add_error, form_errors
 from ..permissions import STAFF, roles_required
-from ..services import moderation, people, triage
+from ..services import flags, moderation, people, triage
 from ..services.errors import DomainError
 from . import bp
 from .enforcement_forms import enforcement_forms
@@ -132,7 +132,7 @@ def _panel(report: Report, failed_name: str | None = None, failed=None, error: D
         "staff/report.html", report=report, point=point, grid_ref=os_grid_reference(point), errors=errors,
         forms=forms, due=triage.due_at(report), overdue=triage.is_overdue(report),
         supporters=triage.supporter_count(session, report), nearby=nearby, priorities=triage.PRIORITIES,
-        person=people.person_of_report(session, report),
+        person=people.person_of_report(session, report), report_flags=flags.waiting(session, report).flags,
         ratings=session.scalars(select(FixRating.score).where(FixRating.report_id == report.id)
                                 .order_by(FixRating.created_at)).all(),
         map=report_with_neighbours_map(

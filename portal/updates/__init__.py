@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("updates", __name__)
 
-from . import views  # noqa: E402,F401
+from . import views, flags  # noqa: E402,F401

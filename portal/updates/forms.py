@@ -2,7 +2,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..forms import ChoiceField, Form, ValidEmail
+from models import FLAG_MESSAGE_MAX, FLAG_REASONS
+
+from ..forms import ChoiceField, Form, RadioChoiceField, ValidEmail
 from ..services.questionnaire import COMMENT_MAX
 from ..services.updates import UPDATE_MAX
 
@@ -45,3 +47,16 @@ class ReporterStatusForm(Form):
     action = ChoiceField(choices=[("fixed", "fixed"), ("reopen", "reopen")],
                          message="Choose whether it is fixed or not.",
                          validators=[InputRequired("Choose whether it is fixed or not.")])
+
+
+class FlagForm(Form):
+    """Tell the moderators about a report or an update: shape only (services/flags.py has the rules)."""
+    reason = RadioChoiceField("What is wrong with it?", choices=list(FLAG_REASONS.items()),
+                              message="Choose what is wrong with it.",
+                              validators=[InputRequired("Choose what is wrong with it.")])
+    message = TextAreaField("Tell us more (optional, unless you chose “Something else”)",
+                            validators=[Length(max=FLAG_MESSAGE_MAX * 10)],
+                            description=f"Up to {FLAG_MESSAGE_MAX:,} characters. Only the council's moderators "
+                                        "read it.")
+    email = StringField("Your email address (optional)", validators=[Optional(), ValidEmail()],
+                        description="If you would like an answer. Only the moderators see it.")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, Ward
 from portal.app import create_app
-from portal.services import apikeys, enforcement, people, triage, twofactor
+from portal.services import apikeys, enforcement, flags, people, triage, twofactor
 from portal.services.accounts import register_user
 from portal.services.photos import PhotoStore
 from portal.services.reports import NewReport, create_report
@@ -141,6 +141,8 @@ def build_world(engine, photo_dir) -> dict:
         enforcement.record_action(session, reports[0], users["staff"], "warning_letter", enforcement.london_today(),
                                   "Letter to the address found in the bags")
         apikeys.create_key(session, f"a11y-{uuid.uuid4().hex[:6]}")
+        flags.flag(session, reports[0], None, "personal", "A number plate shows in the photo",
+                   f"flagger@{A11Y_DOMAIN}")           # deleted with its report
         person = people.person_for(session, user=users["resident"], phone="020 8314 6000", needs=["hearing"])
         for report in reports:
             report.person = person

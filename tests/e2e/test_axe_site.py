@@ -46,6 +46,7 @@ PAGES = {
     "admin-body-new": "/admin/bodies/new", "admin-questions": "/admin/categories/{category}/questions",
     "admin-question": "/admin/categories/{category}/questions/size",
     "admin-question-new": "/admin/categories/{category}/questions/new",
+    "flag-report": "/reports/{report}/flag", "staff-flags": "/staff/flags",
 }
 #: GET endpoints that are not HTML pages (data, assets, actions behind tokens) or are covered under another name.
 NOT_PAGES = {"static", "assets.vendor", "main.favicon", "main.healthz", "main.openapi", "account.data_export", "reports.photo",
@@ -138,6 +139,7 @@ ERROR_STATES = [
     ("admin", "/admin/categories/new", "#code", "Not A Code!"),
     ("admin", "/admin/crews/new", "#depot_lat", "north"),
     ("anonymous", "/alerts", "#place", "Nowhere Street Zzz"),
+    ("anonymous", "/reports/{report}/flag", "#email", "not-an-email"),
     ("anonymous", "/reports/{report}/update", "#email", "not-an-email"),
     ("staff", "/staff/people/{person}", "#p-phone", "ring me"),
     ("admin", "/admin/templates/new", "#title", "No status chosen"),

@@ -19,8 +19,8 @@ from models import Category, Crew, CrewMember, ResponseTemplate, Role, Status, W
 from datetime import timedelta
 
 from models import utcnow
-from portal.services import (alerts, apikeys, crews, email_change, enforcement, password_reset, questionnaire,
-                             registration, triage, updates)
+from portal.services import (alerts, apikeys, crews, email_change, enforcement, flags, password_reset,
+                             questionnaire, registration, triage, updates)
 from portal.services.support import support
 from portal.services.accounts import register_user
 from tests.factories import enrol_two_factor
@@ -97,6 +97,7 @@ def build_site(session, app, photo_dir) -> dict:
         updates.follow(session, new, users[Role.CREW])
         questionnaire.send_questionnaires(session, now=later)
         enforcement.record_action(session, new, staff, "investigation", enforcement.london_today())   # its remove form
+        flags.flag(session, new, None, "offensive", "Rude words", f"flagger@{FUZZ_DOMAIN}")   # its "dealt with" form
         apikeys.create_key(session, "Fuzz CRM", may_update=True)
         registration.start_registration(session, email=f"newcomer@{FUZZ_DOMAIN}", password=PASSWORD,
                                         display_name="Newcomer")
