@@ -58,6 +58,10 @@ class Body(Base):
     api_key_sealed: Mapped[str] = mapped_column(String(500), default="", server_default="")
     jurisdiction_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    #: Its servicerequestupdates use mySociety's extended statuses (FIXED, CLOSED, IN_PROGRESS...), where
+    #: "closed" is closed without a fix. False: the plain standard, whose only words are "open" and "closed", so
+    #: "closed" is how it says the problem was dealt with: our report is marked fixed (FixMyStreet reads it so).
+    extended_statuses: Mapped[bool] = mapped_column(default=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Up to when the body's servicerequestupdates have been read (services/body_updates.py); None: never.
     updates_fetched_at: Mapped[datetime | None] = mapped_column()

@@ -210,6 +210,10 @@ class BodyForm(Form):
     repair = BooleanField("Repair it if it is not a valid polygon (PostGIS ST_MakeValid)",
                           description="Otherwise an invalid boundary is refused with the reason. Check a repaired "
                                       "boundary before relying on it.")
+    extended_statuses = BooleanField("Its updates use extended statuses (FIXED, CLOSED, IN_PROGRESS...)",
+                                     description="Ticked: its “closed” means closed without a fix. Unticked (the "
+                                                 "plain Open311 standard, whose only words are open and closed): "
+                                                 "its “closed” marks our report fixed.")
     active = BooleanField("Active: reports are routed to it", default=True)
 
     def boundary_text(self) -> tuple[str, str | None]:

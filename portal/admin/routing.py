@@ -71,7 +71,8 @@ def body(body_id: int | None):
     data = {}
     if b is not None:
         data = {"name": b.name, "endpoint": b.endpoint, "format": b.format, "jurisdiction_id": b.jurisdiction_id,
-                "active": b.active, **{f"service_{s.category_id}": s.service_code for s in b.services}}
+                "active": b.active, "extended_statuses": b.extended_statuses,
+                **{f"service_{s.category_id}": s.service_code for s in b.services}}
     form = body_form(categories, data=data)
     errors = []
     if form.validate_on_submit():
@@ -85,7 +86,7 @@ def body(body_id: int | None):
                     fmt=form.format.data or "", api_key=form.api_key.data or "",
                     jurisdiction_id=form.jurisdiction_id.data or "", boundary=geojson, repair=form.repair.data,
                     services={c.id: form[f"service_{c.id}"].data or "" for c in categories},
-                    active=form.active.data)
+                    active=form.active.data, extended_statuses=form.extended_statuses.data)
             except DomainError as exc:
                 errors = [add_error(form, exc.field, exc.message,
                                     fallback="services" if exc.field == "services" else "name")]

@@ -103,7 +103,7 @@ def _check_endpoint(endpoint: str) -> str:
 @unit_of_work
 def save_body(session: Session, body: Body | None, *, name: str, endpoint: str, fmt: str, api_key: str,
               jurisdiction_id: str, boundary: str, repair: bool, services: dict[int, str],
-              active: bool) -> tuple[Body, bool]:
+              active: bool, extended_statuses: bool = False) -> tuple[Body, bool]:
     """Add (``body`` None) or change a body. ``api_key`` "" keeps the one stored; ``boundary`` (GeoJSON) "" keeps
     the one stored (a new body needs one); ``services``: category id -> the body's service_code ("" = not
     taken). Returns (the body, whether its boundary was repaired). Every problem is a DomainError naming its
@@ -143,6 +143,7 @@ def save_body(session: Session, body: Body | None, *, name: str, endpoint: str, 
         session.add(body)
     body.name, body.endpoint, body.format, body.jurisdiction_id, body.active = \
         name, endpoint, fmt, jurisdiction_id, active
+    body.extended_statuses = bool(extended_statuses)
     if api_key:
         body.api_key_sealed = seal_key(session, api_key)
     if checked is not None:

@@ -119,6 +119,8 @@ def _apply(session: Session, body: Body, update: BodyUpdate, sends: dict[str, Bo
     # "open" reopens a report closed here (record_update's rule), an unknown word is only a note, and so is a
     # status ours cannot move to from where it is (a fix for a report closed here as a duplicate).
     status = UPDATE_STATUSES.get(word, report.status) if len(word) <= 40 else report.status
+    if word == "closed" and not body.extended_statuses:
+        status = Status.FIXED              # the plain standard's "closed": dealt with (Body.extended_statuses)
     if status is None and report.status in CLOSED and not can_transition(report.status, Status.REOPENED):
         status = report.status
     if status is not None and not can_transition(report.status, status):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -69,6 +70,17 @@ def test_a_body_is_made_from_pasted_geojson_and_shown(admin_client, db_session):
     download = admin_client.get(f"/admin/bodies/{body.id}/boundary")
     assert download.status_code == 200 and json.loads(download.data)["geometry"]["type"] == "MultiPolygon"
     assert "Transport for London" in admin_client.get("/admin/bodies").get_data(as_text=True)
+    assert body.extended_statuses is False and 'name="extended_statuses"' in html    # the plain standard
+
+
+def test_a_body_with_extended_statuses_is_saved_and_shown_so(admin_client, db_session):
+    resp = admin_client.submit("/admin/bodies/new", _body_form(db_session, extended_statuses="y"))
+    assert resp.status_code == 302
+    body = db_session.scalars(select(Body)).one()
+    assert body.extended_statuses is True
+    html = admin_client.get(f"/admin/bodies/{body.id}").get_data(as_text=True)
+    [box] = re.findall(r'<input[^>]*name="extended_statuses"[^>]*>', html)
+    assert "checked" in box
 
 
 def test_a_body_boundary_from_a_file(admin_client, db_session):

@@ -12,6 +12,8 @@ from portal.services.body_updates import fetch_updates, read_updates
 from portal.services.photos import PhotoStore
 from portal.services.reports import NewReport, change_status, create_report
 
+import json
+
 import pytest
 
 from ..bodies_helpers import ScriptedOpen311, kerbside_open311, make_body
@@ -49,6 +51,26 @@ def test_a_fix_at_the_body_fixes_our_report_once(db_session, connection, app_con
     assert len(_notes(db_session, ours)) == len(notes)
     body = db_session.scalars(select(Body)).one()
     assert body.updates_fetched_at is not None
+
+
+@pytest.mark.parametrize(("extended", "expected"), [(False, Status.FIXED), (True, Status.CLOSED)])
+def test_a_plain_closed_fixes_ours_unless_the_body_uses_extended_statuses(db_session, tmp_path, extended, expected):
+    """The plain GeoReport v2 standard says only "open" and "closed": its "closed" is how the body says it dealt
+    with the problem (FixMyStreet reads it so). A body with mySociety's extended statuses says FIXED for a fix,
+    and its CLOSED is closed without one."""
+    update = {"update_id": "U1", "service_request_id": "HA-7", "status": "closed",
+              "updated_datetime": "2026-11-27T10:00:00+00:00", "description": "Job complete"}
+    server = ScriptedOpen311([(201, json.dumps([{"service_request_id": "HA-7"}])), (200, json.dumps([update]))])
+    with server.running():
+        body = make_body(db_session, server.url, categories={"pothole": "PH"})
+        body.extended_statuses = extended
+        db_session.commit()
+        ours = _pothole(db_session, tmp_path)
+        assert send_due(db_session, timeout=5).sent == 1
+        assert fetch_updates(db_session, timeout=5).made == 1
+    db_session.refresh(ours)
+    assert ours.status is expected
+    assert _notes(db_session, ours)[-1] == (expected, "Update from Transport for London (red routes): Job complete")
 
 
 def test_a_body_that_answers_garbage_is_asked_again_from_the_same_moment(db_session, tmp_path):
