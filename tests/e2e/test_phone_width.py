@@ -85,6 +85,11 @@ def test_no_sideways_scrolling_at_390_px_and_axe_clean(phone_pages, axe, site, r
     menu = page.locator("details.site-menu")
     assert menu.count() == 1 and not menu.evaluate("d => d.open")
     assert page.locator("header").bounding_box()["height"] < 120, "the header takes more than two lines"
+    # Every radio button and tick box keeps its size beside a label that wraps (one had shrunk to ~10 px).
+    squeezed = page.evaluate("""() => [...document.querySelectorAll('input[type=radio], input[type=checkbox]')]
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().width < 16)
+        .map(e => e.id + ' ' + Math.round(e.getBoundingClientRect().width))""")
+    assert not squeezed, f"{role} {url}: radio buttons or tick boxes squeezed at 390 px: {squeezed}"
     violations = axe.run(page).response["violations"]          # the narrow layout is audited too
     assert not violations, f"{role} {url} at 390 px:\n" + "\n".join(f"{v['id']}: {v['help']} -> " + "; ".join(
         str(n["target"]) for n in v["nodes"][:5]) for v in violations)
