@@ -197,3 +197,9 @@ def test_no_moderators_mailbox_no_email(db_session, make_report):
     flags.flag(db_session, report, None, "offensive", "", "")
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.subject.startswith("Flagged"))) == 0
+
+
+@pytest.mark.parametrize("flag_id", ["2147483648", "9223372036854775808", "9" * 40, "0"])
+def test_a_flag_id_beyond_any_row_is_refused_not_a_server_error(staff_client, flag_id):
+    resp = staff_client.submit(f"/staff/flags/{flag_id}/settle", {"outcome": "acted"}, page="/staff/flags")
+    assert resp.status_code in (400, 404)
