@@ -128,3 +128,27 @@ def test_the_report_forms_category_is_chosen_with_the_arrow_keys_alone(page):
     assert page.input_value("#category") == "fly_tipping"
     assert page.locator("#questions-fly_tipping").is_visible()
     tab_to(page, "input[name=q_fly_tipping_size]")                  # on to its first question
+
+
+def test_a_visitor_flags_an_entry_of_the_timeline_with_the_keyboard(page, world, engine):
+    """Issue of this round: "Report a problem" on an entry of a report's timeline, by keyboard alone, without an
+    account: the radio buttons with the arrow keys, the note typed, Enter sends; the moderators have it."""
+    from models import ContentFlag
+    reference = world["report"]
+    page.goto(f"/reports/{reference}")
+    tab_to(page, "ol.timeline a", "Report a problem")
+    press_and_wait(page, "Enter")
+    assert "/flag?update=" in page.url
+    tab_to(page, "input[name=reason]")
+    page.keyboard.press("ArrowDown")                     # from the first reason to the second: personal details
+    assert page.evaluate("document.activeElement.value") == "personal"
+    tab_to(page, "#message")
+    page.keyboard.type("A neighbour's name is in this update")
+    tab_to(page, "button", "Tell the moderators")
+    press_and_wait(page, "Enter")
+    assert "moderators will look at it" in page.locator(".flashes").inner_text()
+    assert page.url.split("#")[1].startswith("entry-")
+    with Session(engine) as session:
+        flagged = session.scalars(select(ContentFlag).join(Report).where(
+            Report.reference == reference, ContentFlag.event_id.is_not(None))).all()      # (the world flags the report)
+        assert [(f.reason, f.message) for f in flagged] == [("personal", "A neighbour's name is in this update")]
