@@ -97,6 +97,8 @@ http {{
     {log}
     proxy_cache_path {workdir}/cache levels=1:2 keys_zone=kerbside_pages:10m max_size=256m inactive=10m
                      use_temp_path=off;
+    proxy_cache_path {workdir}/tiles levels=1:2 keys_zone=kerbside_tiles:10m max_size=256m inactive=7d
+                     use_temp_path=off;
     upstream kerbside_app {{ server {upstream}; }}
     server {{
         listen 127.0.0.1:{port};

@@ -25,6 +25,7 @@ from portal.services.reports import NewReport, create_report
 
 from ..conftest import links_for_tests
 from ..factories import CATFORD, image_bytes
+from ..maps.test_tiles import Upstream
 from . import gunicorn, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,15 +57,19 @@ def site(database_url, engine, tmp_path_factory):
             report.hidden = hidden
             session.commit()
             made.append((report.id, key))
+    tiles = Upstream()              # the tile server the app fetches from, on loopback
     env = server_env(database_url, photo_dir, PHOTO_ACCEL_REDIRECT="/internal-photos/", PROXY_COUNT="1",
-                     SHARED_CACHE_SECONDS=str(KEEP_SECONDS))
+                     SHARED_CACHE_SECONDS=str(KEEP_SECONDS), TILE_UPSTREAM=tiles.url,
+                     TILE_CACHE_DIR=str(tmp / "tiles"))
     try:
         with gunicorn(env, tmp) as upstream, nginx.running(upstream, photo_dir) as server:
+            server.tiles = tiles
             server.photos = {"public": made[0][1], "hidden": made[1][1]}
             server.reports = {"public": made[0][0]}
             server.photo_dir = photo_dir
             yield server
     finally:
+        tiles.close()
         with Session(engine) as session:
             session.execute(delete(Report).where(Report.id.in_([rid for rid, _ in made])))
             session.commit()
@@ -177,6 +182,31 @@ def test_what_the_app_does_not_mark_is_never_kept(site):
             resp, where = fetch(site, path, method)
             assert resp.headers.get("X-Cache-Status") in (None, "MISS"), (path, resp.headers)
             assert where.startswith("127.0.0.1:")
+
+
+def test_a_tile_is_kept_by_nginx_for_everyone_and_fetched_once(site):
+    """A map of 20-30 tiles must not cost 20-30 gunicorn requests for each signed-in visitor: nginx keeps each
+    tile whatever the cookie, and the tile server is asked once; a 502 (the tile server down) is not kept."""
+    path = "/tiles/16/32742/21795.png"
+    first, where = fetch(site, path, cookies={"session": "one-residents-session"})
+    assert first.status_code == 200 and first.headers["Content-Type"] == "image/png"
+    assert where.startswith("127.0.0.1:") and "Set-Cookie" not in first.headers
+    for cookie in ("another-residents-session", None):
+        again, where = fetch(site, path, cookies={"session": cookie} if cookie else None)
+        assert again.content == first.content and again.headers.get("X-Cache-Status") == "HIT"
+        assert where == "-"                                             # nginx answered it itself
+    assert [p for p, _headers in site.tiles.asked] == ["/16/32742/21795.png"]
+    far = "/tiles/16/0/0.png"                                           # not the council's: 404, not fetched
+    assert fetch(site, far)[0].status_code == 404 and len(site.tiles.asked) == 1
+    # Last (the app leaves a failed tile server alone for a while after): a tile it could not get is not kept.
+    site.tiles.status = 503
+    try:
+        path = "/tiles/16/32743/21795.png"
+        for _ in range(2):
+            resp, where = fetch(site, path)
+            assert resp.status_code == 502 and where.startswith("127.0.0.1:")   # asked of the app each time
+    finally:
+        site.tiles.status = 200
 
 
 def test_static_files_are_served_by_nginx_not_gunicorn(site):
