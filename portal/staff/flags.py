@@ -24,6 +24,12 @@ def _page(failed_id: int | None = None, failed: SettleFlagForm | None = None, er
     return render_template("staff/flags.html", found=found, forms=forms, errors=errors), 400 if errors else 200
 
 
+@bp.app_template_global("flags_waiting")
+def _flags_waiting() -> int:
+    """How many flags wait, for the staff menu (asked only where the menu shows staff links)."""
+    return flags.waiting_count(db.session())
+
+
 @bp.get("/flags", endpoint="flags")
 @roles_required(*STAFF)
 def flags_page():

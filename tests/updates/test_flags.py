@@ -145,6 +145,7 @@ def test_staff_see_what_waits_and_settle_it_together(app, db_session, make_repor
     staff_client = login(app.test_client(), staff.email)
     page = staff_client.get("/staff/flags").get_data(as_text=True)
     assert "3 flags waiting" in page and "A number plate" in page and "one@example.org" in page
+    assert "Flags (3" in staff_client.get("/staff/").get_data(as_text=True)                 # on every staff page
     assert resident.email in page and "John Smith" in page
     panel = staff_client.get(f"/staff/reports/{report.reference}").get_data(as_text=True)
     assert "Flagged by residents" in panel and "A number plate" in panel
@@ -162,7 +163,9 @@ def test_staff_see_what_waits_and_settle_it_together(app, db_session, make_repor
     assert any("2 flags from residents" in e.note for e in log)
     again = staff_client.submit(f"/staff/flags/{first.id}/settle", {"outcome": "acted"}, page="/staff/flags")
     assert again.status_code == 400 and "already dealt with" in again.get_data(as_text=True)
-    assert "1 flag waiting" in staff_client.get("/staff/flags").get_data(as_text=True)
+    listing = staff_client.get("/staff/flags").get_data(as_text=True)
+    assert "1 flag waiting" in listing
+    assert 'Flags (1<span class="visually-hidden"> waiting</span>)' in listing              # the staff menu says so
     assert "Nothing waits" not in staff_client.get("/staff/flags").get_data(as_text=True)
 
 
