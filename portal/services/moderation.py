@@ -1,5 +1,8 @@
 """Staff moderation: hide a report, redact its text, remove a photo (faces, number plates). Each action needs
-a reason and is recorded in the report's timeline as an internal entry with who did it and why."""
+a reason and is recorded in the report's timeline as an internal entry with who did it and why. Whoever wrote
+what was changed (the reporter, or an update's author) is told by email what was done, as FixMyStreet tells
+them, without the moderator's reason (an internal note) or name: their report or update did not change, or
+disappear, without a word."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -7,6 +10,8 @@ from sqlalchemy.orm import Session
 from models import Photo, Report, ReportEvent, User
 
 from .errors import DomainError
+from .links import external_url
+from .notifications import queue_email
 from .photos import PhotoStore
 from .transaction import unit_of_work
 
@@ -27,6 +32,19 @@ def _log(session: Session, report: Report, actor: User, what: str, reason: str) 
                             internal=True))
 
 
+def _tell_author(session: Session, report: Report, author: User | None, actor: User, what: str) -> None:
+    """Email the author of what was moderated (not a moderator acting on their own words, nor an account that
+    is disabled or has no address)."""
+    if author is None or author.id == actor.id or not author.active or not author.email:
+        return
+    link = external_url(session, "reports.detail", reference=report.reference)
+    queue_email(session, author.email, f"Your words on report {report.reference} were moderated",
+                f"Hello {author.greeting},\n\nA moderator has {what} on the report of "
+                f"{report.category.name.lower()} ({report.reference}), to keep the site within its rules "
+                "(for example no one's personal details, nothing offensive).\n"
+                f"The report: {link}\n\nIf you think this is a mistake, reply to the council.", report)
+
+
 @unit_of_work
 def set_hidden(session: Session, report: Report, actor: User, hidden: bool, reason: str) -> None:
     reason = _reason(reason)
@@ -34,6 +52,8 @@ def set_hidden(session: Session, report: Report, actor: User, hidden: bool, reas
         raise DomainError("The report is already hidden." if hidden else "The report is not hidden.")
     report.hidden = hidden
     _log(session, report, actor, "hidden from the public" if hidden else "shown to the public again", reason)
+    _tell_author(session, report, report.reporter, actor,
+                 "hidden your report from the public" if hidden else "shown your report to the public again")
     session.commit()
 
 
@@ -48,6 +68,7 @@ def redact_description(session: Session, report: Report, actor: User, new_text: 
         raise DomainError("A redaction should remove text, not add it.", field="description")
     report.description = text
     _log(session, report, actor, "description redacted", reason)
+    _tell_author(session, report, report.reporter, actor, "edited your description")
     session.commit()
 
 
@@ -60,8 +81,10 @@ def remove_photo(session: Session, report: Report, photo_id: int, actor: User, r
     if photo is None or photo.report_id != report.id:
         raise DomainError("That photo is not part of this report.")
     key = photo.key
+    author = photo.event.actor if photo.event is not None else (report.reporter if photo.kind == "before" else None)
     session.delete(photo)
     _log(session, report, actor, f"{photo.kind} photo removed", reason)
+    _tell_author(session, report, author, actor, "removed a photo you added")
     session.commit()
     store.path(key).unlink(missing_ok=True)   # after the commit: a failed commit keeps the file
 
@@ -84,6 +107,8 @@ def set_update_hidden(session: Session, report: Report, event_id: int | None, ac
     event.hidden = hidden
     _log(session, report, actor, "a resident's update hidden" if hidden else "a resident's update shown again",
          reason)
+    _tell_author(session, report, event.actor, actor,
+                 "hidden your update from the public" if hidden else "shown your update to the public again")
     session.commit()
 
 
@@ -100,4 +125,5 @@ def redact_update(session: Session, report: Report, event_id: int | None, actor:
         raise DomainError("A redaction should remove text, not add it.", field="note")
     event.note = text
     _log(session, report, actor, "a resident's update redacted", reason)
+    _tell_author(session, report, event.actor, actor, "edited your update")
     session.commit()

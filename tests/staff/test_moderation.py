@@ -104,3 +104,43 @@ def test_a_residents_update_photo_is_removed_like_any_other(app, app_config, mak
     public = app.test_client().get(f"/reports/{ref}").get_data(as_text=True)
     assert f"/photos/{key}.jpg" not in public and "More bags" in public          # the text stays
     assert app.test_client().get(f"/photos/{key}.jpg").status_code == 404
+
+
+def test_the_author_is_told_what_a_moderator_did_without_the_reason(app, make_user, make_report, db_session,
+                                                                     smtp):
+    """As FixMyStreet does: a report or update does not change, or disappear, without a word to whoever wrote
+    it; the moderator's reason (an internal note) and name stay inside."""
+    from models import OutboxMessage
+    from portal.services import moderation
+    from ..conftest import send
+    staff, fc = _staff(app, make_user)
+    reporter, author = make_user(Role.RESIDENT), make_user(Role.RESIDENT)
+    report = make_report(reporter=reporter)
+    update = ReportEvent(report=report, actor=author, note="Dumped by John at number 4", source="resident")
+    db_session.add(update)
+    db_session.commit()
+    ref = report.reference
+    assert fc.submit(f"/staff/reports/{ref}/redact", {"description": "A sofa [name removed]",
+                                                      "reason": "Named a neighbour"},
+                     page=f"/staff/reports/{ref}").status_code == 302
+    moderation.redact_update(db_session, report, update.id, staff, "Dumped [name removed]", "Named a neighbour")
+    moderation.set_update_hidden(db_session, report, update.id, staff, True, "Still unkind")
+    mails = db_session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("moderated"))
+                               .order_by(OutboxMessage.id)).all()
+    assert [(m.to_addr, m.body.split("A moderator has ")[1].split(" on the report")[0]) for m in mails] == [
+        (reporter.email, "edited your description"), (author.email, "edited your update"),
+        (author.email, "hidden your update from the public")]
+    assert all("Named a neighbour" not in m.body and "Still unkind" not in m.body and staff.display_name
+               not in m.body and f"/reports/{ref}" in m.body for m in mails)
+    send(db_session, smtp)
+    delivered = [r for m in smtp.inbox.messages if b"moderated" in m.content for r in m.rcpt_tos]
+    assert sorted(delivered) == sorted([reporter.email, author.email, author.email])
+
+
+def test_a_moderator_moderating_their_own_words_is_not_emailed(make_user, make_report, db_session):
+    from models import OutboxMessage
+    from portal.services import moderation
+    staff = make_user(Role.STAFF)
+    report = make_report(reporter=staff)
+    moderation.set_hidden(db_session, report, staff, True, "Duplicate of a phone call")
+    assert db_session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("moderated"))).all() == []
