@@ -42,7 +42,8 @@ def _tell_author(session: Session, report: Report, author: User | None, actor: U
                 f"Hello {author.greeting},\n\nA moderator has {what} on the report of "
                 f"{report.category.name.lower()} ({report.reference}), to keep the site within its rules "
                 "(for example no one's personal details, nothing offensive).\n"
-                f"The report: {link}\n\nIf you think this is a mistake, please contact the council (this address takes no replies).", report)
+                f"The report: {link}\n\nIf you think this is a mistake, please contact the council (this address "
+                "takes no replies).", report)
 
 
 @unit_of_work
