@@ -74,7 +74,8 @@ def flag(session: Session, report: Report, viewer, reason: str | None, message: 
             return waiting
     flagged = ContentFlag(report=report, event=event, reason=reason, message=message, user=user, email=email)
     session.add(flagged)
-    mailbox = links_of(session).config.get("MODERATION_EMAIL", "")
+    links = links_of(session)
+    mailbox = links.config.get("MODERATION_EMAIL", "")
     if mailbox:
         what = "an update on " if event is not None else ""
         queue_email(session, mailbox, f"Flagged: {what}{report.reference} ({FLAG_REASONS[reason]})", "\n".join([
@@ -83,8 +84,8 @@ def flag(session: Session, report: Report, viewer, reason: str | None, message: 
             *([f"The entry of {event.at:%d %b %Y %H:%M} UTC: {event.note[:300]}"] if event is not None else []),
             *([f"Their note: {message}"] if message else []),
             "",
-            f"Look at it, and say what you did: {links_of(session).url('staff.flags')}",
-            f"The report, with the moderation tools: {links_of(session).url('staff.report', reference=report.reference)}",
+            f"Look at it, and say what you did: {links.url('staff.flags')}",
+            f"The report, with the moderation tools: {links.url('staff.report', reference=report.reference)}",
         ]), report=report)
     session.commit()
     return flagged
