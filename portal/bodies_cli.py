@@ -26,11 +26,8 @@ def bodies_cli():
 
 def send_round() -> None:
     """One round: send what is due, say what happened (nothing when nothing was due)."""
-    session = db.new_session()
-    try:
+    with db.new_session() as session:
         summary = send_due(session)
-    finally:
-        session.close()
     if summary.sent or summary.deferred or summary.waiting_for_id:
         click.echo(f"bodies: sent {summary.sent}, waiting for their id {summary.waiting_for_id}, "
                    f"to retry {summary.deferred}")
@@ -38,11 +35,8 @@ def send_round() -> None:
 
 def fetch_round() -> FetchSummary:
     """Ask the bodies for their updates; say what came (nothing when nothing did)."""
-    session = db.new_session()
-    try:
+    with db.new_session() as session:
         fetched = fetch_updates(session)
-    finally:
-        session.close()
     if fetched.made or fetched.failed:
         click.echo(f"bodies: {fetched.made} updates from {fetched.bodies} bodies"
                    + (f"; {fetched.failed} did not answer (asked again next time)" if fetched.failed else ""))

@@ -244,7 +244,7 @@ def tile(z: int, x: int, y: int):
     cfg = current_app.config
     try:
         data = tiles.tile(z, x, y, cfg["TILE_UPSTREAM"], cfg["TILE_CACHE_DIR"],
-                          f"Kerbside/1.0 (+{cfg['BASE_URL']})", area=service_area_bounds(db.session()))
+                          f"Kerbside/1.0 (+{cfg['BASE_URL']})", area=lambda: service_area_bounds(db.session()))
     except ValueError:
         abort(404)
     except tiles.TileUnavailable:

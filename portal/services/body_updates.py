@@ -102,6 +102,11 @@ def _ask(session: Session, body: Body, start: datetime, end: datetime, timeout: 
     return found
 
 
+#: A body on the plain standard (Body.extended_statuses false) says only "open" or "closed": its "closed" is how
+#: it says the problem was dealt with, so our report is marked fixed (as FixMyStreet reads it).
+PLAIN_STATUSES = {**UPDATE_STATUSES, "closed": Status.FIXED}
+
+
 def _token(body: Body, update: BodyUpdate) -> str:
     return f"body{body.id}-{update.update_id}"[:64]
 
@@ -118,9 +123,8 @@ def _apply(session: Session, body: Body, update: BodyUpdate, sends: dict[str, Bo
     word = update.status.lower()
     # "open" reopens a report closed here (record_update's rule), an unknown word is only a note, and so is a
     # status ours cannot move to from where it is (a fix for a report closed here as a duplicate).
-    status = UPDATE_STATUSES.get(word, report.status) if len(word) <= 40 else report.status
-    if word == "closed" and not body.extended_statuses:
-        status = Status.FIXED              # the plain standard's "closed": dealt with (Body.extended_statuses)
+    statuses = UPDATE_STATUSES if body.extended_statuses else PLAIN_STATUSES
+    status = statuses.get(word, report.status) if len(word) <= 40 else report.status
     if status is None and report.status in CLOSED and not can_transition(report.status, Status.REOPENED):
         status = report.status
     if status is not None and not can_transition(report.status, status):

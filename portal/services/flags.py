@@ -36,6 +36,12 @@ def public_entry(report: Report, event_id: int | None) -> ReportEvent | None:
     return next((e for e in report.events if e.id == event_id and visibility.event_is_public(e)), None)
 
 
+def _same_thing(report_id: int, event_id: int | None):
+    """SQL condition: flags waiting on this report itself (``event_id`` None), or on this entry of it."""
+    return (ContentFlag.report_id == report_id, ContentFlag.handled_at.is_(None),
+            ContentFlag.event_id.is_(None) if event_id is None else ContentFlag.event_id == event_id)
+
+
 def _reason(reason: str | None) -> str:
     if reason not in FLAG_REASONS:
         raise DomainError("Choose what is wrong with it.", field="reason")
@@ -66,8 +72,7 @@ def flag(session: Session, report: Report, viewer, reason: str | None, message: 
     email = "" if user is not None else (email or "").strip()
     if user is not None or email:
         waiting = session.scalars(select(ContentFlag).where(
-            ContentFlag.report_id == report.id, ContentFlag.handled_at.is_(None),
-            ContentFlag.event_id.is_(None) if event is None else ContentFlag.event_id == event.id,
+            *_same_thing(report.id, event.id if event is not None else None),
             ContentFlag.user_id == user.id if user is not None else func.lower(ContentFlag.email) == email.lower(),
         )).first()
         if waiting is not None:
@@ -124,10 +129,8 @@ def settle(session: Session, flag_id: int, actor: User, outcome: str | None, now
     chosen = session.get(ContentFlag, flag_id, with_for_update=True)
     if chosen is None or chosen.handled_at is not None:
         raise DomainError("This flag was already dealt with, by you or another moderator.", field="outcome")
-    same = session.scalars(select(ContentFlag).where(
-        ContentFlag.report_id == chosen.report_id, ContentFlag.handled_at.is_(None),
-        ContentFlag.event_id.is_(None) if chosen.event_id is None else ContentFlag.event_id == chosen.event_id,
-    ).with_for_update()).all()
+    same = session.scalars(select(ContentFlag).where(*_same_thing(chosen.report_id, chosen.event_id))
+                           .with_for_update()).all()
     at = now or utcnow()
     for f in same:
         f.handled_at, f.handled_by, f.outcome = at, actor, outcome

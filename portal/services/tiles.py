@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 MAX_ZOOM = 19
@@ -68,11 +69,16 @@ def near_area(z: int, x: int, y: int, area: tuple[float, float, float, float] | 
     return x0 - t <= x <= x1 + t and y0 - t <= y <= y1 + t
 
 
+Bounds = tuple[float, float, float, float]
+
+
 def tile(z: int, x: int, y: int, upstream: str, cache_dir: Path, user_agent: str,
-         area: tuple[float, float, float, float] | None = None) -> bytes:
-    """The PNG of tile z/x/y (ValueError for one that cannot exist, or that is far from the ``area``)."""
+         area: Callable[[], Bounds | None] | None = None) -> bytes:
+    """The PNG of tile z/x/y (ValueError for one that cannot exist, or, not kept fresh on disk, that is far from
+    the area ``area()`` answers). A fresh copy is served without asking for the area: only tiles near it are
+    ever fetched, and most requests are for those (the area comes from the database)."""
     global _resting_until
-    if not in_range(z, x, y) or not near_area(z, x, y, area):
+    if not in_range(z, x, y):
         raise ValueError("no such tile")
     path = Path(cache_dir) / str(z) / str(x) / f"{y}.png"
     try:
@@ -81,6 +87,8 @@ def tile(z: int, x: int, y: int, upstream: str, cache_dir: Path, user_agent: str
         age = None
     if age is not None and age < KEEP_SECONDS:
         return path.read_bytes()
+    if area is not None and not near_area(z, x, y, area()):
+        raise ValueError("no such tile")
     if upstream and time.monotonic() >= _resting_until:
         try:
             data = _fetch(upstream.format(z=z, x=x, y=y, s="a"), user_agent)
